@@ -1,0 +1,8 @@
+// The `nn` WASM module: the hot kernels of the `wmoe` tfjs backend. Every function takes
+// byte pointers into linear memory (allocated by src/wasm/module.ts's WasmArena) and float32,
+// row-major NHWC tensors. One file per kernel family.
+export { heapBase } from './memory';
+export * from './gemm';
+export * from './conv';
+export * from './pool';
+export * from './softmax';

@@ -1,0 +1,18 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { matMulKernels } from './matmul.js';
+import { convKernels } from './conv2d.js';
+import { poolKernels } from './pool.js';
+import { softmaxKernels } from './softmax.js';
+import { topKKernels } from './topk.js';
+
+/**
+ * The kernels that backend `wmoe` runs in WASM. Every other kernel is inherited from
+ * tfjs-backend-cpu (see src/backend/init.ts).
+ */
+export const wmoeKernels: KernelConfig[] = [
+  ...matMulKernels,
+  ...convKernels,
+  ...poolKernels,
+  ...softmaxKernels,
+  ...topKKernels,
+];

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { tf, wmoe, runOn, randomValues, maxRelError } from '../helpers/tf.js';
+
+describe('backend wmoe', () => {
+  it('registers and inherits every cpu kernel', async () => {
+    await wmoe();
+    const cpu = new Set(tf.getKernelsForBackend('cpu').map((k) => k.kernelName));
+    const ours = new Set(tf.getKernelsForBackend('wmoe').map((k) => k.kernelName));
+    for (const k of cpu) expect(ours.has(k), k).toBe(true);
+  });
+
+  it('computes gradients of a small convnet like cpu does', async () => {
+    await wmoe();
+    const xs = randomValues(2 * 9 * 9 * 3, 1);
+    const ws = randomValues(3 * 3 * 3 * 4, 2);
+    const f = () => {
+      const x = tf.tensor4d(xs, [2, 9, 9, 3]);
+      const w = tf.tensor4d(ws, [3, 3, 3, 4]);
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.maxPool(tf.relu(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')), 2, 2, 'valid')),
+      );
+      return g([x, w]);
+    };
+    const ref = await runOn('cpu', f);
+    const got = await runOn('wmoe', f);
+    for (let i = 0; i < ref.length; i++) {
+      expect(got[i].shape).toEqual(ref[i].shape);
+      expect(maxRelError(got[i].data, ref[i].data)).toBeLessThan(1e-4);
+    }
+  });
+});

@@ -1,0 +1,45 @@
+// Shared fixtures for tests that run tfjs: the wmoe backend, the cpu reference, seeded
+// random tensors and a relative-error comparison.
+import { init, tf } from '../../src/backend/init.js';
+
+export { tf };
+
+/** Loads backend `wmoe` once (without making it current) and returns it. */
+export async function wmoe() {
+  return init({ setBackend: false });
+}
+
+/** Runs `f` on backend `name` and returns its result as plain arrays (tensors disposed). */
+export async function runOn<T extends tf.Tensor | tf.Tensor[]>(name: 'cpu' | 'wmoe', f: () => T) {
+  await tf.setBackend(name);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const values = list.map((t) => ({ shape: t.shape, data: t.dataSync().slice() as Float32Array }));
+  list.forEach((t) => t.dispose());
+  return values;
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+export function randomValues(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Max of |a-b| / (|b| + scale), with scale = max|b| * 1e-3 guarding near-zero entries. */
+export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let peak = 0;
+  for (let i = 0; i < b.length; i++) peak = Math.max(peak, Math.abs(b[i]));
+  const floor = peak * 1e-3 + 1e-12;
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) + floor));
+  return worst;
+}
