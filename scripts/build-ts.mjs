@@ -1,0 +1,25 @@
+// Bundles src/ with esbuild into dist/: ESM (.mjs) and CJS (.cjs) builds of the main entry
+// and of the tfjs-free channel/coding entry, plus the CLI; then emits .d.ts with tsc.
+// tfjs packages stay external, so the backend registers into the application's tfjs-core.
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const external = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', 'mnist', 'node:*'];
+const entries = { index: 'src/index.ts', channel: 'src/channel/index.ts', codes: 'src/codes/index.ts' };
+
+const common = { bundle: true, external, target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' };
+for (const [name, entry] of Object.entries(entries)) {
+  await build({ ...common, entryPoints: [join(root, entry)], format: 'esm', platform: 'neutral', outfile: join(root, 'dist', `${name}.mjs`) });
+  await build({ ...common, entryPoints: [join(root, entry)], format: 'cjs', platform: 'neutral', outfile: join(root, 'dist', `${name}.cjs`) });
+}
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/cli/wmoe.ts')],
+  format: 'esm',
+  platform: 'node',
+  outfile: join(root, 'dist', 'cli', 'wmoe.mjs'),
+  banner: { js: '#!/usr/bin/env node' },
+});
+execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json'), '--emitDeclarationOnly', '--noEmit', 'false'], { stdio: 'inherit' });
