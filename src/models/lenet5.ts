@@ -1,0 +1,35 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParamStore } from './params.js';
+import type { Backbone } from './backbone.js';
+
+/**
+ * LeNet-5's convolutional part, the server's backbone: conv 5x5x6 + ReLU → max-pool 2 →
+ * conv 5x5x16 + ReLU → max-pool 2 → flatten. On 32x32xC input it yields 5·5·16 = 400
+ * features. (The classic fully connected layers 120 → 84 → classes live in each expert.)
+ */
+export function lenet5Backbone(params: ParamStore, inputShape: [number, number, number]): Backbone {
+  const [h, w, c] = inputShape;
+  const k1 = params.add('backbone/conv1/kernel', [5, 5, c, 6]);
+  const b1 = params.add('backbone/conv1/bias', [6], 'zeros');
+  const k2 = params.add('backbone/conv2/kernel', [5, 5, 6, 16]);
+  const b2 = params.add('backbone/conv2/bias', [16], 'zeros');
+  const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
+  const oh = side(h);
+  const ow = side(w);
+  if (oh < 1 || ow < 1) throw new Error(`lenet5 needs images of at least 16x16, got ${h}x${w}`);
+  const featureDim = oh * ow * 16;
+  return {
+    name: 'lenet5',
+    featureDim,
+    prefix: 'backbone/',
+    forward(images) {
+      return tf.tidy(() => {
+        const a1 = tf.fused.conv2d({ x: images, filter: k1 as tf.Tensor4D, strides: 1, pad: 'valid', bias: b1, activation: 'relu' });
+        const p1 = tf.maxPool(a1, 2, 2, 'valid');
+        const a2 = tf.fused.conv2d({ x: p1, filter: k2 as tf.Tensor4D, strides: 1, pad: 'valid', bias: b2, activation: 'relu' });
+        const p2 = tf.maxPool(a2, 2, 2, 'valid');
+        return tf.reshape(p2, [images.shape[0], featureDim]) as tf.Tensor2D;
+      });
+    },
+  };
+}

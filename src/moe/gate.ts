@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParamStore } from '../models/params.js';
+
+/** The two gates the package compares. */
+export const GATE_KINDS = ['naive', 'channel-aware'] as const;
+export type GateKind = (typeof GATE_KINDS)[number];
+
+/**
+ * Naive gate: logits = features·W + b over the clean features on the server. In training it is
+ * the noisy top-k gate of Shazeer et al.: N(0,1)·softplus(features·W_noise) is added to the
+ * logits so that routing explores.
+ */
+export class NaiveGate {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  readonly wNoise: tf.Variable;
+
+  constructor(params: ParamStore, featureDim: number, experts: number) {
+    this.w = params.add('gate/naive/kernel', [featureDim, experts], 'glorot');
+    this.b = params.add('gate/naive/bias', [experts], 'zeros');
+    this.wNoise = params.add('gate/naive/noise_kernel', [featureDim, experts], 'zeros');
+  }
+
+  /** features [batch, d] → logits [batch, K]; `noise` is a [batch, K] N(0,1) sample in training. */
+  logits(features: tf.Tensor2D, noise?: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const clean = tf.add(tf.matMul(features, this.w), this.b) as tf.Tensor2D;
+      if (!noise) return clean;
+      const scale = tf.softplus(tf.matMul(features, this.wNoise));
+      return tf.add(clean, tf.mul(noise, scale)) as tf.Tensor2D;
+    });
+  }
+}
+
+/**
+ * Maps per-expert SNRs in dB to the gate's input scale: the training range [lo, hi] maps
+ * linearly to [−1, 1]; values outside are clipped to [−1.5, 1.5]. A perfect link (+∞) maps to
+ * 1.5, "better than anything seen in training".
+ */
+export function normaliseSnr(snrDb: tf.Tensor2D, range: [number, number]): tf.Tensor2D {
+  const [lo, hi] = range;
+  return tf.tidy(() =>
+    tf.clipByValue(tf.div(tf.sub(snrDb, (lo + hi) / 2), (hi - lo) / 2), -1.5, 1.5) as tf.Tensor2D,
+  );
+}
+
+/**
+ * Channel-aware gate: scores experts from the clean features *and* every expert's link SNR.
+ * logits = features·W + b (a trainable copy of the stage-1 naive gate's scoring, so it starts
+ * where the naive gate is) + MLP([features/rms(features), snrNorm₁..snrNorm_K]) with one
+ * ReLU hidden layer, whose output layer starts at zero. SNRs come in dB, normalised by
+ * {@link normaliseSnr}.
+ */
+export class ChannelAwareGate {
+  static readonly HIDDEN = 64;
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  private readonly w1: tf.Variable;
+  private readonly b1: tf.Variable;
+  private readonly w2: tf.Variable;
+  private readonly b2: tf.Variable;
+
+  constructor(params: ParamStore, featureDim: number, experts: number) {
+    this.w = params.add('gate/channel/kernel', [featureDim, experts], 'zeros');
+    this.b = params.add('gate/channel/bias', [experts], 'zeros');
+    this.w1 = params.add('gate/channel/mlp1/kernel', [featureDim + experts, ChannelAwareGate.HIDDEN], 'he');
+    this.b1 = params.add('gate/channel/mlp1/bias', [ChannelAwareGate.HIDDEN], 'zeros');
+    this.w2 = params.add('gate/channel/mlp2/kernel', [ChannelAwareGate.HIDDEN, experts], 'zeros');
+    this.b2 = params.add('gate/channel/mlp2/bias', [experts], 'zeros');
+  }
+
+  /** Copies the naive gate's scoring weights (start of stage 2). */
+  initFrom(naive: NaiveGate): void {
+    this.w.assign(naive.w);
+    this.b.assign(naive.b);
+  }
+
+  /** features [batch, d], snrNorm [batch, K] (see normaliseSnr) → logits [batch, K]. */
+  logits(features: tf.Tensor2D, snrNorm: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const base = tf.add(tf.matMul(features, this.w), this.b);
+      const rms = tf.sqrt(tf.add(tf.mean(tf.square(features), 1, true), 1e-8));
+      const input = tf.concat([tf.div(features, rms), snrNorm], 1);
+      const hidden = tf.relu(tf.add(tf.matMul(input, this.w1), this.b1));
+      return tf.add(base, tf.add(tf.matMul(hidden, this.w2), this.b2)) as tf.Tensor2D;
+    });
+  }
+
+  /** Variables trained in stage 2. */
+  variables(): tf.Variable[] {
+    return [this.w, this.b, this.w1, this.b1, this.w2, this.b2];
+  }
+}

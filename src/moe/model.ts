@@ -1,0 +1,86 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ParamStore } from '../models/params.js';
+import type { Backbone } from '../models/backbone.js';
+import { lenet5Backbone } from '../models/lenet5.js';
+import { SeededRandom } from '../train/random.js';
+import { validateMoeConfig, type MoeConfig } from '../train/config.js';
+import type { Link } from '../link/link.js';
+import { Experts } from './experts.js';
+import { ChannelAwareGate, NaiveGate, normaliseSnr, type GateKind } from './gate.js';
+import { mixProbabilities, routeWeights, topKMask } from './routing.js';
+
+/** What one forward pass of the distributed MoE produces. */
+export interface MoeOutput {
+  /** Mixture class probabilities [batch, classes]. */
+  probs: tf.Tensor2D;
+  /** Gate logits [batch, K]. */
+  logits: tf.Tensor2D;
+  /** Top-k selection mask [batch, K]. */
+  mask: tf.Tensor2D;
+  /** Renormalised routing weights [batch, K] (zero outside the top-k). */
+  weights: tf.Tensor2D;
+  /** Each expert's own class probabilities [K, batch, classes]. */
+  expertProbs: tf.Tensor3D;
+}
+
+/** How a forward pass sends features to the experts and which gate routes them. */
+export interface RouteOptions {
+  gate: GateKind;
+  link: Link;
+  /** Per-sample, per-expert SNR in dB [batch, K]; +∞ for a perfect link. */
+  snrDb: tf.Tensor2D;
+  /** Seed of the link's noise for this batch. */
+  seed: number;
+  /** Gate noise [batch, K] for the naive gate's noisy top-k in training. */
+  gateNoise?: tf.Tensor2D;
+}
+
+/**
+ * The distributed mixture-of-experts: a backbone on the server, K experts behind their own
+ * links, a naive and a channel-aware gate that pick the top-k experts per sample.
+ */
+export class DistributedMoE {
+  readonly params: ParamStore;
+  readonly backbone: Backbone;
+  readonly experts: Experts;
+  readonly naiveGate: NaiveGate;
+  readonly channelGate: ChannelAwareGate;
+
+  constructor(readonly config: MoeConfig, seed: number) {
+    validateMoeConfig(config);
+    this.params = new ParamStore(new SeededRandom(seed));
+    this.backbone = lenet5Backbone(this.params, config.inputShape);
+    const d = this.backbone.featureDim;
+    this.experts = new Experts(this.params, config.experts, d, config.classes);
+    this.naiveGate = new NaiveGate(this.params, d, config.experts);
+    this.channelGate = new ChannelAwareGate(this.params, d, config.experts);
+  }
+
+  /** Images [batch, H, W, C] → features [batch, d] on the server. */
+  features(images: tf.Tensor4D): tf.Tensor2D {
+    return this.backbone.forward(images);
+  }
+
+  /** Gate logits [batch, K] for `gate` from clean features and the links' SNRs (dB). */
+  gateLogits(gate: GateKind, features: tf.Tensor2D, snrDb: tf.Tensor2D, gateNoise?: tf.Tensor2D): tf.Tensor2D {
+    if (gate === 'naive') return this.naiveGate.logits(features, gateNoise);
+    return this.channelGate.logits(features, normaliseSnr(snrDb, this.config.snrRange));
+  }
+
+  /** Routes features [batch, d] through the gate, the links and the experts. */
+  route(features: tf.Tensor2D, opts: RouteOptions): MoeOutput {
+    return tf.tidy(() => {
+      const logits = this.gateLogits(opts.gate, features, opts.snrDb, opts.gateNoise);
+      const mask = topKMask(logits, this.config.topK);
+      const weights = routeWeights(logits, mask);
+      const received = opts.link.transmit(features, opts.snrDb, opts.seed);
+      const expertProbs = tf.softmax(this.experts.logits(received)) as tf.Tensor3D;
+      const probs = mixProbabilities(expertProbs, weights);
+      return { probs, logits, mask, weights, expertProbs };
+    });
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

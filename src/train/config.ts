@@ -1,0 +1,108 @@
+import { MODEL_NAMES, type ModelName } from '../models/backbone.js';
+
+/** The datasets `--dataset` accepts (built in; nothing is downloaded). */
+export const DATASET_NAMES = ['mnist'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** The architecture of a distributed MoE: what a checkpoint's config.json must describe. */
+export interface MoeConfig {
+  model: ModelName;
+  dataset: DatasetName;
+  /** Input images [height, width, channels]. */
+  inputShape: [number, number, number];
+  classes: number;
+  /** K, the number of experts (clients). */
+  experts: number;
+  /** k, how many experts each sample is sent to. */
+  topK: number;
+  /** The stage-2 SNR range in dB that the channel-aware gate was trained on (and normalises by). */
+  snrRange: [number, number];
+}
+
+/** Everything `wmoe train` needs. */
+export interface TrainConfig extends MoeConfig {
+  seed: number;
+  batchSize: number;
+  stage1Epochs: number;
+  stage2Epochs: number;
+  /** Adam learning rates of the two stages. */
+  stage1LearningRate: number;
+  stage2LearningRate: number;
+  /** Stage 1: weight of the Switch load-balancing loss K·Σ fᵢPᵢ. */
+  stage1LoadBalance: number;
+  /** Stage 2 regulariser: load balancing weight and importance (CV²) weight. */
+  stage2LoadBalance: number;
+  stage2Importance: number;
+  /** Use only the first N training / test samples (0 = all); for tests and quick runs. */
+  trainSamples: number;
+  testSamples: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> = {
+  model: 'lenet5',
+  dataset: 'mnist',
+  experts: 4,
+  topK: 2,
+  snrRange: [-10, 20],
+  seed: 1,
+  batchSize: 64,
+  stage1Epochs: 4,
+  stage2Epochs: 4,
+  stage1LearningRate: 2e-3,
+  stage2LearningRate: 3e-3,
+  stage1LoadBalance: 1,
+  stage2LoadBalance: 0.5,
+  stage2Importance: 0.1,
+  trainSamples: 0,
+  testSamples: 0,
+};
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+function positiveInt(name: string, v: number, min = 1): void {
+  if (!Number.isInteger(v) || v < min) fail(`${name} must be an integer ≥ ${min}, got ${v}`);
+}
+
+/** Checks an architecture; throws a one-line error naming the first bad value. */
+export function validateMoeConfig(c: MoeConfig): void {
+  if (!(MODEL_NAMES as readonly string[]).includes(c.model)) {
+    fail(`unknown model '${c.model}' (known: ${MODEL_NAMES.join(', ')})`);
+  }
+  if (!(DATASET_NAMES as readonly string[]).includes(c.dataset)) {
+    fail(`unknown dataset '${c.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
+  }
+  positiveInt('experts K', c.experts);
+  positiveInt('top-k k', c.topK);
+  if (c.topK > c.experts) fail(`top-k k = ${c.topK} exceeds the number of experts K = ${c.experts}`);
+  const [lo, hi] = c.snrRange;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
+    fail(`SNR range must be finite with MIN < MAX, got ${lo}:${hi}`);
+  }
+  positiveInt('classes', c.classes, 2);
+}
+
+/** Checks a training config; throws a one-line error naming the first bad value. */
+export function validateTrainConfig(c: TrainConfig): void {
+  validateMoeConfig(c);
+  positiveInt('seed', c.seed, 0);
+  positiveInt('batch size', c.batchSize);
+  positiveInt('stage-1 epochs', c.stage1Epochs, 0);
+  positiveInt('stage-2 epochs', c.stage2Epochs, 0);
+  positiveInt('train samples', c.trainSamples, 0);
+  positiveInt('test samples', c.testSamples, 0);
+  for (const [name, v] of [
+    ['stage-1 learning rate', c.stage1LearningRate],
+    ['stage-2 learning rate', c.stage2LearningRate],
+  ] as const) {
+    if (!Number.isFinite(v) || v <= 0) fail(`${name} must be a positive number, got ${v}`);
+  }
+  for (const [name, v] of [
+    ['stage-1 load-balance weight', c.stage1LoadBalance],
+    ['stage-2 load-balance weight', c.stage2LoadBalance],
+    ['stage-2 importance weight', c.stage2Importance],
+  ] as const) {
+    if (!Number.isFinite(v) || v < 0) fail(`${name} must be a number ≥ 0, got ${v}`);
+  }
+}

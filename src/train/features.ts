@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset.js';
+import type { DistributedMoE } from '../moe/model.js';
+
+/** Backbone features of a whole dataset, computed once: [n, d] row-major, with labels. */
+export interface FeatureSet {
+  features: Float32Array;
+  labels: Int32Array;
+  n: number;
+  d: number;
+}
+
+/** Images [count, H, W, C] of samples order[start..start+count) as a tensor. */
+export function imageBatch(ds: Dataset, order: ArrayLike<number>, start: number, count: number): tf.Tensor4D {
+  const size = ds.height * ds.width * ds.channels;
+  const out = new Float32Array(count * size);
+  for (let i = 0; i < count; i++) {
+    const j = order[start + i];
+    out.set(ds.images.subarray(j * size, (j + 1) * size), i * size);
+  }
+  return tf.tensor4d(out, [count, ds.height, ds.width, ds.channels]);
+}
+
+/** Labels [count] of samples order[start..start+count). */
+export function labelBatch(labels: Int32Array, order: ArrayLike<number>, start: number, count: number): tf.Tensor1D {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = labels[order[start + i]];
+  return tf.tensor1d(out, 'int32');
+}
+
+/** Rows order[start..start+count) of a FeatureSet as a [count, d] tensor. */
+export function featureBatch(fs: FeatureSet, order: ArrayLike<number>, start: number, count: number): tf.Tensor2D {
+  const out = new Float32Array(count * fs.d);
+  for (let i = 0; i < count; i++) {
+    const j = order[start + i];
+    out.set(fs.features.subarray(j * fs.d, (j + 1) * fs.d), i * fs.d);
+  }
+  return tf.tensor2d(out, [count, fs.d]);
+}
+
+/** Runs the (frozen) backbone over a dataset in batches. */
+export function extractFeatures(model: DistributedMoE, ds: Dataset, batchSize = 256): FeatureSet {
+  const d = model.backbone.featureDim;
+  const features = new Float32Array(ds.n * d);
+  const order = Array.from({ length: ds.n }, (_, i) => i);
+  for (let start = 0; start < ds.n; start += batchSize) {
+    const count = Math.min(batchSize, ds.n - start);
+    const f = tf.tidy(() => model.features(imageBatch(ds, order, start, count)));
+    features.set(f.dataSync(), start * d);
+    f.dispose();
+  }
+  return { features, labels: ds.labels, n: ds.n, d };
+}

@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Dataset } from '../data/dataset.js';
+import type { DistributedMoE } from '../moe/model.js';
+import { perfectLink } from '../link/perfect.js';
+import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
+import type { TrainConfig } from './config.js';
+import { SeededRandom } from './random.js';
+import { extractFeatures, imageBatch, labelBatch } from './features.js';
+import { evaluate } from './evaluate.js';
+import type { ProgressFn } from './progress.js';
+
+/** Per-epoch record of stage 1. */
+export interface Stage1Epoch {
+  epoch: number;
+  loss: number;
+  testAccuracy: number;
+}
+
+/**
+ * Stage 1: trains backbone, experts and the naive gate together over perfect links with Adam.
+ * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing), with
+ * the naive gate's noisy top-k.
+ */
+export function trainStage1(
+  model: DistributedMoE,
+  train: Dataset,
+  test: Dataset,
+  cfg: TrainConfig,
+  progress?: ProgressFn,
+): Stage1Epoch[] {
+  const K = cfg.experts;
+  const rng = new SeededRandom(cfg.seed).fork(1);
+  const optimizer = tf.train.adam(cfg.stage1LearningRate);
+  const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
+  const steps = Math.ceil(train.n / cfg.batchSize);
+  const history: Stage1Epoch[] = [];
+  let accuracy = NaN;
+  for (let epoch = 0; epoch < cfg.stage1Epochs; epoch++) {
+    const order = rng.permutation(train.n);
+    let lossSum = tf.scalar(0);
+    for (let s = 0; s < steps; s++) {
+      const start = s * cfg.batchSize;
+      const count = Math.min(cfg.batchSize, train.n - start);
+      const stepSeed = cfg.seed * 1_000_003 + epoch * steps + s;
+      const cost = tf.tidy(() => {
+        const xs = imageBatch(train, order, start, count);
+        const ys = labelBatch(train.labels, order, start, count);
+        const snrDb = tf.fill([count, K], Infinity) as tf.Tensor2D;
+        const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', stepSeed) as tf.Tensor2D;
+        return optimizer.minimize(
+          () => {
+            const out = model.route(model.features(xs), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise });
+            const lb = loadBalancingLoss(out.logits, out.mask);
+            return tf.add(nllLoss(out.probs, ys), tf.mul(lb, cfg.stage1LoadBalance)) as tf.Scalar;
+          },
+          true,
+          vars,
+        ) as tf.Scalar;
+      });
+      const next = tf.add(lossSum, cost) as tf.Scalar;
+      lossSum.dispose();
+      cost.dispose();
+      lossSum = next;
+      if (progress && (s % 10 === 9 || s === steps - 1)) {
+        progress({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
+      }
+    }
+    const loss = lossSum.dataSync()[0] / steps;
+    lossSum.dispose();
+    const feats = extractFeatures(model, test);
+    accuracy = evaluate(model, feats, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy;
+    history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
+    progress?.({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, loss, accuracy });
+  }
+  optimizer.dispose();
+  return history;
+}

@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DistributedMoE } from '../moe/model.js';
+import type { Link } from '../link/link.js';
+import { drawSnrs } from '../link/snr.js';
+import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
+import type { TrainConfig } from './config.js';
+import { SeededRandom } from './random.js';
+import { featureBatch, type FeatureSet } from './features.js';
+import { evaluate } from './evaluate.js';
+import type { ProgressFn } from './progress.js';
+
+/** Per-epoch record of stage 2. */
+export interface Stage2Epoch {
+  epoch: number;
+  loss: number;
+  /** Test accuracy of the channel-aware gate at SNRs drawn from the training range. */
+  testAccuracy: number;
+}
+
+/**
+ * Stage 2: backbone and experts frozen; trains the channel-aware gate (initialised from the
+ * naive gate's scoring) over noisy links. Each sample's per-expert SNRs are drawn uniformly
+ * from cfg.snrRange. Loss = NLL of the mixture + stage2LoadBalance · K·Σ fᵢPᵢ
+ * + stage2Importance · CV²(importance); the two terms keep the gate from collapsing onto
+ * the few experts that happen to have the best links.
+ * Takes precomputed backbone features (the backbone is frozen).
+ */
+export function trainStage2(
+  model: DistributedMoE,
+  train: FeatureSet,
+  test: FeatureSet,
+  link: Link,
+  cfg: TrainConfig,
+  progress?: ProgressFn,
+): Stage2Epoch[] {
+  const K = cfg.experts;
+  const [min, max] = cfg.snrRange;
+  const rng = new SeededRandom(cfg.seed).fork(2);
+  model.channelGate.initFrom(model.naiveGate);
+  const optimizer = tf.train.adam(cfg.stage2LearningRate);
+  const vars = model.channelGate.variables();
+  const steps = Math.ceil(train.n / cfg.batchSize);
+  const history: Stage2Epoch[] = [];
+  let accuracy = NaN;
+  for (let epoch = 0; epoch < cfg.stage2Epochs; epoch++) {
+    const order = rng.permutation(train.n);
+    let lossSum = tf.scalar(0);
+    for (let s = 0; s < steps; s++) {
+      const start = s * cfg.batchSize;
+      const count = Math.min(cfg.batchSize, train.n - start);
+      const snr = drawSnrs({ kind: 'range', min, max }, count, K, rng);
+      const stepSeed = cfg.seed * 2_000_003 + epoch * steps + s;
+      const cost = tf.tidy(() => {
+        const f = featureBatch(train, order, start, count);
+        const ys = tf.tensor1d(Int32Array.from({ length: count }, (_, i) => train.labels[order[start + i]]), 'int32');
+        const snrDb = tf.tensor2d(snr, [count, K]);
+        // Frozen experts on what their links delivered: constants for the gate's gradient.
+        const expertProbs = tf.softmax(model.experts.logits(link.transmit(f, snrDb, stepSeed))) as tf.Tensor3D;
+        return optimizer.minimize(
+          () => {
+            const logits = model.gateLogits('channel-aware', f, snrDb);
+            const mask = topKMask(logits, cfg.topK);
+            const weights = routeWeights(logits, mask);
+            const nll = nllLoss(mixProbabilities(expertProbs, weights), ys);
+            const lb = tf.mul(loadBalancingLoss(logits, mask), cfg.stage2LoadBalance);
+            const imp = tf.mul(importanceLoss(weights), cfg.stage2Importance);
+            return tf.addN([nll, lb, imp]) as tf.Scalar;
+          },
+          true,
+          vars,
+        ) as tf.Scalar;
+      });
+      const next = tf.add(lossSum, cost) as tf.Scalar;
+      lossSum.dispose();
+      cost.dispose();
+      lossSum = next;
+      if (progress && (s % 10 === 9 || s === steps - 1)) {
+        progress({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
+      }
+    }
+    const loss = lossSum.dataSync()[0] / steps;
+    lossSum.dispose();
+    accuracy = evaluate(model, test, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy;
+    history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
+    progress?.({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, loss, accuracy });
+  }
+  optimizer.dispose();
+  return history;
+}
