@@ -1,1 +1,36 @@
-console.log('wmoe: not yet');
+import { trainCommand } from './commands/train.js';
+import { evalCommand } from './commands/eval.js';
+import { demoCommand } from './commands/demo.js';
+
+const USAGE = `usage: wmoe <command> [flags]
+
+commands:
+  demo    train the default LeNet-5 MoE on MNIST and compare naive vs channel-aware gating (npm start)
+  train   --model lenet5 --dataset mnist --experts K --top-k k --epochs E --stage1-epochs E1
+          --stage2-epochs E2 --snr-range -10:20 --seed S --backend wmoe|cpu --out DIR
+  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog
+          (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S --json
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
+  demo: demoCommand,
+  train: trainCommand,
+  eval: evalCommand,
+};
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new Error(`unknown command '${command}' (known: ${Object.keys(COMMANDS).join(', ')})`);
+  await run(rest);
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  const message = e instanceof Error ? e.message : String(e);
+  process.stderr.write(`wmoe: ${message.split('\n')[0]}\n`);
+  process.exit(1);
+});

@@ -61,7 +61,7 @@ export function trainStage1(
       lossSum.dispose();
       cost.dispose();
       lossSum = next;
-      if (progress && (s % 10 === 9 || s === steps - 1)) {
+      if (progress && s % 10 === 9 && s < steps - 1) {
         progress({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
       }
     }

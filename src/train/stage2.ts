@@ -74,7 +74,7 @@ export function trainStage2(
       lossSum.dispose();
       cost.dispose();
       lossSum = next;
-      if (progress && (s % 10 === 9 || s === steps - 1)) {
+      if (progress && s % 10 === 9 && s < steps - 1) {
         progress({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
       }
     }

@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../../data/index.js';
+import { head } from '../../data/dataset.js';
+import { loadCheckpoint } from '../../train/checkpoint.js';
+import { extractFeatures } from '../../train/features.js';
+import { evaluate } from '../../train/evaluate.js';
+import { GATE_KINDS } from '../../moe/gate.js';
+import { LINK_KINDS, createLink } from '../../link/index.js';
+import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
+import { BACKENDS, useBackend } from '../backend.js';
+import { parseChoice, parseIntFlag } from '../args.js';
+
+const FLAGS = {
+  checkpoint: { type: 'string' },
+  gate: { type: 'string' },
+  link: { type: 'string' },
+  'snr-db': { type: 'string' },
+  'snr-range': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  'test-samples': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/**
+ * `wmoe eval`: accuracy of a checkpoint on the test split of its dataset, with the given gate
+ * and link at the given SNRs. Prints a JSON object (with --json) or a one-line summary.
+ */
+export async function evalCommand(argv: string[]): Promise<void> {
+  const { values: v } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  if (v.checkpoint === undefined) throw new Error('--checkpoint DIR is required');
+  const gate = parseChoice('gate', v.gate, GATE_KINDS, 'channel-aware');
+  const linkKind = parseChoice('link', v.link, LINK_KINDS, 'analog');
+  const link = createLink(linkKind);
+  const seed = parseIntFlag('seed', v.seed, 1, 0);
+  const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
+  const testSamples = parseIntFlag('test-samples', v['test-samples'], 0, 0);
+  if (v['snr-db'] !== undefined && v['snr-range'] !== undefined) throw new Error('give either --snr-db or --snr-range, not both');
+  // Validate the SNR text before loading anything (K is checked against the checkpoint below).
+  if (v['snr-db'] !== undefined) parseSnrList(v['snr-db'], v['snr-db'].split(',').length);
+  const range = v['snr-range'] !== undefined ? parseSnrRange(v['snr-range']) : undefined;
+
+  await useBackend(backend);
+  const { model } = loadCheckpoint(v.checkpoint);
+  const K = model.config.experts;
+  let snr: SnrSpec;
+  if (linkKind === 'perfect') snr = { kind: 'perfect' };
+  else if (v['snr-db'] !== undefined) snr = parseSnrList(v['snr-db'], K);
+  else if (range) snr = { kind: 'range', min: range[0], max: range[1] };
+  else snr = { kind: 'range', min: model.config.snrRange[0], max: model.config.snrRange[1] };
+
+  const data = await loadDataset(model.config.dataset);
+  const test = testSamples > 0 ? head(data.test, testSamples) : data.test;
+  const result = evaluate(model, extractFeatures(model, test), { gate, link, snr, seed });
+  const report = {
+    accuracy: result.accuracy,
+    gate,
+    link: linkKind,
+    snr: describeSnr(snr),
+    samples: result.samples,
+    selection: result.selection,
+    experts: K,
+    topK: model.config.topK,
+    seed,
+  };
+  if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    process.stdout.write(
+      `accuracy ${(result.accuracy * 100).toFixed(2)}% (${gate} gate, ${linkKind} link, ${report.snr}, ${result.samples} samples); ` +
+        `selection ${result.selection.map((s) => s.toFixed(3)).join(' ')}\n`,
+    );
+  }
+  model.dispose();
+}

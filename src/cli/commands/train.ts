@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { loadDataset } from '../../data/index.js';
+import { MODEL_NAMES } from '../../models/backbone.js';
+import { DATASET_NAMES, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
+import { trainMoe, type TrainMetrics } from '../../train/train.js';
+import { writeRunDirectory } from '../../train/checkpoint.js';
+import { parseSnrRange } from '../../link/snr.js';
+import { createLink } from '../../link/index.js';
+import type { DistributedMoE } from '../../moe/model.js';
+import { BACKENDS, useBackend, type BackendName } from '../backend.js';
+import { parseChoice, parseIntFlag, parseNumberFlag } from '../args.js';
+import { progressBar } from '../progress.js';
+
+/** Flags shared by `wmoe train` and `wmoe demo`. */
+export const TRAIN_FLAGS = {
+  model: { type: 'string' },
+  dataset: { type: 'string' },
+  experts: { type: 'string' },
+  'top-k': { type: 'string' },
+  epochs: { type: 'string' },
+  'stage1-epochs': { type: 'string' },
+  'stage2-epochs': { type: 'string' },
+  'snr-range': { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string' },
+  'batch-size': { type: 'string' },
+  'train-samples': { type: 'string' },
+  'test-samples': { type: 'string' },
+  link: { type: 'string' },
+  'load-balance': { type: 'string' },
+  'stage2-load-balance': { type: 'string' },
+  'stage2-importance': { type: 'string' },
+} as const;
+
+type Flags = Partial<Record<keyof typeof TRAIN_FLAGS, string>>;
+
+/** Builds and validates a training config from flags (before anything is loaded or written). */
+export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: string } {
+  const epochs = parseIntFlag('epochs', v.epochs, -1, 0);
+  const cfg: TrainConfig = {
+    ...defaults,
+    model: parseChoice('model', v.model, MODEL_NAMES, defaults.model),
+    dataset: parseChoice('dataset', v.dataset, DATASET_NAMES, defaults.dataset),
+    experts: parseIntFlag('experts', v.experts, defaults.experts, 1),
+    topK: parseIntFlag('top-k', v['top-k'], defaults.topK, 1),
+    stage1Epochs: parseIntFlag('stage1-epochs', v['stage1-epochs'], epochs >= 0 ? epochs : defaults.stage1Epochs, 0),
+    stage2Epochs: parseIntFlag('stage2-epochs', v['stage2-epochs'], epochs >= 0 ? epochs : defaults.stage2Epochs, 0),
+    snrRange: v['snr-range'] === undefined ? defaults.snrRange : parseSnrRange(v['snr-range']),
+    seed: parseIntFlag('seed', v.seed, defaults.seed, 0),
+    batchSize: parseIntFlag('batch-size', v['batch-size'], defaults.batchSize, 1),
+    trainSamples: parseIntFlag('train-samples', v['train-samples'], defaults.trainSamples, 0),
+    testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
+    stage1LoadBalance: parseNumberFlag('load-balance', v['load-balance'], defaults.stage1LoadBalance),
+    stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
+    stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
+    inputShape: [32, 32, 1],
+    classes: 10,
+  };
+  if (cfg.topK > cfg.experts) throw new Error(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}`);
+  validateTrainConfig(cfg);
+  const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
+  const link = v.link ?? 'analog';
+  createLink(link);
+  return { cfg, backend, link };
+}
+
+/** Trains as the flags say and writes checkpoint, metrics.json and timings.json into --out. */
+export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG) {
+  const { cfg, backend, link } = trainConfigFromFlags(v, defaults);
+  const out = v.out ?? outDefault;
+  const started = Date.now();
+  await useBackend(backend);
+  const data = await loadDataset(cfg.dataset);
+  cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
+  cfg.classes = data.train.classes;
+  const { model, metrics } = trainMoe(cfg, data, createLink(link), progressBar());
+  const timings = { backend, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
+  writeRunDirectory(out, model, { train: cfg }, {
+    'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
+    'timings.json': JSON.stringify(timings, null, 2) + '\n',
+  });
+  return { model, metrics, out, data, cfg, backend };
+}
+
+export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
+  const { values } = parseArgs({ args: argv, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
+  const { model, metrics, out } = await runTraining(values, 'runs/train');
+  process.stderr.write(`wrote checkpoint, metrics.json and timings.json to ${out}\n`);
+  return { model, metrics };
+}

@@ -1,0 +1,62 @@
+import type { DistributedMoE } from '../moe/model.js';
+import type { Link } from '../link/link.js';
+import type { SnrSpec } from '../link/snr.js';
+import type { FeatureSet } from './features.js';
+import { evaluate } from './evaluate.js';
+
+/** One row of the naive vs channel-aware comparison. */
+export interface Condition {
+  name: string;
+  link: Link;
+  /** One or more SNR settings; accuracy is averaged over them (e.g. each expert bad in turn). */
+  snr: SnrSpec[];
+}
+
+export interface ComparisonRow {
+  condition: string;
+  link: string;
+  naive: number;
+  channelAware: number;
+  /** channelAware − naive, in accuracy points (0..1). */
+  gain: number;
+  naiveSelection: number[];
+  channelAwareSelection: number[];
+}
+
+/** The standard conditions of the main job for K experts over `link`. */
+export function standardConditions(link: Link, experts: number, range: [number, number]): Condition[] {
+  const bad = Array.from({ length: experts }, (_, i) => ({
+    kind: 'fixed' as const,
+    db: Array.from({ length: experts }, (_, k) => (k === i ? -10 : 20)),
+  }));
+  return [
+    { name: 'equal 0 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(0) }] },
+    { name: 'equal 10 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(10) }] },
+    { name: 'equal 20 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(20) }] },
+    { name: `heterogeneous ${range[0]}…${range[1]} dB`, link, snr: [{ kind: 'range', min: range[0], max: range[1] }] },
+    { name: 'one bad link (−10 dB, rest 20 dB)', link, snr: bad },
+  ];
+}
+
+/** Accuracy of both gates under each condition, on precomputed test features. */
+export function compareGates(model: DistributedMoE, test: FeatureSet, conditions: Condition[], seed: number): ComparisonRow[] {
+  return conditions.map((c) => {
+    const run = (gate: 'naive' | 'channel-aware') => {
+      const results = c.snr.map((snr, i) => evaluate(model, test, { gate, link: c.link, snr, seed: seed + i }));
+      const acc = results.reduce((a, r) => a + r.accuracy, 0) / results.length;
+      const sel = results[0].selection.map((_, k) => results.reduce((a, r) => a + r.selection[k], 0) / results.length);
+      return { acc, sel };
+    };
+    const naive = run('naive');
+    const aware = run('channel-aware');
+    return {
+      condition: c.name,
+      link: c.link.kind,
+      naive: naive.acc,
+      channelAware: aware.acc,
+      gain: aware.acc - naive.acc,
+      naiveSelection: naive.sel,
+      channelAwareSelection: aware.sel,
+    };
+  });
+}
