@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** Small parsers for CLI flag values; each throws a one-line error naming the bad value. */
 
 export function parseIntFlag(name: string, text: string | undefined, fallback: number, min = 0): number {
@@ -20,4 +22,23 @@ export function parseChoice<T extends string>(name: string, text: string | undef
     throw new Error(`unknown ${name} '${text}' (known: ${choices.join(', ')})`);
   }
   return text as T;
+}
+
+/**
+ * node:util parseArgs with string flags that may take values starting with '-'
+ * (`--snr-range -10:20`, `--snr-db -10,20,20,20`): such pairs are joined into `--flag=value`
+ * before parsing.
+ */
+export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+): ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>> {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith('--') ? argv[i].slice(2) : '';
+    if (name && options[name]?.type === 'string' && i + 1 < argv.length && !argv[i].includes('=')) {
+      joined.push(`${argv[i]}=${argv[++i]}`);
+    } else joined.push(argv[i]);
+  }
+  return parseArgs({ args: joined, options, strict: true, allowPositionals: false });
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractFeatures } from '../../train/features.js';
@@ -8,6 +8,7 @@ import { perfectLink, analogLink } from '../../link/index.js';
 import { head } from '../../data/dataset.js';
 import { lineChart } from '../svg.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
+import { parseFlags } from '../args.js';
 
 /** Equal-SNR sweep of the accuracy-vs-SNR plot, in dB. */
 const SWEEP_DB = [-10, -5, 0, 5, 10, 15, 20];
@@ -33,7 +34,7 @@ function formatTable(rows: ComparisonRow[]): string {
  * comparison.json and accuracy-vs-snr.svg into --out (default runs/demo).
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
+  const { values } = parseFlags(argv, TRAIN_FLAGS);
   const { model, cfg, out, data } = await runTraining(values, 'runs/demo');
   const test = extractFeatures(model, cfg.testSamples > 0 ? head(data.test, cfg.testSamples) : data.test);
   const K = cfg.experts;

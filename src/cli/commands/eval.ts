@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+
 import { loadDataset } from '../../data/index.js';
 import { head } from '../../data/dataset.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
@@ -8,7 +8,7 @@ import { GATE_KINDS } from '../../moe/gate.js';
 import { LINK_KINDS, createLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
 import { BACKENDS, useBackend } from '../backend.js';
-import { parseChoice, parseIntFlag } from '../args.js';
+import { parseChoice, parseFlags, parseIntFlag } from '../args.js';
 
 const FLAGS = {
   checkpoint: { type: 'string' },
@@ -27,7 +27,7 @@ const FLAGS = {
  * and link at the given SNRs. Prints a JSON object (with --json) or a one-line summary.
  */
 export async function evalCommand(argv: string[]): Promise<void> {
-  const { values: v } = parseArgs({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
+  const { values: v } = parseFlags(argv, FLAGS);
   if (v.checkpoint === undefined) throw new Error('--checkpoint DIR is required');
   const gate = parseChoice('gate', v.gate, GATE_KINDS, 'channel-aware');
   const linkKind = parseChoice('link', v.link, LINK_KINDS, 'analog');

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
 import { DATASET_NAMES, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
@@ -8,7 +8,7 @@ import { parseSnrRange } from '../../link/snr.js';
 import { createLink } from '../../link/index.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { BACKENDS, useBackend, type BackendName } from '../backend.js';
-import { parseChoice, parseIntFlag, parseNumberFlag } from '../args.js';
+import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
 import { progressBar } from '../progress.js';
 
 /** Flags shared by `wmoe train` and `wmoe demo`. */
@@ -84,7 +84,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
-  const { values } = parseArgs({ args: argv, options: TRAIN_FLAGS, strict: true, allowPositionals: false });
+  const { values } = parseFlags(argv, TRAIN_FLAGS);
   const { model, metrics, out } = await runTraining(values, 'runs/train');
   process.stderr.write(`wrote checkpoint, metrics.json and timings.json to ${out}\n`);
   return { model, metrics };
