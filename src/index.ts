@@ -2,6 +2,26 @@
  * wireless-moe: a distributed mixture-of-experts over noisy wireless links.
  *
  * - `init()` registers the WASM SIMD tfjs backend `wmoe`; `tf` is the tfjs-core it uses.
+ * - `DistributedMoE`, `trainMoe`, `evaluate`, `compareGates`: the model, two-stage training
+ *   and the naive vs channel-aware comparison.
+ * - `perfectLink`, `analogLink`: the downlinks.
+ * Node-only pieces (MNIST loader, checkpoints) are in `wireless-moe/node`; the channel and
+ * LDPC library (no tfjs) in `wireless-moe/channel` and `wireless-moe/codes`.
  */
 export { init, tf, BACKEND_NAME, type InitOptions } from './backend/init.js';
 export { WmoeBackend } from './backend/backend.js';
+export { DistributedMoE, type MoeOutput, type RouteOptions } from './moe/model.js';
+export { GATE_KINDS, type GateKind, normaliseSnr } from './moe/gate.js';
+export { topKMask, routeWeights, mixProbabilities, loadBalancingLoss, importanceLoss, nllLoss } from './moe/routing.js';
+export { LINK_KINDS, createLink, perfectLink, analogLink, type Link, type LinkKind } from './link/index.js';
+export { drawSnrs, parseSnrList, parseSnrRange, describeSnr, type SnrSpec } from './link/snr.js';
+export { DEFAULT_TRAIN_CONFIG, DATASET_NAMES, validateMoeConfig, validateTrainConfig, type MoeConfig, type TrainConfig } from './train/config.js';
+export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
+export { trainStage1, stage1Step } from './train/stage1.js';
+export { trainStage2 } from './train/stage2.js';
+export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
+export { compareGates, standardConditions, type Condition, type ComparisonRow } from './train/compare.js';
+export { extractFeatures, type FeatureSet } from './train/features.js';
+export { SeededRandom } from './train/random.js';
+export { MODEL_NAMES, type ModelName, type Backbone } from './models/backbone.js';
+export type { Dataset, DatasetSplit } from './data/dataset.js';

@@ -21,6 +21,36 @@ export interface Stage1Epoch {
  * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing), with
  * the naive gate's noisy top-k.
  */
+/**
+ * One stage-1 optimisation step as a function of a batch: images [batch, H, W, C], labels
+ * [batch] (int32) and the step's seed (gate noise). Returns the loss (caller disposes it).
+ * `dispose()` frees the optimizer's state.
+ */
+export function stage1Step(
+  model: DistributedMoE,
+  cfg: TrainConfig,
+): ((xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) => tf.Scalar) & { dispose(): void } {
+  const K = cfg.experts;
+  const optimizer = tf.train.adam(cfg.stage1LearningRate);
+  const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
+  const step = (xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) =>
+    tf.tidy(() => {
+      const count = xs.shape[0];
+      const snrDb = tf.fill([count, K], Infinity) as tf.Tensor2D;
+      const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', stepSeed) as tf.Tensor2D;
+      return optimizer.minimize(
+        () => {
+          const out = model.route(model.features(xs), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise });
+          const lb = loadBalancingLoss(out.logits, out.mask);
+          return tf.add(nllLoss(out.probs, ys), tf.mul(lb, cfg.stage1LoadBalance)) as tf.Scalar;
+        },
+        true,
+        vars,
+      ) as tf.Scalar;
+    });
+  return Object.assign(step, { dispose: () => optimizer.dispose() });
+}
+
 export function trainStage1(
   model: DistributedMoE,
   train: Dataset,
@@ -28,10 +58,8 @@ export function trainStage1(
   cfg: TrainConfig,
   progress?: ProgressFn,
 ): Stage1Epoch[] {
-  const K = cfg.experts;
   const rng = new SeededRandom(cfg.seed).fork(1);
-  const optimizer = tf.train.adam(cfg.stage1LearningRate);
-  const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
+  const step = stage1Step(model, cfg);
   const steps = Math.ceil(train.n / cfg.batchSize);
   const history: Stage1Epoch[] = [];
   let accuracy = NaN;
@@ -42,21 +70,11 @@ export function trainStage1(
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
       const stepSeed = cfg.seed * 1_000_003 + epoch * steps + s;
-      const cost = tf.tidy(() => {
-        const xs = imageBatch(train, order, start, count);
-        const ys = labelBatch(train.labels, order, start, count);
-        const snrDb = tf.fill([count, K], Infinity) as tf.Tensor2D;
-        const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', stepSeed) as tf.Tensor2D;
-        return optimizer.minimize(
-          () => {
-            const out = model.route(model.features(xs), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise });
-            const lb = loadBalancingLoss(out.logits, out.mask);
-            return tf.add(nllLoss(out.probs, ys), tf.mul(lb, cfg.stage1LoadBalance)) as tf.Scalar;
-          },
-          true,
-          vars,
-        ) as tf.Scalar;
-      });
+      const xs = imageBatch(train, order, start, count);
+      const ys = labelBatch(train.labels, order, start, count);
+      const cost = step(xs, ys, stepSeed);
+      xs.dispose();
+      ys.dispose();
       const next = tf.add(lossSum, cost) as tf.Scalar;
       lossSum.dispose();
       cost.dispose();
@@ -72,6 +90,6 @@ export function trainStage1(
     history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
     progress?.({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, loss, accuracy });
   }
-  optimizer.dispose();
+  step.dispose();
   return history;
 }

@@ -1,0 +1,15 @@
+// `npm run bench`: runs every benchmark in bench/ in turn (each writes bench/results/*.json).
+// Run `npm run build` first. Pass names to run a subset: node bench/run.mjs kernels train-step
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+
+const here = new URL('.', import.meta.url).pathname;
+const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'profile-step.mjs').map((f) => f.slice(0, -4)).sort();
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
+let failed = 0;
+for (const name of chosen) {
+  console.log(`\n=== bench/${name}.mjs ===`);
+  const r = spawnSync(process.execPath, [`${here}${name}.mjs`], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

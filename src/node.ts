@@ -1,0 +1,7 @@
+/**
+ * Node-only entry (`wireless-moe/node`): built-in datasets read from installed packages and
+ * checkpoint files. Everything in the main entry is re-exported too.
+ */
+export * from './index.js';
+export { loadDataset, loadMnist } from './data/index.js';
+export { loadCheckpoint, writeRunDirectory, CHECKPOINT_FORMAT } from './train/checkpoint.js';
