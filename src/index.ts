@@ -25,3 +25,4 @@ export { extractFeatures, type FeatureSet } from './train/features.js';
 export { SeededRandom } from './train/random.js';
 export { MODEL_NAMES, type ModelName, type Backbone } from './models/backbone.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
+export { head, subset } from './data/dataset.js';

@@ -1,2 +1,199 @@
-// placeholder: filled in by the conv kernel work
-export function convPlaceholder(): i32 { return 0; }
+// Geometry helpers that turn a 2-D convolution (NHWC input x [n][h][w][ci], filter
+// [fh][fw][ci][co], output [n][oh][ow][co], output pixel (oy, ox) reading input pixel
+// (oy·sh + kh − pt, ox·sw + kw − pl)) into the GEMMs of gemm.ts:
+//   - convIndirection: pointer table for gemmIndirect (forward pass without im2col),
+//   - convIm2col: explicit patch rows (for few input channels, and for the filter gradient),
+//   - convCol2imAdd: scatter-add of patch rows back into an image (the input gradient).
+// Output pixel index m = (b·oh + oy)·ow + ox; patch column index = (kh·fw + kw)·ci + c.
+
+// @ts-ignore: decorator
+@inline const MR: i32 = 6;
+
+/** Scratch for convIndirection: per row of a tile, image base, first input row and column. */
+const ROWS: usize = memory.data(3 * MR * 4, 16);
+
+/**
+ * Fills `ind` ([ceil(M/6)][fh·fw][6] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
+ * address of input pixel (b, iy, ix)'s ci channels, or `zero` (ci zero floats) outside the image.
+ */
+export function convIndirection(
+  ind: usize, zero: usize, x: usize, n: i32, h: i32, w: i32, ci: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32, oh: i32, ow: i32,
+): void {
+  const m = n * oh * ow;
+  const tiles = (m + MR - 1) / MR;
+  const rowBytes = <usize>ci << 2;
+  // Per row of a tile: image base address and top-left input corner (divisions once per row).
+  const base = ROWS;
+  const iy0 = ROWS + 24;
+  const ix0 = ROWS + 48;
+  let p = ind;
+  for (let t = 0; t < tiles; t++) {
+    for (let r = 0; r < MR; r++) {
+      const mi = min(t * MR + r, m - 1);
+      const ox = mi % ow;
+      const q = mi / ow;
+      const oy = q % oh;
+      const b = q / oh;
+      store<u32>(base + (<usize>r << 2), <u32>(x + <usize>(b * h * w) * rowBytes));
+      store<i32>(iy0 + (<usize>r << 2), oy * sh - pt);
+      store<i32>(ix0 + (<usize>r << 2), ox * sw - pl);
+    }
+    for (let kh = 0; kh < fh; kh++) {
+      for (let kw = 0; kw < fw; kw++) {
+        for (let r = 0; r < MR; r++) {
+          const iy = load<i32>(iy0 + (<usize>r << 2)) + kh;
+          const ix = load<i32>(ix0 + (<usize>r << 2)) + kw;
+          let a = zero;
+          if (<u32>iy < <u32>h && <u32>ix < <u32>w) {
+            a = <usize>load<u32>(base + (<usize>r << 2)) + <usize>(iy * w + ix) * rowBytes;
+          }
+          store<u32>(p, <u32>a);
+          p += 4;
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function copyFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) v128.store(dst + (<usize>j << 2), v128.load(src + (<usize>j << 2)));
+  for (; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+}
+
+// @ts-ignore: decorator
+@inline
+function addFloats(dst: usize, src: usize, len: i32): void {
+  let j = 0;
+  for (; j + 4 <= len; j += 4) {
+    const p = dst + (<usize>j << 2);
+    v128.store(p, f32x4.add(v128.load(p), v128.load(src + (<usize>j << 2))));
+  }
+  for (; j < len; j++) {
+    const p = dst + (<usize>j << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(src + (<usize>j << 2)));
+  }
+}
+
+/**
+ * Writes patch rows m0 … m0+count−1 of x into out (count × fh·fw·ci floats, row-major),
+ * zeros where the filter overhangs the image.
+ */
+export function convIm2col(
+  x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, m0: i32, count: i32, out: usize,
+): void {
+  const kdim = fh * fw * ci;
+  const runBytes = <usize>(fw * ci) << 2;
+  for (let i = 0; i < count; i++) {
+    const mi = m0 + i;
+    const ox = mi % ow;
+    const q = mi / ow;
+    const oy = q % oh;
+    const b = q / oh;
+    const ix0 = ox * sw - pl;
+    const rowOut = out + (<usize>i * <usize>kdim << 2);
+    for (let kh = 0; kh < fh; kh++) {
+      const iy = oy * sh + kh - pt;
+      const dst = rowOut + (<usize>(kh * fw * ci) << 2);
+      if (<u32>iy >= <u32>h) {
+        memory.fill(dst, 0, runBytes);
+        continue;
+      }
+      const rowIn = x + (<usize>((b * h + iy) * w) * <usize>ci << 2);
+      if (ix0 >= 0 && ix0 + fw <= w) {
+        copyFloats(dst, rowIn + (<usize>(ix0 * ci) << 2), fw * ci);
+      } else {
+        for (let kw = 0; kw < fw; kw++) {
+          const ix = ix0 + kw;
+          const d = dst + (<usize>(kw * ci) << 2);
+          if (<u32>ix < <u32>w) copyFloats(d, rowIn + (<usize>(ix * ci) << 2), ci);
+          else memory.fill(d, 0, <usize>ci << 2);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Adds patch rows m0 … m0+count−1 (cols: count × fh·fw·ci floats) into image dx [n][h][w][ci]
+ * at the pixels they were taken from (the adjoint of convIm2col); overhanging parts are dropped.
+ */
+export function convCol2imAdd(
+  cols: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, m0: i32, count: i32, dx: usize,
+): void {
+  const kdim = fh * fw * ci;
+  for (let i = 0; i < count; i++) {
+    const mi = m0 + i;
+    const ox = mi % ow;
+    const q = mi / ow;
+    const oy = q % oh;
+    const b = q / oh;
+    const ix0 = ox * sw - pl;
+    const rowIn = cols + (<usize>i * <usize>kdim << 2);
+    for (let kh = 0; kh < fh; kh++) {
+      const iy = oy * sh + kh - pt;
+      if (<u32>iy >= <u32>h) continue;
+      const src = rowIn + (<usize>(kh * fw * ci) << 2);
+      const rowOut = dx + (<usize>((b * h + iy) * w) * <usize>ci << 2);
+      if (ix0 >= 0 && ix0 + fw <= w) {
+        // The taps of one filter row read fw consecutive pixels: one contiguous run.
+        addFloats(rowOut + (<usize>(ix0 * ci) << 2), src, fw * ci);
+        continue;
+      }
+      for (let kw = 0; kw < fw; kw++) {
+        const ix = ix0 + kw;
+        if (<u32>ix < <u32>w) addFloats(rowOut + (<usize>(ix * ci) << 2), src + (<usize>(kw * ci) << 2), ci);
+      }
+    }
+  }
+}
+
+/**
+ * The filter of the transposed convolution: dst [fh][fw][co][ci] with
+ * dst[fh−1−kh][fw−1−kw][o][i] = w[kh][kw][i][o] (w is [fh][fw][ci][co]). With it, the input
+ * gradient of a stride-1 convolution is a forward convolution of dy.
+ */
+export function convRotateFilter(w: usize, fh: i32, fw: i32, ci: i32, co: i32, dst: usize): void {
+  const taps = fh * fw;
+  const tapLen = ci * co;
+  for (let t = 0; t < taps; t++) {
+    const src = w + (<usize>(t * tapLen) << 2);
+    const d = dst + (<usize>((taps - 1 - t) * tapLen) << 2);
+    for (let i = 0; i < ci; i++) {
+      for (let o = 0; o < co; o++) {
+        store<f32>(d + (<usize>(o * ci + i) << 2), load<f32>(src + (<usize>(i * co + o) << 2)));
+      }
+    }
+  }
+}
+
+/**
+ * Patch rows m0 … m0+count−1 of x written straight into the packed-B layout of gemm.ts:
+ * [ceil(K/8)][count][8] floats at dst (K = fh·fw·ci, last panel zero-padded), so that patches
+ * can be the right operand of a GEMM reducing over pixels (the filter gradient).
+ * `row` is scratch for ceil(K/8)·8 floats.
+ */
+export function convIm2colPacked(
+  x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, m0: i32, count: i32, row: usize, dst: usize,
+): void {
+  const kdim = fh * fw * ci;
+  const panels = (kdim + 7) >> 3;
+  memory.fill(row, 0, <usize>panels << 5);
+  const panelStride = <usize>count << 5;
+  for (let i = 0; i < count; i++) {
+    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, row);
+    let d = dst + (<usize>i << 5);
+    for (let p = 0; p < panels; p++) {
+      const s = row + (<usize>p << 5);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+      d += panelStride;
+    }
+  }
+}

@@ -1,2 +1,334 @@
-// placeholder: filled in by the gemm kernel work
-export function gemmPlaceholder(): i32 { return 0; }
+// Register-blocked f32 GEMM with WASM SIMD: C (m×n) [+]= A (m×k) · B (k×n).
+//
+// B is packed once into column panels of NR = 8 ([ceil(n/8)][k][8], zero-padded), so the
+// micro-kernel reads it as two contiguous f32x4 per reduction step. A is not packed: the
+// micro-kernel reads MR = 6 rows through an *indirection buffer* of row pointers (u32 byte
+// addresses), and steps every pointer by `ks` bytes per reduction index. One layout serves
+//   - plain row-major A (pointer = row start, ks = 4),
+//   - transposed A (pointer = column start, ks = 4·lda),
+//   - convolution without im2col: per output pixel and filter tap, a pointer to the input
+//     pixel's channel vector (or to a zero vector for padding); the reduction runs over
+//     `taps` such pointers of `kt` channels each (k = taps·kt, tap-major like a filter
+//     [fh][fw][ci][co] read as (fh·fw·ci)×co).
+// Indirection layout: [ceil(m/6)][taps][6] u32; rows past m repeat the last row.
+// The 6×8 tile keeps 12 f32x4 accumulators in registers; edge tiles go through a scratch tile.
+
+// @ts-ignore: decorator
+@inline const MR: i32 = 6;
+// @ts-ignore: decorator
+@inline const NR: i32 = 8;
+/** Reduction block (floats of k per pass): the packed B slice of a panel is KC·32 bytes (L1). */
+// @ts-ignore: decorator
+@inline const KC: i32 = 768;
+/** Reduction steps summed in registers before they are added into C (blocked summation). */
+// @ts-ignore: decorator
+@inline const SEG: i32 = 64;
+/** Row tiles per block: an A block of MC_TILES·6 rows × KC stays in L2 while panels sweep it. */
+// @ts-ignore: decorator
+@inline const MC_TILES: i32 = 24;
+
+const EDGE: usize = memory.data(MR * NR * 4, 16);
+
+/**
+ * Packs B (k×n; element (r, j) at src + 4·(r·rs + j·cs)) into [ceil(n/8)][k][8] floats at dst,
+ * zero-padding the last panel. rs/cs are element strides: (n, 1) row-major, (1, k) for Bᵀ.
+ */
+export function gemmPackB(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst: usize): void {
+  gemmPackBRows(src, k, n, rs, cs, dst, k, 0);
+}
+
+/**
+ * Like gemmPackB, but writes the k rows as rows row0 … row0+k−1 of a packed B that has
+ * totalK rows ([ceil(n/8)][totalK][8]), so that several sources can fill one packed matrix.
+ */
+export function gemmPackBRows(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst: usize, totalK: i32, row0: i32): void {
+  const panels = (n + NR - 1) / NR;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p * NR;
+    const w = min(NR, n - j0);
+    const d = dst + (<usize>(p * totalK + row0) << 5);
+    if (cs == 1 && w == NR) {
+      for (let r = 0; r < k; r++) {
+        const s = src + (<usize>(r * rs + j0) << 2);
+        const o = d + (<usize>r << 5);
+        v128.store(o, v128.load(s));
+        v128.store(o, v128.load(s, 16), 16);
+      }
+    } else if (cs == 1) {
+      for (let r = 0; r < k; r++) {
+        const s = src + (<usize>(r * rs + j0) << 2);
+        const o = d + (<usize>r << 5);
+        v128.store(o, f32x4.splat(0));
+        v128.store(o, f32x4.splat(0), 16);
+        for (let j = 0; j < w; j++) store<f32>(o + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
+      }
+    } else {
+      // Column-wise: each column j of B is contiguous when rs == 1 (the transposed case).
+      for (let r = 0; r < k; r++) {
+        const o = d + (<usize>r << 5);
+        v128.store(o, f32x4.splat(0));
+        v128.store(o, f32x4.splat(0), 16);
+      }
+      for (let j = 0; j < w; j++) {
+        const s = src + (<usize>((j0 + j) * cs) << 2);
+        const o = d + (<usize>j << 2);
+        for (let r = 0; r < k; r++) {
+          store<f32>(o + (<usize>r << 5), load<f32>(s + (<usize>(r * rs) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Writes the row indirection for a strided A (row i starts at a + 4·i·rsA) into ind:
+ * ceil(m/6)·6 u32 byte addresses, rows past m repeating row m-1.
+ */
+export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
+  const tiles = (m + MR - 1) / MR;
+  for (let i = 0; i < tiles * MR; i++) {
+    const row = min(i, m - 1);
+    store<u32>(ind + (<usize>i << 2), <u32>(a + (<usize>row * <usize>rsA << 2)));
+  }
+}
+
+// One 6×8 tile: C[6][8] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
+// registers start from zero and are added into C at the end, so the driver's segments of at
+// most SEG steps give blocked summation. Not inlined: its 15 live v128 values and 10 pointers
+// get the whole register file (inlined into the driver loop, V8 spills in the inner loop).
+function tile6x8(
+  ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let b0: v128, b1: v128, x: v128;
+  for (let t = 0; t < taps; t++) {
+    let a0 = <usize>load<u32>(ind) + aoff;
+    let a1 = <usize>load<u32>(ind, 4) + aoff;
+    let a2 = <usize>load<u32>(ind, 8) + aoff;
+    let a3 = <usize>load<u32>(ind, 12) + aoff;
+    let a4 = <usize>load<u32>(ind, 16) + aoff;
+    let a5 = <usize>load<u32>(ind, 20) + aoff;
+    ind += 24;
+    let k = 0;
+    if (ks == 4) {
+      // Contiguous rows: 4 steps per iteration with immediate offsets.
+      for (; k + 4 <= kc; k += 4) {
+        b0 = v128.load(b, 0); b1 = v128.load(b, 16);
+        x = v128.load32_splat(a0, 0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(a1, 0); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(a2, 0); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(a3, 0); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        x = v128.load32_splat(a4, 0); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
+        x = v128.load32_splat(a5, 0); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+        b0 = v128.load(b, 32); b1 = v128.load(b, 48);
+        x = v128.load32_splat(a0, 4); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(a1, 4); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(a2, 4); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(a3, 4); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        x = v128.load32_splat(a4, 4); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
+        x = v128.load32_splat(a5, 4); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+        b0 = v128.load(b, 64); b1 = v128.load(b, 80);
+        x = v128.load32_splat(a0, 8); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(a1, 8); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(a2, 8); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(a3, 8); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        x = v128.load32_splat(a4, 8); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
+        x = v128.load32_splat(a5, 8); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+        b0 = v128.load(b, 96); b1 = v128.load(b, 112);
+        x = v128.load32_splat(a0, 12); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+        x = v128.load32_splat(a1, 12); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+        x = v128.load32_splat(a2, 12); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+        x = v128.load32_splat(a3, 12); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+        x = v128.load32_splat(a4, 12); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
+        x = v128.load32_splat(a5, 12); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+        b += 128;
+        a0 += 16; a1 += 16; a2 += 16; a3 += 16; a4 += 16; a5 += 16;
+      }
+    }
+    for (; k < kc; k++) {
+      b0 = v128.load(b, 0); b1 = v128.load(b, 16);
+      x = v128.load32_splat(a0, 0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1, 0); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2, 0); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3, 0); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      x = v128.load32_splat(a4, 0); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
+      x = v128.load32_splat(a5, 0); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+      b += 32;
+      a0 += ks; a1 += ks; a2 += ks; a3 += ks; a4 += ks; a5 += ks;
+    }
+  }
+  if (acc) {
+    v128.store(c, f32x4.add(v128.load(c), c00));
+    v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+    v128.store(c + ldc, f32x4.add(v128.load(c + ldc), c10));
+    v128.store(c + ldc, f32x4.add(v128.load(c + ldc, 16), c11), 16);
+    v128.store(c + 2 * ldc, f32x4.add(v128.load(c + 2 * ldc), c20));
+    v128.store(c + 2 * ldc, f32x4.add(v128.load(c + 2 * ldc, 16), c21), 16);
+    v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc), c30));
+    v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc, 16), c31), 16);
+    v128.store(c + 4 * ldc, f32x4.add(v128.load(c + 4 * ldc), c40));
+    v128.store(c + 4 * ldc, f32x4.add(v128.load(c + 4 * ldc, 16), c41), 16);
+    v128.store(c + 5 * ldc, f32x4.add(v128.load(c + 5 * ldc), c50));
+    v128.store(c + 5 * ldc, f32x4.add(v128.load(c + 5 * ldc, 16), c51), 16);
+  } else {
+    v128.store(c, c00); v128.store(c, c01, 16);
+    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
+    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
+    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+    v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
+    v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
+  }
+}
+
+/**
+ * C (m×n, ldc floats between rows, at c) = (accumulate ? C : 0) + A·B, where the reduction
+ * runs over `taps` groups of `kt` steps (k = taps·kt), A rows come from the indirection buffer
+ * `ind` ([ceil(m/6)][taps][6] u32 byte addresses; a pointer advances `ks` bytes per step within
+ * its tap), and B is packed by gemmPackB with k = taps·kt rows.
+ */
+export function gemmIndirect(
+  m: i32, n: i32, taps: i32, kt: i32, ind: usize, ks: i32, bp: usize, c: usize, ldc: i32, accumulate: i32,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const k = taps * kt;
+  const ldcb = <usize>ldc << 2;
+  if (k == 0) {
+    if (accumulate == 0) {
+      for (let i = 0; i < m; i++) memory.fill(c + <usize>i * ldcb, 0, <usize>n << 2);
+    }
+    return;
+  }
+  const tiles = (m + MR - 1) / MR;
+  const panels = (n + NR - 1) / NR;
+  // Segments of the reduction (summed in registers from zero): one tap cut into balanced
+  // channel chunks when kt > SEG, else whole taps grouped up to SEG steps.
+  let tapsPerSeg = 1;
+  let segLen = kt;
+  if (kt > SEG) {
+    const parts = (kt + SEG - 1) / SEG;
+    segLen = (kt + parts - 1) / parts;
+  } else {
+    tapsPerSeg = max(1, SEG / kt);
+  }
+  const segsPerTapGroup = (kt + segLen - 1) / segLen;
+  const segs = ((taps + tapsPerSeg - 1) / tapsPerSeg) * segsPerTapGroup;
+  // Cache blocks of the reduction: KC steps of every B panel stay in L1 while a block of
+  // MC_TILES row tiles is swept.
+  const segsPerBlock = max(1, KC / (tapsPerSeg * segLen));
+  const ksz = <usize>ks;
+  for (let s0 = 0; s0 < segs; s0 += segsPerBlock) {
+    const s1 = min(segs, s0 + segsPerBlock);
+    for (let mt0 = 0; mt0 < tiles; mt0 += MC_TILES) {
+      const mt1 = min(tiles, mt0 + MC_TILES);
+      for (let p = 0; p < panels; p++) {
+        const cols = min(NR, n - p * NR);
+        const bpanel = bp + (<usize>(p * k) << 5);
+        for (let mt = mt0; mt < mt1; mt++) {
+          const rows = min(MR, m - mt * MR);
+          const cp = c + <usize>(mt * MR) * ldcb + (<usize>(p * NR) << 2);
+          const edge = rows < MR || cols < NR;
+          let ct = cp;
+          let ldt = ldcb;
+          if (edge) {
+            ct = EDGE;
+            ldt = NR * 4;
+            if (accumulate != 0 || s0 > 0) {
+              for (let r = 0; r < rows; r++) {
+                for (let j = 0; j < cols; j++) {
+                  store<f32>(EDGE + (<usize>(r * NR + j) << 2), load<f32>(cp + <usize>r * ldcb + (<usize>j << 2)));
+                }
+              }
+            }
+          }
+          const indTile = ind + <usize>(mt * taps) * 24;
+          for (let sg = s0; sg < s1; sg++) {
+            const t0 = (sg / segsPerTapGroup) * tapsPerSeg;
+            const c0 = (sg % segsPerTapGroup) * segLen;
+            const nt = min(tapsPerSeg, taps - t0);
+            const kc = min(segLen, kt - c0);
+            const acc = accumulate != 0 || sg > 0;
+            tile6x8(
+              indTile + <usize>t0 * 24, nt, <usize>c0 * ksz, ksz, kc,
+              bpanel + (<usize>(t0 * kt + c0) << 5), ct, ldt, acc,
+            );
+          }
+          if (edge) {
+            for (let r = 0; r < rows; r++) {
+              for (let j = 0; j < cols; j++) {
+                store<f32>(cp + <usize>r * ldcb + (<usize>j << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Plain GEMM: C (m×n, ldc) = (accumulate ? C : 0) + A·B with A(i, r) at a + 4·(i·rsA + r·csA)
+ * (rsA = k, csA = 1 row-major; rsA = 1, csA = m for Aᵀ stored k×m) and B packed by gemmPackB.
+ * `ind` is scratch for ceil(m/6)·6 u32.
+ */
+export function gemm(
+  m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, bp: usize, c: usize, ldc: i32, accumulate: i32, ind: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  gemmRowPointers(a, m, rsA, ind);
+  gemmIndirect(m, n, 1, k, ind, csA << 2, bp, c, ldc, accumulate);
+}
+
+/**
+ * In place on C (m×n, ldc floats between rows): C += bias (n floats; skipped when bias = 0),
+ * then the activation: 0 linear, 1 relu, 2 relu6, 3 leaky relu with slope `alpha`.
+ */
+export function gemmBiasActivation(c: usize, m: i32, n: i32, ldc: i32, bias: usize, act: i32, alpha: f32): void {
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  const va = f32x4.splat(alpha);
+  const n4 = n & ~3;
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>i * <usize>ldc << 2);
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const p = row + (<usize>j << 2);
+      let v = v128.load(p);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (act == 1) v = f32x4.max(v, zero);
+      else if (act == 2) v = f32x4.min(f32x4.max(v, zero), six);
+      else if (act == 3) v = v128.bitselect(v, f32x4.mul(v, va), f32x4.gt(v, zero));
+      v128.store(p, v);
+    }
+    for (; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      let v = load<f32>(p);
+      if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+      if (act == 1) v = max(v, 0);
+      else if (act == 2) v = min(max(v, 0), 6);
+      else if (act == 3) v = v > 0 ? v : v * alpha;
+      store<f32>(p, v);
+    }
+  }
+}
+
+/** dst (cols×rows) = transpose of src (rows×cols), both row-major float32. */
+export function gemmTranspose(src: usize, rows: i32, cols: i32, dst: usize): void {
+  // 8×8 blocks keep both the reads and the writes within a few cache lines.
+  for (let i0 = 0; i0 < rows; i0 += 8) {
+    const i1 = min(rows, i0 + 8);
+    for (let j0 = 0; j0 < cols; j0 += 8) {
+      const j1 = min(cols, j0 + 8);
+      for (let i = i0; i < i1; i++) {
+        const s = src + (<usize>i * <usize>cols << 2);
+        for (let j = j0; j < j1; j++) {
+          store<f32>(dst + (<usize>(j * rows + i) << 2), load<f32>(s + (<usize>j << 2)));
+        }
+      }
+    }
+  }
+}

@@ -1,4 +1,138 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+// BatchMatMul and _FusedMatMul on backend `wmoe`: the register-blocked SIMD GEMM of
+// assembly/nn/gemm.ts, with NumPy-style broadcasting of the batch dimensions, transposes
+// handled by strides (no copies), and bias + relu/relu6/leaky-relu fused into one epilogue.
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WmoeBackend } from '../backend/backend.js';
+import type { NnExports } from './nn_exports.js';
+import {
+  type GemmKernelArgs, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
+  wasmActivationCode,
+} from './conv_support.js';
 
-/** Placeholder: the WASM kernels of this family are not written yet. */
-export const matMulKernels: KernelConfig[] = [];
+/** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
+function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
+  let index = 0;
+  let stride = 1;
+  for (let d = outShape.length - 1, e = inShape.length - 1; d >= 0; d--, e--) {
+    const coord = flat % outShape[d];
+    flat = Math.floor(flat / outShape[d]);
+    if (e >= 0) {
+      if (inShape[e] !== 1) index += coord * stride;
+      stride *= inShape[e];
+    }
+  }
+  return index;
+}
+
+/** Epilogue of a fused matmul: what the WASM pass does and what is left to cpu kernels. */
+export interface MatMulEpilogue {
+  bias?: TensorInfo;
+  activation?: string;
+  preluWeights?: TensorInfo;
+  leakyreluAlpha?: number;
+}
+
+/**
+ * out [...batch, m, n] = op(a) · op(b) (+ bias, activation) with a [...batchA, m, k] (or
+ * [..., k, m] when transposeA) and b [...batchB, k, n] (or [..., n, k] when transposeB); the
+ * batch dimensions broadcast. float32 only; throws on mismatched inner or batch dimensions.
+ */
+export function wasmMatMul(
+  backend: WmoeBackend, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean,
+  epilogue: MatMulEpilogue = {},
+): TensorInfo {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2) throw new Error(`wireless-moe matMul: operands need rank >= 2, got shapes [${a.shape}] and [${b.shape}]`);
+  const m = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const k = transposeA ? a.shape[ra - 2] : a.shape[ra - 1];
+  const kb = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (k !== kb) {
+    throw new Error(
+      `wireless-moe matMul: inner dimensions ${k} and ${kb} differ (shapes [${a.shape}] and [${b.shape}], ` +
+        `transposeA=${transposeA}, transposeB=${transposeB})`,
+    );
+  }
+  const batchA = a.shape.slice(0, -2);
+  const batchB = b.shape.slice(0, -2);
+  const batchOut = tf.backend_util.assertAndGetBroadcastShape(batchA, batchB);
+  const batches = batchOut.reduce((x, y) => x * y, 1);
+  const outShape = [...batchOut, m, n];
+
+  const act = wasmActivationCode(epilogue.activation);
+  const biasVals = epilogue.bias ? biasVector(backend, epilogue.bias, n, outShape.length) : undefined;
+  const av = backend.f32(a);
+  const bv = backend.f32(b);
+
+  const nn = backend.nn;
+  const ex = nn.exports as NnExports;
+  const arena = nn.arena;
+  arena.reset();
+  const pa = arena.put(av);
+  const pb = arena.put(bv);
+  const pbp = arena.alloc(packedBytes(k, n));
+  const pind = arena.alloc(indirectionBytes(m, 1));
+  const pc = arena.alloc(batches * m * n * 4);
+  const pbias = biasVals ? arena.put(biasVals) : 0;
+
+  // Element strides of op(A) (m×k) and op(B) (k×n) inside one batch.
+  const rsA = transposeA ? 1 : k;
+  const csA = transposeA ? m : 1;
+  const rsB = transposeB ? 1 : n;
+  const csB = transposeB ? k : 1;
+  let packed = -1;
+  for (let bi = 0; bi < batches; bi++) {
+    const ia = broadcastIndex(bi, batchOut, batchA);
+    const ib = broadcastIndex(bi, batchOut, batchB);
+    if (ib !== packed) {
+      ex.gemmPackB(pb + ib * k * n * 4, k, n, rsB, csB, pbp);
+      packed = ib;
+    }
+    ex.gemm(m, n, k, pa + ia * m * k * 4, rsA, csA, pbp, pc + bi * m * n * 4, n, 0, pind);
+  }
+  const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
+  if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
+  let out = backend.output(outShape, arena.f32(pc, batches * m * n).slice());
+
+  // Whatever the WASM epilogue could not do: a broadcast bias of another shape, other activations.
+  if (epilogue.bias !== undefined && biasVals === undefined) {
+    const sum = runCpuKernel('Add', { inputs: { a: out, b: epilogue.bias }, backend });
+    backend.disposeIntermediateTensorInfo(out);
+    out = sum;
+  }
+  const activation = epilogue.activation ?? 'linear';
+  if (activation !== 'linear' && wasmAct === 0) {
+    out = applyCpuActivation(backend, out, activation, epilogue.preluWeights, epilogue.leakyreluAlpha);
+  }
+  return out;
+}
+
+function batchMatMul(args: GemmKernelArgs): TensorInfo {
+  const backend = args.backend as WmoeBackend;
+  const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
+  const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(tf.BatchMatMul, args);
+  return wasmMatMul(backend, a, b, !!transposeA, !!transposeB);
+}
+
+function fusedMatMul(args: GemmKernelArgs): TensorInfo {
+  const backend = args.backend as WmoeBackend;
+  const { a, b, bias, preluActivationWeights } = args.inputs as {
+    a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo;
+  };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = (args.attrs ?? {}) as {
+    transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number;
+  };
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(tf._FusedMatMul, args);
+  return wasmMatMul(backend, a, b, !!transposeA, !!transposeB, {
+    bias, activation, preluWeights: preluActivationWeights, leakyreluAlpha,
+  });
+}
+
+/** BatchMatMul and _FusedMatMul for backend `wmoe`. */
+export const matMulKernels: KernelConfig[] = [
+  { kernelName: tf.BatchMatMul, backendName: 'wmoe', kernelFunc: batchMatMul as KernelConfig['kernelFunc'] },
+  { kernelName: tf._FusedMatMul, backendName: 'wmoe', kernelFunc: fusedMatMul as KernelConfig['kernelFunc'] },
+];

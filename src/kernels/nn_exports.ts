@@ -4,5 +4,65 @@
  */
 export interface NnExports {
   heapBase(): number;
+
+  // ---- pooling, softmax, top-k, elementwise, reduce (assembly/nn/pool.ts, softmax.ts, topk.ts,
+  //      elementwise.ts, reduce.ts) ----
+  // Pool geometry: (batch, inH, inW, channels, outH, outW, filterH, filterW, strideH,
+  // strideW, padTop, padLeft), all in elements; x/dx are [batch,inH,inW,C], y/dy [batch,outH,outW,C].
+  maxPool(x: number, y: number, batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  avgPool(x: number, y: number, batch: number, inH: number, inW: number, ch: number, outH: number, outW: number,
+    fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  maxPoolGrad(x: number, dy: number, dx: number, batch: number, inH: number, inW: number, ch: number,
+    outH: number, outW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  avgPoolGrad(dy: number, dx: number, batch: number, inH: number, inW: number, ch: number, outH: number,
+    outW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  /** Row-wise softmax of x [rows, n] into y. */
+  softmax(x: number, y: number, rows: number, n: number): void;
+  /** Sorted top-k of each row of x [rows, n]: vals [rows, k] f32, idx [rows, k] i32; scratch 2·n i32. */
+  topK(x: number, vals: number, idx: number, rows: number, n: number, k: number, scratch: number): void;
+  /** y[i] = full[i] OP per[i % p] (op: 0 add, 1 sub, 2 mul, 3 div, 4 per−full, 5 per/full); p divides n. */
+  binary(op: number, full: number, per: number, y: number, n: number, p: number): void;
+  /** Broadcast y[n0,n1,n2,n3] = a[i·sa] OP b[i·sb] (element strides, 0 along broadcast dims). */
+  binaryStrided(op: number, a: number, b: number, y: number, n0: number, n1: number, n2: number, n3: number,
+    sa0: number, sa1: number, sa2: number, sa3: number, sb0: number, sb1: number, sb2: number, sb3: number): void;
+  /** y[i] = f(x[i]) (op: 0 relu, 1 step with alpha, 2 sqrt, 3 square). */
+  unary(op: number, x: number, y: number, n: number, alpha: number): void;
+  /** y[o, i] = Σ_r x[o, r, i] / divisor for x [outer, red, inner] (f64 accumulation). */
+  reduceSum(x: number, y: number, outer: number, red: number, inner: number, divisor: number): void;
+  // ---- end pooling, softmax, top-k, elementwise, reduce ----
+  // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
+  // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.
+  /** Packs B (k×n, element (r,j) at src + 4(r·rs + j·cs)) into [ceil(n/8)][k][8] at dst. */
+  gemmPackB(src: number, k: number, n: number, rs: number, cs: number, dst: number): void;
+  /** gemmPackB into rows row0…row0+k−1 of a packed B with totalK rows. */
+  gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
+  /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/6)·6 u32 at ind. */
+  gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
+  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/6)][taps][6] u32), ks bytes per step. */
+  gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
+    c: number, ldc: number, accumulate: number): void;
+  /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/6)·6 u32 scratch. */
+  gemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number,
+    ldc: number, accumulate: number, ind: number): void;
+  /** C += bias (n floats, skipped if bias = 0); act 0 linear, 1 relu, 2 relu6, 3 leaky relu(alpha). */
+  gemmBiasActivation(c: number, m: number, n: number, ldc: number, bias: number, act: number, alpha: number): void;
+  /** Indirection table [ceil(M/6)][fh·fw][6] u32 for an NHWC conv; `zero` points at ci zero floats. */
+  convIndirection(ind: number, zero: number, x: number, n: number, h: number, w: number, ci: number,
+    fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  /** Patch rows m0…m0+count−1 of x into out (count × fh·fw·ci). */
+  convIm2col(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, out: number): void;
+  /** Adjoint of convIm2col: adds patch rows m0…m0+count−1 into dx [n][h][w][ci]. */
+  convCol2imAdd(cols: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dx: number): void;
+  /** dst (cols×rows) = transpose of src (rows×cols). */
+  gemmTranspose(src: number, rows: number, cols: number, dst: number): void;
+  /** dst [fh][fw][co][ci] = w [fh][fw][ci][co] rotated by 180° (the transposed-conv filter). */
+  convRotateFilter(w: number, fh: number, fw: number, ci: number, co: number, dst: number): void;
+  /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/8)][count][8]; row: ceil(K/8)·8 floats scratch. */
+  convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
+  // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

@@ -1,4 +1,113 @@
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+// 2-D max/average pooling (NHWC, float32) and their gradients, run by assembly/nn/pool.ts.
+// Geometry comes from tfjs's computePool2DInfo, so padding 'same'/'valid'/explicit numbers
+// and dimRoundingMode behave exactly as on tfjs-backend-cpu. Non-float32 inputs and the
+// 1×1 identity case run the cpu kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WmoeBackend } from '../backend/backend.js';
+import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
 
-/** Placeholder: the WASM kernels of this family are not written yet. */
-export const poolKernels: KernelConfig[] = [];
+type PoolInfo = tf.backend_util.Conv2DInfo;
+type Shape4 = [number, number, number, number];
+
+interface PoolAttrs {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+function geometry(kernel: string, x: TensorInfo, attrs: PoolAttrs, rounding: boolean): PoolInfo {
+  if (x.shape.length !== 4) throw new Error(`wireless-moe: ${kernel} needs a rank-4 NHWC input, got shape [${x.shape}]`);
+  return tf.backend_util.computePool2DInfo(
+    x.shape as Shape4, attrs.filterSize, attrs.strides, 1, attrs.pad, rounding ? attrs.dimRoundingMode : undefined,
+  );
+}
+
+/** (batch, inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft). */
+type Geom = [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** The geometry arguments shared by every pool export of the nn module. */
+function dims(p: PoolInfo): Geom {
+  return [p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth, p.filterHeight,
+    p.filterWidth, p.strideHeight, p.strideWidth, p.padInfo.top, p.padInfo.left];
+}
+
+const isIdentity = (p: PoolInfo) =>
+  p.filterHeight === 1 && p.filterWidth === 1 && tf.util.arraysEqual(p.inShape, p.outShape);
+
+function forward(kind: 'max' | 'avg', args: KernelArgs): TensorInfo | TensorInfo[] {
+  const name = kind === 'max' ? tf.MaxPool : tf.AvgPool;
+  const x = inputOf(args, name, 'x');
+  if (x.dtype !== 'float32') return cpuKernel(name, args);
+  const p = geometry(name, x, args.attrs as unknown as PoolAttrs, true);
+  if (isIdentity(p)) return cpuKernel(name, args);
+  const backend = wmoeOf(args);
+  const { exports, arena } = backend.nn;
+  arena.reset();
+  const xp = arena.put(backend.f32(x));
+  const n = sizeOf(p.outShape);
+  const yp = arena.alloc(n * 4);
+  const g = dims(p);
+  if (kind === 'max') exports.maxPool(xp, yp, ...g);
+  else exports.avgPool(xp, yp, ...g);
+  return backend.output(p.outShape, takeF32(backend, yp, n));
+}
+
+/** MaxPool: y = max over each (clipped) window; NaN is ignored as on cpu. */
+function maxPool(args: KernelArgs) {
+  return forward('max', args);
+}
+
+/** AvgPool: y = mean over the in-image cells of each window. */
+function avgPool(args: KernelArgs) {
+  return forward('avg', args);
+}
+
+/** MaxPoolGrad: inputs dy [B,outH,outW,C], input x [B,H,W,C] (output unused); dx like x. */
+function maxPoolGrad(args: KernelArgs) {
+  const dy = inputOf(args, tf.MaxPoolGrad, 'dy');
+  const input = inputOf(args, tf.MaxPoolGrad, 'input');
+  if (input.dtype !== 'float32' || dy.dtype !== 'float32') return cpuKernel(tf.MaxPoolGrad, args);
+  const p = geometry(tf.MaxPoolGrad, input, args.attrs as unknown as PoolAttrs, true);
+  return backward(wmoeOf(args), p, dy, input);
+}
+
+/** AvgPoolGrad: inputs dy, input x; each window's dy/(filterH·filterW) spread over its cells. */
+function avgPoolGrad(args: KernelArgs) {
+  const dy = inputOf(args, tf.AvgPoolGrad, 'dy');
+  const input = inputOf(args, tf.AvgPoolGrad, 'input');
+  if (dy.dtype !== 'float32') return cpuKernel(tf.AvgPoolGrad, args);
+  // Like tfjs-backend-cpu, the gradient ignores dimRoundingMode.
+  const p = geometry(tf.AvgPoolGrad, input, args.attrs as unknown as PoolAttrs, false);
+  return backward(wmoeOf(args), p, dy, undefined);
+}
+
+function backward(backend: WmoeBackend, p: PoolInfo, dy: TensorInfo, x: TensorInfo | undefined): TensorInfo {
+  if (!tf.util.arraysEqual(dy.shape, p.outShape)) {
+    throw new Error(`wireless-moe: pool gradient dy has shape [${dy.shape}], expected [${p.outShape}]`);
+  }
+  const { exports, arena } = backend.nn;
+  arena.reset();
+  const dyp = arena.put(backend.f32(dy));
+  const n = sizeOf(p.inShape);
+  const g = dims(p);
+  let dxp: number;
+  if (x !== undefined) {
+    const xp = arena.put(backend.f32(x));
+    dxp = arena.alloc(n * 4);
+    exports.maxPoolGrad(xp, dyp, dxp, ...g);
+  } else {
+    dxp = arena.alloc(n * 4);
+    exports.avgPoolGrad(dyp, dxp, ...g);
+  }
+  return backend.output(p.inShape.slice(), takeF32(backend, dxp, n));
+}
+
+/** The pooling kernels of backend `wmoe`. */
+export const poolKernels: KernelConfig[] = [
+  { kernelName: tf.MaxPool, backendName: 'wmoe', kernelFunc: maxPool as KernelConfig['kernelFunc'] },
+  { kernelName: tf.AvgPool, backendName: 'wmoe', kernelFunc: avgPool as KernelConfig['kernelFunc'] },
+  { kernelName: tf.MaxPoolGrad, backendName: 'wmoe', kernelFunc: maxPoolGrad as KernelConfig['kernelFunc'] },
+  { kernelName: tf.AvgPoolGrad, backendName: 'wmoe', kernelFunc: avgPoolGrad as KernelConfig['kernelFunc'] },
+];

@@ -1,0 +1,211 @@
+// Benchmark of the GEMM and convolution kernels of backend `wmoe` against tfjs-backend-cpu and
+// tfjs-backend-wasm (XNNPACK, single-threaded SIMD binary), all in the same run.
+// Prints a table of median GFLOP/s and ratios and writes bench/results/kernels.json.
+//
+//   npm run build && node bench/kernels.mjs [--quick] [--only=substring of 'op shape']
+//
+// Shapes: LeNet-5 (conv 5x5 1→6 on 32x32, 5x5 6→16 on 14x14, batch 64; dense 400→120, 120→84,
+// 84→10 at batch 64) and ResNet-18 on 32x32 CIFAR input (batch 2–8). Targets checked here:
+// Conv2D forward ≥ 0.8× tfjs-backend-wasm; Conv2DBackpropInput and Conv2DBackpropFilter
+// ≥ 15 GFLOP/s. tfjs-backend-cpu runs an op only while one call is predicted to take < 2 s
+// (its BackpropFilter runs at ~0.01 GFLOP/s); skipped entries are reported as "skip".
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { init, tf } from '../dist/index.mjs';
+
+const require = createRequire(import.meta.url);
+const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const root = new URL('..', import.meta.url).pathname;
+
+// ---- backends ----------------------------------------------------------------------------
+const wmoe = await init({ setBackend: false });
+// Node has no WASM threads in tfjs-backend-wasm (it never picks the threaded binary there);
+// the flag and thread count make the single-threaded SIMD choice explicit.
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+wasmBackend.setThreadsCount(1);
+wasmBackend.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
+await tf.setBackend('wasm');
+await tf.ready();
+
+// ---- shapes --------------------------------------------------------------------------------
+const convs = [
+  { name: 'LeNet c1 5x5 1→6 32x32', n: 64, h: 32, w: 32, ci: 1, co: 6, f: 5, s: 1, pad: 'valid' },
+  { name: 'LeNet c2 5x5 6→16 14x14', n: 64, h: 14, w: 14, ci: 6, co: 16, f: 5, s: 1, pad: 'valid' },
+  { name: 'R18 3x3 64→64 32x32', n: 2, h: 32, w: 32, ci: 64, co: 64, f: 3, s: 1, pad: 'same' },
+  { name: 'R18 3x3 64→64 32x32', n: 8, h: 32, w: 32, ci: 64, co: 64, f: 3, s: 1, pad: 'same' },
+  { name: 'R18 3x3 128→128 16x16', n: 4, h: 16, w: 16, ci: 128, co: 128, f: 3, s: 1, pad: 'same' },
+  { name: 'R18 3x3 64→128 s2 32x32', n: 4, h: 32, w: 32, ci: 64, co: 128, f: 3, s: 2, pad: 'same' },
+  { name: 'R18 1x1 64→128 s2 32x32', n: 4, h: 32, w: 32, ci: 64, co: 128, f: 1, s: 2, pad: 'valid' },
+  { name: 'R18 3x3 256→256 8x8', n: 8, h: 8, w: 8, ci: 256, co: 256, f: 3, s: 1, pad: 'same' },
+  { name: 'R18 3x3 512→512 4x4', n: 8, h: 4, w: 4, ci: 512, co: 512, f: 3, s: 1, pad: 'same' },
+];
+const denses = [
+  [64, 400, 120],
+  [64, 120, 84],
+  [64, 84, 10],
+];
+
+function randomTensor(shape, seed) {
+  let a = seed >>> 0;
+  const size = shape.reduce((x, y) => x * y, 1);
+  const v = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    v[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  }
+  return tf.tensor(v, shape);
+}
+
+// Each case: build(backend) → { run: () => Tensor, dispose }, flops per call.
+function convCases(c) {
+  const outH = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.f + 1) / c.s);
+  const outW = c.pad === 'same' ? Math.ceil(c.w / c.s) : Math.ceil((c.w - c.f + 1) / c.s);
+  const flops = 2 * c.n * outH * outW * c.f * c.f * c.ci * c.co;
+  const xShape = [c.n, c.h, c.w, c.ci];
+  const wShape = [c.f, c.f, c.ci, c.co];
+  const yShape = [c.n, outH, outW, c.co];
+  const shape = `n${c.n} ${c.name}`;
+  const mk = (kernel, make) => ({ op: kernel, shape, flops, kernel, make });
+  return [
+    mk('Conv2D', () => {
+      const x = randomTensor(xShape, 1);
+      const w = randomTensor(wShape, 2);
+      return { run: () => tf.conv2d(x, w, c.s, c.pad), inputs: [x, w] };
+    }),
+    mk('Conv2DBackpropInput', () => {
+      const dy = randomTensor(yShape, 3);
+      const w = randomTensor(wShape, 2);
+      return {
+        run: () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape }),
+        inputs: [dy, w],
+      };
+    }),
+    mk('Conv2DBackpropFilter', () => {
+      const x = randomTensor(xShape, 1);
+      const dy = randomTensor(yShape, 3);
+      return {
+        run: () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: c.s, pad: c.pad, dataFormat: 'NHWC', filterShape: wShape }),
+        inputs: [x, dy],
+      };
+    }),
+  ];
+}
+
+function denseCases([b, din, dout]) {
+  const flops = 2 * b * din * dout;
+  const mk = (op, shape, aShape, bShape, ta, tb) => ({
+    op, shape, flops, kernel: 'BatchMatMul',
+    make: () => {
+      const a = randomTensor(aShape, 4);
+      const w = randomTensor(bShape, 5);
+      return { run: () => tf.matMul(a, w, ta, tb), inputs: [a, w] };
+    },
+  });
+  return [
+    mk('MatMul', `${b}x${din} · ${din}x${dout}`, [b, din], [din, dout], false, false),
+    mk('MatMul dx (B^T)', `${b}x${dout} · (${din}x${dout})^T`, [b, dout], [din, dout], false, true),
+    mk('MatMul dW (A^T)', `(${b}x${din})^T · ${b}x${dout}`, [b, din], [b, dout], true, false),
+  ];
+}
+
+const cases = [...convs.flatMap(convCases), ...denses.flatMap(denseCases)].filter(
+  (c) => only === undefined || `${c.op} ${c.shape}`.includes(only),
+);
+
+// ---- timing --------------------------------------------------------------------------------
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Median seconds per call of `c` on `backendName` (null when the backend lacks the kernel). */
+async function time(c, backendName, budgetSeconds) {
+  if (tf.getKernel(c.kernel, backendName) === undefined) return null;
+  await tf.setBackend(backendName);
+  const { run, inputs } = c.make();
+  const once = () => {
+    const t0 = performance.now();
+    const y = run();
+    y.dataSync();
+    const dt = (performance.now() - t0) / 1000;
+    y.dispose();
+    return dt;
+  };
+  const times = [once()];
+  const reps = quick ? 3 : 9;
+  let spent = times[0];
+  for (let i = 0; i < 2 && spent < budgetSeconds; i++) spent += once(); // warm-up
+  while (times.length < reps && spent < budgetSeconds) {
+    const dt = once();
+    times.push(dt);
+    spent += dt;
+  }
+  if (times.length > 1) times.shift(); // first call includes compilation / tier-up
+  tf.dispose(inputs);
+  return median(times);
+}
+
+const cpuRate = {}; // GFLOP/s measured for each op on the first shape, to predict the others
+const rows = [];
+for (const c of cases) {
+  const wm = await time(c, 'wmoe', quick ? 0.5 : 1.5);
+  const wa = await time(c, 'wasm', quick ? 0.5 : 1.5);
+  let cp = 'skip';
+  const predicted = cpuRate[c.op] ? c.flops / (cpuRate[c.op] * 1e9) : 0;
+  if (predicted < 2) {
+    cp = await time(c, 'cpu', 2);
+    cpuRate[c.op] ??= c.flops / cp / 1e9;
+  }
+  const gf = (t) => (typeof t === 'number' ? c.flops / t / 1e9 : t);
+  rows.push({
+    op: c.op, shape: c.shape, mflop: c.flops / 1e6,
+    wmoe: gf(wm), cpu: gf(cp), wasm: wa === null ? 'n/a' : gf(wa),
+  });
+  const r = rows[rows.length - 1];
+  const f = (v) => (typeof v === 'number' ? v.toFixed(v < 1 ? 3 : 1) : v);
+  const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' ? (a / b).toFixed(2) : '-');
+  console.log(
+    `${r.op.padEnd(21)} ${r.shape.padEnd(32)} ${f(r.wmoe).padStart(6)} ${f(r.cpu).padStart(7)} ${f(r.wasm).padStart(6)}` +
+      `  x${ratio(r.wmoe, r.wasm).padStart(5)} vs wasm  x${ratio(r.wmoe, r.cpu).padStart(7)} vs cpu`,
+  );
+}
+
+// ---- WASM memory: run every wmoe case again and check the peak does not move ----------------
+const peakBefore = wmoe.wasmPeakBytes();
+for (const c of cases) {
+  await tf.setBackend('wmoe');
+  const { run, inputs } = c.make();
+  for (let i = 0; i < 2; i++) run().dispose();
+  tf.dispose(inputs);
+}
+const peakAfter = wmoe.wasmPeakBytes();
+
+// ---- targets -------------------------------------------------------------------------------
+const checks = [];
+for (const r of rows) {
+  if (r.op === 'Conv2D' && typeof r.wasm === 'number') {
+    checks.push({ target: `Conv2D ${r.shape} >= 0.8x wasm`, value: r.wmoe / r.wasm, pass: r.wmoe >= 0.8 * r.wasm });
+  }
+  if (r.op === 'Conv2DBackpropInput' || r.op === 'Conv2DBackpropFilter') {
+    checks.push({ target: `${r.op} ${r.shape} >= 15 GFLOP/s`, value: r.wmoe, pass: r.wmoe >= 15 });
+  }
+}
+console.log(`\nGFLOP/s columns: wmoe, tfjs-backend-cpu, tfjs-backend-wasm (XNNPACK, 1 thread, SIMD); medians.`);
+console.log(`WASM peak memory: ${(peakBefore / 2 ** 20).toFixed(1)} MiB after the timed runs, ${(peakAfter / 2 ** 20).toFixed(1)} MiB after repeating them (${peakAfter === peakBefore ? 'no growth' : 'GREW'}).`);
+const failed = checks.filter((c) => !c.pass);
+console.log(`Targets: ${checks.length - failed.length}/${checks.length} met${failed.length ? '; missed: ' + failed.map((c) => `${c.target} (${c.value.toFixed(2)})`).join(', ') : ''}.`);
+
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(
+  join(root, 'bench', 'results', 'kernels.json'),
+  JSON.stringify({
+    date: new Date().toISOString(), node: process.version, quick,
+    note: 'GFLOP/s medians; wasm = tfjs-backend-wasm single-threaded SIMD; cpu "skip" = predicted > 2 s per call',
+    rows, wasmPeakBytes: { afterTimedRuns: peakBefore, afterRepeat: peakAfter }, checks,
+  }, null, 2) + '\n',
+);

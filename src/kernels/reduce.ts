@@ -1,0 +1,59 @@
+// Sum and Mean over a contiguous block of axes (after dropping size-1 axes) of a float32
+// tensor, run by assembly/nn/reduce.ts without cpu's transpose. Other axis sets and dtypes
+// run the cpu kernel.
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
+import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+
+/** [outer, red, inner] of `shape` reduced over `axes`, or null if the axes are not one block. */
+export function reductionBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
+  const reduced = new Set(axes);
+  let outer = 1, red = 1, inner = 1;
+  let phase = 0; // 0: before the reduced block, 1: inside it, 2: after it
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d] as number;
+    if (size === 1) continue;
+    if (reduced.has(d)) {
+      if (phase === 2) return null;
+      phase = 1;
+      red *= size;
+    } else if (phase === 0) {
+      outer *= size;
+    } else {
+      phase = 2;
+      inner *= size;
+    }
+  }
+  return [outer, red, inner];
+}
+
+function reduce(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const x = inputOf(args, name, 'x');
+  if (x.dtype !== 'float32') return cpuKernel(name, args);
+  const { axis, keepDims } = args.attrs as unknown as SumAttrs;
+  const axes = tf.util.parseAxisParam(axis, x.shape);
+  const block = reductionBlock(x.shape, axes);
+  if (block === null || sizeOf(x.shape) === 0) return cpuKernel(name, args);
+  const [outer, red, inner] = block;
+  let outShape = x.shape.filter((_, d) => !axes.includes(d));
+  if (keepDims) outShape = tf.backend_util.expandShapeToKeepDim(outShape, axes);
+  const backend = wmoeOf(args);
+  const { exports, arena } = backend.nn;
+  arena.reset();
+  const xp = arena.put(backend.f32(x));
+  const yp = arena.alloc(outer * inner * 4);
+  exports.reduceSum(xp, yp, outer, red, inner, name === tf.Mean ? red : 1);
+  return backend.output(outShape, takeF32(backend, yp, outer * inner));
+}
+
+/** Sum: x reduced over attr axis (keepDims as on cpu). */
+const sum = (args: KernelArgs) => reduce(tf.Sum, args);
+
+/** Mean: x averaged over attr axis (keepDims as on cpu). */
+const mean = (args: KernelArgs) => reduce(tf.Mean, args);
+
+/** The reduction kernels of backend `wmoe`. */
+export const reduceKernels: KernelConfig[] = [
+  { kernelName: tf.Sum, backendName: 'wmoe', kernelFunc: sum as KernelConfig['kernelFunc'] },
+  { kernelName: tf.Mean, backendName: 'wmoe', kernelFunc: mean as KernelConfig['kernelFunc'] },
+];

@@ -1,0 +1,51 @@
+// Plumbing shared by the pooling, softmax, top-k and elementwise WASM kernels: the kernel
+// argument type, the cpu fallback and copying results out of WASM memory.
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { WmoeBackend } from '../backend/backend.js';
+
+/** What tfjs-core passes to a kernel function. */
+export interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: NamedAttrMap;
+}
+
+/** The `wmoe` backend a kernel runs on. */
+export function wmoeOf(args: KernelArgs): WmoeBackend {
+  return args.backend as WmoeBackend;
+}
+
+/**
+ * Runs tfjs-backend-cpu's kernel `name` on the wmoe backend (which is a cpu backend), for
+ * dtypes and attribute combinations that the WASM kernels do not cover.
+ */
+export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const k = tf.getKernel(name, 'cpu');
+  if (k === undefined) throw new Error(`wireless-moe: no cpu kernel '${name}' to fall back to`);
+  return k.kernelFunc(args as Parameters<typeof k.kernelFunc>[0]);
+}
+
+/** A fresh copy of `length` float32 values at byte address `ptr` of the nn module's memory. */
+export function takeF32(backend: WmoeBackend, ptr: number, length: number): Float32Array {
+  return backend.nn.arena.f32(ptr, length).slice();
+}
+
+/** A fresh copy of `length` int32 values at byte address `ptr` of the nn module's memory. */
+export function takeI32(backend: WmoeBackend, ptr: number, length: number): Int32Array {
+  return backend.nn.arena.i32(ptr, length).slice();
+}
+
+/** Number of elements of a shape. */
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** Input `name` of a kernel call; throws a one-line error naming it when it is missing. */
+export function inputOf(args: KernelArgs, kernel: string, name: string): TensorInfo {
+  const t = args.inputs[name];
+  if (t === undefined) throw new Error(`wireless-moe: ${kernel} called without input '${name}'`);
+  return t;
+}

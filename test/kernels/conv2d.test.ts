@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { tf, wmoe, runOn, randomValues, maxRelError } from '../helpers/tf.js';
+
+/** Runs f on cpu and on wmoe and expects equal shapes and values within 1e-4 relative. */
+async function expectLikeCpu(f: () => tf.Tensor | tf.Tensor[], label: string) {
+  const ref = await runOn('cpu', f);
+  const got = await runOn('wmoe', f);
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    expect(got[i].shape, label).toEqual(ref[i].shape);
+    expect(maxRelError(got[i].data, ref[i].data), label).toBeLessThan(1e-4);
+  }
+}
+
+function rand(shape: number[], seed: number) {
+  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+type Case = {
+  n: number; h: number; w: number; ci: number; co: number; fh: number; fw: number;
+  stride: number | [number, number]; pad: 'same' | 'valid' | number;
+};
+
+/** Seeded random geometries: batch 1–3, odd sizes, 1–13 input channels, strides 1/2, all paddings. */
+function randomCases(count: number, seed: number): Case[] {
+  const r = randomValues(count * 9, seed).map((v) => (v + 1) / 2);
+  const pick = <T>(xs: T[], u: number) => xs[Math.min(xs.length - 1, Math.floor(u * xs.length))];
+  const out: Case[] = [];
+  for (let i = 0; i < count; i++) {
+    const u = r.subarray(i * 9, i * 9 + 9);
+    out.push({
+      n: pick([1, 2, 3], u[0]), h: pick([5, 7, 8, 11], u[1]), w: pick([4, 6, 9, 13], u[2]),
+      ci: pick([1, 3, 6, 8, 13], u[3]), co: pick([1, 6, 9, 16, 17], u[4]),
+      fh: pick([1, 2, 3, 5], u[5]), fw: pick([1, 3, 4], u[6]),
+      stride: pick<number | [number, number]>([1, 2, [1, 2], [2, 1]], u[7]), pad: pick<'same' | 'valid' | number>(['same', 'valid', 1], u[8]),
+    });
+  }
+  return out;
+}
+
+// Hand-picked geometries: the 1x1 and stride-2 ResNet shortcuts, LeNet's layers, and wide
+// channel counts that take the indirect (no im2col) and transposed-conv input-gradient paths.
+const fixed: Case[] = [
+  { n: 2, h: 8, w: 8, ci: 16, co: 24, fh: 1, fw: 1, stride: 2, pad: 'valid' },
+  { n: 1, h: 9, w: 9, ci: 16, co: 16, fh: 3, fw: 3, stride: 2, pad: 'same' },
+  { n: 2, h: 12, w: 12, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+  { n: 2, h: 7, w: 7, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+  { n: 1, h: 6, w: 5, ci: 20, co: 12, fh: 3, fw: 3, stride: 1, pad: 'same' },
+  { n: 2, h: 5, w: 5, ci: 33, co: 10, fh: 2, fw: 2, stride: 1, pad: 'same' },
+  { n: 1, h: 4, w: 4, ci: 70, co: 9, fh: 3, fw: 3, stride: 1, pad: 'valid' },
+];
+
+const label = (c: Case) => JSON.stringify(c);
+const cases = [...fixed, ...randomCases(24, 7)];
+
+function inputs(c: Case, seed: number) {
+  return { x: rand([c.n, c.h, c.w, c.ci], seed), w: rand([c.fh, c.fw, c.ci, c.co], seed + 1) };
+}
+
+describe('Conv2D kernels on wmoe', () => {
+  it('forward matches cpu', async () => {
+    await wmoe();
+    let seed = 100;
+    for (const c of cases) {
+      const s = (seed += 3);
+      await expectLikeCpu(() => {
+        const { x, w } = inputs(c, s);
+        return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+      }, label(c));
+    }
+  });
+
+  it('fused bias + activation matches cpu', async () => {
+    await wmoe();
+    const c: Case = { n: 2, h: 7, w: 9, ci: 10, co: 11, fh: 3, fw: 3, stride: 2, pad: 'same' };
+    const small: Case = { n: 1, h: 6, w: 6, ci: 3, co: 5, fh: 3, fw: 3, stride: 1, pad: 'valid' };
+    let seed = 300;
+    for (const g of [c, small]) {
+      for (const activation of ['relu', 'linear', 'relu6', 'leakyrelu', 'elu', 'sigmoid', 'prelu'] as const) {
+        const s = (seed += 4);
+        await expectLikeCpu(() => {
+          const { x, w } = inputs(g, s);
+          const bias = rand([g.co], s + 2);
+          const preluActivationWeights = activation === 'prelu' ? rand([g.co], s + 3) : undefined;
+          return tf.fused.conv2d({
+            x: tf.mul(x, 2) as tf.Tensor4D, filter: w as tf.Tensor4D, strides: g.stride, pad: g.pad, bias,
+            activation, preluActivationWeights, leakyreluAlpha: 0.3,
+          });
+        }, `${activation} ${label(g)}`);
+      }
+    }
+    await expectLikeCpu(() => {
+      const { x, w } = inputs(c, 400);
+      return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: 1, pad: 'valid', activation: 'relu' });
+    }, 'relu without bias');
+  });
+
+  it('input and filter gradients match cpu (Conv2DBackpropInput, Conv2DBackpropFilter)', async () => {
+    await wmoe();
+    let seed = 500;
+    for (const c of cases) {
+      const s = (seed += 3);
+      await expectLikeCpu(() => {
+        const { x, w } = inputs(c, s);
+        const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+        const r = rand(y.shape, s + 2);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)),
+        )([x, w]);
+      }, `grads ${label(c)}`);
+    }
+  });
+
+  it('gradients of a fused conv with bias and relu match cpu', async () => {
+    await wmoe();
+    const c: Case = { n: 2, h: 8, w: 8, ci: 9, co: 12, fh: 3, fw: 3, stride: 1, pad: 'same' };
+    await expectLikeCpu(() => {
+      const { x, w } = inputs(c, 600);
+      const bias = rand([c.co], 602);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor, z: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.conv2d({ x: a as tf.Tensor4D, filter: b as tf.Tensor4D, strides: 1, pad: 'same', bias: z, activation: 'relu' }))),
+      )([x, w, bias]);
+    }, 'fused grads');
+  });
+
+  it('falls back to cpu for dilations and NCHW, and conv2dTranspose uses the input-gradient kernel', async () => {
+    await wmoe();
+    await expectLikeCpu(() => {
+      const { x, w } = inputs({ n: 1, h: 9, w: 9, ci: 4, co: 5, fh: 3, fw: 3, stride: 1, pad: 'same' }, 700);
+      return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NHWC', 2);
+    }, 'dilation 2');
+    await expectLikeCpu(() => {
+      const x = rand([2, 3, 6, 7], 705);
+      const w = rand([3, 3, 3, 4], 706);
+      return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same', 'NCHW');
+    }, 'NCHW');
+    await expectLikeCpu(() => {
+      const dy = rand([2, 4, 4, 16], 710);
+      const w = rand([3, 3, 8, 16], 711);
+      return tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 8], 2, 'same');
+    }, 'conv2dTranspose');
+  });
+
+  it('registers its own kernels, not the cpu ones', async () => {
+    await wmoe();
+    for (const name of ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter']) {
+      expect(tf.getKernel(name, 'wmoe')?.kernelFunc, name).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
+    }
+  });
+
+  it('keeps WASM memory flat on repeated calls and rejects inconsistent shapes before running', async () => {
+    const backend = await wmoe();
+    const f = () => {
+      const x = rand([2, 10, 10, 16], 800);
+      const w = rand([3, 3, 16, 16], 801);
+      return tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, w]);
+    };
+    const first = await runOn('wmoe', f);
+    const peak = backend.wasmPeakBytes();
+    for (let i = 0; i < 4; i++) {
+      const again = await runOn('wmoe', f);
+      for (let j = 0; j < first.length; j++) expect(again[j].data).toEqual(first[j].data);
+    }
+    expect(backend.wasmPeakBytes()).toBe(peak);
+    await tf.setBackend('wmoe');
+    const x = tf.ones([1, 5, 5, 3]);
+    const w = tf.ones([3, 3, 4, 2]);
+    const dy = tf.ones([1, 4, 4, 2]);
+    expect(() => tf.engine().runKernel('Conv2D', { x, filter: w }, { strides: 1, pad: 'same', dataFormat: 'NHWC', dilations: 1 }))
+      .toThrow(/x has 3 channels but filter \[3,3,4,2\] expects 4/);
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2] }))
+      .toThrow(/dy has shape \[1,4,4,2\], expected \[1,5,5,2\]/);
+    tf.dispose([x, w, dy]);
+  });
+});

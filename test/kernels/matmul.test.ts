@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { tf, wmoe, runOn, randomValues, maxRelError } from '../helpers/tf.js';
+
+/** Runs f on cpu and on wmoe and expects equal shapes and values within 1e-4 relative. */
+async function expectLikeCpu(f: () => tf.Tensor | tf.Tensor[], label: string) {
+  const ref = await runOn('cpu', f);
+  const got = await runOn('wmoe', f);
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    expect(got[i].shape, label).toEqual(ref[i].shape);
+    expect(maxRelError(got[i].data, ref[i].data), label).toBeLessThan(1e-4);
+  }
+}
+
+function rand(shape: number[], seed: number) {
+  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+describe('BatchMatMul on wmoe', () => {
+  it('matches cpu on random shapes with every transpose combination', async () => {
+    await wmoe();
+    // (m, k, n): ones, odd sizes, sizes just off the 6x8 tile, a LeNet dense layer.
+    const sizes = [[1, 1, 1], [1, 7, 5], [5, 3, 1], [6, 8, 8], [7, 9, 13], [13, 33, 17], [25, 130, 9], [64, 400, 120]];
+    let seed = 1;
+    for (const [m, k, n] of sizes) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const as = ta ? [k, m] : [m, k];
+          const bs = tb ? [n, k] : [k, n];
+          const s = seed++;
+          await expectLikeCpu(() => tf.matMul(rand(as, s), rand(bs, s + 100), ta, tb), `m${m} k${k} n${n} ta${ta} tb${tb}`);
+        }
+      }
+    }
+  });
+
+  it('keeps long reductions (several K blocks) within the float32 rounding bound', async () => {
+    await wmoe();
+    // K = 2000 spans three reduction blocks of the WASM GEMM; compare with exact float64 sums:
+    // |error| <= K·2⁻²⁴·Σ|a·b| per entry (the classical bound for recursive summation).
+    const [m, k, n] = [13, 2000, 11];
+    const a = randomValues(m * k, 70);
+    const b = randomValues(k * n, 71);
+    const [got] = await runOn('wmoe', () => tf.matMul(tf.tensor(a, [m, k]), tf.tensor(b, [k, n])));
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let exact = 0;
+        let mag = 0;
+        for (let r = 0; r < k; r++) {
+          exact += a[i * k + r] * b[r * n + j];
+          mag += Math.abs(a[i * k + r] * b[r * n + j]);
+        }
+        expect(Math.abs(got.data[i * n + j] - exact)).toBeLessThanOrEqual(k * 2 ** -24 * mag);
+      }
+    }
+  });
+
+  it('broadcasts batch dimensions', async () => {
+    await wmoe();
+    await expectLikeCpu(() => tf.matMul(rand([3, 5, 7], 1), rand([3, 7, 4], 2)), 'equal batches');
+    await expectLikeCpu(() => tf.matMul(rand([2, 3, 5, 7], 3), rand([7, 9], 4)), 'b broadcast');
+    await expectLikeCpu(() => tf.matMul(rand([1, 6, 7], 5), rand([4, 7, 2], 6), false, false), 'a broadcast');
+    await expectLikeCpu(() => tf.matMul(rand([2, 7, 5], 7), rand([1, 1, 9, 7], 8), true, true), 'rank 3 with rank 4');
+    // [2,1] x [1,3] batches: checked slice by slice against cpu matMul of the matching slices.
+    const a = randomValues(2 * 1 * 4 * 5, 9);
+    const b = randomValues(1 * 3 * 5 * 6, 10);
+    const [got] = await runOn('wmoe', () => tf.matMul(tf.tensor(a, [2, 1, 4, 5]), tf.tensor(b, [1, 3, 5, 6])));
+    expect(got.shape).toEqual([2, 3, 4, 6]);
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        const [ref] = await runOn('cpu', () =>
+          tf.matMul(tf.tensor(a.subarray(i * 20, i * 20 + 20), [4, 5]), tf.tensor(b.subarray(j * 30, j * 30 + 30), [5, 6])),
+        );
+        const slice = got.data.subarray((i * 3 + j) * 24, (i * 3 + j + 1) * 24);
+        expect(maxRelError(slice, ref.data)).toBeLessThan(1e-4);
+      }
+    }
+  });
+
+  it('fuses bias and activations like cpu', async () => {
+    await wmoe();
+    const cases: [string, number[]][] = [
+      ['relu', [9]], ['linear', [9]], ['relu6', [9]], ['leakyrelu', [9]], ['elu', [9]], ['sigmoid', [9]],
+      ['relu', []], ['relu', [7, 9]], ['prelu', [9]],
+    ];
+    let seed = 20;
+    for (const [activation, biasShape] of cases) {
+      const s = seed++;
+      await expectLikeCpu(() => {
+        const a = tf.mul(rand([7, 11], s), 3);
+        const b = rand([11, 9], s + 1);
+        const bias = rand(biasShape, s + 2);
+        const preluActivationWeights = activation === 'prelu' ? rand([9], s + 3) : undefined;
+        return tf.fused.matMul({ a, b, bias, activation: activation as 'relu', preluActivationWeights, leakyreluAlpha: 0.1 });
+      }, `${activation} bias [${biasShape}]`);
+    }
+    await expectLikeCpu(() => tf.fused.matMul({ a: rand([3, 5, 6], 40), b: rand([3, 8, 6], 41), transposeB: true, activation: 'relu' }), 'no bias');
+  });
+
+  it('computes matMul gradients like cpu', async () => {
+    await wmoe();
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      await expectLikeCpu(() => {
+        const a = rand(ta ? [13, 10] : [10, 13], 50);
+        const b = rand(tb ? [7, 13] : [13, 7], 51);
+        const r = rand([10, 7], 52);
+        return tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), r)))([a, b]);
+      }, `grads ta${ta} tb${tb}`);
+    }
+    await expectLikeCpu(() => {
+      const a = rand([6, 5], 53);
+      const b = rand([5, 4], 54);
+      const bias = rand([4], 55);
+      return tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+        tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }))),
+      )([a, b, bias]);
+    }, 'fused grads');
+  });
+
+  it('registers its own kernels, not the cpu ones', async () => {
+    await wmoe();
+    for (const name of ['BatchMatMul', '_FusedMatMul']) {
+      expect(tf.getKernel(name, 'wmoe')?.kernelFunc, name).not.toBe(tf.getKernel(name, 'cpu')?.kernelFunc);
+    }
+  });
+
+  it('is deterministic, keeps WASM memory flat on repeats, and rejects bad shapes before running', async () => {
+    const backend = await wmoe();
+    const f = () => tf.matMul(rand([64, 400], 60), rand([400, 120], 61));
+    const first = await runOn('wmoe', f);
+    const peak = backend.wasmPeakBytes();
+    for (let i = 0; i < 5; i++) {
+      const again = await runOn('wmoe', f);
+      expect(again[0].data).toEqual(first[0].data);
+    }
+    expect(backend.wasmPeakBytes()).toBe(peak);
+    await tf.setBackend('wmoe');
+    const a = tf.ones([3, 4]);
+    const b = tf.ones([5, 2]);
+    expect(() => tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false })).toThrow(
+      /inner dimensions 4 and 5/,
+    );
+    tf.dispose([a, b]);
+  });
+});
