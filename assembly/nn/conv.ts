@@ -197,3 +197,23 @@ export function convIm2colPacked(
     }
   }
 }
+
+/**
+ * Patch rows m0 … m0+count−1 of x stored transposed: dst [K][count] floats (K = fh·fw·ci), so
+ * that patch columns are contiguous rows of a GEMM's left operand. `row` is scratch for K floats.
+ */
+export function convIm2colTransposed(
+  x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
+  oh: i32, ow: i32, m0: i32, count: i32, row: usize, dst: usize,
+): void {
+  const kdim = fh * fw * ci;
+  const stride = <usize>count << 2;
+  for (let i = 0; i < count; i++) {
+    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, row);
+    let d = dst + (<usize>i << 2);
+    for (let j = 0; j < kdim; j++) {
+      store<f32>(d, load<f32>(row + (<usize>j << 2)));
+      d += stride;
+    }
+  }
+}

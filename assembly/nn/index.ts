@@ -6,3 +6,6 @@ export * from './gemm';
 export * from './conv';
 export * from './pool';
 export * from './softmax';
+export * from './topk';
+export * from './elementwise';
+export * from './reduce';

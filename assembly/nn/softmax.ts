@@ -1,9 +1,5 @@
 // Softmax over the last axis of a row-major float32 matrix [rows, n]:
 // y = exp(x - max(x)) / Σ exp(x - max(x)), row by row.
-// Until assembly/nn/index.ts lists them, the other kernel files of this work ride along here.
-export * from './topk';
-export * from './elementwise';
-export * from './reduce';
 
 /** y[r, :] = softmax(x[r, :]) for r < rows; x, y: [rows, n] float32 (may alias). */
 export function softmax(x: usize, y: usize, rows: i32, n: i32): void {

@@ -10,12 +10,14 @@ commands:
           --stage2-epochs E2 --snr-range -10:20 --seed S --backend wmoe|cpu --out DIR
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S --json
+  ber     --code SPEC|none --modulation bpsk|qpsk|16qam --decoder nms|oms|spa --iterations N --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100 --max-frames N --seed S --json --plot FILE
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
   demo: demoCommand,
   train: trainCommand,
   eval: evalCommand,
+  ber: (argv) => import('./commands/ber.js').then((m) => m.berCommand(argv)),
 };
 
 async function main(argv: string[]): Promise<void> {

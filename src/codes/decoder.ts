@@ -1,9 +1,15 @@
 /**
  * LDPC decoders over a parity-check matrix H, running in the `ldpc` WASM module:
  * - 'nms' / 'oms': layered (row by row, CSR order) normalised / offset min-sum in 8-bit fixed
- *   point, 16 frames per SIMD vector (one frame per i8 lane, saturating arithmetic);
- * - 'spa': flooding sum-product in float32 (tanh rule), the exact reference.
- * Nothing here imports tfjs.
+ *   point, 16 frames per SIMD vector (one frame per i8 lane, saturating arithmetic; memory
+ *   [variable][lane] and one message vector per edge). Default 10 iterations, factor 0.75 (applied
+ *   as round(x·round(128·factor)/128)), offset 0.5. With early stop (the default) a frame leaves
+ *   its lane at the first iteration whose hard decisions satisfy H, and the lane takes the next
+ *   frame, so results never depend on batching: `decode` of one frame is bit-identical to that
+ *   frame inside any `decodeBatch`. Full arithmetic in assembly/ldpc/minsum.ts.
+ * - 'spa': flooding sum-product in float32 (tanh rule, clamped), 4 frames per f32x4 vector,
+ *   default 50 iterations: the exact reference (assembly/ldpc/spa.ts).
+ * Hard decision: bit 1 where the final a-posteriori LLR is < 0. Nothing here imports tfjs.
  */
 import ldpcWasm from '../wasm/generated/ldpc.js';
 import { loadWasmSync, type WasmModule } from '../wasm/module.js';
@@ -13,12 +19,12 @@ interface LdpcExports {
   minsumDecode(
     llr: number, frames: number, n: number, m: number, rowPtr: number, colOff: number,
     scale: number, maxIter: number, earlyStop: number, mode: number, param: number,
-    L: number, R: number, T: number, S: number, Q: number, outBits: number, outIter: number, outConv: number,
+    L: number, R: number, S: number, Q: number, outBits: number, outIter: number, outConv: number,
   ): void;
   spaDecode(
-    llr: number, frames: number, n: number, m: number, rowPtr: number, colIdx: number,
+    llr: number, frames: number, n: number, m: number, rowPtr: number, colOff: number,
     maxIter: number, earlyStop: number,
-    Lf: number, R: number, T: number, F: number, outBits: number, outIter: number, outConv: number,
+    C: number, Lf: number, R: number, T: number, F: number, outBits: number, outIter: number, outConv: number,
   ): void;
 }
 
@@ -38,8 +44,8 @@ export const MINSUM_LANES = 16;
  */
 export const DEFAULT_LLR_SCALE = 4;
 
-/** Frames handed to WASM per call, bounding the linear memory a huge batch needs. */
-const CHUNK_FRAMES = 1024;
+/** Input bytes handed to WASM per call (whole frames, at least 16): bounds the linear memory a huge batch needs. */
+const CHUNK_BYTES = 4 << 20;
 
 /** {@link DecodeOptions} plus the fixed-point scale of the min-sum decoders. */
 export interface LdpcDecodeOptions extends DecodeOptions {
@@ -242,8 +248,9 @@ export class LdpcDecoder {
     const codewords = out ? out.codewords : new Uint8Array(frames * n);
     const iterations = out ? out.iterations : new Int32Array(frames);
     const converged = out ? out.converged : new Uint8Array(frames);
-    for (let f0 = 0; f0 < frames; f0 += CHUNK_FRAMES) {
-      const cf = Math.min(CHUNK_FRAMES, frames - f0);
+    const chunk = Math.max(MINSUM_LANES, Math.floor(CHUNK_BYTES / (4 * n) / MINSUM_LANES) * MINSUM_LANES);
+    for (let f0 = 0; f0 < frames; f0 += chunk) {
+      const cf = Math.min(chunk, frames - f0);
       arena.reset();
       const llrPtr = arena.put(llr.subarray(f0 * n, (f0 + cf) * n));
       const rowPtr = arena.put(this.rowPtr);
@@ -251,22 +258,22 @@ export class LdpcDecoder {
       const outIter = arena.alloc(cf * 4);
       const outConv = arena.alloc(cf);
       if (o.algorithm === 'spa') {
-        const colIdx = arena.put(this.colIdx);
-        const Lf = arena.alloc(n * 4);
-        const R = arena.alloc(this.edges * 4);
-        const T = arena.alloc(this.maxDegree * 4);
-        const F = arena.alloc(this.maxDegree * 4);
-        ex.spaDecode(llrPtr, cf, n, this.m, rowPtr, colIdx, o.iterations, o.earlyStop ? 1 : 0,
-          Lf, R, T, F, outBits, outIter, outConv);
+        const colOff = arena.put(this.colOff);
+        const C = arena.alloc(n * 16);
+        const Lf = arena.alloc(n * 16);
+        const R = arena.alloc(this.edges * 16);
+        const T = arena.alloc(this.maxDegree * 16);
+        const F = arena.alloc(this.maxDegree * 16);
+        ex.spaDecode(llrPtr, cf, n, this.m, rowPtr, colOff, o.iterations, o.earlyStop ? 1 : 0,
+          C, Lf, R, T, F, outBits, outIter, outConv);
       } else {
         const colOff = arena.put(this.colOff);
         const L = arena.alloc(n * MINSUM_LANES);
         const R = arena.alloc(this.edges * MINSUM_LANES);
-        const T = arena.alloc(this.maxDegree * MINSUM_LANES);
         const S = arena.alloc((n + 16) * 2);
         const Q = arena.alloc(1024);
         ex.minsumDecode(llrPtr, cf, n, this.m, rowPtr, colOff, o.scale, o.iterations, o.earlyStop ? 1 : 0,
-          o.mode, o.param, L, R, T, S, Q, outBits, outIter, outConv);
+          o.mode, o.param, L, R, S, Q, outBits, outIter, outConv);
       }
       codewords.set(arena.u8(outBits, cf * n), f0 * n);
       iterations.set(arena.i32(outIter, cf), f0);

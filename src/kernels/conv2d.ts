@@ -13,7 +13,7 @@ import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
 import {
-  type GemmKernelArgs, MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
+  type GemmKernelArgs, copyOut, MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
   wasmActivationCode,
 } from './conv_support.js';
 
@@ -22,7 +22,7 @@ type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 /** Below this many input channels the forward pass uses im2col rows instead of indirection. */
-const IM2COL_MAX_CHANNELS = 4;
+const IM2COL_MAX_CHANNELS = 8;
 /** Target bytes of one im2col / col2im chunk (rows are added up to at least MIN_CHUNK_ROWS). */
 const CHUNK_BYTES = 1 << 20;
 const MIN_CHUNK_ROWS = 96;
@@ -99,7 +99,7 @@ function convForward(
   const pbias = bias ? arena.put(bias) : 0;
   convForwardAt(ex, arena, px, pw, pout, geometryArgs(info), co);
   if (pbias !== 0 || act !== 0) ex.gemmBiasActivation(pout, m, co, co, pbias, act, alpha);
-  return arena.f32(pout, m * co).slice();
+  return copyOut(arena, pout, m * co);
 }
 
 /** Input gradient dx [n, h, w, ci] of a convolution from dy [n, oh, ow, co] and filter [fh, fw, ci, co]. */
@@ -121,7 +121,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
     const prot = arena.alloc(k * co * 4);
     ex.convRotateFilter(pw, fh, fw, ci, co, prot);
     convForwardAt(ex, arena, pdy, prot, pdx, [n, oh, ow, co, fh, fw, 1, 1, fh - 1 - pt, fw - 1 - pl, h, w], ci);
-    return arena.f32(pdx, dxLen).slice();
+    return copyOut(arena, pdx, dxLen);
   }
   // Strided: cols (M×K) = dy (M×co) · Wᵀ with B(r = co index, j = k) = W[j·co + r], then col2im.
   const pbp = arena.alloc(packedBytes(co, k));
@@ -135,13 +135,12 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
     ex.gemm(count, k, co, pdy + m0 * co * 4, co, 1, pbp, pcol, k, 0, pind);
     ex.convCol2imAdd(pcol, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, pdx);
   }
-  return arena.f32(pdx, dxLen).slice();
+  return copyOut(arena, pdx, dxLen);
 }
 
 /**
- * Filter gradient dW [fh, fw, ci, co] of a convolution from x [n, h, w, ci] and dy [n, oh, ow, co]:
- * dWᵀ (co×K) = Σ_chunks dyᵀ (co×rows) · patches (rows×K), with the patches written straight into
- * the packed GEMM layout and dy transposed per chunk, so both operands stream contiguously.
+ * Filter gradient dW [fh, fw, ci, co] of a convolution from x [n, h, w, ci] and dy [n, oh, ow, co],
+ * reduced over batch × pixels in chunks, with both GEMM operands laid out to stream contiguously.
  */
 function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo): Float32Array {
   const ex = backend.nn.exports as NnExports;
@@ -155,11 +154,27 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   const px = arena.put(xv);
   const pdy = arena.put(dyv);
   const rows = Math.max(1, Math.min(m, Math.max(FILTER_GRAD_MIN_ROWS, Math.floor(FILTER_GRAD_CHUNK_BYTES / (4 * k)))));
+  const pdw = arena.alloc(k * co * 4);
+  if (m < co) {
+    // Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place,
+    // with the patches stored transposed ([K][rows]) and dy packed as B.
+    const pcolT = arena.alloc(k * rows * 4);
+    const prow = arena.alloc(k * 4);
+    const pbp = arena.alloc(packedBytes(rows, co));
+    const pind = arena.alloc(indirectionBytes(k, 1));
+    for (let m0 = 0; m0 < m; m0 += rows) {
+      const count = Math.min(rows, m - m0);
+      ex.convIm2colTransposed(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prow, pcolT);
+      ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
+      ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
+    }
+    return copyOut(arena, pdw, k * co);
+  }
+  // Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches, patches written straight into packed-B layout.
   const pdyT = arena.alloc(co * rows * 4);
   const pcol = arena.alloc(packedBytes(rows, k));
   const prow = arena.alloc(packedBytes(1, k));
   const pdwT = arena.alloc(co * k * 4);
-  const pdw = arena.alloc(k * co * 4);
   const pind = arena.alloc(indirectionBytes(co, 1));
   for (let m0 = 0; m0 < m; m0 += rows) {
     const count = Math.min(rows, m - m0);
@@ -168,7 +183,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemm(co, k, count, pdyT, count, 1, pcol, pdwT, k, m0 > 0 ? 1 : 0, pind);
   }
   ex.gemmTranspose(pdwT, co, k, pdw);
-  return arena.f32(pdw, k * co).slice();
+  return copyOut(arena, pdw, k * co);
 }
 
 function convInfoOf(

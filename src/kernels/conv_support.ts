@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
+import type { WasmArena } from '../wasm/module.js';
 
 /** What tfjs-core passes to a kernel function. */
 export interface GemmKernelArgs {
@@ -82,4 +83,14 @@ export function biasVector(backend: WmoeBackend, bias: TensorInfo, n: number, ou
   if (size === n && (bias.shape.length === 0 || bias.shape[bias.shape.length - 1] === n)) return backend.f32(bias);
   if (size === 1) return new Float32Array(n).fill(backend.f32(bias)[0]);
   return undefined;
+}
+
+/**
+ * A fresh copy of `length` floats at byte address `ptr` of the arena's memory (the kernel's
+ * output, owned by the caller; the arena is reused by the next call).
+ */
+export function copyOut(arena: WasmArena, ptr: number, length: number): Float32Array {
+  const out = new Float32Array(length);
+  out.set(arena.f32(ptr, length));
+  return out;
 }

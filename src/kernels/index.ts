@@ -4,6 +4,10 @@ import { convKernels } from './conv2d.js';
 import { poolKernels } from './pool.js';
 import { softmaxKernels } from './softmax.js';
 import { topKKernels } from './topk.js';
+import { binaryKernels } from './binary.js';
+import { unaryKernels } from './unary.js';
+import { reduceKernels } from './reduce.js';
+import { unpackKernels } from './unpack.js';
 
 /**
  * The kernels that backend `wmoe` runs in WASM. Every other kernel is inherited from
@@ -15,4 +19,8 @@ export const wmoeKernels: KernelConfig[] = [
   ...poolKernels,
   ...softmaxKernels,
   ...topKKernels,
+  ...binaryKernels,
+  ...unaryKernels,
+  ...reduceKernels,
+  ...unpackKernels,
 ];

@@ -6,7 +6,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import {
-  type GemmKernelArgs, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
+  type GemmKernelArgs, copyOut, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
   wasmActivationCode,
 } from './conv_support.js';
 
@@ -94,7 +94,7 @@ export function wasmMatMul(
   }
   const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
-  let out = backend.output(outShape, arena.f32(pc, batches * m * n).slice());
+  let out = backend.output(outShape, copyOut(arena, pc, batches * m * n));
 
   // Whatever the WASM epilogue could not do: a broadcast bias of another shape, other activations.
   if (epilogue.bias !== undefined && biasVals === undefined) {

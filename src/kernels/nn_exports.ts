@@ -63,6 +63,9 @@ export interface NnExports {
   /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/8)][count][8]; row: ceil(K/8)·8 floats scratch. */
   convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
+  /** Patch rows m0…m0+count−1 transposed: dst [K][count]; row: K floats scratch. */
+  convIm2colTransposed(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

@@ -1,14 +1,19 @@
 import { LINK_KINDS, type Link, type LinkKind } from './link.js';
 import { perfectLink } from './perfect.js';
 import { analogLink } from './analog.js';
+import { digitalLink, type DigitalLink } from './digital.js';
+import { DigitalCodec, type DigitalLinkOptions, type DigitalStats } from './digital_codec.js';
 
 export { LINK_KINDS, type Link, type LinkKind };
-export { perfectLink, analogLink };
+export { perfectLink, analogLink, digitalLink, DigitalCodec, type DigitalLink, type DigitalLinkOptions, type DigitalStats };
 
-/** The link of a given kind (one-line error for an unknown or unavailable kind). */
-export function createLink(kind: string): Link {
+/** The digital link's defaults: 802.11n 648 R1/2, BPSK, 8-bit features, layered NMS. */
+export const DEFAULT_DIGITAL: DigitalLinkOptions = { code: '80211n:648:1/2', modulation: 'bpsk', bits: 8 };
+
+/** The link of a given kind (one-line error for an unknown kind or bad digital options). */
+export function createLink(kind: string, digital: Partial<DigitalLinkOptions> = {}): Link {
   if (kind === 'perfect') return perfectLink;
   if (kind === 'analog') return analogLink;
-  if (kind === 'digital') throw new Error(`link 'digital' is not available yet (known: perfect, analog)`);
+  if (kind === 'digital') return digitalLink({ ...DEFAULT_DIGITAL, ...digital });
   throw new Error(`unknown link '${kind}' (known: ${LINK_KINDS.join(', ')})`);
 }

@@ -13,5 +13,9 @@ export type LinkKind = (typeof LINK_KINDS)[number];
  */
 export interface Link {
   readonly kind: LinkKind;
-  transmit(features: tf.Tensor2D, snrDb: tf.Tensor2D, seed: number): tf.Tensor3D;
+  /**
+   * `mask` [batch, K] (1 = expert chosen), when given, lets a link skip the pairs whose expert
+   * output will get weight 0; what it returns for those is unspecified.
+   */
+  transmit(features: tf.Tensor2D, snrDb: tf.Tensor2D, seed: number, mask?: tf.Tensor2D): tf.Tensor3D;
 }

@@ -9,6 +9,17 @@ export interface ParamSpec {
   init: 'he' | 'glorot' | 'zeros';
 }
 
+/** Initial values of a parameter: fan-in is the product of all but the last dimension. */
+function initialValues({ shape, init }: ParamSpec, rng: SeededRandom): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const fanOut = shape[shape.length - 1];
+  const fanIn = size / fanOut;
+  const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'glorot' ? Math.sqrt(2 / (fanIn + fanOut)) : 0;
+  const values = new Float32Array(size);
+  if (std > 0) for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
+  return values;
+}
+
 /**
  * The named variables of a model, created with a seeded initialiser so that the same seed
  * gives bit-identical weights. Serialises to one float32 buffer in declaration order.
@@ -22,16 +33,18 @@ export class ParamStore {
   /** Creates variable `name` (fan-in is the product of all but the last dimension). */
   add(name: string, shape: number[], init: ParamSpec['init'] = 'he'): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' declared twice`);
-    const size = shape.reduce((a, b) => a * b, 1);
-    const fanOut = shape[shape.length - 1];
-    const fanIn = size / fanOut;
-    const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'glorot' ? Math.sqrt(2 / (fanIn + fanOut)) : 0;
-    const values = new Float32Array(size);
-    if (std > 0) for (let i = 0; i < size; i++) values[i] = this.rng.normal() * std;
-    const v = tf.variable(tf.tensor(values, shape), true, name);
+    const spec = { name, shape, init };
+    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), true, name);
     this.vars.set(name, v);
-    this.specs.push({ name, shape, init });
+    this.specs.push(spec);
     return v;
+  }
+
+  /** Draws fresh initial values (same scheme as `add`) for the variables under `prefix`. */
+  reinit(prefix: string, rng: SeededRandom): void {
+    for (const s of this.specs.filter((p) => p.name.startsWith(prefix))) {
+      this.get(s.name).assign(tf.tensor(initialValues(s, rng), s.shape));
+    }
   }
 
   get(name: string): tf.Variable {

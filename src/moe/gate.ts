@@ -46,63 +46,61 @@ export function normaliseSnr(snrDb: tf.Tensor2D, range: [number, number]): tf.Te
 
 /**
  * Channel-aware gate: scores experts from the clean features *and* every expert's link SNR.
- * logitₖ = (features·W + b)ₖ — a trainable copy of the stage-1 naive gate's scoring, so it
- *          starts where the naive gate is —
- *        + h(snrₖ) — a link-quality score, one small MLP (1 → 16 → 1, ReLU) shared by all
- *          experts and applied to each expert's own SNR —
- *        + MLP([features/rms(features), snr₁..snr_K])ₖ — one ReLU hidden layer of 64 units for
- *          feature/SNR interactions (e.g. inputs an expert handles well even when noisy).
- * The output layers of both MLPs start at zero. SNRs come in dB, normalised by
+ *
+ *   logitₖ = naiveₖ(features)                      the stage-1 naive gate's score (frozen)
+ *          + q(snrₖ)                               link quality: one small MLP (1 → 16 → 1,
+ *                                                  ReLU) shared by all experts, applied to each
+ *                                                  expert's own SNR
+ *          + Mₖ(features, snr) − Mₖ(features, s̄)   feature/SNR interactions: an MLP over
+ *                                                  [features/rms(features), snr₁..snr_K] with
+ *                                                  64 ReLU units, minus the same MLP with every
+ *                                                  link at the sample's mean SNR s̄
+ *
+ * Both added terms are equal across experts when all links have the same SNR, so the gate then
+ * routes exactly like the naive gate; they learn (stage 2) how to move traffic away from bad
+ * links. The MLPs' output layers start at zero. SNRs come in dB, normalised by
  * {@link normaliseSnr}.
  */
 export class ChannelAwareGate {
   static readonly HIDDEN = 64;
   static readonly SNR_HIDDEN = 16;
-  readonly w: tf.Variable;
-  readonly b: tf.Variable;
   private readonly w1: tf.Variable;
   private readonly b1: tf.Variable;
   private readonly w2: tf.Variable;
-  private readonly b2: tf.Variable;
   private readonly s1: tf.Variable;
   private readonly sb1: tf.Variable;
   private readonly s2: tf.Variable;
 
   constructor(params: ParamStore, featureDim: number, experts: number) {
-    this.w = params.add('gate/channel/kernel', [featureDim, experts], 'zeros');
-    this.b = params.add('gate/channel/bias', [experts], 'zeros');
     this.w1 = params.add('gate/channel/mlp1/kernel', [featureDim + experts, ChannelAwareGate.HIDDEN], 'he');
     this.b1 = params.add('gate/channel/mlp1/bias', [ChannelAwareGate.HIDDEN], 'zeros');
     this.w2 = params.add('gate/channel/mlp2/kernel', [ChannelAwareGate.HIDDEN, experts], 'zeros');
-    this.b2 = params.add('gate/channel/mlp2/bias', [experts], 'zeros');
     this.s1 = params.add('gate/channel/snr1/kernel', [1, ChannelAwareGate.SNR_HIDDEN], 'he');
     this.sb1 = params.add('gate/channel/snr1/bias', [ChannelAwareGate.SNR_HIDDEN], 'zeros');
     this.s2 = params.add('gate/channel/snr2/kernel', [ChannelAwareGate.SNR_HIDDEN, 1], 'zeros');
   }
 
-  /** Copies the naive gate's scoring weights (start of stage 2). */
-  initFrom(naive: NaiveGate): void {
-    this.w.assign(naive.w);
-    this.b.assign(naive.b);
-  }
-
-  /** features [batch, d], snrNorm [batch, K] (see normaliseSnr) → logits [batch, K]. */
-  logits(features: tf.Tensor2D, snrNorm: tf.Tensor2D): tf.Tensor2D {
+  /**
+   * naiveLogits [batch, K] (the naive gate's clean scores), features [batch, d], snrNorm
+   * [batch, K] (see normaliseSnr) → logits [batch, K].
+   */
+  logits(naiveLogits: tf.Tensor2D, features: tf.Tensor2D, snrNorm: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => {
-      const base = tf.add(tf.matMul(features, this.w), this.b);
-      const rms = tf.sqrt(tf.add(tf.mean(tf.square(features), 1, true), 1e-8));
-      const input = tf.concat([tf.div(features, rms), snrNorm], 1);
-      const hidden = tf.relu(tf.add(tf.matMul(input, this.w1), this.b1));
-      const joint = tf.add(tf.matMul(hidden, this.w2), this.b2);
       const [batch, K] = snrNorm.shape;
       const perLink = tf.relu(tf.add(tf.matMul(tf.reshape(snrNorm, [batch * K, 1]), this.s1), this.sb1));
       const quality = tf.reshape(tf.matMul(perLink, this.s2), [batch, K]);
-      return tf.addN([base, joint, quality]) as tf.Tensor2D;
+      const rms = tf.sqrt(tf.add(tf.mean(tf.square(features), 1, true), 1e-8));
+      const scaled = tf.div(features, rms);
+      const mlp = (snr: tf.Tensor) =>
+        tf.matMul(tf.relu(tf.add(tf.matMul(tf.concat([scaled, snr], 1), this.w1), this.b1)), this.w2);
+      const equal = tf.tile(tf.mean(snrNorm, 1, true), [1, K]);
+      const interaction = tf.sub(mlp(snrNorm), mlp(equal));
+      return tf.addN([naiveLogits, quality, interaction]) as tf.Tensor2D;
     });
   }
 
   /** Variables trained in stage 2. */
   variables(): tf.Variable[] {
-    return [this.w, this.b, this.w1, this.b1, this.w2, this.b2, this.s1, this.sb1, this.s2];
+    return [this.w1, this.b1, this.w2, this.s1, this.sb1, this.s2];
   }
 }

@@ -64,7 +64,9 @@ export class DistributedMoE {
   /** Gate logits [batch, K] for `gate` from clean features and the links' SNRs (dB). */
   gateLogits(gate: GateKind, features: tf.Tensor2D, snrDb: tf.Tensor2D, gateNoise?: tf.Tensor2D): tf.Tensor2D {
     if (gate === 'naive') return this.naiveGate.logits(features, gateNoise);
-    return this.channelGate.logits(features, normaliseSnr(snrDb, this.config.snrRange));
+    return tf.tidy(() =>
+      this.channelGate.logits(this.naiveGate.logits(features), features, normaliseSnr(snrDb, this.config.snrRange)),
+    );
   }
 
   /** Routes features [batch, d] through the gate, the links and the experts. */
@@ -73,7 +75,7 @@ export class DistributedMoE {
       const logits = this.gateLogits(opts.gate, features, opts.snrDb, opts.gateNoise);
       const mask = topKMask(logits, this.config.topK);
       const weights = routeWeights(logits, mask);
-      const received = opts.link.transmit(features, opts.snrDb, opts.seed);
+      const received = opts.link.transmit(features, opts.snrDb, opts.seed, mask);
       const expertProbs = tf.softmax(this.experts.logits(received)) as tf.Tensor3D;
       const probs = mixProbabilities(expertProbs, weights);
       return { probs, logits, mask, weights, expertProbs };

@@ -30,6 +30,12 @@ export interface TrainConfig extends MoeConfig {
   stage2LearningRate: number;
   /** Stage 1: weight of the Switch load-balancing loss K·Σ fᵢPᵢ. */
   stage1LoadBalance: number;
+  /**
+   * Stage 1: weight of the experts' own loss (mean over experts of each expert's NLL on its
+   * own), which keeps every expert competent on every input so that a gate can switch away from
+   * an expert with a bad link. 0 gives a plain MoE.
+   */
+  stage1ExpertLoss: number;
   /** Stage 2 regulariser: load balancing weight and importance (CV²) weight. */
   stage2LoadBalance: number;
   stage2Importance: number;
@@ -51,6 +57,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> =
   stage1LearningRate: 2e-3,
   stage2LearningRate: 3e-3,
   stage1LoadBalance: 1,
+  stage1ExpertLoss: 0,
   stage2LoadBalance: 0.5,
   stage2Importance: 0.1,
   trainSamples: 0,
@@ -100,6 +107,7 @@ export function validateTrainConfig(c: TrainConfig): void {
   }
   for (const [name, v] of [
     ['stage-1 load-balance weight', c.stage1LoadBalance],
+    ['stage-1 expert-loss weight', c.stage1ExpertLoss],
     ['stage-2 load-balance weight', c.stage2LoadBalance],
     ['stage-2 importance weight', c.stage2Importance],
   ] as const) {

@@ -18,8 +18,8 @@ export interface Stage1Epoch {
 
 /**
  * Stage 1: trains backbone, experts and the naive gate together over perfect links with Adam.
- * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing), with
- * the naive gate's noisy top-k.
+ * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing)
+ * [+ stage1ExpertLoss · mean NLL of each expert alone], with the naive gate's noisy top-k.
  */
 /**
  * One stage-1 optimisation step as a function of a batch: images [batch, H, W, C], labels
@@ -41,8 +41,14 @@ export function stage1Step(
       return optimizer.minimize(
         () => {
           const out = model.route(model.features(xs), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise });
-          const lb = loadBalancingLoss(out.logits, out.mask);
-          return tf.add(nllLoss(out.probs, ys), tf.mul(lb, cfg.stage1LoadBalance)) as tf.Scalar;
+          const lb = tf.mul(loadBalancingLoss(out.logits, out.mask), cfg.stage1LoadBalance);
+          const terms = [nllLoss(out.probs, ys), lb];
+          if (cfg.stage1ExpertLoss > 0) {
+            const [K, batch, classes] = out.expertProbs.shape;
+            const solo = nllLoss(tf.reshape(out.expertProbs, [K * batch, classes]) as tf.Tensor2D, tf.tile(ys, [K]) as tf.Tensor1D);
+            terms.push(tf.mul(solo, cfg.stage1ExpertLoss));
+          }
+          return tf.addN(terms) as tf.Scalar;
         },
         true,
         vars,

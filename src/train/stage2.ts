@@ -18,8 +18,8 @@ export interface Stage2Epoch {
 }
 
 /**
- * Stage 2: backbone and experts frozen; trains the channel-aware gate (initialised from the
- * naive gate's scoring) over noisy links. Each sample's per-expert SNRs are drawn uniformly
+ * Stage 2: backbone, experts and naive gate frozen; trains the channel-aware gate's own terms
+ * (freshly initialised) over noisy links. Each sample's per-expert SNRs are drawn uniformly
  * from cfg.snrRange. Loss = NLL of the mixture + stage2LoadBalance · K·Σ fᵢPᵢ
  * + stage2Importance · CV²(importance); the two terms keep the gate from collapsing onto
  * the few experts that happen to have the best links.
@@ -36,7 +36,7 @@ export function trainStage2(
   const K = cfg.experts;
   const [min, max] = cfg.snrRange;
   const rng = new SeededRandom(cfg.seed).fork(2);
-  model.channelGate.initFrom(model.naiveGate);
+  model.params.reinit('gate/channel/', rng.fork(3));
   const optimizer = tf.train.adam(cfg.stage2LearningRate);
   const vars = model.channelGate.variables();
   const steps = Math.ceil(train.n / cfg.batchSize);

@@ -300,6 +300,24 @@ describe('LdpcDecoder: 5G NR BG1 with punctured columns (LLR 0)', () => {
   });
 });
 
+describe('LdpcDecoder: batches split into several WASM calls', () => {
+  it('5G NR BG1 Z = 384 (n = 26112, 32 frames per call): 40 frames equal frame-by-frame decoding', () => {
+    const code = ldpcCode('5gnr:bg1:z384');
+    const h = code.H;
+    const dec = new LdpcDecoder(h);
+    const frames = 40;
+    const llr = code.motherLlrs(bpskLlrs(code.n, frames, code.rate, 0.9, 5), frames);
+    const b = dec.decodeBatch(llr, frames, { algorithm: 'oms' });
+    for (const f of [0, 31, 32, 39]) {
+      const one = dec.decode(llr.subarray(f * h.n, (f + 1) * h.n), { algorithm: 'oms' });
+      expect(one.iterations).toBe(b.iterations[f]);
+      expect(one.converged).toBe(b.converged[f] === 1);
+      expect(Buffer.from(one.codeword).equals(Buffer.from(b.codewords.subarray(f * h.n, (f + 1) * h.n)))).toBe(true);
+    }
+    expect(new Set(b.iterations).size).toBeGreaterThan(1);
+  });
+});
+
 describe('LdpcDecoder: inputs', () => {
   const h = codes[0].h;
   const dec = new LdpcDecoder(h);

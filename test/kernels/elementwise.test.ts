@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { randomValues } from '../helpers/tf.js';
 import { binaryKernels, stridedPlan } from '../../src/kernels/binary.js';
 import { unaryKernels } from '../../src/kernels/unary.js';
@@ -53,7 +54,7 @@ describe('unary kernels of wmoe are bit-identical to tfjs-backend-cpu', () => {
         if (config.kernelName === 'Sqrt') x.values = x.values.map(Math.abs);
         x.values[0] = 0; // Step's boundary
         if (x.values.length > 2) x.values[1] = NaN;
-        for (const attrs of config.kernelName === 'Step' ? [{ alpha: 0 }, { alpha: 0.25 }] : [{}]) {
+        for (const attrs of (config.kernelName === 'Step' ? [{ alpha: 0 }, { alpha: 0.25 }] : [{}]) as NamedAttrMap[]) {
           const { got, ref } = await wmoeVsCpu(config, { x }, attrs);
           expect(got[0].shape).toEqual(ref[0].shape);
           expect(got[0].data, `${shape}`).toEqual(ref[0].data);

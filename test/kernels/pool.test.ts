@@ -63,7 +63,7 @@ describe('pooling kernels of wmoe match tfjs-backend-cpu', () => {
           const x = tf.tensor4d(xs, [k.b, k.h, k.w, k.c]);
           const y = pool(x, k.f, k.s, k.pad);
           const wts = tf.tensor(randomValues(y.size, 300 + i), y.shape);
-          return tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(pool(a, k.f, k.s, k.pad), wts)))(x);
+          return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(pool(a as tf.Tensor4D, k.f, k.s, k.pad), wts)))(x);
         };
         await compare(f).catch((e) => { throw new Error(`${name(k)}: ${e.message}`); });
       }
@@ -78,7 +78,7 @@ describe('pooling kernels of wmoe match tfjs-backend-cpu', () => {
     const f = () => {
       const x = tf.tensor4d(xs, [k.b, k.h, k.w, k.c]);
       const dy = tf.tensor(randomValues(k.b * 6 * 5 * k.c, 8), [k.b, 6, 5, k.c]);
-      return tf.grad((a: tf.Tensor4D) => tf.sum(tf.mul(tf.maxPool(a, 2, 1, 'valid'), dy)))(x);
+      return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 1, 'valid'), dy)))(x);
     };
     await compare(f, true);
   });

@@ -4,11 +4,17 @@ import { join } from 'node:path';
 import { extractFeatures } from '../../train/features.js';
 import { compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
 import { evaluate } from '../../train/evaluate.js';
-import { perfectLink, analogLink } from '../../link/index.js';
+import { perfectLink, analogLink, digitalLink, DEFAULT_DIGITAL } from '../../link/index.js';
+import { trainStage2 } from '../../train/stage2.js';
+import { writeRunDirectory } from '../../train/checkpoint.js';
 import { head } from '../../data/dataset.js';
 import { lineChart } from '../svg.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
+import { progressBar } from '../progress.js';
 import { parseFlags } from '../args.js';
+
+/** The digital links of the main job's table: 802.11n 648, rates 1/2 and 3/4, BPSK, 8 bits. */
+const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
 
 /** Equal-SNR sweep of the accuracy-vs-SNR plot, in dB. */
 const SWEEP_DB = [-10, -5, 0, 5, 10, 15, 20];
@@ -34,8 +40,11 @@ function formatTable(rows: ComparisonRow[]): string {
  * comparison.json and accuracy-vs-snr.svg into --out (default runs/demo).
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parseFlags(argv, TRAIN_FLAGS);
-  const { model, cfg, out, data } = await runTraining(values, 'runs/demo');
+  const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
+  const { 'digital-codes': codesFlag, ...trainFlags } = values;
+  const digitalCodes = codesFlag === undefined ? DIGITAL_CODES : codesFlag === 'none' ? [] : codesFlag.split(',');
+  const digitalLinks = digitalCodes.map((code) => digitalLink({ ...DEFAULT_DIGITAL, code })); // validates before training
+  const { model, cfg, out, data } = await runTraining(trainFlags, 'runs/demo');
   const test = extractFeatures(model, cfg.testSamples > 0 ? head(data.test, cfg.testSamples) : data.test);
   const K = cfg.experts;
   const rows = compareGates(
@@ -47,6 +56,25 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const sweep = (gate: 'naive' | 'channel-aware') =>
     SWEEP_DB.map((db) => [db, evaluate(model, test, { gate, link: analogLink, snr: { kind: 'fixed', db: Array(K).fill(db) }, seed: cfg.seed }).accuracy] as [number, number]);
   const curves = { naive: sweep('naive'), channelAware: sweep('channel-aware') };
+  // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
+  // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
+  if (digitalLinks.length > 0) {
+    const train = extractFeatures(model, cfg.trainSamples > 0 ? head(data.train, cfg.trainSamples) : data.train);
+    for (const link of digitalLinks) {
+      const name = `digital-${link.codec.options.code.replace(/[:/]/g, '_')}`;
+      process.stderr.write(`stage 2 over the digital link ${link.codec.options.code}, BPSK, ${link.codec.options.bits}-bit features\n`);
+      const epochs = trainStage2(model, train, test, link, cfg, progressBar());
+      rows.push(
+        ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({
+          ...r,
+          link: `digital ${link.codec.options.code}`,
+        })),
+      );
+      writeRunDirectory(join(out, name), model, { train: cfg, stage2Link: link.codec.options }, {
+        'metrics.json': JSON.stringify({ stage2: { link: link.codec.options, epochs } }, null, 2) + '\n',
+      });
+    }
+  }
   process.stdout.write(
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
       formatTable(rows),

@@ -5,7 +5,8 @@ import { loadCheckpoint } from '../../train/checkpoint.js';
 import { extractFeatures } from '../../train/features.js';
 import { evaluate } from '../../train/evaluate.js';
 import { GATE_KINDS } from '../../moe/gate.js';
-import { LINK_KINDS, createLink } from '../../link/index.js';
+import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
+import type { DigitalLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
 import { BACKENDS, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag } from '../args.js';
@@ -13,7 +14,7 @@ import { parseChoice, parseFlags, parseIntFlag } from '../args.js';
 const FLAGS = {
   checkpoint: { type: 'string' },
   gate: { type: 'string' },
-  link: { type: 'string' },
+  ...LINK_FLAGS,
   'snr-db': { type: 'string' },
   'snr-range': { type: 'string' },
   seed: { type: 'string' },
@@ -30,8 +31,8 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
   if (v.checkpoint === undefined) throw new Error('--checkpoint DIR is required');
   const gate = parseChoice('gate', v.gate, GATE_KINDS, 'channel-aware');
-  const linkKind = parseChoice('link', v.link, LINK_KINDS, 'analog');
-  const link = createLink(linkKind);
+  const link = linkFromFlags(v, 'analog');
+  const linkKind = link.kind;
   const seed = parseIntFlag('seed', v.seed, 1, 0);
   const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
   const testSamples = parseIntFlag('test-samples', v['test-samples'], 0, 0);
@@ -62,6 +63,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     experts: K,
     topK: model.config.topK,
     seed,
+    ...('codec' in link ? { digital: digitalSummary(link as DigitalLink) } : {}),
   };
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
@@ -71,4 +73,20 @@ export async function evalCommand(argv: string[]): Promise<void> {
     );
   }
   model.dispose();
+}
+
+/** What a digital link did during an eval: its code and error counts (no timings: deterministic). */
+function digitalSummary(link: DigitalLink) {
+  const { codec, totals } = link;
+  return {
+    code: codec.options.code,
+    modulation: codec.options.modulation,
+    bits: codec.options.bits,
+    rate: codec.code.rate,
+    channelUsesPerVector: codec.channelUses(totals.vectors ? totals.infoBits / totals.vectors / codec.options.bits : 0),
+    vectors: totals.vectors,
+    frames: totals.frames,
+    failedFrames: totals.failedFrames,
+    bitErrorRate: totals.infoBits ? totals.bitErrors / totals.infoBits : 0,
+  };
 }

@@ -5,7 +5,8 @@ import { DATASET_NAMES, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainCon
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
 import { writeRunDirectory } from '../../train/checkpoint.js';
 import { parseSnrRange } from '../../link/snr.js';
-import { createLink } from '../../link/index.js';
+import type { Link } from '../../link/index.js';
+import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { BACKENDS, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
@@ -27,8 +28,9 @@ export const TRAIN_FLAGS = {
   'batch-size': { type: 'string' },
   'train-samples': { type: 'string' },
   'test-samples': { type: 'string' },
-  link: { type: 'string' },
+  ...LINK_FLAGS,
   'load-balance': { type: 'string' },
+  'expert-loss': { type: 'string' },
   'stage2-load-balance': { type: 'string' },
   'stage2-importance': { type: 'string' },
 } as const;
@@ -36,7 +38,7 @@ export const TRAIN_FLAGS = {
 type Flags = Partial<Record<keyof typeof TRAIN_FLAGS, string>>;
 
 /** Builds and validates a training config from flags (before anything is loaded or written). */
-export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: string } {
+export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: Link } {
   const epochs = parseIntFlag('epochs', v.epochs, -1, 0);
   const cfg: TrainConfig = {
     ...defaults,
@@ -52,6 +54,7 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     trainSamples: parseIntFlag('train-samples', v['train-samples'], defaults.trainSamples, 0),
     testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
     stage1LoadBalance: parseNumberFlag('load-balance', v['load-balance'], defaults.stage1LoadBalance),
+    stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], defaults.stage1ExpertLoss),
     stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
     stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
     inputShape: [32, 32, 1],
@@ -60,8 +63,7 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
   if (cfg.topK > cfg.experts) throw new Error(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}`);
   validateTrainConfig(cfg);
   const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
-  const link = v.link ?? 'analog';
-  createLink(link);
+  const link = linkFromFlags(v, 'analog');
   return { cfg, backend, link };
 }
 
@@ -74,13 +76,13 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   const data = await loadDataset(cfg.dataset);
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
-  const { model, metrics } = trainMoe(cfg, data, createLink(link), progressBar());
+  const { model, metrics } = trainMoe(cfg, data, link, progressBar());
   const timings = { backend, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
   writeRunDirectory(out, model, { train: cfg }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
   });
-  return { model, metrics, out, data, cfg, backend };
+  return { model, metrics, out, data, cfg, backend, link };
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {

@@ -1,0 +1,127 @@
+import { existsSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  simulateBer,
+  parseSnrRange,
+  berTableHeader,
+  berTableRow,
+  BER_DECODERS,
+  BER_DEMAPPERS,
+  BER_MODULATIONS,
+  type BerOptions,
+  type BerProgress,
+  type BerResult,
+} from '../../sim/index.js';
+import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
+import { lineChart } from '../svg.js';
+
+const FLAGS = {
+  code: { type: 'string' },
+  modulation: { type: 'string' },
+  decoder: { type: 'string' },
+  iterations: { type: 'string' },
+  'nms-factor': { type: 'string' },
+  demapper: { type: 'string' },
+  'ebn0-db': { type: 'string' },
+  'esn0-db': { type: 'string' },
+  'max-frame-errors': { type: 'string' },
+  'max-frames': { type: 'string' },
+  'batch-frames': { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+  plot: { type: 'string' },
+} as const;
+
+const DEFAULT_CODE = '80211n:648:1/2';
+const DEFAULT_EBN0 = '0:0.5:3';
+
+/** A live one-line progress report on a TTY (stderr); nothing otherwise. */
+function liveProgress(stream: NodeJS.WriteStream = process.stderr): (p: BerProgress) => void {
+  if (stream.isTTY !== true) return () => {};
+  let last = 0;
+  return (p) => {
+    if (p.done) {
+      stream.write('\r\x1b[K');
+      return;
+    }
+    const t = Date.now();
+    if (t - last < 100) return;
+    last = t;
+    const ber = p.frames > 0 ? (p.bitErrors / p.frames).toExponential(2) : '-';
+    stream.write(
+      `\r[${p.point + 1}/${p.points}] Eb/N0 ${p.ebn0Db.toFixed(2)} dB: ${p.frames} frames, ${p.frameErrors} frame errors, ${p.bitErrors} bit errors (${ber} per frame)\x1b[K`,
+    );
+  };
+}
+
+/** SVG of BER, FER and the FER's 95 % upper confidence bound against Eb/N0 (log y axis). */
+function plotSvg(r: BerResult): string {
+  const title = r.code === 'none' ? `uncoded ${r.modulation}, AWGN` : `${r.code}, ${r.modulation}, ${r.decoder} ${r.iterations} it., AWGN`;
+  return lineChart({
+    title,
+    xLabel: 'Eb/N0 (dB)',
+    yLabel: 'error rate',
+    logY: true,
+    series: [
+      { name: 'BER', points: r.points.map((p) => [p.ebn0Db, p.ber]) },
+      { name: 'FER', points: r.points.map((p) => [p.ebn0Db, p.fer]) },
+      { name: 'FER 95% upper', points: r.points.map((p) => [p.ebn0Db, p.ferInterval.hi]), dashed: true },
+    ],
+  });
+}
+
+/**
+ * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM over AWGN.
+ * Prints an AFF3CT-style table row by row (or one JSON document with --json), a live progress
+ * line on a TTY (stderr), and with --plot FILE an SVG of BER and FER against Eb/N0.
+ */
+export async function berCommand(argv: string[]): Promise<void> {
+  const { values: v } = parseFlags(argv, FLAGS);
+  if (v['ebn0-db'] !== undefined && v['esn0-db'] !== undefined) throw new Error('give either --ebn0-db or --esn0-db, not both');
+  const opts: BerOptions = {
+    code: v.code ?? DEFAULT_CODE,
+    modulation: parseChoice('modulation', v.modulation, BER_MODULATIONS, 'bpsk'),
+    decoder: parseChoice('decoder', v.decoder, BER_DECODERS, 'nms'),
+    demapper: parseChoice('demapper', v.demapper, BER_DEMAPPERS, 'exact'),
+    maxFrameErrors: parseIntFlag('max-frame-errors', v['max-frame-errors'], 100, 1),
+    maxFrames: parseIntFlag('max-frames', v['max-frames'], 100000, 1),
+    batchFrames: parseIntFlag('batch-frames', v['batch-frames'], 256, 1),
+    seed: parseIntFlag('seed', v.seed, 1, 0),
+  };
+  if (v.iterations !== undefined) opts.iterations = parseIntFlag('iterations', v.iterations, 0, 1);
+  if (v['nms-factor'] !== undefined) {
+    const f = parseNumberFlag('nms-factor', v['nms-factor'], 0.75);
+    if (!(f > 0 && f <= 1)) throw new Error(`--nms-factor '${v['nms-factor']}' must be in (0, 1]`);
+    if (opts.decoder !== 'nms') throw new Error(`--nms-factor '${v['nms-factor']}' applies only to --decoder nms, not '${opts.decoder}'`);
+    opts.nmsFactor = f;
+  }
+  if (v['esn0-db'] !== undefined) opts.esn0Db = parseSnrRange(v['esn0-db'], '--esn0-db');
+  else opts.ebn0Db = parseSnrRange(v['ebn0-db'] ?? DEFAULT_EBN0, '--ebn0-db');
+  let plot: string | undefined;
+  if (v.plot !== undefined) {
+    plot = resolve(v.plot);
+    const dir = dirname(plot);
+    if (v.plot === '' || !existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--plot '${v.plot}': directory '${dir}' does not exist`);
+    if (existsSync(plot) && statSync(plot).isDirectory()) throw new Error(`--plot '${v.plot}' is a directory`);
+  }
+
+  const progress = liveProgress();
+  const json = v.json === true;
+  let headerDone = false;
+  const result = simulateBer(opts, (p) => {
+    progress(p);
+    if (json || !p.done || !p.result) return;
+    // Rows appear as points finish (the header once the first is done: options are valid by then).
+    if (!headerDone) {
+      process.stdout.write(berTableHeader(p.settings));
+      headerDone = true;
+    }
+    process.stdout.write(berTableRow(p.result));
+  });
+  if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (plot !== undefined) {
+    const tmp = `${plot}.tmp-${process.pid}`;
+    writeFileSync(tmp, plotSvg(result));
+    renameSync(tmp, plot);
+  }
+}

@@ -1,0 +1,332 @@
+// Monte-Carlo bit/frame error rate simulation of a coded (or uncoded) link over AWGN:
+// random information bits → LDPC encode → Gray modulation → complex AWGN at Es/N0 → LLR demap →
+// LDPC decode (in batches) → error count on the information bits, one SNR point at a time.
+import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, n0FromEsn0, type ModulationName, type Modem } from '../channel/index.js';
+import { ldpcCode, type LdpcCode, type LdpcDecodeOptions } from '../codes/index.js';
+import { wilsonInterval, type Interval } from './confidence.js';
+
+/** Decoders of wireless-moe/codes: layered normalised / offset min-sum, flooding sum-product. */
+export type BerDecoder = 'nms' | 'oms' | 'spa';
+export const BER_DECODERS: readonly BerDecoder[] = ['nms', 'oms', 'spa'];
+/** Soft demappers: exact log-sum-exp LLRs or their max-log approximation. */
+export type BerDemapper = 'exact' | 'maxlog';
+export const BER_DEMAPPERS: readonly BerDemapper[] = ['exact', 'maxlog'];
+export const BER_MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam'];
+
+/** What to simulate. Give exactly one of `ebn0Db` and `esn0Db`. */
+export interface BerOptions {
+  /** An `ldpcCode` spec ('80211n:648:1/2', '5gnr:bg1:z384', 'alist:PATH', …), a built code, or 'none' for uncoded. */
+  code: string | LdpcCode;
+  /** 'bpsk' (default), 'qpsk' or '16qam'. The code length n must be a multiple of its bits per symbol. */
+  modulation?: ModulationName;
+  /** LDPC decoder (default 'nms'); ignored when uncoded. */
+  decoder?: BerDecoder;
+  /** Maximum decoder iterations (default 10 for nms/oms, 50 for spa). Integer ≥ 1. */
+  iterations?: number;
+  /** Normalisation factor of 'nms', in (0, 1] (default 0.75). Only with decoder 'nms'. */
+  nmsFactor?: number;
+  /** Stop decoding a frame once H·c = 0 (default true). */
+  earlyStop?: boolean;
+  /** LLR demapper (default 'exact'). */
+  demapper?: BerDemapper;
+  /** SNR points as Eb/N0 in dB (energy per information bit). */
+  ebn0Db?: number[];
+  /** SNR points as Es/N0 in dB (energy per modulated symbol). */
+  esn0Db?: number[];
+  /** A point stops after this many frame errors (default 100). Integer ≥ 1. */
+  maxFrameErrors?: number;
+  /** … or after this many frames (default 100 000). Integer ≥ 1. */
+  maxFrames?: number;
+  /** Frames generated and decoded per batch (default 256). Results do not depend on it. */
+  batchFrames?: number;
+  /** Bits per frame when uncoded (default 1024; a multiple of the bits per symbol). */
+  blockBits?: number;
+  /** Seed, an integer in [0, 2^53) (default 1). Same seed and options → identical counts. */
+  seed?: number;
+}
+
+/** Results at one SNR point. Counts are over the information bits of the counted frames. */
+export interface BerPoint {
+  /** Es/N0 in dB (per modulated symbol). */
+  esn0Db: number;
+  /** Eb/N0 in dB (per information bit): Es/N0 − 10·log10(rate · bitsPerSymbol). */
+  ebn0Db: number;
+  frames: number;
+  /** Information bits simulated: frames · k. */
+  bits: number;
+  bitErrors: number;
+  frameErrors: number;
+  ber: number;
+  fer: number;
+  /** 95 % Wilson interval of the FER. */
+  ferInterval: Interval;
+  /** Mean decoder iterations over the counted frames (null when uncoded). */
+  meanIterations: number | null;
+  /** Frames the decoder reported converged (H·c = 0) but whose information bits were wrong. */
+  undetectedFrameErrors: number;
+  /** Time spent inside decodeBatch, in seconds (null when uncoded). */
+  decodeSeconds: number | null;
+  /** Decoder throughput in information Mb/s: decoded info bits / decodeSeconds (null when uncoded). */
+  decoderMbps: number | null;
+  /** Wall-clock seconds for the whole point (bits, encoding, channel, demapping, decoding). */
+  seconds: number;
+}
+
+/** A finished simulation: its resolved settings and one entry per SNR point, in the given order. */
+export interface BerResult {
+  /** The code spec, or 'none'. */
+  code: string;
+  /** Transmitted (coded) bits per frame. */
+  n: number;
+  /** Information bits per frame. */
+  k: number;
+  rate: number;
+  modulation: ModulationName;
+  bitsPerSymbol: number;
+  /** null when uncoded. */
+  decoder: BerDecoder | null;
+  iterations: number | null;
+  nmsFactor: number | null;
+  demapper: BerDemapper;
+  maxFrameErrors: number;
+  maxFrames: number;
+  batchFrames: number;
+  seed: number;
+  points: BerPoint[];
+}
+
+/** The resolved settings of a simulation: a {@link BerResult} without its points. */
+export type BerSettings = Omit<BerResult, 'points'>;
+
+/** Progress of a running simulation, reported after every batch and when a point finishes. */
+export interface BerProgress {
+  /** The simulation's resolved settings (as in the final result). */
+  settings: BerSettings;
+  /** Index of the current point and the number of points. */
+  point: number;
+  points: number;
+  esn0Db: number;
+  ebn0Db: number;
+  frames: number;
+  bitErrors: number;
+  frameErrors: number;
+  /** True once the point is finished (then `result` is its entry). */
+  done: boolean;
+  result?: BerPoint;
+}
+
+interface Plan {
+  code: LdpcCode | null;
+  codeName: string;
+  n: number;
+  k: number;
+  modem: Modem;
+  decodeOptions: LdpcDecodeOptions | null;
+  result: BerSettings;
+  esn0: number[];
+  ebn0: number[];
+}
+
+function fail(msg: string): never {
+  throw new Error(`simulateBer: ${msg}`);
+}
+
+function intOption(name: string, v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
+    fail(`${name} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '2^53' : max}], got ${String(v)}`);
+  }
+  return v;
+}
+
+function choice<T extends string>(name: string, v: unknown, choices: readonly T[], fallback: T): T {
+  if (v === undefined) return fallback;
+  if (!(choices as readonly unknown[]).includes(v)) fail(`unknown ${name} '${String(v)}' (known: ${choices.join(', ')})`);
+  return v as T;
+}
+
+function snrList(name: string, v: unknown): number[] {
+  if (!Array.isArray(v) || v.length === 0) fail(`${name} must be a non-empty array of dB values, got ${Array.isArray(v) ? '[]' : String(v)}`);
+  for (const x of v) if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${name} contains ${String(x)}, not a finite number`);
+  return v as number[];
+}
+
+/** Checks every option and resolves defaults, before any simulation work. */
+function plan(o: BerOptions): Plan {
+  if (o === null || typeof o !== 'object') fail(`options must be an object, got ${String(o)}`);
+  const modulation = choice('modulation', o.modulation, BER_MODULATIONS, 'bpsk');
+  const modem = getModem(modulation);
+  const bps = modem.bitsPerSymbol;
+  const demapper = choice('demapper', o.demapper, BER_DEMAPPERS, 'exact');
+  let code: LdpcCode | null = null;
+  let codeName = 'none';
+  if (typeof o.code === 'string') {
+    if (o.code !== 'none') {
+      code = ldpcCode(o.code);
+      codeName = o.code;
+    }
+  } else if (o.code !== null && typeof o.code === 'object' && typeof (o.code as LdpcCode).decodeBatch === 'function') {
+    code = o.code;
+    codeName = code.spec;
+  } else fail(`code must be an ldpcCode spec, an LdpcCode or 'none', got ${String(o.code)}`);
+  const blockBits = intOption('blockBits', o.blockBits, 1024, 1, 1 << 24);
+  const n = code ? code.n : blockBits;
+  const k = code ? code.k : blockBits;
+  if (n % bps !== 0) fail(`frame length n = ${n} bits is not a multiple of the ${bps} bits per symbol of ${modulation}`);
+  const rate = k / n;
+
+  let decoder: BerDecoder | null = null;
+  let iterations: number | null = null;
+  let nmsFactor: number | null = null;
+  let decodeOptions: LdpcDecodeOptions | null = null;
+  const algorithm = choice('decoder', o.decoder, BER_DECODERS, 'nms');
+  const iters = intOption('iterations', o.iterations, algorithm === 'spa' ? 50 : 10, 1, 100000);
+  if (o.nmsFactor !== undefined) {
+    if (algorithm !== 'nms') fail(`nmsFactor applies only to decoder 'nms', not '${algorithm}'`);
+    if (typeof o.nmsFactor !== 'number' || !(o.nmsFactor > 0 && o.nmsFactor <= 1)) fail(`nmsFactor must be in (0, 1], got ${String(o.nmsFactor)}`);
+  }
+  if (o.earlyStop !== undefined && typeof o.earlyStop !== 'boolean') fail(`earlyStop must be a boolean, got ${String(o.earlyStop)}`);
+  if (code) {
+    decoder = algorithm;
+    iterations = iters;
+    nmsFactor = algorithm === 'nms' ? o.nmsFactor ?? 0.75 : null;
+    decodeOptions = { algorithm, iterations, earlyStop: o.earlyStop ?? true, ...(nmsFactor !== null ? { factor: nmsFactor } : {}) };
+  }
+
+  if ((o.ebn0Db === undefined) === (o.esn0Db === undefined)) fail('give exactly one of ebn0Db and esn0Db');
+  let esn0: number[];
+  let ebn0: number[];
+  if (o.ebn0Db !== undefined) {
+    ebn0 = snrList('ebn0Db', o.ebn0Db);
+    esn0 = ebn0.map((e) => ebn0ToEsn0(e, bps, rate));
+  } else {
+    esn0 = snrList('esn0Db', o.esn0Db);
+    ebn0 = esn0.map((e) => esn0ToEbn0(e, bps, rate));
+  }
+  const maxFrameErrors = intOption('maxFrameErrors', o.maxFrameErrors, 100, 1);
+  const maxFrames = intOption('maxFrames', o.maxFrames, 100000, 1);
+  const batchFrames = intOption('batchFrames', o.batchFrames, 256, 1, 1 << 20);
+  if (batchFrames * n > 1 << 28) fail(`batchFrames · n = ${batchFrames} · ${n} bits is too large (at most 2^28)`);
+  const seed = o.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) fail(`seed must be an integer in [0, 2^53), got ${String(seed)}`);
+  return {
+    code,
+    codeName,
+    n,
+    k,
+    modem,
+    decodeOptions,
+    esn0,
+    ebn0,
+    result: {
+      code: codeName, n, k, rate, modulation, bitsPerSymbol: bps, decoder, iterations, nmsFactor, demapper,
+      maxFrameErrors, maxFrames, batchFrames, seed,
+    },
+  };
+}
+
+/** A 53-bit seed from two draws of `r`. */
+function drawSeed(r: Rng): number {
+  return (r.nextU32() >>> 11) * 4294967296 + r.nextU32();
+}
+
+const now = (): number => performance.now();
+
+/**
+ * Runs the Monte-Carlo simulation described by `options` (see {@link BerOptions}) and returns the
+ * counts per SNR point. Each point draws its frames from two streams (information bits, noise)
+ * seeded from `seed` and the point's index, and stops at `maxFrameErrors` frame errors or
+ * `maxFrames` frames, counting frame by frame: the counts depend only on the options and seed, not
+ * on `batchFrames` or on timing. Eb/N0 counts information bits: Es/N0 = Eb/N0 + 10·log10(R · bits
+ * per symbol). Synchronous; `onProgress` is called after every batch. Throws a one-line error for
+ * bad options before simulating anything.
+ */
+export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) => void): BerResult {
+  const p = plan(options);
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail(`onProgress must be a function, got ${typeof onProgress}`);
+  const { code, n, k, modem, decodeOptions, result } = p;
+  const { maxFrameErrors, maxFrames, batchFrames, demapper } = result;
+  const master = new Rng(result.seed);
+  const seeds = p.esn0.map(() => [drawSeed(master), drawSeed(master)]);
+  const coded = code ? new Uint8Array(batchFrames * n) : null;
+  const points: BerPoint[] = [];
+  // Warm-up: compile the decoder's WASM module and let the JIT see decodeBatch before anything is
+  // timed (noiseless all-zero frames, which converge at once).
+  if (code) {
+    const warm = Math.min(batchFrames, 64);
+    code.decodeBatch(new Float32Array(warm * n).fill(8), warm, decodeOptions!);
+  }
+
+  for (let pi = 0; pi < p.esn0.length; pi++) {
+    const esn0Db = p.esn0[pi];
+    const ebn0Db = p.ebn0[pi];
+    const n0 = n0FromEsn0(esn0Db);
+    const bitRng = new Rng(seeds[pi][0]);
+    const noiseRng = new Rng(seeds[pi][1]);
+    const t0 = now();
+    let frames = 0;
+    let bitErrors = 0;
+    let frameErrors = 0;
+    let undetected = 0;
+    let iterSum = 0;
+    let decodeMs = 0;
+    let decodedFrames = 0;
+    while (frames < maxFrames && frameErrors < maxFrameErrors) {
+      const B = Math.min(batchFrames, maxFrames - frames);
+      const u = bitRng.uniform(B * k);
+      const info = new Uint8Array(B * k);
+      for (let i = 0; i < info.length; i++) info[i] = u[i] < 0.5 ? 0 : 1;
+      const tx = code ? code.encodeBatch(info, B, B === batchFrames ? coded! : undefined) : info;
+      const y = modem.addNoise(modem.modulate(tx), esn0Db, noiseRng);
+      const llr = demapper === 'exact' ? modem.demapExact(y, n0) : modem.demapMaxLog(y, n0);
+      let decided: Uint8Array;
+      let iterations: Int32Array | null = null;
+      let converged: Uint8Array | null = null;
+      if (code) {
+        const td = now();
+        const r = code.decodeBatch(llr, B, decodeOptions!);
+        decodeMs += now() - td;
+        decodedFrames += B;
+        decided = r.bits;
+        iterations = r.iterations;
+        converged = r.converged;
+      } else {
+        decided = new Uint8Array(B * k);
+        for (let i = 0; i < decided.length; i++) decided[i] = llr[i] < 0 ? 1 : 0;
+      }
+      for (let f = 0; f < B && frameErrors < maxFrameErrors; f++) {
+        let e = 0;
+        for (let j = f * k, end = j + k; j < end; j++) e += decided[j] ^ info[j];
+        frames++;
+        bitErrors += e;
+        if (e > 0) {
+          frameErrors++;
+          if (converged && converged[f]) undetected++;
+        }
+        if (iterations) iterSum += iterations[f];
+      }
+      onProgress?.({ settings: result, point: pi, points: p.esn0.length, esn0Db, ebn0Db, frames, bitErrors, frameErrors, done: false });
+    }
+    const bits = frames * k;
+    const decodeSeconds = code ? decodeMs / 1000 : null;
+    const point: BerPoint = {
+      esn0Db,
+      ebn0Db,
+      frames,
+      bits,
+      bitErrors,
+      frameErrors,
+      ber: bitErrors / bits,
+      fer: frameErrors / frames,
+      ferInterval: wilsonInterval(frameErrors, frames),
+      meanIterations: code ? iterSum / frames : null,
+      undetectedFrameErrors: undetected,
+      decodeSeconds,
+      decoderMbps: decodeSeconds !== null && decodeSeconds > 0 ? (decodedFrames * k) / decodeSeconds / 1e6 : null,
+      seconds: (now() - t0) / 1000,
+    };
+    points.push(point);
+    onProgress?.({ settings: result, point: pi, points: p.esn0.length, esn0Db, ebn0Db, frames, bitErrors, frameErrors, done: true, result: point });
+  }
+  return { ...result, points };
+}

@@ -1,0 +1,22 @@
+/**
+ * wireless-moe/sim: Monte-Carlo BER/FER simulation of LDPC-coded (or uncoded) Gray-modulated links
+ * over AWGN, built on wireless-moe/channel and wireless-moe/codes (no tfjs). `simulateBer` runs a
+ * sweep; `parseSnrRange` reads '0:0.5:4' or '1.5,2' sweeps; `wilsonInterval` gives confidence
+ * intervals of error rates; `formatBerTable` renders an AFF3CT-style report.
+ */
+export {
+  simulateBer,
+  BER_DECODERS,
+  BER_DEMAPPERS,
+  BER_MODULATIONS,
+  type BerOptions,
+  type BerResult,
+  type BerPoint,
+  type BerProgress,
+  type BerSettings,
+  type BerDecoder,
+  type BerDemapper,
+} from './ber.js';
+export { parseSnrRange, MAX_RANGE_POINTS } from './range.js';
+export { wilsonInterval, normalQuantile, type Interval } from './confidence.js';
+export { formatBerTable, berTableHeader, berTableRow, describeBerSettings } from './table.js';
