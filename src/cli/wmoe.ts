@@ -8,8 +8,11 @@ commands:
   demo    train the default LeNet-5 MoE on MNIST and compare naive vs channel-aware gating (npm start)
   train   --model lenet5 --dataset mnist --experts K --top-k k --epochs E --stage1-epochs E1
           --stage2-epochs E2 --snr-range -10:20 --seed S --backend wmoe|cpu --out DIR
-  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog
+  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital
+          [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam --bits 8 --decoder nms --iterations 10]
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S --json
+  bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --json]
+          what a digital link costs per feature vector against the analog one
   ber     --code SPEC|none --modulation bpsk|qpsk|16qam --decoder nms|oms|spa --iterations N --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100 --max-frames N --seed S --json --plot FILE
 `;
 
@@ -17,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
   demo: demoCommand,
   train: trainCommand,
   eval: evalCommand,
+  bench: (argv) => import('./commands/bench.js').then((m) => m.benchCommand(argv)),
   ber: (argv) => import('./commands/ber.js').then((m) => m.berCommand(argv)),
 };
 

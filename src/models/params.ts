@@ -34,7 +34,8 @@ export class ParamStore {
   add(name: string, shape: number[], init: ParamSpec['init'] = 'he'): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' declared twice`);
     const spec = { name, shape, init };
-    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), true, name);
+    // tfjs variable names are process-global; ours live in this store, so two models can coexist.
+    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), true);
     this.vars.set(name, v);
     this.specs.push(spec);
     return v;

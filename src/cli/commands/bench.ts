@@ -1,0 +1,137 @@
+import { DigitalCodec } from '../../link/digital_codec.js';
+import { awgn } from '../../channel/awgn.js';
+import { Rng } from '../../channel/rng.js';
+import { WIFI_LENGTHS, WIFI_RATES } from '../../codes/ieee80211n.js';
+import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
+
+const FLAGS = {
+  dim: { type: 'string' },
+  bits: { type: 'string' },
+  modulation: { type: 'string' },
+  codes: { type: 'string' },
+  'esn0-db': { type: 'string' },
+  vectors: { type: 'string' },
+  reps: { type: 'string' },
+  decoder: { type: 'string' },
+  iterations: { type: 'string' },
+  seed: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+/** Default codes: every 802.11n code and two 5G NR codes. */
+const DEFAULT_CODES = [
+  ...WIFI_LENGTHS.flatMap((n) => WIFI_RATES.map((r) => `80211n:${n}:${r}`)),
+  '5gnr:bg2:z64',
+  '5gnr:bg1:z64',
+];
+
+/** One row of the coding-overhead table. */
+export interface CodingCostRow {
+  link: string;
+  rate: number;
+  /** Channel uses (real symbols for analog and BPSK, complex symbols otherwise) per vector. */
+  channelUses: number;
+  encodeUs: number;
+  decodeUs: number;
+  /** Quantise + encode + modulate/noise/demap + decode + dequantise, per vector. */
+  totalUs: number;
+  vectorsPerSecond: number;
+  /** Feature information bits (d·b) per second through the whole chain. */
+  infoMbps: number;
+  /** Share of a digital vector's link time spent in LDPC encoding and decoding. */
+  codingShare: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * `wmoe bench coding`: what a digital link costs against the analog one, for feature vectors
+ * of the default MoE (d = 400 LeNet-5 features, 8-bit quantisation): channel uses per vector,
+ * encode/decode/total latency per vector and throughput, per code. Medians over --reps runs of
+ * --vectors vectors each, at --esn0-db.
+ */
+export async function benchCommand(argv: string[]): Promise<void> {
+  const [what, ...rest] = argv;
+  if (what !== 'coding') throw new Error(`unknown benchmark '${what ?? ''}' (known: coding)`);
+  const { values: v } = parseFlags(rest, FLAGS);
+  const d = parseIntFlag('dim', v.dim, 400, 1);
+  const bits = parseIntFlag('bits', v.bits, 8, 1);
+  const modulation = parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam'] as const, 'bpsk');
+  const esn0 = parseNumberFlag('esn0-db', v['esn0-db'], 5);
+  const count = parseIntFlag('vectors', v.vectors, 64, 1);
+  const reps = parseIntFlag('reps', v.reps, 5, 1);
+  const seed = parseIntFlag('seed', v.seed, 1, 0);
+  const decoder = {
+    algorithm: parseChoice('decoder', v.decoder, ['nms', 'oms', 'spa'] as const, 'nms'),
+    iterations: parseIntFlag('iterations', v.iterations, 10, 1),
+  };
+  const codecs = (v.codes ? v.codes.split(',') : DEFAULT_CODES).map((code) => new DigitalCodec({ code, modulation, bits, decoder }));
+
+  // Feature-like vectors: ReLU of Gaussians (the backbone's outputs are post-ReLU).
+  const vectors = new Rng(seed).normal(count * d).map((x) => Math.max(0, x));
+  const snrs = new Float32Array(count).fill(esn0);
+
+  const analogTimes: number[] = [];
+  const noise = new Rng(seed + 1);
+  for (let r = 0; r <= reps; r++) {
+    const t = performance.now();
+    for (let i = 0; i < count; i++) awgn(vectors.subarray(i * d, (i + 1) * d), esn0, noise);
+    if (r === 0) continue; // warm-up
+    analogTimes.push(((performance.now() - t) * 1000) / count);
+  }
+  const analogUs = median(analogTimes);
+  const rows: CodingCostRow[] = [
+    { link: 'analog', rate: 1, channelUses: d, encodeUs: 0, decodeUs: 0, totalUs: analogUs, vectorsPerSecond: 1e6 / analogUs, infoMbps: (d * 32) / analogUs, codingShare: 0 },
+  ];
+  for (const codec of codecs) {
+    codec.transmit(vectors, d, snrs, seed); // warm-up
+    const runs = Array.from({ length: reps }, (_, r) => {
+      const t = performance.now();
+      const { stats } = codec.transmit(vectors, d, snrs, seed + r);
+      return { stats, totalMs: performance.now() - t };
+    });
+    const per = (f: (x: (typeof runs)[number]) => number) => (median(runs.map(f)) * 1000) / count;
+    const encodeUs = per((x) => x.stats.encodeMs);
+    const decodeUs = per((x) => x.stats.decodeMs);
+    const totalUs = per((x) => x.totalMs);
+    rows.push({
+      link: `${codec.options.code} ${modulation}`,
+      rate: codec.code.rate,
+      channelUses: codec.channelUses(d),
+      encodeUs,
+      decodeUs,
+      totalUs,
+      vectorsPerSecond: 1e6 / totalUs,
+      infoMbps: (d * bits) / totalUs,
+      codingShare: (encodeUs + decodeUs) / totalUs,
+    });
+  }
+  const meta = { d, bits, modulation, esn0Db: esn0, vectors: count, reps, decoder, note: 'analog info rate counts float32 features (32 bits each)' };
+  if (v.json) {
+    process.stdout.write(JSON.stringify({ ...meta, rows }, null, 2) + '\n');
+    return;
+  }
+  const header = ['link', 'rate', 'ch. uses/vec', 'encode µs', 'decode µs', 'total µs', 'vectors/s', 'info Mb/s', 'coding %'];
+  const body = rows.map((r) => [
+    r.link,
+    r.rate.toFixed(3),
+    String(r.channelUses),
+    r.encodeUs.toFixed(1),
+    r.decodeUs.toFixed(1),
+    r.totalUs.toFixed(1),
+    r.vectorsPerSecond.toFixed(0),
+    r.infoMbps.toFixed(2),
+    (r.codingShare * 100).toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  process.stdout.write(
+    `Digital vs analog link cost per feature vector: d = ${d}, ${bits}-bit quantisation, ${modulation}, Es/N0 = ${esn0} dB, ` +
+      `${decoder.algorithm} ${decoder.iterations} it. (medians of ${reps} × ${count} vectors)\n` +
+      [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') +
+      '\n',
+  );
+}
