@@ -30,8 +30,12 @@ const LANES: i32 = 16;
  */
 const MSG_MAX: i8 = 47;
 
-/** Bitmask (bit l = lane l) of lanes whose hard decisions (sign bit of L) violate a check. */
-function syndromeFail(L: usize, m: i32, rowPtr: usize, colOff: usize): i32 {
+/**
+ * Bitmask (bit l = lane l) of lanes whose hard decisions (sign bit of L) violate a check. The
+ * scan stops as soon as every lane in `need` is known to fail (the result is then exact for those
+ * lanes, and lanes outside `need` are not looked at).
+ */
+function syndromeFail(L: usize, m: i32, rowPtr: usize, colOff: usize, need: i32): i32 {
   let acc = i8x16.splat(0);
   let e = load<i32>(rowPtr);
   for (let r = 0; r < m; r++) {
@@ -41,6 +45,7 @@ function syndromeFail(L: usize, m: i32, rowPtr: usize, colOff: usize): i32 {
       x = v128.xor(x, v128.load(L + <usize>load<i32>(colOff + (<usize>e << 2))));
     }
     acc = v128.or(acc, x);
+    if ((r & 7) == 7 && (i8x16.bitmask(acc) & need) == need) break;
   }
   return i8x16.bitmask(acc);
 }
@@ -288,7 +293,7 @@ export function minsumDecode(
     }
     let fail = all;
     if (earlyStop || finished != 0) {
-      fail = syndromeFail(L, m, rowPtr, colOff);
+      fail = syndromeFail(L, m, rowPtr, colOff, active);
       if (earlyStop) finished |= ~fail & active;
     }
     if (finished == 0) continue;

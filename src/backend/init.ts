@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import './generated/gradients.js';
+import './generated/chained_ops.js';
 import nnWasm from '../wasm/generated/nn.js';
 import { loadWasm, type WasmSource } from '../wasm/module.js';
 import type { NnExports } from '../kernels/nn_exports.js';

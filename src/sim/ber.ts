@@ -66,7 +66,11 @@ export interface BerPoint {
   undetectedFrameErrors: number;
   /** Time spent inside decodeBatch, in seconds (null when uncoded). */
   decodeSeconds: number | null;
-  /** Decoder throughput in information Mb/s: decoded info bits / decodeSeconds (null when uncoded). */
+  /** CPU seconds this process spent inside decodeBatch (Node's process.cpuUsage; null when unavailable or uncoded). */
+  decodeCpuSeconds: number | null;
+  /** Frames decoded, ≥ frames: the last batch may run past the stopping frame. */
+  decodedFrames: number;
+  /** Decoder throughput in information Mb/s: decodedFrames · k / decodeSeconds (null when uncoded). */
   decoderMbps: number | null;
   /** Wall-clock seconds for the whole point (bits, encoding, channel, demapping, decoding). */
   seconds: number;
@@ -232,6 +236,17 @@ function drawSeed(r: Rng): number {
 
 const now = (): number => performance.now();
 
+/** This process's CPU time in seconds (user + system), where Node's process.cpuUsage exists. */
+const cpuNow: (() => number) | null = (() => {
+  const proc = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  const usage = proc?.cpuUsage;
+  if (typeof usage !== 'function') return null;
+  return () => {
+    const u = usage.call(proc);
+    return (u.user + u.system) / 1e6;
+  };
+})();
+
 /**
  * Runs the Monte-Carlo simulation described by `options` (see {@link BerOptions}) and returns the
  * counts per SNR point. Each point draws its frames from two streams (information bits, noise)
@@ -270,6 +285,7 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
     let undetected = 0;
     let iterSum = 0;
     let decodeMs = 0;
+    let decodeCpu = 0;
     let decodedFrames = 0;
     while (frames < maxFrames && frameErrors < maxFrameErrors) {
       const B = Math.min(batchFrames, maxFrames - frames);
@@ -283,9 +299,11 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
       let iterations: Int32Array | null = null;
       let converged: Uint8Array | null = null;
       if (code) {
+        const cd = cpuNow?.() ?? 0;
         const td = now();
         const r = code.decodeBatch(llr, B, decodeOptions!);
         decodeMs += now() - td;
+        decodeCpu += (cpuNow?.() ?? 0) - cd;
         decodedFrames += B;
         decided = r.bits;
         iterations = r.iterations;
@@ -322,6 +340,8 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
       meanIterations: code ? iterSum / frames : null,
       undetectedFrameErrors: undetected,
       decodeSeconds,
+      decodeCpuSeconds: code && cpuNow ? decodeCpu : null,
+      decodedFrames,
       decoderMbps: decodeSeconds !== null && decodeSeconds > 0 ? (decodedFrames * k) / decodeSeconds / 1e6 : null,
       seconds: (now() - t0) / 1000,
     };

@@ -1,0 +1,82 @@
+// `wmoe ber` end to end through the built CLI (dist/cli/wmoe.mjs; `npm test` builds it first).
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+const SMALL = ['--code', '80211n:648:1/2', '--max-frames', '200', '--max-frame-errors', '20', '--seed', '5'];
+
+function expectOneLineError(r: ReturnType<typeof runCli>, needle: string) {
+  expect(r.code).not.toBe(0);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain(needle);
+  expect(r.stdout).toBe('');
+}
+
+describe('wmoe ber', () => {
+  it('prints an AFF3CT-style table, one row per point, nothing on stderr off a TTY', () => {
+    const r = runCli(['ber', ...SMALL, '--ebn0-db', '1:1:3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toContain('80211n:648:1/2');
+    expect(lines.some((l) => /Es\/N0 \|\s+Eb\/N0 \|\s+FRA \|\s+BE \|\s+FE \|\s+BER \|\s+FER \|\s+DEC_THR/.test(l))).toBe(true);
+    const rows = lines.filter((l) => !l.startsWith('#'));
+    expect(rows).toHaveLength(3);
+    const cells = rows.map((l) => l.split('|').map((c) => c.trim()));
+    expect(cells.map((c) => Number(c[1]))).toEqual([1, 2, 3]);
+    expect(Number(cells[0][0])).toBeCloseTo(1 - 10 * Math.log10(2), 2); // Es/N0 = Eb/N0 + 10 log10(R)
+    expect(Number(cells[0][4])).toBe(20); // stopped at 20 frame errors
+    for (const c of cells) expect(Number(c[2])).toBeLessThanOrEqual(200);
+    expect(Number(cells[2][5])).toBeLessThan(Number(cells[0][5])); // BER falls with SNR
+  });
+
+  it('--json: one document with the settings and the points; same seed → same counts', () => {
+    const args = ['ber', ...SMALL, '--esn0-db', '-1,0', '--json'];
+    const r = runCli(args);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ code: '80211n:648:1/2', n: 648, k: 324, rate: 0.5, modulation: 'bpsk', decoder: 'nms', iterations: 10, seed: 5 });
+    expect(doc.points).toHaveLength(2);
+    expect(doc.points[0].esn0Db).toBe(-1);
+    expect(doc.points[0].ebn0Db).toBeCloseTo(-1 + 10 * Math.log10(2), 10);
+    for (const p of doc.points) {
+      for (const key of ['frames', 'bits', 'bitErrors', 'frameErrors', 'ber', 'fer', 'ferInterval', 'decoderMbps', 'meanIterations']) expect(p).toHaveProperty(key);
+      expect(p.bits).toBe(p.frames * 324);
+    }
+    const again = JSON.parse(runCli(args).stdout);
+    const counts = (d: typeof doc) => d.points.map((p: { frames: number; bitErrors: number; frameErrors: number }) => [p.frames, p.bitErrors, p.frameErrors]);
+    expect(counts(again)).toEqual(counts(doc));
+  });
+
+  it('uncoded 16-QAM, and --plot writes an SVG of BER and FER', () => {
+    const file = join(tempDir(), 'ber.svg');
+    const r = runCli(['ber', '--code', 'none', '--modulation', '16qam', '--ebn0-db', '2,4,6', '--max-frames', '20', '--plot', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('code none');
+    const svg = readFileSync(file, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('>BER<');
+    expect(svg).toContain('>FER<');
+    expect(svg).toContain('Eb/N0 (dB)');
+    expect(svg).not.toContain('NaN');
+  });
+
+  // Each case spawns a CLI process (~0.5 s of CPU); the option checks themselves are covered in test/sim.
+  const bad: [string, string[], string][] = [
+    ['unknown code', ['--code', 'turbo:99'], 'turbo:99'],
+    ['bad range text', ['--ebn0-db', '1:0:3'], '1:0:3'],
+    ['NaN in a list', ['--ebn0-db', '1,NaN'], 'NaN'],
+    ['iterations < 1', ['--iterations', '0'], "'0'"],
+    ['nms factor with spa', ['--decoder', 'spa', '--nms-factor', '0.8'], 'spa'],
+    ['both SNR flags', ['--ebn0-db', '1', '--esn0-db', '1'], '--esn0-db'],
+    ['unknown flag', ['--frobnicate', '1'], 'frobnicate'],
+    ['plot into a missing directory', ['--plot', '/nonexistent/dir/x.svg'], '/nonexistent/dir/x.svg'],
+  ];
+  for (const [name, args, needle] of bad) {
+    it(`bad input: ${name} → one-line error naming it, no output`, () => {
+      expectOneLineError(runCli(['ber', '--max-frames', '10', ...args]), needle);
+    });
+  }
+});

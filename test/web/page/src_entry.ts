@@ -1,0 +1,10 @@
+// Page script built from the sources (src/index.ts, src/channel, src/sim), as an application
+// bundling the package from source would. Exposes the checks on `globalThis.wmoeWeb`.
+import { checksFor } from './checks.js';
+import { srcApi } from './src_api.js';
+import { hasWasmSimd } from '../../../src/wasm/simd.js';
+
+const api = { ...checksFor(srcApi), hasWasmSimd, userAgent: () => navigator.userAgent };
+export type WebApi = typeof api;
+
+(globalThis as unknown as { wmoeWeb: WebApi }).wmoeWeb = api;
