@@ -57,7 +57,7 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> =
   stage1LearningRate: 2e-3,
   stage2LearningRate: 3e-3,
   stage1LoadBalance: 1,
-  stage1ExpertLoss: 0,
+  stage1ExpertLoss: 0.3,
   stage2LoadBalance: 0.5,
   stage2Importance: 0.1,
   trainSamples: 0,
