@@ -29,3 +29,28 @@ describe('backend wmoe', () => {
     }
   });
 });
+
+describe('WASM memory and feature checks', () => {
+  it('repeated kernel calls reuse WASM memory instead of growing it', async () => {
+    const backend = await wmoe();
+    await tf.setBackend('wmoe');
+    const x = tf.randomNormal([8, 32, 32, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 16, 32], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const step = () => tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')))([x, w]).forEach((t) => t.dataSync()));
+    step();
+    const after = backend.wasmPeakBytes();
+    for (let i = 0; i < 5; i++) step();
+    expect(backend.wasmPeakBytes()).toBe(after);
+  });
+
+  it('loading fails with a clear error when WebAssembly SIMD is missing', async () => {
+    const { loadWasm } = await import('../../src/wasm/module.js');
+    const original = WebAssembly.validate;
+    WebAssembly.validate = () => false;
+    try {
+      await expect(loadWasm('nn', new Uint8Array(8))).rejects.toThrow(/no WebAssembly SIMD/);
+    } finally {
+      WebAssembly.validate = original;
+    }
+  });
+});

@@ -85,16 +85,18 @@ export function checksFor(pkg: PackageApi) {
     const r = new pkg.Rng(11);
     const xs = r.uniform(2 * 9 * 9 * 3).map((u) => 2 * u - 1);
     const ws = r.uniform(3 * 3 * 3 * 4).map((u) => 2 * u - 1);
-    const run = (): ConvOutputs =>
-      tf.tidy(() => {
+    const run = (): ConvOutputs => {
+      const [forward, dx, dw] = tf.tidy(() => {
         const x = tf.tensor4d(xs, [2, 9, 9, 3]);
         const w = tf.tensor4d(ws, [3, 3, 3, 4]);
-        const forward = tf.conv2d(x, w, 1, 'same');
         const loss = (a: tfc.Tensor, b: tfc.Tensor) =>
           tf.sum(tf.maxPool(tf.relu(tf.conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, 1, 'same')), 2, 2, 'valid'));
-        const [dx, dw] = tf.grads(loss)([x, w]);
-        return { forward: bitsOf(forward), dx: bitsOf(dx), dw: bitsOf(dw) };
+        return [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss)([x, w])];
       });
+      const out = { forward: bitsOf(forward), dx: bitsOf(dx), dw: bitsOf(dw) };
+      tf.dispose([forward, dx, dw]);
+      return out;
+    };
     const got = run();
     await tf.setBackend('cpu');
     try {
