@@ -6,7 +6,11 @@ export { tf };
 
 /** Loads backend `wmoe` once (without making it current) and returns it. */
 export async function wmoe() {
-  return init({ setBackend: false });
+  const backend = await init({ setBackend: false });
+  // The cpu reference backend prints an "install tfjs-node" banner on first use; not for tests.
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+  return backend;
 }
 
 /** Runs `f` on backend `name` and returns its result as plain arrays (tensors disposed). */
