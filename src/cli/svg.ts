@@ -34,9 +34,9 @@ function ticks(lo: number, hi: number, count = 6): number[] {
 
 /** A self-contained SVG line chart (no dependencies), as a string. */
 export function lineChart(opts: ChartOptions): string {
-  const W = opts.width ?? 640;
+  const W = opts.width ?? 720;
   const H = opts.height ?? 420;
-  const m = { l: 70, r: 170, t: 40, b: 55 };
+  const m = { l: 70, r: 200, t: 40, b: 55 };
   const fy = opts.logY ? (v: number) => Math.log10(v) : (v: number) => v;
   const pts = opts.series.flatMap((s) => s.points).filter(([, y]) => !opts.logY || y > 0);
   const xs = pts.map(([x]) => x);

@@ -47,9 +47,11 @@ function liveProgress(stream: NodeJS.WriteStream = process.stderr): (p: BerProgr
     const t = Date.now();
     if (t - last < 100) return;
     last = t;
-    const ber = p.frames > 0 ? (p.bitErrors / p.frames).toExponential(2) : '-';
+    const ber = p.frames > 0 ? (p.bitErrors / (p.frames * p.settings.k)).toExponential(2) : '-';
+    const fer = p.frames > 0 ? (p.frameErrors / p.frames).toExponential(2) : '-';
     stream.write(
-      `\r[${p.point + 1}/${p.points}] Eb/N0 ${p.ebn0Db.toFixed(2)} dB: ${p.frames} frames, ${p.frameErrors} frame errors, ${p.bitErrors} bit errors (${ber} per frame)\x1b[K`,
+      `\r[${p.point + 1}/${p.points}] Eb/N0 ${p.ebn0Db.toFixed(2)} dB: ${p.frames}/${p.settings.maxFrames} frames, ` +
+        `${p.frameErrors}/${p.settings.maxFrameErrors} frame errors, BER ${ber}, FER ${fer}\x1b[K`,
     );
   };
 }

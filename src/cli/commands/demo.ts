@@ -53,9 +53,20 @@ export async function demoCommand(argv: string[]): Promise<void> {
     [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }] }, ...standardConditions(analogLink, K, cfg.snrRange)],
     cfg.seed,
   );
-  const sweep = (gate: 'naive' | 'channel-aware') =>
-    SWEEP_DB.map((db) => [db, evaluate(model, test, { gate, link: analogLink, snr: { kind: 'fixed', db: Array(K).fill(db) }, seed: cfg.seed }).accuracy] as [number, number]);
-  const curves = { naive: sweep('naive'), channelAware: sweep('channel-aware') };
+  // Accuracy-vs-SNR curves over the analog link: every link at x dB, and one link at x dB with
+  // the others at 20 dB (averaged over which expert has the bad link).
+  const sweep = (gate: 'naive' | 'channel-aware', oneBad: boolean) =>
+    SWEEP_DB.map((db) => {
+      const specs = oneBad
+        ? Array.from({ length: K }, (_, bad) => Array.from({ length: K }, (_, k) => (k === bad ? db : 20)))
+        : [Array(K).fill(db)];
+      const acc = specs.reduce((a, snr) => a + evaluate(model, test, { gate, link: analogLink, snr: { kind: 'fixed', db: snr }, seed: cfg.seed }).accuracy, 0);
+      return [db, acc / specs.length] as [number, number];
+    });
+  const curves = {
+    equal: { naive: sweep('naive', false), channelAware: sweep('channel-aware', false) },
+    oneLink: { naive: sweep('naive', true), channelAware: sweep('channel-aware', true) },
+  };
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
   if (digitalLinks.length > 0) {
@@ -79,16 +90,18 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
       formatTable(rows),
   );
-  writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, accuracyVsSnr: { snrDb: SWEEP_DB, ...curves } }, null, 2) + '\n');
+  writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n');
   writeFileSync(
     join(out, 'accuracy-vs-snr.svg'),
     lineChart({
-      title: `${cfg.model} MoE on ${cfg.dataset}: accuracy vs equal per-expert SNR (analog)`,
-      xLabel: 'SNR of every link, Es/N0 (dB)',
+      title: `${cfg.model} MoE on ${cfg.dataset}, analog links: test accuracy vs SNR`,
+      xLabel: 'SNR x, Es/N0 (dB)',
       yLabel: 'test accuracy',
       series: [
-        { name: 'naive gate', points: curves.naive },
-        { name: 'channel-aware gate', points: curves.channelAware },
+        { name: 'naive, one link at x', points: curves.oneLink.naive },
+        { name: 'channel-aware, one at x', points: curves.oneLink.channelAware },
+        { name: 'naive, all links at x', points: curves.equal.naive, dashed: true },
+        { name: 'ch.-aware, all at x', points: curves.equal.channelAware, dashed: true },
       ],
     }),
   );
