@@ -13,7 +13,20 @@ export { WmoeBackend } from './backend/backend.js';
 export { DistributedMoE, type MoeOutput, type RouteOptions } from './moe/model.js';
 export { GATE_KINDS, type GateKind, normaliseSnr } from './moe/gate.js';
 export { topKMask, routeWeights, mixProbabilities, loadBalancingLoss, importanceLoss, nllLoss } from './moe/routing.js';
-export { LINK_KINDS, createLink, perfectLink, analogLink, type Link, type LinkKind } from './link/index.js';
+export {
+  LINK_KINDS,
+  createLink,
+  perfectLink,
+  analogLink,
+  digitalLink,
+  DigitalCodec,
+  DEFAULT_DIGITAL,
+  type Link,
+  type LinkKind,
+  type DigitalLink,
+  type DigitalLinkOptions,
+  type DigitalStats,
+} from './link/index.js';
 export { drawSnrs, parseSnrList, parseSnrRange, describeSnr, type SnrSpec } from './link/snr.js';
 export { DEFAULT_TRAIN_CONFIG, DATASET_NAMES, validateMoeConfig, validateTrainConfig, type MoeConfig, type TrainConfig } from './train/config.js';
 export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
