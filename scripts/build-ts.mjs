@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const external = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', 'mnist', 'node:*'];
-const entries = { index: 'src/index.ts', node: 'src/node.ts', channel: 'src/channel/index.ts', codes: 'src/codes/index.ts' };
+const entries = { index: 'src/index.ts', node: 'src/node.ts', channel: 'src/channel/index.ts', codes: 'src/codes/index.ts', sim: 'src/sim/index.ts' };
 
 const common = { bundle: true, external, target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' };
 for (const [name, entry] of Object.entries(entries)) {

@@ -18,5 +18,6 @@ export {
   type BerDemapper,
 } from './ber.js';
 export { parseSnrRange, MAX_RANGE_POINTS } from './range.js';
+export { BitSource } from './bitsource.js';
 export { wilsonInterval, normalQuantile, type Interval } from './confidence.js';
 export { formatBerTable, berTableHeader, berTableRow, describeBerSettings } from './table.js';

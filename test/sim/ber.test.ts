@@ -29,6 +29,12 @@ describe('simulateBer, uncoded, against the closed forms', () => {
     });
   });
 
+  it('BPSK with an odd frame length (1021 bits: unaligned frames)', () => {
+    const r = run({ modulation: 'bpsk', ebn0Db: [4], blockBits: 1021, seed: 17 });
+    expect(r.points[0].bits).toBe(FRAMES * 1021);
+    expectRate(r.points[0].bitErrors, r.points[0].bits, BPSK[1][1]);
+  });
+
   it('QPSK (exact LLRs): same BER per Eb/N0 as BPSK, Es/N0 = Eb/N0 + 3.01 dB', () => {
     const r = run({ modulation: 'qpsk', ebn0Db: BPSK.map(([e]) => e), seed: 8 });
     r.points.forEach((p, i) => {
