@@ -12,7 +12,16 @@ const entries = { index: 'src/index.ts', node: 'src/node.ts', channel: 'src/chan
 const common = { bundle: true, external, target: 'es2022', sourcemap: true, legalComments: 'none', logLevel: 'warning' };
 for (const [name, entry] of Object.entries(entries)) {
   await build({ ...common, entryPoints: [join(root, entry)], format: 'esm', platform: 'neutral', outfile: join(root, 'dist', `${name}.mjs`) });
-  await build({ ...common, entryPoints: [join(root, entry)], format: 'cjs', platform: 'neutral', outfile: join(root, 'dist', `${name}.cjs`) });
+  // CJS has no import.meta: give it the file URL of the bundle itself.
+  await build({
+    ...common,
+    entryPoints: [join(root, entry)],
+    format: 'cjs',
+    platform: 'neutral',
+    outfile: join(root, 'dist', `${name}.cjs`),
+    define: { 'import.meta.url': '__wmoe_import_meta_url' },
+    banner: { js: "var __wmoe_import_meta_url = typeof document === 'undefined' ? require('node:url').pathToFileURL(__filename).href : '';" },
+  });
 }
 await build({
   ...common,

@@ -35,3 +35,11 @@ describe('package entry points', () => {
     expect(JSON.parse(out)).toEqual({ backend: 'wmoe', same: true, grad: [2, 4, 6], chained: 14 });
   });
 });
+
+describe('Node-only entry', () => {
+  it('loads MNIST from both dist/node.mjs and dist/node.cjs', () => {
+    const esm = run('node-esm.mjs', `import { loadMnist } from '../dist/node.mjs';\nconst d = await loadMnist();\nconsole.log(d.train.n + d.test.n);`);
+    const cjs = run('node-cjs.cjs', `const { loadMnist } = require('../dist/node.cjs');\nloadMnist().then((d) => console.log(d.train.n + d.test.n));`);
+    expect([esm, cjs]).toEqual(['10000', '10000']);
+  });
+});
