@@ -154,25 +154,6 @@ export function convCol2imAdd(
 }
 
 /**
- * The filter of the transposed convolution: dst [fh][fw][co][ci] with
- * dst[fh−1−kh][fw−1−kw][o][i] = w[kh][kw][i][o] (w is [fh][fw][ci][co]). With it, the input
- * gradient of a stride-1 convolution is a forward convolution of dy.
- */
-export function convRotateFilter(w: usize, fh: i32, fw: i32, ci: i32, co: i32, dst: usize): void {
-  const taps = fh * fw;
-  const tapLen = ci * co;
-  for (let t = 0; t < taps; t++) {
-    const src = w + (<usize>(t * tapLen) << 2);
-    const d = dst + (<usize>((taps - 1 - t) * tapLen) << 2);
-    for (let i = 0; i < ci; i++) {
-      for (let o = 0; o < co; o++) {
-        store<f32>(d + (<usize>(o * ci + i) << 2), load<f32>(src + (<usize>(i * co + o) << 2)));
-      }
-    }
-  }
-}
-
-/**
  * Patch rows m0 … m0+count−1 of x written straight into the packed-B layout of gemm.ts:
  * [ceil(K/8)][count][8] floats at dst (K = fh·fw·ci, last panel zero-padded), so that patches
  * can be the right operand of a GEMM reducing over pixels (the filter gradient).
@@ -200,19 +181,47 @@ export function convIm2colPacked(
 
 /**
  * Patch rows m0 … m0+count−1 of x stored transposed: dst [K][count] floats (K = fh·fw·ci), so
- * that patch columns are contiguous rows of a GEMM's left operand. `row` is scratch for K floats.
+ * that patch columns are contiguous rows of a GEMM's left operand. `rows` is scratch for 4·K
+ * floats: four patch rows at a time are transposed in 4×4 SIMD blocks.
  */
 export function convIm2colTransposed(
   x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
-  oh: i32, ow: i32, m0: i32, count: i32, row: usize, dst: usize,
+  oh: i32, ow: i32, m0: i32, count: i32, rows: usize, dst: usize,
 ): void {
   const kdim = fh * fw * ci;
   const stride = <usize>count << 2;
-  for (let i = 0; i < count; i++) {
-    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, row);
+  const rb = <usize>kdim << 2;
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 4, rows);
+    let j = 0;
+    for (; j + 4 <= kdim; j += 4) {
+      const s = rows + (<usize>j << 2);
+      const r0 = v128.load(s);
+      const r1 = v128.load(s + rb);
+      const r2 = v128.load(s + 2 * rb);
+      const r3 = v128.load(s + 3 * rb);
+      const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+      const d = dst + <usize>j * stride + (<usize>i << 2);
+      v128.store(d, v128.shuffle<i64>(t0, t1, 0, 2));
+      v128.store(d + stride, v128.shuffle<i64>(t0, t1, 1, 3));
+      v128.store(d + 2 * stride, v128.shuffle<i64>(t2, t3, 0, 2));
+      v128.store(d + 3 * stride, v128.shuffle<i64>(t2, t3, 1, 3));
+    }
+    for (; j < kdim; j++) {
+      for (let r = 0; r < 4; r++) {
+        store<f32>(dst + <usize>j * stride + (<usize>(i + r) << 2), load<f32>(rows + <usize>r * rb + (<usize>j << 2)));
+      }
+    }
+  }
+  for (; i < count; i++) {
+    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, rows);
     let d = dst + (<usize>i << 2);
     for (let j = 0; j < kdim; j++) {
-      store<f32>(d, load<f32>(row + (<usize>j << 2)));
+      store<f32>(d, load<f32>(rows + (<usize>j << 2)));
       d += stride;
     }
   }

@@ -5,7 +5,9 @@
 //                  chunks (contiguous K-long rows keep few-channel layers like 1→6 efficient);
 //   input grad     stride 1: the forward conv of dy with the filter rotated by 180° and ci/co
 //                  swapped; stride > 1: cols (M×K) = dy (M×co) · Wᵀ, then col2im, in chunks;
-//   filter grad    dWᵀ (co×K) = Σ_chunks dyᵀ · patches(x), reduced over batch × pixels.
+//   filter grad    reduced over batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches(x) with
+//                  patches written in packed-GEMM layout (many pixels), or dW = Σ patchesᵀ · dy
+//                  with transposed patches (fewer pixels than filters: deep layers).
 // NCHW, dilations > 1 and non-float32 inputs run tfjs-backend-cpu's kernels instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
@@ -27,13 +29,17 @@ const IM2COL_MAX_CHANNELS = 8;
 const CHUNK_BYTES = 1 << 20;
 const MIN_CHUNK_ROWS = 96;
 /** Filter gradient: bytes of packed patches per chunk (fewer chunks = fewer passes over dW). */
-const FILTER_GRAD_CHUNK_BYTES = 4 << 20;
+const FILTER_GRAD_CHUNK_BYTES = 8 << 20;
 const FILTER_GRAD_MIN_ROWS = 192;
 
-/** Rows per im2col chunk for K-long rows: a multiple of 6, at least MIN_CHUNK_ROWS, at most m. */
-function chunkRows(m: number, k: number): number {
-  const rows = Math.max(MIN_CHUNK_ROWS, Math.floor(CHUNK_BYTES / (4 * Math.max(k, 1))));
-  return Math.max(1, Math.min(m, Math.ceil(rows / MR) * MR));
+/**
+ * Rows per chunk for K-long rows: about `bytes` of rows (at least minRows, at most m), evened
+ * out so that the last chunk is not a small remainder (each chunk is a pass over the output).
+ */
+function chunkRows(m: number, k: number, bytes = CHUNK_BYTES, minRows = MIN_CHUNK_ROWS): number {
+  const target = Math.max(minRows, Math.floor(bytes / (4 * Math.max(k, 1))));
+  const chunks = Math.max(1, Math.ceil(m / target));
+  return Math.max(1, Math.min(m, Math.ceil(m / chunks / MR) * MR));
 }
 
 /** (n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow) as the conv* exports take them. */
@@ -55,16 +61,19 @@ function wasmCovers(dataFormat: unknown, dilations: unknown, ...tensors: TensorI
 }
 
 /**
- * Runs out (n·oh·ow × co, at pout) = conv(x at px, filter at pw) inside the arena (x, filter
- * already put). Geometry g = (n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow); filter [fh][fw][ci][co].
+ * Runs out (n·oh·ow × co, at pout) = conv(x at px, filter) inside the arena (x already put).
+ * Geometry g = (n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow); `packFilter(dst)` writes the filter
+ * [fh][fw][ci][co] as a packed B of fh·fw·ci rows and co columns (see gemmPackB).
  */
-function convForwardAt(ex: NnExports, arena: WasmArena, px: number, pw: number, pout: number, g: number[], co: number): void {
+function convForwardAt(
+  ex: NnExports, arena: WasmArena, px: number, packFilter: (dst: number) => void, pout: number, g: number[], co: number,
+): void {
   const [n, , , ci, fh, fw, , , , , oh, ow] = g;
   const m = n * oh * ow;
   const taps = fh * fw;
   const k = taps * ci;
   const pbp = arena.alloc(packedBytes(k, co));
-  ex.gemmPackB(pw, k, co, co, 1, pbp);
+  packFilter(pbp);
   if (ci >= IM2COL_MAX_CHANNELS || k === 0) {
     const pzero = arena.alloc(ci * 4);
     const pind = arena.alloc(indirectionBytes(m, taps));
@@ -97,7 +106,8 @@ function convForward(
   const pw = arena.put(wv);
   const pout = arena.alloc(m * co * 4);
   const pbias = bias ? arena.put(bias) : 0;
-  convForwardAt(ex, arena, px, pw, pout, geometryArgs(info), co);
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  convForwardAt(ex, arena, px, (dst) => ex.gemmPackB(pw, k, co, co, 1, dst), pout, geometryArgs(info), co);
   if (pbias !== 0 || act !== 0) ex.gemmBiasActivation(pout, m, co, co, pbias, act, alpha);
   return copyOut(arena, pout, m * co);
 }
@@ -117,10 +127,15 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
   const pw = arena.put(wv);
   const pdx = arena.alloc(dxLen * 4);
   if (sh === 1 && sw === 1) {
-    // dx = conv(dy, W') with W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co], padding fh-1-pt, fw-1-pl.
-    const prot = arena.alloc(k * co * 4);
-    ex.convRotateFilter(pw, fh, fw, ci, co, prot);
-    convForwardAt(ex, arena, pdy, prot, pdx, [n, oh, ow, co, fh, fw, 1, 1, fh - 1 - pt, fw - 1 - pl, h, w], ci);
+    // dx = conv(dy, W') with W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co], padding fh-1-pt,
+    // fw-1-pl. W' is packed tap by tap straight from W: rows t·co… of B' are tap (taps-1-t) of
+    // W read transposed (B'(r = co index, j = ci index) = W_tap[j·co + r]).
+    const taps = fh * fw;
+    const kk = taps * co;
+    const pack = (dst: number) => {
+      for (let t = 0; t < taps; t++) ex.gemmPackBRows(pw + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, dst, kk, t * co);
+    };
+    convForwardAt(ex, arena, pdy, pack, pdx, [n, oh, ow, co, fh, fw, 1, 1, fh - 1 - pt, fw - 1 - pl, h, w], ci);
     return copyOut(arena, pdx, dxLen);
   }
   // Strided: cols (M×K) = dy (M×co) · Wᵀ with B(r = co index, j = k) = W[j·co + r], then col2im.
@@ -153,18 +168,18 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   arena.reset();
   const px = arena.put(xv);
   const pdy = arena.put(dyv);
-  const rows = Math.max(1, Math.min(m, Math.max(FILTER_GRAD_MIN_ROWS, Math.floor(FILTER_GRAD_CHUNK_BYTES / (4 * k)))));
+  const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
   const pdw = arena.alloc(k * co * 4);
   if (m < co) {
     // Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place,
     // with the patches stored transposed ([K][rows]) and dy packed as B.
     const pcolT = arena.alloc(k * rows * 4);
-    const prow = arena.alloc(k * 4);
+    const prows = arena.alloc(4 * k * 4);
     const pbp = arena.alloc(packedBytes(rows, co));
     const pind = arena.alloc(indirectionBytes(k, 1));
     for (let m0 = 0; m0 < m; m0 += rows) {
       const count = Math.min(rows, m - m0);
-      ex.convIm2colTransposed(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prow, pcolT);
+      ex.convIm2colTransposed(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prows, pcolT);
       ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
       ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
     }

@@ -58,14 +58,12 @@ export interface NnExports {
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dx: number): void;
   /** dst (cols×rows) = transpose of src (rows×cols). */
   gemmTranspose(src: number, rows: number, cols: number, dst: number): void;
-  /** dst [fh][fw][co][ci] = w [fh][fw][ci][co] rotated by 180° (the transposed-conv filter). */
-  convRotateFilter(w: number, fh: number, fw: number, ci: number, co: number, dst: number): void;
   /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/8)][count][8]; row: ceil(K/8)·8 floats scratch. */
   convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
-  /** Patch rows m0…m0+count−1 transposed: dst [K][count]; row: K floats scratch. */
+  /** Patch rows m0…m0+count−1 transposed: dst [K][count]; rows: 4·K floats scratch. */
   convIm2colTransposed(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
-    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, rows: number, dst: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

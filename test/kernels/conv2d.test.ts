@@ -38,8 +38,9 @@ function randomCases(count: number, seed: number): Case[] {
   return out;
 }
 
-// Hand-picked geometries: the 1x1 and stride-2 ResNet shortcuts, LeNet's layers, and wide
-// channel counts that take the indirect (no im2col) and transposed-conv input-gradient paths.
+// Hand-picked geometries: the 1x1 and stride-2 ResNet shortcuts, LeNet's layers, wide channel
+// counts that take the indirect (no im2col) and transposed-conv input-gradient paths, and
+// fewer pixels than filters (the transposed-patches filter gradient, with odd remainders).
 const fixed: Case[] = [
   { n: 2, h: 8, w: 8, ci: 16, co: 24, fh: 1, fw: 1, stride: 2, pad: 'valid' },
   { n: 1, h: 9, w: 9, ci: 16, co: 16, fh: 3, fw: 3, stride: 2, pad: 'same' },
@@ -48,6 +49,7 @@ const fixed: Case[] = [
   { n: 1, h: 6, w: 5, ci: 20, co: 12, fh: 3, fw: 3, stride: 1, pad: 'same' },
   { n: 2, h: 5, w: 5, ci: 33, co: 10, fh: 2, fw: 2, stride: 1, pad: 'same' },
   { n: 1, h: 4, w: 4, ci: 70, co: 9, fh: 3, fw: 3, stride: 1, pad: 'valid' },
+  { n: 1, h: 5, w: 5, ci: 7, co: 40, fh: 3, fw: 3, stride: 1, pad: 'valid' },
 ];
 
 const label = (c: Case) => JSON.stringify(c);
@@ -139,6 +141,28 @@ describe('Conv2D kernels on wmoe', () => {
       const w = rand([3, 3, 8, 16], 711);
       return tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 8, 8], 2, 'same');
     }, 'conv2dTranspose');
+  });
+
+  it('splits large problems into chunks correctly (im2col, col2im and filter-gradient passes)', async () => {
+    await wmoe();
+    // 100x100x3 input: the im2col forward path runs in several row chunks.
+    await expectLikeCpu(() => {
+      const x = rand([1, 100, 100, 3], 900);
+      const w = rand([3, 3, 3, 2], 901);
+      return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
+    }, 'forward chunks');
+    // 300 channels, 3x3: K = 2700, so the filter gradient reduces 784 pixels in two chunks and
+    // the stride-2 input gradient runs col2im in three chunks.
+    for (const stride of [1, 2]) {
+      await expectLikeCpu(() => {
+        const x = rand([1, 28, 28, 300], 902);
+        const w = rand([3, 3, 300, 2], 903);
+        const r = rand([1, 28 / stride, 28 / stride, 2], 904);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'), r)),
+        )([x, w]);
+      }, `gradient chunks, stride ${stride}`);
+    }
   });
 
   it('registers its own kernels, not the cpu ones', async () => {
