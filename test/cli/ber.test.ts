@@ -2,17 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { expectOneLineError, runCli, tempDir } from '../helpers/cli.js';
 
 const SMALL = ['--code', '80211n:648:1/2', '--max-frames', '200', '--max-frame-errors', '20', '--seed', '5'];
 
-function expectOneLineError(r: ReturnType<typeof runCli>, needle: string) {
-  expect(r.code).not.toBe(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(needle);
-  expect(r.stdout).toBe('');
-}
 
 describe('wmoe ber', () => {
   it('prints an AFF3CT-style table, one row per point, nothing on stderr off a TTY', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, readdirSync, truncateSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
+import { expectOneLineError, runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
 
-/** Exit code ≠ 0, exactly one line on stderr that mentions `needle`, nothing on stdout. */
-function expectOneLineError(r: ReturnType<typeof runCli>, needle: string) {
-  expect(r.code).not.toBe(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(needle);
-  expect(r.stdout).toBe('');
-}
 
 describe('wmoe bad input', () => {
   const cases: [string, string[], string][] = [
@@ -26,6 +18,11 @@ describe('wmoe bad input', () => {
     ['unparsable SNR', ['eval', '--checkpoint', '/nonexistent', '--snr-db', '1,abc,3,4'], 'abc'],
     ['missing checkpoint', ['eval', '--checkpoint', '/nonexistent/ckpt'], '/nonexistent/ckpt'],
     ['unknown command', ['fly'], 'fly'],
+    ['code rate the standard lacks', ['train', '--link', 'digital', '--code', '80211n:648:7/8'], '7/8'],
+    ['lifting size not in TS 38.212', ['train', '--link', 'digital', '--code', '5gnr:bg1:z17'], '17'],
+    ['quantiser bits out of range', ['train', '--link', 'digital', '--bits', '17'], '17'],
+    ['unknown modulation', ['train', '--link', 'digital', '--modulation', '64qam'], '64qam'],
+    ['digital flag without the digital link', ['train', '--code', '80211n:648:1/2'], '--code'],
   ];
   for (const [name, args, needle] of cases) {
     it(`${name}: one-line error naming the value, no output written`, () => {

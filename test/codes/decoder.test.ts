@@ -371,3 +371,69 @@ describe('LdpcDecoder: inputs', () => {
     expect(Buffer.from(llr.buffer).equals(Buffer.from(copy.buffer))).toBe(true);
   });
 });
+
+describe('LdpcDecoder: single frames of quasi-cyclic codes (16 rows at a time) equal the 16-frame kernel', () => {
+  it('detects the lifting size of 802.11n and NR matrices, and none where rows are not cyclic shifts', () => {
+    expect(new LdpcDecoder(wifiCode(648, '1/2').H).liftingSize).toBe(27);
+    expect(new LdpcDecoder(wifiCode(1944, '3/4').H).liftingSize).toBe(81);
+    expect(new LdpcDecoder(ldpcCode('5gnr:bg1:z384').H).liftingSize).toBe(384);
+    expect(new LdpcDecoder(ldpcCode('5gnr:bg2:z15').H).liftingSize).toBe(0); // Z < 16
+    expect(new LdpcDecoder(parseAlist(ALIST_TEXTS.MACKAY_504_1008)).liftingSize).toBe(0);
+    // Swapping two rows of one block row breaks the row-i ↔ shift-by-i structure.
+    const h = wifiCode(648, '1/2').H;
+    const rows: number[][] = [];
+    for (let r = 0; r < h.m; r++) rows.push(Array.from(h.colIdx.subarray(h.rowPtr[r], h.rowPtr[r + 1])));
+    [rows[3], rows[4]] = [rows[4], rows[3]];
+    const rowPtr = new Int32Array(h.m + 1);
+    rows.forEach((r, i) => (rowPtr[i + 1] = rowPtr[i] + r.length));
+    expect(new LdpcDecoder({ n: h.n, m: h.m, rowPtr, colIdx: Int32Array.from(rows.flat()) }).liftingSize).toBe(0);
+  });
+
+  const cases: { spec: string; z: number; ebn0: number[] }[] = [
+    { spec: '80211n:648:1/2', z: 27, ebn0: [0.5, 1.5, 3] }, // Z < 32: stores touching both ends of a block column
+    { spec: '80211n:1944:1/2', z: 81, ebn0: [1, 2] }, // 81 = 5·16 + 1: a 1-row last chunk
+    { spec: '5gnr:bg1:z16:mother', z: 16, ebn0: [1, 2.5] }, // exactly one chunk
+    { spec: '5gnr:bg2:z20:mother', z: 20, ebn0: [1, 2.5] },
+  ];
+  const optsList: LdpcDecodeOptions[] = [
+    {},
+    { algorithm: 'oms' },
+    { earlyStop: false, iterations: 7, factor: 0.8125 },
+    { algorithm: 'oms', offset: 1, earlyStop: false, iterations: 3 },
+    { llrScale: 2, iterations: 25 },
+  ];
+  for (const { spec, z, ebn0 } of cases) {
+    it(`${spec} (Z = ${z}): decode and 3-frame batches are bit-identical to one 16-lane batch`, () => {
+      const code = ldpcCode(spec);
+      const dec = new LdpcDecoder(code.H);
+      expect(dec.liftingSize).toBe(z);
+      const n = code.H.n;
+      const frames = 12;
+      let converged = 0;
+      let failed = 0;
+      for (const [si, snr] of ebn0.entries()) {
+        const sent = new Uint8Array(frames * n);
+        for (let f = 0; f < frames; f++) sent.set(code.encodeCodeword(randomBits(code.k, 70 + 13 * si + f)), f * n);
+        const llr = bpskLlrs(n, frames, code.k / n, snr, 90 + si, sent);
+        for (const opts of optsList) {
+          const ref = dec.decodeBatch(llr, frames, opts); // 12 frames: the 16-lane kernel
+          for (let f = 0; f < frames; f++) {
+            const one = dec.decode(llr.subarray(f * n, (f + 1) * n), opts);
+            expect(one.iterations).toBe(ref.iterations[f]);
+            expect(one.converged).toBe(ref.converged[f] === 1);
+            expect(Buffer.from(one.codeword).equals(Buffer.from(ref.codewords.subarray(f * n, (f + 1) * n)))).toBe(true);
+            if (one.converged) {
+              converged++;
+              expect(failedChecks(code.H, one.codeword, 0)).toBe(0);
+            } else failed++;
+          }
+          const three = dec.decodeBatch(llr.subarray(0, 3 * n), 3, opts);
+          expect(Buffer.from(three.codewords).equals(Buffer.from(ref.codewords.subarray(0, 3 * n)))).toBe(true);
+        }
+      }
+      // Both outcomes occur, so the comparison covers stopped and unconverged frames.
+      expect(converged).toBeGreaterThan(0);
+      expect(failed).toBeGreaterThan(0);
+    });
+  }
+});

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALIST_CCSDS_64_128 } from '../../src/codes/data/alist/CCSDS_64_128.js';
 import { ALIST_TEXTS } from '../../src/codes/data/alist/index.js';
+import { LdpcDecoder } from '../../src/codes/decoder.js';
 import { alistCode, ldpcCode, loadLdpcCode, type LdpcCode } from '../../src/codes/ldpc.js';
 import { errorOf, failedChecks, randomBits } from './parity.js';
 
@@ -194,5 +195,97 @@ describe('ldpcCode decode', () => {
     let errors = 0;
     for (let i = 0; i < info.length; i++) errors += r.bits[i] !== info[i] ? 1 : 0;
     expect(errors).toBe(0);
+  });
+});
+
+describe('ldpcCode decodeBatch / decodeBatchInto (LLRs written straight into the decoder, info bits only)', () => {
+  const specs = ['80211n:648:1/2', '5gnr:bg2:z8', '5gnr:bg1:z8:e400', '5gnr:bg1:z8:e700', 'alist-text:' + ALIST_TEXTS.MACKAY_504_1008];
+
+  it('equals LdpcDecoder.decodeBatch on motherLlrs, read at infoPositions, for identity, punctured, repeated and alist codes', () => {
+    for (const spec of specs) {
+      const code = ldpcCode(spec);
+      const frames = 21;
+      const info = randomBits(frames * code.k, 31);
+      const tx = code.encodeBatch(info, frames);
+      const llr = bpskLlrs(tx, 1 / (2 * code.rate * 10 ** (1.5 / 10)), 17);
+      const ref = new LdpcDecoder(code.H).decodeBatch(code.motherLlrs(llr, frames), frames, { algorithm: 'oms' });
+      const got = code.decodeBatch(llr, frames, { algorithm: 'oms' });
+      const N = code.H.n;
+      for (let f = 0; f < frames; f++) {
+        for (let j = 0; j < code.k; j++) expect(got.bits[f * code.k + j]).toBe(ref.codewords[f * N + code.infoPositions[j]]);
+      }
+      expect(Array.from(got.iterations)).toEqual(Array.from(ref.iterations));
+      expect(Array.from(got.converged)).toEqual(Array.from(ref.converged));
+      // Some frames fail at 1.5 dB and some converge: the comparison covers both.
+      expect(new Set(got.converged).size).toBe(2);
+      const out = { bits: new Uint8Array(frames * code.k + 5).fill(7), iterations: new Int32Array(frames + 1).fill(-1), converged: new Uint8Array(frames + 1).fill(9) };
+      expect(code.decodeBatchInto(llr, frames, out, { algorithm: 'oms' })).toBe(out);
+      expect(Buffer.from(out.bits.subarray(0, frames * code.k)).equals(Buffer.from(got.bits))).toBe(true);
+      expect(Array.from(out.bits.subarray(frames * code.k))).toEqual([7, 7, 7, 7, 7]);
+      expect(out.iterations[frames]).toBe(-1);
+      expect(out.converged[frames]).toBe(9);
+    }
+  });
+
+  it('a batch larger than one WASM chunk equals its halves, and a NaN in its last frame throws before any output', () => {
+    const code = ldpcCode('80211n:1944:1/2');
+    const frames = 600; // > 4 MiB of float32 LLRs: two chunks
+    const llr = bpskLlrs(new Uint8Array(frames * code.n), 1 / (2 * code.rate * 10 ** (2.5 / 10)), 3);
+    const whole = code.decodeBatch(llr, frames);
+    const h = 300 * code.n;
+    const a = code.decodeBatch(llr.subarray(0, h), 300);
+    const b = code.decodeBatch(llr.subarray(h), 300);
+    expect(Buffer.from(whole.bits.subarray(0, 300 * code.k)).equals(Buffer.from(a.bits))).toBe(true);
+    expect(Buffer.from(whole.bits.subarray(300 * code.k)).equals(Buffer.from(b.bits))).toBe(true);
+    expect(Array.from(whole.iterations)).toEqual([...a.iterations, ...b.iterations]);
+    const bad = llr.slice();
+    bad[(frames - 1) * code.n + 11] = NaN;
+    const out = { bits: new Uint8Array(frames * code.k).fill(5), iterations: new Int32Array(frames), converged: new Uint8Array(frames).fill(5) };
+    expect(errorOf(() => code.decodeBatchInto(bad, frames, out))).toBe(`ldpcCode('80211n:1944:1/2'): llr[${(frames - 1) * code.n + 11}] is NaN`);
+    expect(out.bits.every((x) => x === 5)).toBe(true);
+    expect(out.converged.every((x) => x === 5)).toBe(true);
+    expect(out.iterations.every((x) => x === 0)).toBe(true);
+  });
+
+  it('names the repeated H column when +Infinity and -Infinity LLRs of one bit sum to NaN; bad out arrays are refused', () => {
+    const code = ldpcCode('5gnr:bg1:z8:e700');
+    const tx = code.txPositions;
+    let i = -1;
+    let j = -1;
+    const first = new Map<number, number>();
+    for (let t = 0; t < tx.length && j < 0; t++) {
+      if (first.has(tx[t])) [i, j] = [first.get(tx[t])!, t];
+      else first.set(tx[t], t);
+    }
+    expect(j).toBeGreaterThan(0);
+    const llr = new Float32Array(code.n).fill(3);
+    llr[i] = Infinity;
+    llr[j] = -Infinity;
+    expect(errorOf(() => code.decode(llr))).toBe(`ldpcCode('5gnr:bg1:z8:e700'): LLRs of frame 0 repeated at H column ${tx[i]} sum to NaN (+Infinity and -Infinity)`);
+    const c = ldpcCode('80211n:648:1/2');
+    const ok = new Float32Array(2 * c.n);
+    expect(errorOf(() => c.decodeBatchInto(ok, 2, { bits: new Uint8Array(10), iterations: new Int32Array(2), converged: new Uint8Array(2) })))
+      .toBe("ldpcCode('80211n:648:1/2'): out.bits must be a Uint8Array of at least frames·k = 648 bytes");
+    expect(errorOf(() => c.decodeBatchInto(ok, 2, { bits: new Uint8Array(648), iterations: new Int32Array(1), converged: new Uint8Array(2) })))
+      .toMatch(/out.iterations must be an Int32Array of at least 2 entries$/);
+  });
+
+  it('codes whose edge tables no longer all fit the resident WASM region still decode exactly after re-upload', () => {
+    // Five large NR codes (about 0.3–0.55 MB of edge tables each, more than the 2 MB resident region), visited twice.
+    const list = ['5gnr:bg1:z384', '5gnr:bg1:z352', '5gnr:bg2:z384', '5gnr:bg1:z320', '5gnr:bg2:z352'].map((s) => ldpcCode(s));
+    const data = list.map((code, idx) => {
+      const info = randomBits(code.k, 40 + idx);
+      const llr = bpskLlrs(code.encode(info), 1 / (2 * code.rate * 10 ** (4 / 10)), 50 + idx);
+      return { info, llr };
+    });
+    const first = list.map((code, idx) => code.decode(data[idx].llr));
+    for (let round = 0; round < 2; round++) {
+      list.forEach((code, idx) => {
+        const r = code.decode(data[idx].llr);
+        expect(r.converged).toBe(true);
+        expect(Buffer.from(r.bits).equals(Buffer.from(data[idx].info))).toBe(true);
+        expect(r.iterations).toBe(first[idx].iterations);
+      });
+    }
   });
 });
