@@ -88,12 +88,13 @@ function writeLane4(Lf: usize, n: i32, lane: i32, out: usize): void {
  * colOff[e] = 16·column of edge e. Work memory (16-aligned): C and Lf (n·16 bytes each),
  * R (E·16 bytes), T and F (maxRowDegree·16 bytes each). Outputs as for minsumDecode.
  * With earlyStop a frame's output is taken after the first iteration whose hard decisions satisfy
- * every check; the group of 4 runs until all its frames have stopped.
+ * every check; the group of 4 runs until all its frames have stopped. Hard bits are written for the
+ * first outN ≤ n variables of each frame (frames·outN bytes).
  */
 export function spaDecode(
   llr: usize, frames: i32, n: i32, m: i32, rowPtr: usize, colOff: usize,
   maxIter: i32, earlyStop: i32,
-  C: usize, Lf: usize, R: usize, T: usize, F: usize, outBits: usize, outIter: usize, outConv: usize,
+  C: usize, Lf: usize, R: usize, T: usize, F: usize, outBits: usize, outN: i32, outIter: usize, outConv: usize,
 ): void {
   const E = load<i32>(rowPtr + (<usize>m << 2));
   const one = f32x4.splat(1.0);
@@ -152,7 +153,7 @@ export function spaDecode(
         for (let l = 0; l < lanes; l++) {
           if ((fresh >> l) & 1) {
             const f = g + l;
-            writeLane4(Lf, n, l, outBits + <usize>f * <usize>n);
+            writeLane4(Lf, outN, l, outBits + <usize>f * <usize>outN);
             store<i32>(outIter + (<usize>f << 2), it);
             store<u8>(outConv + <usize>f, 1);
           }
@@ -166,7 +167,7 @@ export function spaDecode(
       for (let l = 0; l < lanes; l++) {
         if (((done >> l) & 1) == 0) {
           const f = g + l;
-          writeLane4(Lf, n, l, outBits + <usize>f * <usize>n);
+          writeLane4(Lf, outN, l, outBits + <usize>f * <usize>outN);
           store<i32>(outIter + (<usize>f << 2), it);
           store<u8>(outConv + <usize>f, <u8>(((fail >> l) & 1) ^ 1));
         }

@@ -10,7 +10,7 @@
  *  - `alist-text:TEXT`     alist text in memory (same as `alistCode(TEXT)`).
  */
 import { parseAlist } from './alist.js';
-import { LdpcDecoder, type LdpcDecodeOptions } from './decoder.js';
+import { LdpcDecoder, type LdpcDecodeJob, type LdpcDecodeOptions } from './decoder.js';
 import { Gf2SystematicEncoder } from './gf2encoder.js';
 import { wifiCode, WIFI_LENGTHS, WIFI_RATES } from './ieee80211n.js';
 import { nrCode } from './nr.js';
@@ -52,6 +52,12 @@ export interface LdpcCode {
   decode(llr: Float32Array, opts?: LdpcDecodeOptions): DecodeResult;
   /** Decodes frames × n channel LLRs; `bits` is frames × k. Frame f equals `decode` on it alone. */
   decodeBatch(llr: Float32Array, frames: number, opts?: LdpcDecodeOptions): BatchDecodeResult;
+  /**
+   * Same as `decodeBatch`, writing into caller-owned arrays (out.bits: at least frames × k bytes,
+   * out.iterations and out.converged: at least `frames` entries) so that a simulation loop allocates
+   * nothing per call; returns `out`. On any error nothing is written.
+   */
+  decodeBatchInto(llr: Float32Array, frames: number, out: BatchDecodeResult, opts?: LdpcDecodeOptions): BatchDecodeResult;
 }
 
 /** Anything that writes the H.n-bit mother codeword of k information bits. */
@@ -85,6 +91,10 @@ class Code implements LdpcCode {
   private readonly runLen: Int32Array;
   private decoder: LdpcDecoder | null = null;
   private readonly scratch: Uint8Array;
+  /** True when information bit j sits in column j (802.11n, NR): the decoder then returns only those k bits. */
+  private readonly infoPrefix: boolean;
+  /** True when no H column is transmitted twice (mother LLRs are copies, not sums). */
+  private readonly injective: boolean;
 
   constructor(
     readonly spec: string,
@@ -116,6 +126,16 @@ class Code implements LdpcCode {
     this.runSrc = Int32Array.from(src);
     this.runLen = Int32Array.from(len);
     this.scratch = new Uint8Array(H.n);
+    let prefix = true;
+    for (let j = 0; prefix && j < this.k; j++) prefix = infoPositions[j] === j;
+    this.infoPrefix = prefix;
+    const seen = new Uint8Array(H.n);
+    let injective = true;
+    for (let i = 0; injective && i < this.n; i++) {
+      injective = seen[txPositions[i]] === 0;
+      seen[txPositions[i]] = 1;
+    }
+    this.injective = injective;
   }
 
   private fail(msg: string): never {
@@ -201,27 +221,121 @@ class Code implements LdpcCode {
     return this.decoder;
   }
 
-  decode(llr: Float32Array, opts?: LdpcDecodeOptions): DecodeResult {
-    const full = this.motherLlrs(llr, 1);
-    const r = this.getDecoder().decode(full, opts);
+  private checkLlrs(llr: Float32Array, frames: number): void {
+    if (!(llr instanceof Float32Array)) this.fail(`llr must be a Float32Array, got ${Object.prototype.toString.call(llr)}`);
+    const { n } = this;
+    if (llr.length !== frames * n) {
+      this.fail(`llr has length ${llr.length}, expected ${frames === 1 ? `n = ${n}` : `frames·n = ${frames}·${n} = ${frames * n}`}`);
+    }
+  }
+
+  /** Writes the mother-code LLRs of frames f0..f0+cf−1 (cf × H.n) into dst, straight from the transmitted ones. */
+  private fillMother(llr: Float32Array, dst: Float32Array, f0: number, cf: number): void {
+    const { n } = this;
+    const N = this.H.n;
+    if (this.identity) {
+      dst.set(llr.subarray(f0 * n, (f0 + cf) * n));
+      return;
+    }
+    if (this.skip >= 0) {
+      const s = this.skip;
+      for (let f = 0; f < cf; f++) {
+        const o = f * N;
+        dst.fill(0, o, o + s);
+        dst.set(llr.subarray((f0 + f) * n, (f0 + f + 1) * n), o + s);
+      }
+      return;
+    }
+    dst.fill(0);
+    if (this.injective) {
+      const { runAt, runSrc, runLen } = this;
+      for (let f = 0; f < cf; f++) {
+        const o = f * N;
+        const ib = (f0 + f) * n;
+        for (let r = 0; r < runAt.length; r++) dst.set(llr.subarray(ib + runAt[r], ib + runAt[r] + runLen[r]), o + runSrc[r]);
+      }
+      return;
+    }
+    const tx = this.txPositions;
+    for (let f = 0; f < cf; f++) {
+      const o = f * N;
+      const ib = (f0 + f) * n;
+      for (let i = 0; i < n; i++) dst[o + tx[i]] += llr[ib + i];
+    }
+  }
+
+  /** The one-line error for a NaN the decoder found at mother-LLR index `at`: names the transmitted LLR. */
+  private nanError(llr: Float32Array, at: number): never {
+    for (let i = 0; i < llr.length; i++) if (llr[i] !== llr[i]) this.fail(`llr[${i}] is NaN`);
+    const N = this.H.n;
+    this.fail(`LLRs of frame ${Math.floor(at / N)} repeated at H column ${at % N} sum to NaN (+Infinity and -Infinity)`);
+  }
+
+  /**
+   * Decodes frames × n transmitted LLRs into frames × k information bits (in `bits` from offset 0),
+   * writing mother-code LLRs straight into the decoder's WASM memory and, for codes whose
+   * information bits lead the codeword, taking back only those k bits per frame.
+   */
+  private decodeInto(llr: Float32Array, frames: number, opts: LdpcDecodeOptions | undefined, bits: Uint8Array,
+    iterations: Int32Array, converged: Uint8Array): void {
     const { k, infoPositions } = this;
-    const bits = new Uint8Array(k);
-    for (let j = 0; j < k; j++) bits[j] = r.codeword[infoPositions[j]];
-    return { bits, iterations: r.iterations, converged: r.converged };
+    const prefix = this.infoPrefix;
+    const N = this.H.n;
+    const job: LdpcDecodeJob = {
+      frames,
+      outN: prefix ? k : N,
+      fill: (dst, f0, cf) => this.fillMother(llr, dst, f0, cf),
+      nan: (at) => this.nanError(llr, at),
+      take: (b, its, conv, f0, cf) => {
+        if (prefix) bits.set(b, f0 * k);
+        else {
+          for (let f = 0; f < cf; f++) {
+            const o = f * N;
+            const ob = (f0 + f) * k;
+            for (let j = 0; j < k; j++) bits[ob + j] = b[o + infoPositions[j]];
+          }
+        }
+        iterations.set(its, f0);
+        converged.set(conv, f0);
+      },
+    };
+    this.getDecoder().decodeJob(job, opts);
+  }
+
+  decode(llr: Float32Array, opts?: LdpcDecodeOptions): DecodeResult {
+    this.checkLlrs(llr, 1);
+    const bits = new Uint8Array(this.k);
+    const iterations = new Int32Array(1);
+    const converged = new Uint8Array(1);
+    this.decodeInto(llr, 1, opts, bits, iterations, converged);
+    return { bits, iterations: iterations[0], converged: converged[0] === 1 };
   }
 
   decodeBatch(llr: Float32Array, frames: number, opts?: LdpcDecodeOptions): BatchDecodeResult {
-    const full = this.motherLlrs(llr, frames);
-    const r = this.getDecoder().decodeBatch(full, frames, opts);
-    const { k, infoPositions } = this;
-    const N = this.H.n;
-    const bits = new Uint8Array(frames * k);
-    for (let f = 0; f < frames; f++) {
-      const o = f * N;
-      const b = f * k;
-      for (let j = 0; j < k; j++) bits[b + j] = r.codewords[o + infoPositions[j]];
+    this.checkFrames(frames);
+    this.checkLlrs(llr, frames);
+    const bits = new Uint8Array(frames * this.k);
+    const iterations = new Int32Array(frames);
+    const converged = new Uint8Array(frames);
+    this.decodeInto(llr, frames, opts, bits, iterations, converged);
+    return { bits, iterations, converged };
+  }
+
+  decodeBatchInto(llr: Float32Array, frames: number, out: BatchDecodeResult, opts?: LdpcDecodeOptions): BatchDecodeResult {
+    this.checkFrames(frames);
+    this.checkLlrs(llr, frames);
+    if (out === null || typeof out !== 'object') this.fail(`out must be an object, got ${String(out)}`);
+    if (!(out.bits instanceof Uint8Array) || out.bits.length < frames * this.k) {
+      this.fail(`out.bits must be a Uint8Array of at least frames·k = ${frames * this.k} bytes`);
     }
-    return { bits, iterations: r.iterations, converged: r.converged };
+    if (!(out.iterations instanceof Int32Array) || out.iterations.length < frames) {
+      this.fail(`out.iterations must be an Int32Array of at least ${frames} entries`);
+    }
+    if (!(out.converged instanceof Uint8Array) || out.converged.length < frames) {
+      this.fail(`out.converged must be a Uint8Array of at least ${frames} entries`);
+    }
+    this.decodeInto(llr, frames, opts, out.bits, out.iterations, out.converged);
+    return out;
   }
 }
 
