@@ -226,3 +226,33 @@ export function convIm2colTransposed(
     }
   }
 }
+
+/**
+ * dst [n][hp][wp][ci] = src [n][h][w][ci] shifted down by pt rows and right by pl columns, zero
+ * elsewhere: a padded image whose filter-row runs (fw·ci floats) are contiguous and in bounds,
+ * so that gemmIndirect can reduce over whole filter rows (taps = fh, kt = fw·ci).
+ */
+export function convPadNHWC(
+  src: usize, n: i32, h: i32, w: i32, ci: i32, pt: i32, pl: i32, hp: i32, wp: i32, dst: usize,
+): void {
+  const y0 = max(0, pt);
+  const y1 = min(hp, h + pt);
+  const x0 = max(0, pl);
+  const x1 = min(wp, w + pl);
+  const rowBytes = <usize>(wp * ci) << 2;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < hp; y++) {
+      const d = dst + <usize>(b * hp + y) * rowBytes;
+      if (y < y0 || y >= y1 || x1 <= x0) {
+        memory.fill(d, 0, rowBytes);
+        continue;
+      }
+      memory.fill(d, 0, <usize>(x0 * ci) << 2);
+      copyFloats(d + (<usize>(x0 * ci) << 2), src + (<usize>(((b * h + y - pt) * w + x0 - pl) * ci) << 2), (x1 - x0) * ci);
+      memory.fill(d + (<usize>(x1 * ci) << 2), 0, <usize>((wp - x1) * ci) << 2);
+    }
+  }
+}
+
+// Direct stride-1 kernels for few-channel layers (channel-planar, vectorised over pixels).
+export * from './conv_direct';

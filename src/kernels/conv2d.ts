@@ -1,30 +1,38 @@
-// Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on backend `wmoe`, as
-// GEMMs on the SIMD micro-kernel of assembly/nn/gemm.ts (NHWC, filter [fh][fw][ci][co]):
-//   forward        out (M×co) = patches(x) (M×K) · W (K×co), M = n·oh·ow, K = fh·fw·ci — read
-//                  through an indirection table (no im2col) when ci ≥ 8, else through im2col
-//                  chunks (contiguous K-long rows keep few-channel layers like 1→6 efficient);
+// Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter on backend `wmoe` (NHWC,
+// filter [fh][fw][ci][co]), routed by shape:
+//   forward        few channels at stride 1 (LeNet 1→6): direct kernel of conv_direct.ts,
+//                  8 pixels × 6 channels per tile on a channel-planar padded copy; other ci < 8:
+//                  GEMM over whole filter rows (fw·ci floats) of a zero-padded NHWC copy (no
+//                  im2col); ci ≥ 8: GEMM through a per-tap indirection table (no im2col);
 //   input grad     stride 1: the forward conv of dy with the filter rotated by 180° and ci/co
-//                  swapped; stride > 1: cols (M×K) = dy (M×co) · Wᵀ, then col2im, in chunks;
-//   filter grad    reduced over batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches(x) with
-//                  patches written in packed-GEMM layout (many pixels), or dW = Σ patchesᵀ · dy
-//                  with transposed patches (fewer pixels than filters: deep layers).
+//                  swapped (direct kernel when ci < 8, skipping all-padding filter rows);
+//                  stride > 1: cols (M×K) = dy (M×co) · Wᵀ, then col2im, in chunks;
+//   filter grad    stride 1 with ci < 8: direct kernel (pixel-vectorised reduction); 1x1 without
+//                  padding: one GEMM reading x with the stride (no im2col); else reduced over
+//                  batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches in packed-GEMM layout
+//                  (many pixels), or dW = Σ patchesᵀ · dy with transposed patches (deep layers).
 // NCHW, dilations > 1 and non-float32 inputs run tfjs-backend-cpu's kernels instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
-import {
-  type GemmKernelArgs, copyOut, MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
-  wasmActivationCode,
-} from './conv_support.js';
+import { MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
-/** Below this many input channels the forward pass uses im2col rows instead of indirection. */
+/** Below this many input channels the forward pass reduces over filter rows of a padded copy instead of per-tap indirection. */
 const IM2COL_MAX_CHANNELS = 8;
+/** Output-channel block of convDirectForward (its weights are packed in blocks of 6). */
+const DIRECT_COB = 6;
+/** Filter-column block of convDirectFilterGrad. */
+const DIRECT_KWB = 5;
+/** Direct kernels run when at least this fraction of their padded pixel (and column) lanes is used. */
+const DIRECT_MIN_USE = 0.75;
+
 /** Target bytes of one im2col / col2im chunk (rows are added up to at least MIN_CHUNK_ROWS). */
 const CHUNK_BYTES = 1 << 20;
 const MIN_CHUNK_ROWS = 96;
@@ -81,15 +89,76 @@ function convForwardAt(
     ex.convIndirection(pind, pzero, px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
     ex.gemmIndirect(m, co, taps, ci, pind, 4, pbp, pout, co, 0);
   } else {
-    const rows = chunkRows(m, k);
-    const pcol = arena.alloc(rows * k * 4);
-    const pind = arena.alloc(indirectionBytes(rows, 1));
-    for (let m0 = 0; m0 < m; m0 += rows) {
-      const count = Math.min(rows, m - m0);
-      ex.convIm2col(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, pcol);
-      ex.gemm(count, co, k, pcol, k, 1, pbp, pout + m0 * co * 4, co, 0, pind);
+    // Few channels: reduce over whole filter rows (fw·ci contiguous floats) of a zero-padded
+    // copy of the image, so that the GEMM reads fh runs per output pixel and needs no im2col.
+    const hp = (oh - 1) * g[6] + fh;
+    const wp = (ow - 1) * g[7] + fw;
+    const pxp = arena.alloc(n * hp * wp * ci * 4);
+    const pind = arena.alloc(indirectionBytes(m, fh));
+    ex.convPadNHWC(px, n, g[1], g[2], ci, g[8], g[9], hp, wp, pxp);
+    ex.convIndirection(pind, pxp, pxp, n, hp, wp, ci, fh, 1, g[6], g[7], 0, 0, oh, ow);
+    ex.gemmIndirect(m, co, fh, fw * ci, pind, 4, pbp, pout, co, 0);
+  }
+}
+
+/** Planar padded image size (rows hp, row length wp) that the direct kernels of conv_direct.ts need. */
+function directPlane(oh: number, ow: number, fh: number, fw: number): { hp: number; wp: number } {
+  return { hp: oh + fh - 1, wp: Math.ceil(ow / 8) * 8 + DIRECT_KWB * Math.ceil(fw / DIRECT_KWB) };
+}
+
+/**
+ * True when a stride-1 conv with `cin` input and `cout` output channels producing rows of `ow`
+ * pixels runs faster on convDirectForward (8 pixels × 6 channels per tile) than on the GEMM: few
+ * output or input channels (the GEMM's 8 column lanes or im2col copies are the waste), and
+ * rows long enough to fill 8-pixel tiles.
+ */
+function directForwardFits(sh: number, sw: number, cin: number, cout: number, ow: number): boolean {
+  if (sh !== 1 || sw !== 1 || ow === 0) return false;
+  if (cin >= IM2COL_MAX_CHANNELS && cout >= IM2COL_MAX_CHANNELS) return false;
+  const pixelUse = ow / (Math.ceil(ow / 8) * 8);
+  const channelUse = cout / (Math.ceil(cout / DIRECT_COB) * DIRECT_COB);
+  return pixelUse >= DIRECT_MIN_USE && channelUse >= DIRECT_MIN_USE * Math.min(1, cout / 8) && cin * cout <= 512;
+}
+
+/** True when convDirectFilterGrad covers a filter gradient well (stride 1, few input channels). */
+function directFilterGradFits(c: Conv2DInfo): boolean {
+  if (c.strideHeight !== 1 || c.strideWidth !== 1 || c.outWidth === 0) return false;
+  if (c.inChannels >= IM2COL_MAX_CHANNELS || c.outChannels > 64) return false;
+  const use = (c.outWidth / (Math.ceil(c.outWidth / 4) * 4)) * (c.filterWidth / (Math.ceil(c.filterWidth / DIRECT_KWB) * DIRECT_KWB));
+  return use >= DIRECT_MIN_USE;
+}
+
+/**
+ * Stride-1 conv by convDirectForward: out (n·oh·ow × cout, at pout) from the NHWC image at px
+ * ([n][h][w][cin], already in the arena) with padding (pt, pl); `filterAt(kh, kw, c, o)` gives the
+ * filter value of input channel c and output channel o at tap (kh, kw).
+ */
+function directForwardAt(
+  ex: NnExports, arena: WasmArena, px: number, n: number, h: number, w: number, cin: number, pt: number, pl: number,
+  fh: number, fw: number, oh: number, ow: number, cout: number, filterAt: (kh: number, kw: number, c: number, o: number) => number,
+  pout: number,
+): void {
+  const { hp, wp } = directPlane(oh, ow, fh, fw);
+  const blocks = Math.ceil(cout / DIRECT_COB);
+  const pxp = arena.alloc(n * cin * hp * wp * 4);
+  const pwk = arena.alloc(blocks * fh * cin * fw * DIRECT_COB * 4);
+  const wk = arena.f32(pwk, blocks * fh * cin * fw * DIRECT_COB);
+  // Weights as [block][kh][c][kw][6], zero past cout.
+  let i = 0;
+  for (let b = 0; b < blocks; b++) {
+    for (let kh = 0; kh < fh; kh++) {
+      for (let c = 0; c < cin; c++) {
+        for (let kw = 0; kw < fw; kw++) {
+          for (let j = 0; j < DIRECT_COB; j++) {
+            const o = b * DIRECT_COB + j;
+            wk[i++] = o < cout ? filterAt(kh, kw, c, o) : 0;
+          }
+        }
+      }
     }
   }
+  ex.convPlanarPad(px, n, h, w, cin, pt, pl, cin, hp, wp, pxp);
+  ex.convDirectForward(pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h));
 }
 
 /** Forward convolution: out [n, oh, ow, co] (+ bias [co], then activation code 0–3 of gemmBiasActivation). */
@@ -107,9 +176,17 @@ function convForward(
   const pout = arena.alloc(m * co * 4);
   const pbias = bias ? arena.put(bias) : 0;
   const k = info.filterHeight * info.filterWidth * info.inChannels;
-  convForwardAt(ex, arena, px, (dst) => ex.gemmPackB(pw, k, co, co, 1, dst), pout, geometryArgs(info), co);
+  const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
+  if (directForwardFits(info.strideHeight, info.strideWidth, ci, co, info.outWidth)) {
+    directForwardAt(
+      ex, arena, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
+      info.outHeight, info.outWidth, co, (kh, kw, c, o) => wv[((kh * fw + kw) * ci + c) * co + o], pout,
+    );
+  } else {
+    convForwardAt(ex, arena, px, (dst) => ex.gemmPackB(pw, k, co, co, 1, dst), pout, geometryArgs(info), co);
+  }
   if (pbias !== 0 || act !== 0) ex.gemmBiasActivation(pout, m, co, co, pbias, act, alpha);
-  return copyOut(arena, pout, m * co);
+  return takeF32(backend, pout, m * co);
 }
 
 /** Input gradient dx [n, h, w, ci] of a convolution from dy [n, oh, ow, co] and filter [fh, fw, ci, co]. */
@@ -126,6 +203,14 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
   const pdy = arena.put(dyv);
   const pw = arena.put(wv);
   const pdx = arena.alloc(dxLen * 4);
+  if (directForwardFits(sh, sw, co, ci, w)) {
+    // dx = conv(dy, W') as below, by the direct kernel (few input channels = few outputs here).
+    directForwardAt(
+      ex, arena, pdy, n, oh, ow, co, fh - 1 - pt, fw - 1 - pl, fh, fw, h, w, ci,
+      (kh, kw, c, o) => wv[(((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci + o) * co + c], pdx,
+    );
+    return takeF32(backend, pdx, dxLen);
+  }
   if (sh === 1 && sw === 1) {
     // dx = conv(dy, W') with W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co], padding fh-1-pt,
     // fw-1-pl. W' is packed tap by tap straight from W: rows t·co… of B' are tap (taps-1-t) of
@@ -136,7 +221,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
       for (let t = 0; t < taps; t++) ex.gemmPackBRows(pw + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, dst, kk, t * co);
     };
     convForwardAt(ex, arena, pdy, pack, pdx, [n, oh, ow, co, fh, fw, 1, 1, fh - 1 - pt, fw - 1 - pl, h, w], ci);
-    return copyOut(arena, pdx, dxLen);
+    return takeF32(backend, pdx, dxLen);
   }
   // Strided: cols (M×K) = dy (M×co) · Wᵀ with B(r = co index, j = k) = W[j·co + r], then col2im.
   const pbp = arena.alloc(packedBytes(co, k));
@@ -150,7 +235,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
     ex.gemm(count, k, co, pdy + m0 * co * 4, co, 1, pbp, pcol, k, 0, pind);
     ex.convCol2imAdd(pcol, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, pdx);
   }
-  return copyOut(arena, pdx, dxLen);
+  return takeF32(backend, pdx, dxLen);
 }
 
 /**
@@ -170,6 +255,39 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   const pdy = arena.put(dyv);
   const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
   const pdw = arena.alloc(k * co * 4);
+  if (directFilterGradFits(info)) {
+    const { batchSize: n, outHeight: oh, outWidth: ow } = info;
+    const { hp, wp } = directPlane(oh, ow, fh, fw);
+    const owp = Math.ceil(ow / 4) * 4;
+    const cop = co + (co & 1);
+    const pxp = arena.alloc(n * ci * hp * wp * 4);
+    const pdyp = arena.alloc(n * cop * oh * owp * 4);
+    ex.convPlanarPad(px, n, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp);
+    ex.convPlanarPad(pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp);
+    ex.convDirectFilterGrad(pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw);
+    return takeF32(backend, pdw, k * co);
+  }
+  if (fh === 1 && fw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && ci >= IM2COL_MAX_CHANNELS) {
+    // 1x1 without padding (ResNet's strided shortcuts): dW (ci×co) = Σ_pixels x(pixel)ᵀ · dy(pixel)
+    // with the rows of A (input channels) read straight from x, one tap per output row whose
+    // pixels are sw·ci floats apart; dy is the packed B (pixel-major, as the taps run). No im2col.
+    const { batchSize: n, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, strideHeight: sh, strideWidth: sw } = info;
+    const taps = n * oh;
+    const pbp = arena.alloc(packedBytes(m, co));
+    const pind = arena.alloc(indirectionBytes(ci, taps));
+    const tiles = Math.ceil(ci / MR);
+    const ind = arena.i32(pind, tiles * taps * MR);
+    for (let t = 0; t < tiles; t++) {
+      for (let tap = 0; tap < taps; tap++) {
+        const b = Math.floor(tap / oh);
+        const row = px + ((b * h + (tap % oh) * sh) * w) * ci * 4;
+        for (let r = 0; r < MR; r++) ind[(t * taps + tap) * MR + r] = row + Math.min(t * MR + r, ci - 1) * 4;
+      }
+    }
+    ex.gemmPackB(pdy, m, co, co, 1, pbp);
+    ex.gemmIndirect(ci, co, taps, ow, pind, sw * ci * 4, pbp, pdw, co, 0);
+    return takeF32(backend, pdw, k * co);
+  }
   if (m < co) {
     // Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place,
     // with the patches stored transposed ([K][rows]) and dy packed as B.
@@ -183,7 +301,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
       ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
       ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
     }
-    return copyOut(arena, pdw, k * co);
+    return takeF32(backend, pdw, k * co);
   }
   // Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches, patches written straight into packed-B layout.
   const pdyT = arena.alloc(co * rows * 4);
@@ -198,7 +316,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemm(co, k, count, pdyT, count, 1, pcol, pdwT, k, m0 > 0 ? 1 : 0, pind);
   }
   ex.gemmTranspose(pdwT, co, k, pdw);
-  return copyOut(arena, pdw, k * co);
+  return takeF32(backend, pdw, k * co);
 }
 
 function convInfoOf(
@@ -219,7 +337,7 @@ function conv2d(args: GemmKernelArgs): TensorInfo {
   const backend = args.backend as WmoeBackend;
   const { x, filter } = args.inputs as { x: TensorInfo; filter: TensorInfo };
   const a = (args.attrs ?? {}) as { strides: number | number[]; pad: Pad; dataFormat?: string; dilations?: unknown; dimRoundingMode?: Rounding };
-  if (!wasmCovers(a.dataFormat, a.dilations, x, filter)) return runCpuKernel(tf.Conv2D, args);
+  if (!wasmCovers(a.dataFormat, a.dilations, x, filter)) return cpuKernel(tf.Conv2D, args) as TensorInfo;
   checkRank4('Conv2D', 'x', x);
   checkRank4('Conv2D', 'filter', filter);
   if (x.shape[3] !== filter.shape[2]) {
@@ -239,7 +357,7 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
     strides: number | number[]; pad: Pad; dataFormat?: string; dilations?: unknown; dimRoundingMode?: Rounding;
     activation?: string; leakyreluAlpha?: number;
   };
-  if (!wasmCovers(a.dataFormat, a.dilations, x, filter)) return runCpuKernel(tf.FusedConv2D, args);
+  if (!wasmCovers(a.dataFormat, a.dilations, x, filter)) return cpuKernel(tf.FusedConv2D, args) as TensorInfo;
   checkRank4('FusedConv2D', 'x', x);
   checkRank4('FusedConv2D', 'filter', filter);
   if (x.shape[3] !== filter.shape[2]) {
@@ -254,7 +372,7 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
   const vals = convForward(backend, backend.f32(x), backend.f32(filter), info, biasVals, wasmAct, a.leakyreluAlpha ?? 0.2);
   let out = backend.output(info.outShape, vals);
   if (bias !== undefined && biasVals === undefined) {
-    const sum = runCpuKernel('Add', { inputs: { a: out, b: bias }, backend });
+    const sum = cpuKernel('Add', { inputs: { a: out, b: bias }, backend }) as TensorInfo;
     backend.disposeIntermediateTensorInfo(out);
     out = sum;
   }
@@ -268,7 +386,7 @@ function conv2dBackpropInput(args: GemmKernelArgs): TensorInfo {
   const backend = args.backend as WmoeBackend;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = (args.attrs ?? {}) as { strides: number | number[]; pad: Pad; dataFormat?: string; dimRoundingMode?: Rounding; inputShape: number[] };
-  if (!wasmCovers(a.dataFormat, undefined, dy, filter)) return runCpuKernel(tf.Conv2DBackpropInput, args);
+  if (!wasmCovers(a.dataFormat, undefined, dy, filter)) return cpuKernel(tf.Conv2DBackpropInput, args) as TensorInfo;
   checkRank4('Conv2DBackpropInput', 'dy', dy);
   checkRank4('Conv2DBackpropInput', 'filter', filter);
   checkRank4('Conv2DBackpropInput', 'inputShape', a.inputShape);
@@ -284,7 +402,7 @@ function conv2dBackpropFilter(args: GemmKernelArgs): TensorInfo {
   const backend = args.backend as WmoeBackend;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
   const a = (args.attrs ?? {}) as { strides: number | number[]; pad: Pad; dataFormat?: string; dimRoundingMode?: Rounding; filterShape: number[] };
-  if (!wasmCovers(a.dataFormat, undefined, x, dy)) return runCpuKernel(tf.Conv2DBackpropFilter, args);
+  if (!wasmCovers(a.dataFormat, undefined, x, dy)) return cpuKernel(tf.Conv2DBackpropFilter, args) as TensorInfo;
   checkRank4('Conv2DBackpropFilter', 'x', x);
   checkRank4('Conv2DBackpropFilter', 'dy', dy);
   checkRank4('Conv2DBackpropFilter', 'filterShape', a.filterShape);

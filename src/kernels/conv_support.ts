@@ -1,29 +1,19 @@
-// Plumbing shared by the GEMM (matmul) and convolution kernels of backend `wmoe`: the kernel
-// argument type, the fallback to tfjs-backend-cpu, fused activations, and the WASM-side
-// packing of a GEMM right operand.
-import * as tf from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+// Support shared by the GEMM (matmul) and convolution kernels of backend `wmoe`: sizes of the
+// packed and indirection layouts of assembly/nn/gemm.ts, and fused bias/activation handling.
+// The cpu fallback and copy-out helpers they share with the other kernels are in wasm_io.ts.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
-import type { WasmArena } from '../wasm/module.js';
+import { cpuKernel } from './wasm_io.js';
 
-/** What tfjs-core passes to a kernel function. */
-export interface GemmKernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
+/** Runs tfjs-backend-cpu's single-output kernel `name` (see cpuKernel in wasm_io.ts). */
+function cpu1(name: string, args: Parameters<typeof cpuKernel>[1]): TensorInfo {
+  return cpuKernel(name, args) as TensorInfo;
 }
 
 /** Columns per packed panel of B in assembly/nn/gemm.ts. */
 export const NR = 8;
 /** Rows per micro-tile (and per indirection group) in assembly/nn/gemm.ts. */
 export const MR = 6;
-
-/** Runs tfjs-backend-cpu's kernel `name` on the wmoe backend (a cpu backend underneath). */
-export function runCpuKernel(name: string, args: GemmKernelArgs): TensorInfo {
-  const k = tf.getKernel(name, 'cpu');
-  if (k === undefined) throw new Error(`wireless-moe: no cpu kernel '${name}' to fall back to`);
-  return k.kernelFunc(args as Parameters<typeof k.kernelFunc>[0]) as TensorInfo;
-}
 
 /** Bytes of a packed B with k rows and n columns. */
 export function packedBytes(k: number, n: number): number {
@@ -59,14 +49,14 @@ export function applyCpuActivation(
   backend: WmoeBackend, x: TensorInfo, activation: string, preluWeights?: TensorInfo, alpha?: number,
 ): TensorInfo {
   let y: TensorInfo;
-  if (activation === 'elu') y = runCpuKernel('Elu', { inputs: { x }, backend });
-  else if (activation === 'sigmoid') y = runCpuKernel('Sigmoid', { inputs: { x }, backend });
+  if (activation === 'elu') y = cpu1('Elu', { inputs: { x }, backend });
+  else if (activation === 'sigmoid') y = cpu1('Sigmoid', { inputs: { x }, backend });
   else if (activation === 'prelu') {
     if (preluWeights === undefined) throw new Error("wireless-moe: fused activation 'prelu' needs preluActivationWeights");
-    y = runCpuKernel('Prelu', { inputs: { x, alpha: preluWeights }, backend });
-  } else if (activation === 'relu') y = runCpuKernel('Relu', { inputs: { x }, backend });
-  else if (activation === 'relu6') y = runCpuKernel('Relu6', { inputs: { x }, backend });
-  else if (activation === 'leakyrelu') y = runCpuKernel('LeakyRelu', { inputs: { x }, backend, attrs: { alpha: alpha ?? 0.2 } });
+    y = cpu1('Prelu', { inputs: { x, alpha: preluWeights }, backend });
+  } else if (activation === 'relu') y = cpu1('Relu', { inputs: { x }, backend });
+  else if (activation === 'relu6') y = cpu1('Relu6', { inputs: { x }, backend });
+  else if (activation === 'leakyrelu') y = cpu1('LeakyRelu', { inputs: { x }, backend, attrs: { alpha: alpha ?? 0.2 } });
   else if (activation === 'linear') return x;
   else throw new Error(`wireless-moe: unknown fused activation '${activation}'`);
   backend.disposeIntermediateTensorInfo(x);
@@ -83,14 +73,4 @@ export function biasVector(backend: WmoeBackend, bias: TensorInfo, n: number, ou
   if (size === n && (bias.shape.length === 0 || bias.shape[bias.shape.length - 1] === n)) return backend.f32(bias);
   if (size === 1) return new Float32Array(n).fill(backend.f32(bias)[0]);
   return undefined;
-}
-
-/**
- * A fresh copy of `length` floats at byte address `ptr` of the arena's memory (the kernel's
- * output, owned by the caller; the arena is reused by the next call).
- */
-export function copyOut(arena: WasmArena, ptr: number, length: number): Float32Array {
-  const out = new Float32Array(length);
-  out.set(arena.f32(ptr, length));
-  return out;
 }

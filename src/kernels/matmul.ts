@@ -5,10 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
-import {
-  type GemmKernelArgs, copyOut, applyCpuActivation, biasVector, indirectionBytes, packedBytes, runCpuKernel,
-  wasmActivationCode,
-} from './conv_support.js';
+import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -94,11 +92,11 @@ export function wasmMatMul(
   }
   const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
-  let out = backend.output(outShape, copyOut(arena, pc, batches * m * n));
+  let out = backend.output(outShape, takeF32(backend, pc, batches * m * n));
 
   // Whatever the WASM epilogue could not do: a broadcast bias of another shape, other activations.
   if (epilogue.bias !== undefined && biasVals === undefined) {
-    const sum = runCpuKernel('Add', { inputs: { a: out, b: epilogue.bias }, backend });
+    const sum = cpuKernel('Add', { inputs: { a: out, b: epilogue.bias }, backend }) as TensorInfo;
     backend.disposeIntermediateTensorInfo(out);
     out = sum;
   }
@@ -113,7 +111,7 @@ function batchMatMul(args: GemmKernelArgs): TensorInfo {
   const backend = args.backend as WmoeBackend;
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = (args.attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(tf.BatchMatMul, args);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpuKernel(tf.BatchMatMul, args) as TensorInfo;
   return wasmMatMul(backend, a, b, !!transposeA, !!transposeB);
 }
 
@@ -125,7 +123,7 @@ function fusedMatMul(args: GemmKernelArgs): TensorInfo {
   const { transposeA, transposeB, activation, leakyreluAlpha } = (args.attrs ?? {}) as {
     transposeA?: boolean; transposeB?: boolean; activation?: string; leakyreluAlpha?: number;
   };
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') return runCpuKernel(tf._FusedMatMul, args);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpuKernel(tf._FusedMatMul, args) as TensorInfo;
   return wasmMatMul(backend, a, b, !!transposeA, !!transposeB, {
     bias, activation, preluWeights: preluActivationWeights, leakyreluAlpha,
   });

@@ -64,6 +64,18 @@ export interface NnExports {
   /** Patch rows m0…m0+count−1 transposed: dst [K][count]; rows: 4·K floats scratch. */
   convIm2colTransposed(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, rows: number, dst: number): void;
+  /** dst [n][hp][wp][ci] = src [n][h][w][ci] shifted by (pt, pl) rows/columns, zero elsewhere. */
+  convPadNHWC(src: number, n: number, h: number, w: number, ci: number, pt: number, pl: number, hp: number,
+    wp: number, dst: number): void;
+  /** dst [n][cp][hp][wp] = NHWC src [n][h][w][ci] channel-planar, shifted by (pt, pl), zero elsewhere. */
+  convPlanarPad(src: number, n: number, h: number, w: number, ci: number, pt: number, pl: number, cp: number,
+    hp: number, wp: number, dst: number): void;
+  /** Stride-1 conv of planar xp [n][ci][hp][wp] (zero outside rows r0…r1−1) with weights [ceil(co/6)][fh][ci][fw][6] into NHWC out [n][oh][ow][co]. */
+  convDirectForward(xp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number, oh: number,
+    ow: number, wpk: number, co: number, out: number, r0: number, r1: number): void;
+  /** Stride-1 filter gradient dW [fh][fw][ci][co] from planar xp [n][ci][hp][wp] and planar dyp [n][cop][oh][owp]. */
+  convDirectFilterGrad(xp: number, dyp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number,
+    oh: number, owp: number, co: number, cop: number, dw: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

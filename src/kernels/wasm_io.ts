@@ -1,5 +1,6 @@
-// Plumbing shared by the pooling, softmax, top-k and elementwise WASM kernels: the kernel
-// argument type, the cpu fallback and copying results out of WASM memory.
+// Plumbing shared by every WASM kernel of backend `wmoe` (GEMM, convolution, pooling, softmax,
+// top-k, elementwise, reduce): the kernel argument type, the fallback to tfjs-backend-cpu and
+// copying results out of WASM memory. GEMM-specific layout helpers are in conv_support.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
@@ -26,7 +27,11 @@ export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorIn
   return k.kernelFunc(args as Parameters<typeof k.kernelFunc>[0]);
 }
 
-/** A fresh copy of `length` float32 values at byte address `ptr` of the nn module's memory. */
+/**
+ * A fresh copy of `length` float32 values at byte address `ptr` of the nn module's memory: one
+ * allocation and one copy from the arena view (the result is owned by the caller; the arena is
+ * reused by the next kernel call).
+ */
 export function takeF32(backend: WmoeBackend, ptr: number, length: number): Float32Array {
   return backend.nn.arena.f32(ptr, length).slice();
 }

@@ -113,6 +113,43 @@ describe('Conv2D kernels on wmoe', () => {
     }
   });
 
+  it('few-channel and 1x1 routes match cpu (direct, padded-row GEMM, 1x1 filter gradient)', async () => {
+    await wmoe();
+    // Direct stride-1 kernels (ci < 8, rows of ≥ 8 output pixels mostly filled): forward,
+    // input gradient (few input channels = few outputs of the transposed conv, up to K = 16·25
+    // with segmented register sums) and filter gradient (fw 4–5), batch 1 and odd sizes.
+    // Padded-row GEMM: few channels with stride 2 or short rows. 1x1 filter gradient: ci ≥ 8.
+    const routes: Case[] = [
+      { n: 1, h: 13, w: 17, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+      { n: 3, h: 11, w: 21, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'same' },
+      { n: 1, h: 15, w: 19, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+      { n: 2, h: 9, w: 12, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'same' },
+      { n: 1, h: 9, w: 20, ci: 3, co: 7, fh: 3, fw: 4, stride: 1, pad: 'same' },
+      { n: 2, h: 10, w: 17, ci: 5, co: 9, fh: 2, fw: 5, stride: 1, pad: 1 },
+      { n: 1, h: 14, w: 14, ci: 6, co: 16, fh: 5, fw: 5, stride: 2, pad: 'same' },
+      { n: 2, h: 11, w: 13, ci: 3, co: 5, fh: 3, fw: 3, stride: [2, 1], pad: 'valid' },
+      { n: 1, h: 9, w: 9, ci: 16, co: 24, fh: 1, fw: 1, stride: 2, pad: 'same' },
+      { n: 2, h: 7, w: 11, ci: 13, co: 10, fh: 1, fw: 1, stride: [1, 2], pad: 'valid' },
+      { n: 1, h: 6, w: 5, ci: 70, co: 9, fh: 1, fw: 1, stride: 1, pad: 'valid' },
+    ];
+    let seed = 1000;
+    for (const c of routes) {
+      const s = (seed += 3);
+      await expectLikeCpu(() => {
+        const { x, w } = inputs(c, s);
+        return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+      }, `forward ${label(c)}`);
+      await expectLikeCpu(() => {
+        const { x, w } = inputs(c, s);
+        const y = tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad);
+        const r = rand(y.shape, s + 2);
+        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad), r)),
+        )([x, w]);
+      }, `grads ${label(c)}`);
+    }
+  });
+
   it('gradients of a fused conv with bias and relu match cpu', async () => {
     await wmoe();
     const c: Case = { n: 2, h: 8, w: 8, ci: 9, co: 12, fh: 3, fw: 3, stride: 1, pad: 'same' };

@@ -1,0 +1,239 @@
+// Direct (GEMM-free) stride-1 convolution for layers with few channels (LeNet: 1→6 and 6→16,
+// 5x5), vectorised over output pixels instead of over channels, so that co = 6 or ci = 1 wastes
+// no SIMD lanes and no im2col copy is made. Images are first rewritten channel-planar and
+// zero-padded: xp [n][cp][hp][wp] (convPlanarPad), so that 4 or 8 consecutive output pixels read
+// one contiguous run of input per filter tap, with no bounds checks in the inner loops.
+//   - convDirectForward: out [n][oh][ow][co] = Σ_{kh,kw,c} xp[b][c][oy+kh][ox+kw] · W[kh][kw][c][co],
+//     tiles of 8 pixels × 6 output channels in 12 f32x4 accumulators;
+//   - convDirectFilterGrad: dW[kh][kw][c][co] = Σ_{b,oy,ox} xp[b][c][oy+kh][ox+kw] · dyp[b][co][oy][ox],
+//     5 filter columns × 2 output channels in 10 f32x4 accumulators, reduced over pixels.
+// The input gradient of a stride-1 conv is convDirectForward of dy with the rotated filter.
+// Register sums are cut into segments of at most ~64 terms per lane (blocked summation).
+
+/** Output-channel block of convDirectForward (weights packed by the caller in blocks of 6). */
+// @ts-ignore: decorator
+@inline const COB: i32 = 6;
+/** Filter-column block of convDirectFilterGrad. */
+// @ts-ignore: decorator
+@inline const KWB: i32 = 5;
+/** Lane terms summed in registers before a flush (blocked summation). */
+// @ts-ignore: decorator
+@inline const SEG: i32 = 64;
+
+/** One 8×6 output tile summed in registers (12 f32x4: [co][pixels 0–3, 4–7]). */
+const TILE: usize = memory.data(COB * 8 * 4, 16);
+
+/**
+ * dst [n][cp][hp][wp] floats with dst[b][c][y][x] = src[b][y − pt][x − pl][c] for c < ci and the
+ * source pixel inside the h×w image, else 0 (src is NHWC [n][h][w][ci]; cp ≥ ci).
+ */
+export function convPlanarPad(
+  src: usize, n: i32, h: i32, w: i32, ci: i32, pt: i32, pl: i32, cp: i32, hp: i32, wp: i32, dst: usize,
+): void {
+  memory.fill(dst, 0, <usize>n * <usize>cp * <usize>hp * <usize>wp << 2);
+  const y0 = max(0, pt);
+  const y1 = min(hp, h + pt);
+  const x0 = max(0, pl);
+  const x1 = min(wp, w + pl);
+  for (let b = 0; b < n; b++) {
+    for (let y = y0; y < y1; y++) {
+      const rowIn = src + (<usize>((b * h + y - pt) * w) * <usize>ci << 2);
+      if (ci == 1) {
+        const d = dst + (<usize>((b * cp) * hp + y) * <usize>wp << 2);
+        memory.copy(d + (<usize>x0 << 2), rowIn + (<usize>(x0 - pl) << 2), <usize>(x1 - x0) << 2);
+        continue;
+      }
+      for (let c = 0; c < ci; c++) {
+        const d = dst + (<usize>((b * cp + c) * hp + y) * <usize>wp << 2);
+        let s = rowIn + (<usize>((x0 - pl) * ci + c) << 2);
+        const step = <usize>ci << 2;
+        for (let x = x0; x < x1; x++) {
+          store<f32>(d + (<usize>x << 2), load<f32>(s));
+          s += step;
+        }
+      }
+    }
+  }
+}
+
+// Σ over filter rows kh0 … kh1−1 of one tile: 8 output pixels starting at xrow (address of
+// xp[b][0][oy][ox0]) × 6 output channels, weights at wb ([fh][ci][fw][6] of this channel block).
+// Stores the sums into TILE (acc = false) or adds them (acc = true). Not inlined: the 12
+// accumulators plus operands need the whole register file.
+function directTile(
+  xrow: usize, plane: usize, rowBytes: usize, ci: i32, fw: i32, kh0: i32, kh1: i32, wb: usize, acc: bool,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let wp = wb + <usize>(kh0 * ci * fw * COB) * 4;
+  for (let kh = kh0; kh < kh1; kh++) {
+    let xc = xrow + <usize>kh * rowBytes;
+    for (let c = 0; c < ci; c++) {
+      let xp = xc;
+      for (let kw = 0; kw < fw; kw++) {
+        const xa = v128.load(xp);
+        const xb = v128.load(xp, 16);
+        let v = v128.load32_splat(wp, 0); c00 = f32x4.add(c00, f32x4.mul(xa, v)); c01 = f32x4.add(c01, f32x4.mul(xb, v));
+        v = v128.load32_splat(wp, 4); c10 = f32x4.add(c10, f32x4.mul(xa, v)); c11 = f32x4.add(c11, f32x4.mul(xb, v));
+        v = v128.load32_splat(wp, 8); c20 = f32x4.add(c20, f32x4.mul(xa, v)); c21 = f32x4.add(c21, f32x4.mul(xb, v));
+        v = v128.load32_splat(wp, 12); c30 = f32x4.add(c30, f32x4.mul(xa, v)); c31 = f32x4.add(c31, f32x4.mul(xb, v));
+        v = v128.load32_splat(wp, 16); c40 = f32x4.add(c40, f32x4.mul(xa, v)); c41 = f32x4.add(c41, f32x4.mul(xb, v));
+        v = v128.load32_splat(wp, 20); c50 = f32x4.add(c50, f32x4.mul(xa, v)); c51 = f32x4.add(c51, f32x4.mul(xb, v));
+        wp += 24;
+        xp += 4;
+      }
+      xc += plane;
+    }
+  }
+  if (acc) {
+    v128.store(TILE, f32x4.add(v128.load(TILE, 0), c00), 0); v128.store(TILE, f32x4.add(v128.load(TILE, 16), c01), 16);
+    v128.store(TILE, f32x4.add(v128.load(TILE, 32), c10), 32); v128.store(TILE, f32x4.add(v128.load(TILE, 48), c11), 48);
+    v128.store(TILE, f32x4.add(v128.load(TILE, 64), c20), 64); v128.store(TILE, f32x4.add(v128.load(TILE, 80), c21), 80);
+    v128.store(TILE, f32x4.add(v128.load(TILE, 96), c30), 96); v128.store(TILE, f32x4.add(v128.load(TILE, 112), c31), 112);
+    v128.store(TILE, f32x4.add(v128.load(TILE, 128), c40), 128); v128.store(TILE, f32x4.add(v128.load(TILE, 144), c41), 144);
+    v128.store(TILE, f32x4.add(v128.load(TILE, 160), c50), 160); v128.store(TILE, f32x4.add(v128.load(TILE, 176), c51), 176);
+  } else {
+    v128.store(TILE, c00, 0); v128.store(TILE, c01, 16);
+    v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
+    v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
+    v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+    v128.store(TILE, c40, 128); v128.store(TILE, c41, 144);
+    v128.store(TILE, c50, 160); v128.store(TILE, c51, 176);
+  }
+}
+
+/**
+ * Stride-1 convolution out [n][oh][ow][co] (NHWC) of the planar padded image xp [n][ci][hp][wp]
+ * (hp ≥ oh + fh − 1, wp ≥ ceil(ow/8)·8 + fw − 1) with weights wpk packed as
+ * [ceil(co/6)][fh][ci][fw][6] floats (zero-padded output channels). Rows of xp outside
+ * [r0, r1) must be zero: filter rows that only meet them are skipped (padding costs nothing).
+ */
+export function convDirectForward(
+  xp: usize, n: i32, ci: i32, hp: i32, wp: i32, fh: i32, fw: i32, oh: i32, ow: i32, wpk: usize, co: i32, out: usize,
+  r0: i32, r1: i32,
+): void {
+  const blocks = (co + COB - 1) / COB;
+  const rowBytes = <usize>wp << 2;
+  const plane = <usize>hp * rowBytes;
+  const blockBytes = <usize>(fh * ci * fw * COB) << 2;
+  // Filter rows per register segment: at most SEG / 2 terms per lane (the tile flush is cheap
+  // next to a filter row, and K = fh·fw·ci sums here reach 400 with no pixel-sum averaging).
+  const khSeg = max(1, (SEG >> 1) / max(1, ci * fw));
+  for (let b = 0; b < n; b++) {
+    const img = xp + <usize>(b * ci) * plane;
+    for (let oy = 0; oy < oh; oy++) {
+      const orow = out + (<usize>((b * oh + oy) * ow) * <usize>co << 2);
+      for (let ox0 = 0; ox0 < ow; ox0 += 8) {
+        const xrow = img + <usize>oy * rowBytes + (<usize>ox0 << 2);
+        const px = min(8, ow - ox0);
+        for (let cb = 0; cb < blocks; cb++) {
+          const wb = wpk + <usize>cb * blockBytes;
+          const khLo = max(0, r0 - oy);
+          const khHi = min(fh, r1 - oy);
+          if (khLo >= khHi) memory.fill(TILE, 0, COB * 8 * 4);
+          for (let kh0 = khLo; kh0 < khHi; kh0 += khSeg) {
+            directTile(xrow, plane, rowBytes, ci, fw, kh0, min(khHi, kh0 + khSeg), wb, kh0 > khLo);
+          }
+          const o0 = cb * COB;
+          const nc = min(COB, co - o0);
+          for (let p = 0; p < px; p++) {
+            const d = orow + (<usize>((ox0 + p) * co + o0) << 2);
+            const s = TILE + (<usize>p << 2);
+            for (let j = 0; j < nc; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 5)));
+          }
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f32 {
+  const s = f32x4.add(v, v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+  return f32x4.extract_lane(f32x4.add(s, v128.shuffle<i32>(s, s, 1, 0, 3, 2)), 0);
+}
+
+// @ts-ignore: decorator
+@inline
+function addTo(p: usize, v: f32): void {
+  store<f32>(p, load<f32>(p) + v);
+}
+
+// Σ over output rows oy0 … oy1−1 and pixels 0 … owp−1 of one (b, c, kh) for filter columns
+// kw0 … kw0+4 and output channels co0, co0+1; adds the lane sums into dW (skipping columns ≥ fw
+// and channels ≥ co). xrow: address of xp[b][c][kh][kw0]; d0/d1: dyp[b][co0|co0+1][0][0].
+function filterGradBlock(
+  xrow: usize, d0: usize, d1: usize, rowBytes: usize, dyRowBytes: usize, owp: i32, oy0: i32, oy1: i32,
+  dw: usize, tapStride: usize, kwn: i32, con: i32,
+): void {
+  let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
+  let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
+  let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
+  let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
+  let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
+  for (let oy = oy0; oy < oy1; oy++) {
+    let xp = xrow + <usize>oy * rowBytes;
+    let p0 = d0 + <usize>oy * dyRowBytes;
+    let p1 = d1 + <usize>oy * dyRowBytes;
+    for (let ox = 0; ox < owp; ox += 4) {
+      const g0 = v128.load(p0);
+      const g1 = v128.load(p1);
+      let x = v128.load(xp, 0); a00 = f32x4.add(a00, f32x4.mul(x, g0)); a01 = f32x4.add(a01, f32x4.mul(x, g1));
+      x = v128.load(xp, 4); a10 = f32x4.add(a10, f32x4.mul(x, g0)); a11 = f32x4.add(a11, f32x4.mul(x, g1));
+      x = v128.load(xp, 8); a20 = f32x4.add(a20, f32x4.mul(x, g0)); a21 = f32x4.add(a21, f32x4.mul(x, g1));
+      x = v128.load(xp, 12); a30 = f32x4.add(a30, f32x4.mul(x, g0)); a31 = f32x4.add(a31, f32x4.mul(x, g1));
+      x = v128.load(xp, 16); a40 = f32x4.add(a40, f32x4.mul(x, g0)); a41 = f32x4.add(a41, f32x4.mul(x, g1));
+      xp += 16; p0 += 16; p1 += 16;
+    }
+  }
+  // dW address of (kw0 + k, co0 + j) = dw + k·tapStride + 4j.
+  addTo(dw, hsum(a00));
+  if (con > 1) addTo(dw + 4, hsum(a01));
+  if (kwn > 1) { addTo(dw + tapStride, hsum(a10)); if (con > 1) addTo(dw + tapStride + 4, hsum(a11)); }
+  if (kwn > 2) { addTo(dw + 2 * tapStride, hsum(a20)); if (con > 1) addTo(dw + 2 * tapStride + 4, hsum(a21)); }
+  if (kwn > 3) { addTo(dw + 3 * tapStride, hsum(a30)); if (con > 1) addTo(dw + 3 * tapStride + 4, hsum(a31)); }
+  if (kwn > 4) { addTo(dw + 4 * tapStride, hsum(a40)); if (con > 1) addTo(dw + 4 * tapStride + 4, hsum(a41)); }
+}
+
+/**
+ * Filter gradient dW [fh][fw][ci][co] (overwritten) of a stride-1 convolution from the planar
+ * padded input xp [n][ci][hp][wp] (hp ≥ oh + fh − 1, wp ≥ owp + 5·ceil(fw/5)) and the planar
+ * output gradient dyp [n][cop][oh][owp] (owp a multiple of 4 and ≥ ow, cop even and ≥ co, zero
+ * in the padding columns and channels).
+ */
+export function convDirectFilterGrad(
+  xp: usize, dyp: usize, n: i32, ci: i32, hp: i32, wp: i32, fh: i32, fw: i32, oh: i32, owp: i32, co: i32, cop: i32,
+  dw: usize,
+): void {
+  memory.fill(dw, 0, <usize>(fh * fw * ci * co) << 2);
+  const rowBytes = <usize>wp << 2;
+  const plane = <usize>hp * rowBytes;
+  const dyRowBytes = <usize>owp << 2;
+  const dyPlane = <usize>oh * dyRowBytes;
+  const tapStride = <usize>(ci * co) << 2;
+  const rowsPerSeg = max(1, (SEG * 4) / owp);
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < ci; c++) {
+      const xc = xp + <usize>(b * ci + c) * plane;
+      for (let kh = 0; kh < fh; kh++) {
+        for (let o0 = 0; o0 < co; o0 += 2) {
+          const d0 = dyp + <usize>(b * cop + o0) * dyPlane;
+          for (let kw0 = 0; kw0 < fw; kw0 += KWB) {
+            const dwp = dw + (<usize>(((kh * fw + kw0) * ci + c) * co + o0) << 2);
+            for (let oy0 = 0; oy0 < oh; oy0 += rowsPerSeg) {
+              filterGradBlock(
+                xc + <usize>kh * rowBytes + (<usize>kw0 << 2), d0, d0 + dyPlane, rowBytes, dyRowBytes, owp,
+                oy0, min(oh, oy0 + rowsPerSeg), dwp, tapStride, min(KWB, fw - kw0), min(2, co - o0),
+              );
+            }
+          }
+        }
+      }
+    }
+  }
+}
