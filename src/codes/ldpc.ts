@@ -467,7 +467,9 @@ export function ldpcCode(spec: string): LdpcCode {
  */
 export async function loadLdpcCode(spec: string): Promise<LdpcCode> {
   if (typeof spec === 'string' && spec.startsWith('alist:')) {
-    const fs = (await import('node:fs')) as unknown as FsLike;
+    // A non-literal specifier: bundlers leave it alone, so browser bundles never try to resolve fs.
+    const fsModule = 'node:fs';
+    const fs = (await import(/* @vite-ignore */ fsModule)) as unknown as FsLike;
     return build(spec, fs);
   }
   return ldpcCode(spec);

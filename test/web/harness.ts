@@ -44,10 +44,7 @@ export async function bundlePage(name: PageName): Promise<PageBundle> {
     write: false,
     metafile: true,
     logLevel: 'silent',
-    // wireless-moe/codes (src/codes/ldpc.ts, loadLdpcCode for 'alist:PATH') contains
-    // `await import('node:fs')`, which esbuild cannot resolve for the browser; it is never
-    // reached in a page, so it stays an unresolved dynamic import.
-    external: ['node:*'],
+    // No `external`: a browser bundle of the package must not need any node: module.
   });
   const inputs = Object.keys(out.metafile.inputs);
   const roots = new Set<string>();
