@@ -33,7 +33,7 @@ export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
 export { trainStage1, stage1Step } from './train/stage1.js';
 export { trainStage2 } from './train/stage2.js';
 export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
-export { compareGates, standardConditions, type Condition, type ComparisonRow } from './train/compare.js';
+export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet } from './train/features.js';
 export { SeededRandom } from './train/random.js';
 export { MODEL_NAMES, type ModelName, type Backbone } from './models/backbone.js';

@@ -60,3 +60,28 @@ export function compareGates(model: DistributedMoE, test: FeatureSet, conditions
     };
   });
 }
+
+/** Accuracy-vs-SNR curves of both gates: (x dB, accuracy) points. */
+export interface SnrCurves {
+  /** Every link at x dB. */
+  equal: { naive: [number, number][]; channelAware: [number, number][] };
+  /** One link at x dB, the others at `otherDb` (averaged over which expert has the bad link). */
+  oneLink: { naive: [number, number][]; channelAware: [number, number][] };
+}
+
+/** Sweeps x over `snrDb` for both gates over `link` (see {@link SnrCurves}). */
+export function accuracyVsSnr(model: DistributedMoE, test: FeatureSet, link: Link, snrDb: number[], otherDb: number, seed: number): SnrCurves {
+  const K = model.config.experts;
+  const sweep = (gate: 'naive' | 'channel-aware', oneLink: boolean) =>
+    snrDb.map((db) => {
+      const settings = oneLink
+        ? Array.from({ length: K }, (_, bad) => Array.from({ length: K }, (_, k) => (k === bad ? db : otherDb)))
+        : [Array(K).fill(db)];
+      const acc = settings.reduce((a, s) => a + evaluate(model, test, { gate, link, snr: { kind: 'fixed', db: s }, seed }).accuracy, 0);
+      return [db, acc / settings.length] as [number, number];
+    });
+  return {
+    equal: { naive: sweep('naive', false), channelAware: sweep('channel-aware', false) },
+    oneLink: { naive: sweep('naive', true), channelAware: sweep('channel-aware', true) },
+  };
+}

@@ -3,6 +3,7 @@ import { awgn } from '../../channel/awgn.js';
 import { Rng } from '../../channel/rng.js';
 import { WIFI_LENGTHS, WIFI_RATES } from '../../codes/ieee80211n.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
+import { formatTable } from '../table.js';
 
 const FLAGS = {
   dim: { type: 'string' },
@@ -126,12 +127,9 @@ export async function benchCommand(argv: string[]): Promise<void> {
     r.infoMbps.toFixed(2),
     (r.codingShare * 100).toFixed(1),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   process.stdout.write(
     `Digital vs analog link cost per feature vector: d = ${d}, ${bits}-bit quantisation, ${modulation}, Es/N0 = ${esn0} dB, ` +
       `${decoder.algorithm} ${decoder.iterations} it. (medians of ${reps} × ${count} vectors)\n` +
-      [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') +
-      '\n',
+      formatTable(header, body),
   );
 }

@@ -1,14 +1,13 @@
-
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extractFeatures } from '../../train/features.js';
-import { compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
-import { evaluate } from '../../train/evaluate.js';
+import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
 import { perfectLink, analogLink, digitalLink, DEFAULT_DIGITAL } from '../../link/index.js';
 import { trainStage2 } from '../../train/stage2.js';
 import { writeRunDirectory } from '../../train/checkpoint.js';
 import { head } from '../../data/dataset.js';
 import { lineChart } from '../svg.js';
+import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
 import { progressBar } from '../progress.js';
 import { parseFlags } from '../args.js';
@@ -19,25 +18,21 @@ const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
 /** Equal-SNR sweep of the accuracy-vs-SNR plot, in dB. */
 const SWEEP_DB = [-10, -5, 0, 5, 10, 15, 20];
 
-function formatTable(rows: ComparisonRow[]): string {
-  const header = ['condition', 'link', 'naive', 'channel-aware', 'gain'];
-  const body = rows.map((r) => [
-    r.condition,
-    r.link,
-    `${(r.naive * 100).toFixed(2)}%`,
-    `${(r.channelAware * 100).toFixed(2)}%`,
-    `${r.gain >= 0 ? '+' : ''}${(r.gain * 100).toFixed(2)}`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
+function comparisonTable(rows: ComparisonRow[]): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return formatTable(
+    ['condition', 'link', 'naive', 'channel-aware', 'gain'],
+    rows.map((r) => [r.condition, r.link, pct(r.naive), pct(r.channelAware), `${r.gain >= 0 ? '+' : ''}${(r.gain * 100).toFixed(2)}`]),
+    2,
+  );
 }
 
 /**
  * The main job (`npm start`): trains the default LeNet-5 MoE on MNIST in both stages, then
  * compares naive against channel-aware gating on the test set under perfect links, equal SNRs
- * of 0/10/20 dB, heterogeneous SNRs and one bad link. Writes the checkpoint, metrics.json,
- * comparison.json and accuracy-vs-snr.svg into --out (default runs/demo).
+ * of 0/10/20 dB, heterogeneous SNRs and one bad link, over the analog link and over digital
+ * links (802.11n 648 at rates 1/2 and 3/4; --digital-codes). Writes the checkpoint,
+ * metrics.json, comparison.json and accuracy-vs-snr.svg into --out (default runs/demo).
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
@@ -53,27 +48,16 @@ export async function demoCommand(argv: string[]): Promise<void> {
     [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }] }, ...standardConditions(analogLink, K, cfg.snrRange)],
     cfg.seed,
   );
-  // Accuracy-vs-SNR curves over the analog link: every link at x dB, and one link at x dB with
-  // the others at 20 dB (averaged over which expert has the bad link).
-  const sweep = (gate: 'naive' | 'channel-aware', oneBad: boolean) =>
-    SWEEP_DB.map((db) => {
-      const specs = oneBad
-        ? Array.from({ length: K }, (_, bad) => Array.from({ length: K }, (_, k) => (k === bad ? db : 20)))
-        : [Array(K).fill(db)];
-      const acc = specs.reduce((a, snr) => a + evaluate(model, test, { gate, link: analogLink, snr: { kind: 'fixed', db: snr }, seed: cfg.seed }).accuracy, 0);
-      return [db, acc / specs.length] as [number, number];
-    });
-  const curves = {
-    equal: { naive: sweep('naive', false), channelAware: sweep('channel-aware', false) },
-    oneLink: { naive: sweep('naive', true), channelAware: sweep('channel-aware', true) },
-  };
+  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed);
+
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
   if (digitalLinks.length > 0) {
     const train = extractFeatures(model, cfg.trainSamples > 0 ? head(data.train, cfg.trainSamples) : data.train);
     for (const link of digitalLinks) {
       const name = `digital-${link.codec.options.code.replace(/[:/]/g, '_')}`;
-      process.stderr.write(`stage 2 over the digital link ${link.codec.options.code}, BPSK, ${link.codec.options.bits}-bit features\n`);
+      const { code, modulation, bits } = link.codec.options;
+      process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features\n`);
       const epochs = trainStage2(model, train, test, link, cfg, progressBar());
       rows.push(
         ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({
@@ -88,7 +72,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   }
   process.stdout.write(
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
-      formatTable(rows),
+      comparisonTable(rows),
   );
   writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n');
   writeFileSync(
