@@ -63,7 +63,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     experts: K,
     topK: model.config.topK,
     seed,
-    ...('codec' in link ? { digital: digitalSummary(link as DigitalLink) } : {}),
+    ...('codec' in link ? { digital: digitalSummary(link as DigitalLink, model.backbone.featureDim) } : {}),
   };
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
@@ -76,14 +76,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
 }
 
 /** What a digital link did during an eval: its code and error counts (no timings: deterministic). */
-function digitalSummary(link: DigitalLink) {
+function digitalSummary(link: DigitalLink, d: number) {
   const { codec, totals } = link;
   return {
     code: codec.options.code,
     modulation: codec.options.modulation,
     bits: codec.options.bits,
     rate: codec.code.rate,
-    channelUsesPerVector: codec.channelUses(totals.vectors ? totals.infoBits / totals.vectors / codec.options.bits : 0),
+    channelUsesPerVector: codec.channelUses(d),
     vectors: totals.vectors,
     frames: totals.frames,
     failedFrames: totals.failedFrames,
