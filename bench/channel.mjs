@@ -1,7 +1,11 @@
 // Gaussian noise throughput (M samples/s, medians over repetitions) of wireless-moe/channel
 // against numpy's default_rng().standard_normal (PCG64 + ziggurat, spawned as python3 in the same
 // run) and tf.randomNormal on @tensorflow/tfjs-backend-cpu. Also AWGN and BPSK/QPSK/16-QAM
-// demapping rates for the BER tools. Single-threaded.
+// demapping rates for the BER tools, and the fused channel `modem.llrOverAwgn` (bits → LLRs into
+// a reused array) against the unfused chain modulate → addNoise → demap it replaces (same
+// numbers; targets: fused ≥ 2 × chain where the chain's cost is copies and fresh arrays — BPSK,
+// QPSK, 16-QAM max-log — and ≥ 1.3 × for 16-QAM exact, whose log-sum-exp demapping both share).
+// Single-threaded.
 //
 //   node bench/channel.mjs [--n 4194304] [--reps 9] [--dist]
 //
@@ -103,6 +107,27 @@ const qamIn = y.subarray(0, N / 4);
 const qamExact = rate(N / 2, () => ch.qam16.demapExact(qamIn, 0.5));
 const qamMaxLog = rate(N / 2, () => ch.qam16.demapMaxLog(qamIn, 0.5));
 
+// Fused channel vs the unfused chain, M coded bits/s, Es/N0 = 3 dB, one noise stream each.
+const fusedBits = new Uint8Array(N).map((_, i) => (i * 2654435761) >>> 31);
+const fusedOut = new Float32Array(N);
+const fused = {};
+for (const m of [ch.bpsk, ch.qpsk, ch.qam16]) {
+  for (const exact of [true, false]) {
+    if (m !== ch.qam16 && !exact) continue; // BPSK/QPSK: max-log = exact
+    const r1 = new ch.Rng(5);
+    const r2 = new ch.Rng(5);
+    const n0 = ch.n0FromEsn0(3);
+    const f = rate(N, () => m.llrOverAwgn(fusedBits, 3, r1, fusedOut, { exact }));
+    const c = rate(N, () => {
+      const y = m.addNoise(m.modulate(fusedBits), 3, r2);
+      return exact ? m.demapExact(y, n0) : m.demapMaxLog(y, n0);
+    });
+    const target = m === ch.qam16 && exact ? 1.3 : 2;
+    fused[`${m.name}${exact ? '' : 'MaxLog'}`] = { fusedMBitsPerS: f, chainMBitsPerS: c, ratio: f / c, target, targetMet: f / c >= target };
+  }
+}
+const fusedPass = Object.values(fused).every((r) => r.targetMet);
+
 const np2 = numpyRates();
 const npF64 = median([np1.float64, np2.float64]);
 const npF32 = median([np1.float32, np2.float32]);
@@ -118,6 +143,10 @@ const rows = [
 console.log(`Gaussian samples, n = ${N}, medians of ${REPS} (M samples/s; ratio = ours normal(n) / peer)`);
 for (const [name, r] of rows) console.log(`  ${name.padEnd(48)} ${r.toFixed(1).padStart(8)}   ${(oursNormal / r).toFixed(2)}×`);
 console.log(`Channel kernels (M values/s): awgn ${awgnRate.toFixed(1)}, BPSK/QPSK LLR ${bpskDemap.toFixed(1)} / ${qpskDemap.toFixed(1)} (M bits/s), 16-QAM exact ${qamExact.toFixed(1)}, max-log ${qamMaxLog.toFixed(1)} (M bits/s)`);
+console.log('Fused channel llrOverAwgn vs modulate → addNoise → demap (M coded bits/s, Es/N0 = 3 dB):');
+for (const [name, r] of Object.entries(fused)) {
+  console.log(`  ${name.padEnd(12)} fused ${r.fusedMBitsPerS.toFixed(1).padStart(7)}   chain ${r.chainMBitsPerS.toFixed(1).padStart(7)}   ${r.ratio.toFixed(2)}× (target ${r.target}×: ${r.targetMet ? 'met' : 'NOT met'})`);
+}
 const pass = oursNormal >= 1.5 * npBest;
 console.log(`target ours ≥ 1.5 × numpy (best variant ${npBest.toFixed(1)} M/s): ${(oursNormal / npBest).toFixed(2)}× — ${pass ? 'met' : 'NOT met'}`);
 
@@ -134,4 +163,5 @@ writeFileSync(join(root, 'bench', 'results', 'channel.json'), JSON.stringify({
     target: 1.5, targetMet: pass,
   },
   channel: { awgnMSamplesPerS: awgnRate, bpskLlrMBitsPerS: bpskDemap, qpskLlrMBitsPerS: qpskDemap, qam16ExactMBitsPerS: qamExact, qam16MaxLogMBitsPerS: qamMaxLog },
+  fusedChannel: { esn0Db: 3, unit: 'M coded bits/s (median)', modems: fused, targetMet: fusedPass },
 }, null, 2) + '\n');

@@ -1,5 +1,5 @@
-// Small f32 vector kernels used by the channel API: a finiteness scan (input validation before
-// any compute kernel runs) and scaling (the BPSK/QPSK LLR is a per-sample scale).
+// Small vector kernels used by the channel API: finiteness and 0/1-bit scans (input validation
+// before any compute kernel runs) and scaling (the BPSK/QPSK LLR is a per-sample scale).
 
 /** Index of the first NaN or ±Infinity among n f32 at `x`, or −1 when all are finite. */
 export function firstNonFinite(x: usize, n: i32): i32 {
@@ -29,4 +29,20 @@ export function scale(x: usize, out: usize, n4: i32, c: f32): void {
     const o = <usize>i << 2;
     v128.store(out + o, f32x4.mul(v128.load(x + o), vc));
   }
+}
+
+/** Index of the first of n bytes at `x` that is not 0 or 1 (bits), or −1 when all are bits. */
+export function firstNonBit(x: usize, n: i32): i32 {
+  const one = i8x16.splat(1);
+  let i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const p = x + <usize>i;
+    const a = v128.or(v128.load(p), v128.load(p, 16));
+    const b = v128.or(v128.load(p, 32), v128.load(p, 48));
+    if (v128.any_true(i8x16.gt_u(v128.or(a, b), one))) break;
+  }
+  for (; i < n; i++) {
+    if (load<u8>(x + <usize>i) > 1) return i;
+  }
+  return -1;
 }

@@ -74,3 +74,34 @@ export function fillUniform(state: usize, out: usize, steps: i32): void {
   }
   v128.store(state, s0); v128.store(state, s1, 16); v128.store(state, s2, 32); v128.store(state, s3, 48);
 }
+
+/**
+ * Writes `steps`·128 bytes: the next `steps`·4 outputs of the stream, each as 32 bytes 0/1 (its
+ * bits, least significant first), and advances the state. Output j fills bytes 32j … 32j + 31.
+ */
+export function fillBits(state: usize, out: usize, steps: i32): void {
+  let s0 = v128.load(state), s1 = v128.load(state, 16), s2 = v128.load(state, 32), s3 = v128.load(state, 48);
+  const mask = i64x2.splat(0x8040201008040201); // byte j of each half: 1 << j
+  const one = i8x16.splat(1);
+  for (let i = 0; i < steps; i++) {
+    const r = i32x4.add(rotl(i32x4.add(s0, s3), 7), s0);
+    const o = out + (<usize>i << 7);
+    // each 16-byte store: one byte of r repeated 8 times, then the next; bit j of that byte → 0/1
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1), mask), one));
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3), mask), one), 16);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 4, 4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5), mask), one), 32);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7, 7, 7, 7, 7, 7), mask), one), 48);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 8, 8, 8, 8, 8, 8, 8, 8, 9, 9, 9, 9, 9, 9, 9, 9), mask), one), 64);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 10, 10, 10, 10, 10, 10, 10, 10, 11, 11, 11, 11, 11, 11, 11, 11), mask), one), 80);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 12, 12, 12, 12, 12, 12, 12, 12, 13, 13, 13, 13, 13, 13, 13, 13), mask), one), 96);
+    v128.store(o, i8x16.min_u(v128.and(i8x16.shuffle(r, r, 14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 15, 15, 15), mask), one), 112);
+    const t = i32x4.shl(s1, 9);
+    s2 = v128.xor(s2, s0);
+    s3 = v128.xor(s3, s1);
+    s1 = v128.xor(s1, s2);
+    s0 = v128.xor(s0, s3);
+    s2 = v128.xor(s2, t);
+    s3 = rotl(s3, 11);
+  }
+  v128.store(state, s0); v128.store(state, s1, 16); v128.store(state, s2, 32); v128.store(state, s3, 48);
+}

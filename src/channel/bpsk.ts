@@ -1,5 +1,6 @@
 // Binary phase-shift keying: bit 0 ↦ +1, bit 1 ↦ −1 on the real axis (Es = Eb = 1).
 import { addNoise } from './awgn.js';
+import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
 import { n0FromEsn0 } from './snr.js';
 import { scaleToLlr } from './llr_scale.js';
@@ -31,5 +32,8 @@ export const bpsk: Modem = {
   },
   addNoise(symbols: Float32Array, esn0Db: number, noise) {
     return addNoise(symbols, Math.sqrt(n0FromEsn0(esn0Db) / 2), noise);
+  },
+  llrOverAwgn(bits, esn0Db, noise, out, opts) {
+    return llrOverAwgn(0, bits, esn0Db, noise, out, opts);
   },
 };

@@ -1,6 +1,8 @@
 // wireless-moe/channel: the tfjs-free channel library — seeded RNG and Gaussian noise, AWGN,
 // Gray modems with LLR demappers, SNR conversions, closed-form error rates, and the uniform
-// quantiser. Hot loops run in the `channel` WASM module (assembly/channel/).
+// quantiser. Hot loops run in the `channel` WASM module (assembly/channel/). For simulations,
+// `modem.llrOverAwgn(bits, esn0Db, rng, out)` runs modulate → AWGN → demap as one allocation-free
+// WASM pass into a reused array, bit-identical to the three separate calls.
 //
 // Conventions (details in each file): bits are Uint8Array 0/1 bytes; symbols have Es = 1 (BPSK
 // real, QPSK/16-QAM interleaved I/Q); complex AWGN has N0/2 per real dimension and Es/N0 in dB,
@@ -13,7 +15,9 @@ export { bpsk } from './bpsk.js';
 export { qpsk } from './qpsk.js';
 export { qam16 } from './qam16.js';
 export { getModem } from './modems.js';
+export type { LlrOverAwgnOptions } from './llr_over_awgn.js';
 export { ebn0ToEsn0, esn0ToEbn0, n0FromEsn0, dbToLinear, linearToDb } from './snr.js';
 export { erfc, qfunc, berBpsk, berQpsk, ber16Qam } from './theory.js';
-export { quantize, dequantize, toBits, fromBits, type Quantized } from './quantize.js';
+export { quantize, dequantize, toBits, fromBits, quantizeInto, dequantizeInto, toBitsInto, fromBitsInto, type Quantized } from './quantize.js';
+export { countBitErrors } from './bit_errors.js';
 export { initChannelWasm } from './wasm.js';

@@ -10,6 +10,7 @@
 //  - LLR = ln P(b = 0 | y) / P(b = 1 | y) for equiprobable bits: positive favours 0. One LLR
 //    per bit, in the order of the bits given to `modulate`.
 import type { NoiseSource } from './awgn.js';
+import type { LlrOverAwgnOptions } from './llr_over_awgn.js';
 
 /** Names of the modulations provided. */
 export type ModulationName = 'bpsk' | 'qpsk' | '16qam';
@@ -35,4 +36,13 @@ export interface Modem {
    * value (for BPSK that is the real axis of complex baseband). New array.
    */
   addNoise(symbols: Float32Array, esn0Db: number, noise: NoiseSource): Float32Array;
+  /**
+   * The whole AWGN link in one allocation-free WASM pass: modulate `bits` (0/1 bytes, length a
+   * multiple of bitsPerSymbol), add N(0, N0/2) per real value at Es/N0 = esn0Db dB, and write one
+   * LLR per bit into `out` (Float32Array of bits.length, not overlapping `bits`), which is
+   * returned. Exact LLRs unless `opts.exact` is false (max-log). Bit-identical to
+   * `demapExact(addNoise(modulate(bits), esn0Db, noise), n0FromEsn0(esn0Db))` (or demapMaxLog),
+   * and advances an Rng `noise` identically, so seeds keep their meaning.
+   */
+  llrOverAwgn(bits: Uint8Array, esn0Db: number, noise: NoiseSource, out: Float32Array, opts?: LlrOverAwgnOptions): Float32Array;
 }

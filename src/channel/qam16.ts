@@ -3,6 +3,7 @@
 // so per axis the levels are ±1/√10 (amplitude bit 0) and ±3/√10 (amplitude bit 1), with the
 // sign bit 0 ↦ positive: Gray along each axis (+3, +1, −1, −3 ↔ 01, 00, 10, 11), Es = 1.
 import { addNoise } from './awgn.js';
+import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
 import { n0FromEsn0 } from './snr.js';
 import { requireBits, requireF32, requirePositive } from './validate.js';
@@ -73,5 +74,8 @@ export const qam16: Modem = {
       throw new Error(`wireless-moe/channel: 16-QAM symbols must be interleaved (re, im) pairs, got odd length ${symbols.length}`);
     }
     return addNoise(symbols, Math.sqrt(n0FromEsn0(esn0Db) / 2), noise);
+  },
+  llrOverAwgn(bits, esn0Db, noise, out, opts) {
+    return llrOverAwgn(2, bits, esn0Db, noise, out, opts);
   },
 };

@@ -1,5 +1,6 @@
 // Gray QPSK: bits (b0, b1) ↦ ((1 − 2·b0) + j·(1 − 2·b1))/√2 (Es = 1, Eb = 1/2).
 import { addNoise } from './awgn.js';
+import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
 import { n0FromEsn0 } from './snr.js';
 import { scaleToLlr } from './llr_scale.js';
@@ -37,5 +38,8 @@ export const qpsk: Modem = {
       throw new Error(`wireless-moe/channel: QPSK symbols must be interleaved (re, im) pairs, got odd length ${symbols.length}`);
     }
     return addNoise(symbols, Math.sqrt(n0FromEsn0(esn0Db) / 2), noise);
+  },
+  llrOverAwgn(bits, esn0Db, noise, out, opts) {
+    return llrOverAwgn(1, bits, esn0Db, noise, out, opts);
   },
 };

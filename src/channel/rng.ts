@@ -1,7 +1,7 @@
 // Seeded pseudo-random generator: xoshiro128++ in four interleaved lanes (SIMD in WASM),
 // seeded by splitmix64, with uniform and standard-normal (Box–Muller) draws.
 import { channelModule, CHUNK } from './wasm.js';
-import { requireF32, requireSeed } from './validate.js';
+import { requireBitArray, requireF32, requireSeed } from './validate.js';
 
 const TWO32 = 4294967296;
 
@@ -9,7 +9,8 @@ const TWO32 = 4294967296;
  * A reproducible random stream. The 128-bit xoshiro128++ generator runs in four lanes with
  * independent splitmix64-derived states; output j of the stream is lane j mod 4 at step ⌊j/4⌋,
  * so `nextU32()` (scalar, in JS) and `uniform(n)` (four lanes per SIMD step, in WASM) continue
- * one and the same stream: `uniform` values are the next u32 outputs x mapped to (x >>> 8)·2⁻²⁴.
+ * one and the same stream: `uniform` values are the next u32 outputs x mapped to (x >>> 8)·2⁻²⁴,
+ * and `fillBits` spells the next outputs out as 32 bit-bytes each, least significant first.
  * Same seed → bit-identical output on every engine.
  *
  * `normal`/`fillNormal` draw standard normals by Box–Muller (see assembly/channel/gaussian.ts)
@@ -121,6 +122,50 @@ export class Rng {
     return out;
   }
 
+  /**
+   * Fills `out` with random bits as 0/1 bytes: the next ⌈out.length/32⌉ outputs of the stream,
+   * each giving 32 bits, least significant first; the unused bits of the last output are dropped.
+   * Whole four-lane steps are expanded in WASM SIMD.
+   */
+  fillBits(out: Uint8Array): Uint8Array {
+    requireBitArray('out', out);
+    const n = out.length;
+    let i = 0;
+    while (i < n && this.lane !== 0) i = this.wordBits(out, i);
+    const steps = (n - i) >> 7; // 128 bits per step
+    if (steps > 0) {
+      const mod = channelModule();
+      mod.arena.reset();
+      const sp = mod.arena.alloc(64);
+      const op = mod.arena.alloc(CHUNK);
+      const mem = mod.arena.memory.buffer;
+      const state = new Uint32Array(mem, sp, 16);
+      const bytes = new Uint8Array(mem, op, CHUNK);
+      state.set(this.s);
+      for (let done = 0; done < steps; ) {
+        const k = Math.min(steps - done, CHUNK >> 7);
+        mod.exports.fillBits(sp, op, k);
+        out.set(k << 7 === CHUNK ? bytes : bytes.subarray(0, k << 7), i);
+        i += k << 7;
+        done += k;
+      }
+      this.s.set(state);
+    }
+    while (i < n) i = this.wordBits(out, i);
+    return out;
+  }
+
+  /** Writes the bits of the next output to out[i…] (at most 32, LSB first); returns the next index. */
+  private wordBits(out: Uint8Array, i: number): number {
+    let x = this.nextU32();
+    const end = Math.min(out.length, i + 32);
+    for (; i < end; i++) {
+      out[i] = x & 1;
+      x >>>= 1;
+    }
+    return i;
+  }
+
   /** n standard normal samples (float32, mean 0, variance 1). */
   normal(n: number): Float32Array {
     checkCount(n);
@@ -169,6 +214,32 @@ export class Rng {
       i = this.takeSpare(signal, sigma, out, i);
     }
     this.s.set(new Uint32Array(mem(), sp, 16));
+  }
+
+  /**
+   * Hands the generator to a WASM kernel that draws `count` normals: writes the 16-word lane
+   * state to `state` and the spare normals, oldest first, to `spare`, and returns how many there
+   * are. If the spares do not cover `count`, the stream is first moved to a whole step, as
+   * {@link gaussianInto} does. Call {@link resumeNormals} with the kernel's results afterwards.
+   * @internal
+   */
+  suspendNormals(count: number, state: Uint32Array, spare: Float32Array): number {
+    const left = this.spareCount;
+    if (count > left) while (this.lane !== 0) this.nextU32();
+    state.set(this.s);
+    spare.set(this.spare.subarray(8 - left), 0);
+    return left;
+  }
+
+  /**
+   * Takes back the lane state and `count` (≤ 8) unused normals, oldest first, after a kernel
+   * continued the stream started by {@link suspendNormals}.
+   * @internal
+   */
+  resumeNormals(state: Uint32Array, spare: Float32Array, count: number): void {
+    this.s.set(state);
+    this.spare.set(spare.subarray(0, count), 8 - count);
+    this.spareCount = count;
   }
 
   /** Uses spare normals for out[i…]; returns the next index to fill. */

@@ -11,10 +11,16 @@ export interface ChannelExports {
   seedState(state: number, lo: number, hi: number): void;
   fillU32(state: number, out: number, steps: number): void;
   fillUniform(state: number, out: number, steps: number): void;
+  fillBits(state: number, out: number, steps: number): void;
   fillGaussian(state: number, out: number, sig: number, blocks: number, sigma: number): void;
   firstNonFinite(x: number, n: number): number;
+  firstNonBit(x: number, n: number): number;
   scale(x: number, out: number, n4: number, c: number): void;
   qam16Llr(y: number, out: number, nsym: number, invN0: number, exact: number): void;
+  codesToBits(codes: number, n: number, bits: number, out: number): number;
+  bitsToCodes(src: number, n: number, bits: number, codes: number): number;
+  fusedScratchBytes(): number;
+  llrAwgn(state: number, bits: number, out: number, z: number, zLeft: number, nbits: number, kind: number, sigma: number, c: number, exact: number): number;
 }
 
 let instance: WasmModule<ChannelExports> | undefined;

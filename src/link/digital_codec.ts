@@ -1,10 +1,13 @@
 // The digital downlink's signal chain for feature vectors, free of tfjs:
 // quantise → bits → LDPC encode → modulate → AWGN → exact LLR demap → LDPC decode → dequantise.
+// The working buffers (bits, codewords, LLRs, codes) belong to the codec and are reused from
+// call to call (they grow to the largest batch seen); the channel is one fused
+// `modem.llrOverAwgn` call per run of vectors at the same Es/N0.
 import { Rng } from '../channel/rng.js';
 import { getModem } from '../channel/modems.js';
 import type { Modem, ModulationName } from '../channel/modem.js';
-import { n0FromEsn0 } from '../channel/snr.js';
-import { quantize, dequantize, toBits, fromBits } from '../channel/quantize.js';
+import { countBitErrors } from '../channel/bit_errors.js';
+import { quantizeInto, dequantizeInto, toBitsInto, fromBitsInto, type Quantized } from '../channel/quantize.js';
 import { ldpcCode, type LdpcCode } from '../codes/ldpc.js';
 import type { LdpcDecodeOptions } from '../codes/decoder.js';
 
@@ -45,6 +48,12 @@ export interface DigitalStats {
 export class DigitalCodec {
   readonly code: LdpcCode;
   readonly modem: Modem;
+  /** Reused working buffers, grown on demand (never shrunk). */
+  private info = new Uint8Array(0);
+  private coded = new Uint8Array(0);
+  private llr = new Float32Array(0);
+  private side = new Float64Array(0);
+  private readonly q: Quantized = { codes: new Uint16Array(0), min: 0, max: 0, bits: 1 };
 
   constructor(readonly options: DigitalLinkOptions) {
     this.code = ldpcCode(options.code);
@@ -67,16 +76,28 @@ export class DigitalCodec {
     return (this.framesPerVector(d) * this.code.n) / this.modem.bitsPerSymbol;
   }
 
+  /** Makes the working buffers large enough for `frames` codewords and `count` vectors of d values. */
+  private reserve(frames: number, count: number, d: number): void {
+    const { k, n } = this.code;
+    if (this.info.length < frames * k) this.info = new Uint8Array(frames * k);
+    if (this.coded.length < frames * n) this.coded = new Uint8Array(frames * n);
+    if (this.llr.length < frames * n) this.llr = new Float32Array(frames * n);
+    if (this.side.length < 2 * count) this.side = new Float64Array(2 * count);
+    if (this.q.codes.length !== d) this.q.codes = new Uint16Array(d);
+  }
+
   /**
-   * Sends `count` vectors (row-major [count, d]) with vector i at Es/N0 = esn0Db[i] dB.
-   * Returns the received vectors [count, d] and the link's counts and timings. The same seed
-   * gives the same result.
+   * Sends `count` vectors (row-major [count, d]) with vector i at Es/N0 = esn0Db[i] dB
+   * (Infinity: noiseless, LLRs ±10⁴). Returns the received vectors [count, d] (a new array)
+   * and the link's counts and timings. The same seed gives the same result.
    */
   transmit(vectors: Float32Array, d: number, esn0Db: ArrayLike<number>, seed: number): { received: Float32Array; stats: DigitalStats } {
     const count = esn0Db.length;
     if (vectors.length !== count * d) throw new Error(`digital link: ${vectors.length} values is not ${count} vectors of ${d}`);
     for (let i = 0; i < count; i++) {
-      if (Number.isNaN(esn0Db[i])) throw new Error(`digital link: Es/N0 of vector ${i} is NaN`);
+      const snr = esn0Db[i];
+      if (typeof snr !== 'number' || Number.isNaN(snr)) throw new Error(`digital link: Es/N0 of vector ${i} is ${String(snr)}`);
+      if (snr === -Infinity) throw new Error(`digital link: Es/N0 of vector ${i} is -Infinity dB`);
     }
     const { code, modem } = this;
     const b = this.options.bits;
@@ -84,34 +105,46 @@ export class DigitalCodec {
     const frames = count * F;
     const stats: DigitalStats = { vectors: count, frames, failedFrames: 0, bitErrors: 0, infoBits: count * d * b, encodeMs: 0, channelMs: 0, decodeMs: 0, quantiseMs: 0 };
     const clock = () => performance.now();
+    this.reserve(frames, count, d);
+    const used = d * b;
+    const infoPerVector = F * code.k;
+    const perVector = F * code.n;
+    const info = this.info.subarray(0, frames * code.k);
+    const side = this.side;
+    const q = this.q;
 
     let t = clock();
-    const info = new Uint8Array(frames * code.k);
-    const side: { min: number; max: number }[] = [];
     for (let i = 0; i < count; i++) {
-      const q = quantize(vectors.subarray(i * d, (i + 1) * d), b);
-      side.push({ min: q.min, max: q.max });
-      info.set(toBits(q.codes, b), i * F * code.k);
+      quantizeInto(vectors.subarray(i * d, (i + 1) * d), b, q);
+      side[2 * i] = q.min;
+      side[2 * i + 1] = q.max;
+      const o = i * infoPerVector;
+      toBitsInto(q.codes, b, info.subarray(o, o + used));
+      info.fill(0, o + used, o + infoPerVector); // zero padding of the last codeword
     }
     stats.quantiseMs += clock() - t;
 
     t = clock();
-    const coded = code.encodeBatch(info, frames);
+    const coded = code.encodeBatch(info, frames, this.coded.subarray(0, frames * code.n));
     stats.encodeMs += clock() - t;
 
     t = clock();
     const rng = new Rng(seed);
-    const llr = new Float32Array(frames * code.n);
-    const perVector = F * code.n;
-    for (let i = 0; i < count; i++) {
+    const llr = this.llr.subarray(0, frames * code.n);
+    // One fused call per run of vectors at the same Es/N0: the noise stream is continuous, so
+    // this equals one call per vector.
+    for (let i = 0; i < count; ) {
       const snr = esn0Db[i];
-      const bits = coded.subarray(i * perVector, (i + 1) * perVector);
+      let j = i + 1;
+      while (j < count && esn0Db[j] === snr) j++;
+      const bits = coded.subarray(i * perVector, j * perVector);
+      const out = llr.subarray(i * perVector, j * perVector);
       if (snr === Infinity) {
-        for (let j = 0; j < perVector; j++) llr[i * perVector + j] = bits[j] ? -1e4 : 1e4;
-        continue;
+        for (let m = 0; m < bits.length; m++) out[m] = bits[m] ? -1e4 : 1e4;
+      } else {
+        modem.llrOverAwgn(bits, snr, rng, out);
       }
-      const y = modem.addNoise(modem.modulate(bits), snr, rng);
-      llr.set(modem.demapExact(y, n0FromEsn0(snr)), i * perVector);
+      i = j;
     }
     stats.channelMs += clock() - t;
 
@@ -122,12 +155,14 @@ export class DigitalCodec {
 
     t = clock();
     const received = new Float32Array(count * d);
-    const used = d * b;
     for (let i = 0; i < count; i++) {
-      const got = decoded.bits.subarray(i * F * code.k, i * F * code.k + used);
-      const sent = info.subarray(i * F * code.k, i * F * code.k + used);
-      for (let j = 0; j < used; j++) if (got[j] !== sent[j]) stats.bitErrors++;
-      received.set(dequantize({ codes: fromBits(got, b), bits: b, ...side[i] }), i * d);
+      const o = i * infoPerVector;
+      const got = decoded.bits.subarray(o, o + used);
+      stats.bitErrors += countBitErrors(decoded.bits, info, o, used);
+      fromBitsInto(got, b, q.codes);
+      q.min = side[2 * i];
+      q.max = side[2 * i + 1];
+      dequantizeInto(q, received.subarray(i * d, (i + 1) * d));
     }
     stats.quantiseMs += clock() - t;
     return { received, stats };

@@ -1,7 +1,7 @@
 // Monte-Carlo bit/frame error rate simulation of a coded (or uncoded) link over AWGN:
 // random information bits → LDPC encode → Gray modulation → complex AWGN at Es/N0 → LLR demap →
 // LDPC decode (in batches) → error count on the information bits, one SNR point at a time.
-import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, n0FromEsn0, type ModulationName, type Modem } from '../channel/index.js';
+import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, countBitErrors, type ModulationName, type Modem } from '../channel/index.js';
 import { ldpcCode, type LdpcCode, type LdpcDecodeOptions } from '../codes/index.js';
 import { BitSource } from './bitsource.js';
 import { wilsonInterval, type Interval } from './confidence.js';
@@ -230,38 +230,12 @@ function plan(o: BerOptions): Plan {
   };
 }
 
-/**
- * Number of positions j in [start, start + len) where the 0/1 bytes a[j] and b[j] differ. Compares
- * four bytes at a time where the arrays allow it (error-free stretches are the common case).
- */
-function countDifferences(a: Uint8Array, b: Uint8Array, start: number, len: number): number {
-  let e = 0;
-  let j = start;
-  const end = start + len;
-  if (((a.byteOffset + j) & 3) === 0 && ((b.byteOffset + j) & 3) === 0) {
-    const words = len >> 2;
-    const wa = new Uint32Array(a.buffer, a.byteOffset + j, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset + j, words);
-    for (let w = 0; w < words; w++) {
-      const x = wa[w] ^ wb[w];
-      // Bytes are 0/1, so x has at most one set bit per byte: fold the four bytes onto the lowest.
-      if (x !== 0) e += (x + (x >>> 8) + (x >>> 16) + (x >>> 24)) & 0xff;
-    }
-    j += words << 2;
-  }
-  for (; j < end; j++) e += a[j] ^ b[j];
-  return e;
-}
-
 /** A 53-bit seed from two draws of `r`. */
 function drawSeed(r: Rng): number {
   return (r.nextU32() >>> 11) * 4294967296 + r.nextU32();
 }
 
 const now = (): number => performance.now();
-
-/** Bits per channel slice (a multiple of 1, 2 and 4 bits per symbol); 16 Ki bits = 64 KiB of float32 samples. */
-const CHANNEL_SLICE = 16384;
 
 /** This process's CPU time in seconds (user + system), where Node's process.cpuUsage exists. */
 const cpuNow: (() => number) | null = (() => {
@@ -297,6 +271,7 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
   const llrBuf = new Float32Array(cap * n);
   const decidedBuf = code ? null : new Uint8Array(cap * k);
   const points: BerPoint[] = [];
+  const channelOpts = { exact: demapper === 'exact' };
   // Warm-up: compile the decoder's WASM module and let the JIT see decodeBatch before anything is
   // timed (noiseless all-zero frames, which converge at once).
   if (code) {
@@ -307,7 +282,6 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
   for (let pi = 0; pi < p.esn0.length; pi++) {
     const esn0Db = p.esn0[pi];
     const ebn0Db = p.ebn0[pi];
-    const n0 = n0FromEsn0(esn0Db);
     const bitSource = new BitSource(seeds[pi][0]);
     const noiseRng = new Rng(seeds[pi][1]);
     const t0 = now();
@@ -324,13 +298,9 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
       const info = bitSource.fill(infoBuf.subarray(0, B * k));
       const tx = code ? code.encodeBatch(info, B, codedBuf!.subarray(0, B * n)) : info;
       const llr = llrBuf.subarray(0, B * n);
-      // The channel in slices of CHANNEL_SLICE bits (whole symbols): the modem returns new arrays, and
-      // small ones are recycled by the allocator. The noise stream continues across slices.
-      for (let o = 0; o < tx.length; o += CHANNEL_SLICE) {
-        const bits = tx.subarray(o, Math.min(tx.length, o + CHANNEL_SLICE));
-        const y = modem.addNoise(modem.modulate(bits), esn0Db, noiseRng);
-        llr.set(demapper === 'exact' ? modem.demapExact(y, n0) : modem.demapMaxLog(y, n0), o);
-      }
+      // Modulation, AWGN and demapping in one allocation-free pass into llrBuf; the noise stream
+      // continues across batches, so counts do not depend on batchFrames.
+      modem.llrOverAwgn(tx, esn0Db, noiseRng, llr, channelOpts);
       let decided: Uint8Array;
       let iterations: Int32Array | null = null;
       let converged: Uint8Array | null = null;
@@ -349,7 +319,7 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
         for (let i = 0; i < decided.length; i++) decided[i] = llr[i] < 0 ? 1 : 0;
       }
       for (let f = 0; f < B && frameErrors < maxFrameErrors; f++) {
-        const e = countDifferences(decided, info, f * k, k);
+        const e = countBitErrors(decided, info, f * k, k);
         frames++;
         bitErrors += e;
         if (e > 0) {

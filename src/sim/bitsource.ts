@@ -3,8 +3,9 @@ import { Rng } from '../channel/index.js';
 
 /**
  * Uniform random bits (0/1 bytes) from a seeded {@link Rng}: each 32-bit output of the generator
- * gives 32 bits, least significant first. The stream is continuous across calls — `fill` of 100
- * then 28 bits equals `fill` of 128 — so frame contents do not depend on how frames are batched.
+ * gives 32 bits, least significant first (whole words are expanded by `Rng.fillBits`, in WASM).
+ * The stream is continuous across calls — `fill` of 100 then 28 bits equals `fill` of 128 — so
+ * frame contents do not depend on how frames are batched.
  */
 export class BitSource {
   private readonly rng: Rng;
@@ -28,12 +29,10 @@ export class BitSource {
       left--;
     }
     const rng = this.rng;
-    for (const whole = i + ((n - i) & ~31); i < whole; ) {
-      let x = rng.nextU32();
-      for (let b = 0; b < 32; b++) {
-        out[i++] = x & 1;
-        x >>>= 1;
-      }
+    const whole = (n - i) & ~31;
+    if (whole > 0) {
+      rng.fillBits(out.subarray(i, i + whole));
+      i += whole;
     }
     if (i < n) {
       w = rng.nextU32();

@@ -100,6 +100,24 @@ describe('Rng (xoshiro128++ ×4, splitmix64 seeding)', () => {
     expect(Buffer.from(joined.buffer).equals(Buffer.from(whole.buffer))).toBe(true);
   });
 
+  it('fillBits: the stream outputs, 32 bits each, least significant first, from any lane', () => {
+    // 140 000 bits: past the 16 KiB kernel chunk; the first draw leaves the lane cursor mid-step
+    for (const [skip, n] of [[0, 140000], [1, 140000], [3, 1000], [2, 45]]) {
+      const a = new Rng(5);
+      const b = new Rng(5);
+      for (let s = 0; s < skip; s++) a.nextU32(), b.nextU32();
+      const bits = a.fillBits(new Uint8Array(n));
+      for (let w = 0; w * 32 < n; w++) {
+        const x = b.nextU32();
+        for (let j = 0; j < 32 && w * 32 + j < n; j++) {
+          if (bits[w * 32 + j] !== ((x >>> j) & 1)) throw new Error(`skip ${skip}: bit ${w * 32 + j} differs`);
+        }
+      }
+      expect(a.nextU32()).toBe(b.nextU32()); // a partial last word is consumed whole
+    }
+    expect(() => new Rng(1).fillBits(new Float32Array(4) as unknown as Uint8Array)).toThrow(/out must be a Uint8Array/);
+  });
+
   it('rejects bad seeds, counts and states with one-line errors', () => {
     for (const s of [-1, 1.5, NaN, Infinity, 2 ** 53, '3' as unknown as number]) {
       expect(() => new Rng(s)).toThrow(/^wireless-moe\/channel: seed must be an integer in \[0, 2\^53\), got [^\n]*$/);

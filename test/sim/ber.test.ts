@@ -2,7 +2,9 @@
 // forms (CPython math.erfc evaluations, as in test/channel/ber.test.ts) within 4 binomial standard
 // deviations, the coded waterfall's two ends, reproducibility, and input checks.
 import { describe, expect, it } from 'vitest';
-import { simulateBer, parseSnrRange, wilsonInterval, normalQuantile, formatBerTable, type BerOptions } from '../../src/sim/index.js';
+import { simulateBer, parseSnrRange, wilsonInterval, normalQuantile, formatBerTable, BitSource, type BerOptions } from '../../src/sim/index.js';
+import { Rng, bpsk, ebn0ToEsn0, n0FromEsn0 } from '../../src/channel/index.js';
+import { ldpcCode } from '../../src/codes/index.js';
 
 /** |errors − N·p| < 4·√(N·p·(1−p)). */
 function expectRate(errors: number, trials: number, p: number): void {
@@ -118,6 +120,52 @@ describe('simulateBer, reproducibility', () => {
     const t = formatBerTable(simulateBer({ ...base, ebn0Db: [2], maxFrames: 64 }));
     expect(t).toMatch(/Es\/N0 \|\s+Eb\/N0 \|\s+FRA \|\s+BE \|\s+FE \|\s+BER \|\s+FER/);
     expect(t.trim().split('\n').at(-1)).toMatch(/^\s+-1\.01 \|\s+2\.00 \|\s+64 \|/);
+  });
+});
+
+describe('simulateBer, seeds keep their meaning (fused channel = the unfused chain)', () => {
+  it('uncoded counts are those recorded with modulate → addNoise → demap per slice', () => {
+    // Recorded from the simulator before it used modem.llrOverAwgn (1024-bit frames).
+    const cases: [Partial<BerOptions>, [number, number, number][]][] = [
+      [{ modulation: 'bpsk', ebn0Db: [2, 5], seed: 21 }, [[50, 1961, 50], [50, 298, 50]]],
+      [{ modulation: 'qpsk', ebn0Db: [3], seed: 22 }, [[50, 1131, 50]]],
+      [{ modulation: '16qam', ebn0Db: [6], seed: 23 }, [[50, 1409, 50]]],
+    ];
+    for (const [o, want] of cases) {
+      const r = simulateBer({ code: 'none', maxFrames: 50, maxFrameErrors: 1000, ...o } as BerOptions);
+      expect(r.points.map((p) => [p.frames, p.bitErrors, p.frameErrors])).toEqual(want);
+    }
+  });
+
+  it('coded counts equal a re-run of the documented streams through the unfused chain', () => {
+    const spec = '80211n:648:1/2';
+    const o: BerOptions = { code: spec, ebn0Db: [1.5], maxFrames: 192, maxFrameErrors: 30, batchFrames: 64, seed: 13 };
+    const got = simulateBer(o).points[0];
+    // The reference: per point, a bit stream and a noise stream seeded by two 53-bit draws each from Rng(seed).
+    const code = ldpcCode(spec);
+    const master = new Rng(13);
+    const draw = () => (master.nextU32() >>> 11) * 4294967296 + master.nextU32();
+    const bitSeed = draw();
+    const noiseSeed = draw();
+    const bitsrc = new BitSource(bitSeed);
+    const noise = new Rng(noiseSeed);
+    const esn0 = ebn0ToEsn0(1.5, 1, code.rate);
+    let frames = 0, bitErrors = 0, frameErrors = 0;
+    while (frames < 192 && frameErrors < 30) {
+      const info = bitsrc.fill(new Uint8Array(64 * code.k));
+      const tx = code.encodeBatch(info, 64);
+      const llr = bpsk.demapExact(bpsk.addNoise(bpsk.modulate(tx), esn0, noise), n0FromEsn0(esn0));
+      const dec = code.decodeBatch(llr, 64, { algorithm: 'nms', iterations: 10, factor: 0.75, earlyStop: true });
+      for (let f = 0; f < 64 && frameErrors < 30; f++) {
+        let e = 0;
+        for (let j = f * code.k; j < (f + 1) * code.k; j++) e += dec.bits[j] ^ info[j];
+        frames++;
+        bitErrors += e;
+        if (e > 0) frameErrors++;
+      }
+    }
+    expect([got.frames, got.bitErrors, got.frameErrors]).toEqual([frames, bitErrors, frameErrors]);
+    expect(frameErrors).toBe(30); // the point is in the waterfall: the comparison is not trivially all-zero
   });
 });
 
