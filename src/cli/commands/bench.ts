@@ -88,7 +88,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
     { link: 'analog', rate: 1, channelUses: d, encodeUs: 0, decodeUs: 0, totalUs: analogUs, vectorsPerSecond: 1e6 / analogUs, infoMbps: (d * 32) / analogUs, codingShare: 0 },
   ];
   for (const codec of codecs) {
-    codec.transmit(vectors, d, snrs, seed); // warm-up
+    // Warm up for a fixed time, so that V8 has optimised the coding paths before timing.
+    for (const until = performance.now() + 300; performance.now() < until; ) codec.transmit(vectors, d, snrs, seed);
     const runs = Array.from({ length: reps }, (_, r) => {
       const t = performance.now();
       const { stats } = codec.transmit(vectors, d, snrs, seed + r);
