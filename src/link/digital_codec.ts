@@ -9,6 +9,7 @@ import type { Modem, ModulationName } from '../channel/modem.js';
 import { countBitErrors } from '../channel/bit_errors.js';
 import { quantizeInto, dequantizeInto, toBitsInto, fromBitsInto, type Quantized } from '../channel/quantize.js';
 import { ldpcCode, type LdpcCode } from '../codes/ldpc.js';
+import type { BatchDecodeResult } from '../codes/types.js';
 import type { LdpcDecodeOptions } from '../codes/decoder.js';
 
 /** How a digital link codes and modulates features. */
@@ -53,6 +54,7 @@ export class DigitalCodec {
   private coded = new Uint8Array(0);
   private llr = new Float32Array(0);
   private side = new Float64Array(0);
+  private decoded: BatchDecodeResult = { bits: new Uint8Array(0), iterations: new Int32Array(0), converged: new Uint8Array(0) };
   private readonly q: Quantized = { codes: new Uint16Array(0), min: 0, max: 0, bits: 1 };
 
   constructor(readonly options: DigitalLinkOptions) {
@@ -84,6 +86,9 @@ export class DigitalCodec {
     if (this.llr.length < frames * n) this.llr = new Float32Array(frames * n);
     if (this.side.length < 2 * count) this.side = new Float64Array(2 * count);
     if (this.q.codes.length !== d) this.q.codes = new Uint16Array(d);
+    if (this.decoded.converged.length < frames) {
+      this.decoded = { bits: new Uint8Array(frames * k), iterations: new Int32Array(frames), converged: new Uint8Array(frames) };
+    }
   }
 
   /**
@@ -149,7 +154,7 @@ export class DigitalCodec {
     stats.channelMs += clock() - t;
 
     t = clock();
-    const decoded = code.decodeBatch(llr, frames, this.options.decoder);
+    const decoded = code.decodeBatchInto(llr, frames, this.decoded, this.options.decoder);
     stats.decodeMs += clock() - t;
     for (let f = 0; f < frames; f++) if (!decoded.converged[f]) stats.failedFrames++;
 

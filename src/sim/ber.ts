@@ -270,6 +270,8 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
   const codedBuf = code ? new Uint8Array(cap * n) : null;
   const llrBuf = new Float32Array(cap * n);
   const decidedBuf = code ? null : new Uint8Array(cap * k);
+  // Decoder results land in these reused arrays (decodeBatchInto): no allocation per batch.
+  const decodedBuf = code ? { bits: new Uint8Array(cap * k), iterations: new Int32Array(cap), converged: new Uint8Array(cap) } : null;
   const points: BerPoint[] = [];
   const channelOpts = { exact: demapper === 'exact' };
   // Warm-up: compile the decoder's WASM module and let the JIT see decodeBatch before anything is
@@ -307,7 +309,7 @@ export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) =
       if (code) {
         const cd = cpuNow?.() ?? 0;
         const td = now();
-        const r = code.decodeBatch(llr, B, decodeOptions!);
+        const r = code.decodeBatchInto(llr, B, decodedBuf!, decodeOptions!);
         decodeMs += now() - td;
         decodeCpu += (cpuNow?.() ?? 0) - cd;
         decodedFrames += B;
