@@ -256,3 +256,5 @@ export function convPadNHWC(
 
 // Direct stride-1 kernels for few-channel layers (channel-planar, vectorised over pixels).
 export * from './conv_direct';
+// Row-scatter input gradient for few input channels (fw·ci contiguous dx floats per filter row).
+export * from './conv_scatter';

@@ -9,3 +9,4 @@ export * from './softmax';
 export * from './topk';
 export * from './elementwise';
 export * from './reduce';
+export * from './conv_single';

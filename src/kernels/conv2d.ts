@@ -4,8 +4,10 @@
 //                  8 pixels × 6 channels per tile on a channel-planar padded copy; other ci < 8:
 //                  GEMM over whole filter rows (fw·ci floats) of a zero-padded NHWC copy (no
 //                  im2col); ci ≥ 8: GEMM through a per-tap indirection table (no im2col);
-//   input grad     stride 1: the forward conv of dy with the filter rotated by 180° and ci/co
-//                  swapped (direct kernel when ci < 8, skipping all-padding filter rows);
+//   input grad     few input channels with fw·ci filling 8-float passes (LeNet 6→16): row
+//                  scatter of conv_scatter.ts, dx row segment += dy pixel · W row (any stride);
+//                  else stride 1: the forward conv of dy with the filter rotated by 180° and
+//                  ci/co swapped (direct kernel when ci < 8, skipping all-padding filter rows);
 //                  stride > 1: cols (M×K) = dy (M×co) · Wᵀ, then col2im, in chunks;
 //   filter grad    stride 1 with ci < 8: direct kernel (pixel-vectorised reduction); 1x1 without
 //                  padding: one GEMM reading x with the stride (no im2col); else reduced over
@@ -19,6 +21,7 @@ import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
 import { MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
 import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
+import { singleChannelInputGrad, singleChannelInputGradFits } from './conv_single_channel.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
@@ -161,6 +164,53 @@ function directForwardAt(
   ex.convDirectForward(pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h));
 }
 
+/** Floats per column pass of convScatterInputGrad (its filter rows are padded to a multiple). */
+const SCATTER_PASS = 8;
+/** convScatterInputGrad runs when at least this fraction of its padded filter-row floats is used. */
+const SCATTER_MIN_USE = 0.8;
+
+/**
+ * True when convScatterInputGrad covers an input gradient well: the fw·ci dx floats of a filter
+ * row fill its 8-float column passes (few input channels; LeNet's 5x5x6 = 30 of 32) and there
+ * are enough output channels to amortise the read-modify-write of dx.
+ */
+function scatterFits(c: Conv2DInfo): boolean {
+  const k = c.filterWidth * c.inChannels;
+  if (k === 0 || c.inChannels >= IM2COL_MAX_CHANNELS || c.outChannels < 8 || c.outHeight * c.outWidth === 0) return false;
+  return k / (Math.ceil(k / SCATTER_PASS) * SCATTER_PASS) >= SCATTER_MIN_USE;
+}
+
+/**
+ * Input gradient dx (at pdx, [n][h][w][ci]) by convScatterInputGrad from dy (at pdy, in the arena)
+ * and the filter W [fh][fw][ci][co]: every multiply is a real filter tap, any stride and padding.
+ * Writes straight into dx when no tap lands in padding, else into a scratch cropped afterwards.
+ */
+function scatterInputGradAt(ex: NnExports, arena: WasmArena, pdy: number, wv: Float32Array, c: Conv2DInfo, pdx: number): void {
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, batchSize: n } = c;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = c;
+  const { top: pt, left: pl } = c.padInfo;
+  const k = fw * ci;
+  const kp = Math.ceil(k / SCATTER_PASS) * SCATTER_PASS;
+  const hq = Math.max(pt + h, (oh - 1) * sh + fh);
+  const wq = Math.max(pl + w, (ow - 1) * sw + fw);
+  const direct = pt === 0 && pl === 0 && hq === h && wq === w;
+  const pvk = arena.alloc(fh * co * kp * 4);
+  const pdxq = direct ? pdx : arena.alloc(n * hq * wq * ci * 4);
+  // V [kh][q][o][jj] = W[kh][kw][c][o] with kw·ci + c = 8q + jj (zero past fw·ci).
+  const vk = arena.f32(pvk, fh * co * kp);
+  vk.fill(0);
+  for (let kh = 0; kh < fh; kh++) {
+    for (let j = 0; j < k; j++) {
+      const q = Math.floor(j / SCATTER_PASS);
+      const src = (kh * k + j) * co;
+      const dst = (kh * kp + q * SCATTER_PASS) * co + (j - q * SCATTER_PASS);
+      for (let o = 0; o < co; o++) vk[dst + o * SCATTER_PASS] = wv[src + o];
+    }
+  }
+  ex.convScatterInputGrad(pdy, n, oh, ow, co, pvk, fh, fw, ci, sh, sw, pdxq, hq, wq);
+  if (!direct) ex.convScatterCrop(pdxq, n, hq, wq, ci, pt, pl, h, w, pdx);
+}
+
 /** Forward convolution: out [n, oh, ow, co] (+ bias [co], then activation code 0–3 of gemmBiasActivation). */
 function convForward(
   backend: WmoeBackend, xv: Float32Array, wv: Float32Array, info: Conv2DInfo, bias?: Float32Array,
@@ -203,6 +253,10 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
   const pdy = arena.put(dyv);
   const pw = arena.put(wv);
   const pdx = arena.alloc(dxLen * 4);
+  if (scatterFits(info)) {
+    scatterInputGradAt(ex, arena, pdy, wv, info, pdx);
+    return takeF32(backend, pdx, dxLen);
+  }
   if (directForwardFits(sh, sw, co, ci, w)) {
     // dx = conv(dy, W') as below, by the direct kernel (few input channels = few outputs here).
     directForwardAt(
@@ -383,6 +437,7 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
 }
 
 function conv2dBackpropInput(args: GemmKernelArgs): TensorInfo {
+  if (singleChannelInputGradFits(args)) return singleChannelInputGrad(args); // one input channel: conv_single_channel.ts
   const backend = args.backend as WmoeBackend;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = (args.attrs ?? {}) as { strides: number | number[]; pad: Pad; dataFormat?: string; dimRoundingMode?: Rounding; inputShape: number[] };

@@ -76,6 +76,25 @@ export interface NnExports {
   /** Stride-1 filter gradient dW [fh][fw][ci][co] from planar xp [n][ci][hp][wp] and planar dyp [n][cop][oh][owp]. */
   convDirectFilterGrad(xp: number, dyp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number,
     oh: number, owp: number, co: number, cop: number, dw: number): void;
+  /** Input gradient by row scatter: dxp [n][hq][wq][ci] (dx pixel (iy, ix) at (iy + pt, ix + pl)) from NHWC dy and V [fh][ceil(fw·ci/8)][co][8]. */
+  convScatterInputGrad(dy: number, n: number, oh: number, ow: number, co: number, vk: number, fh: number, fw: number,
+    ci: number, sh: number, sw: number, dxp: number, hq: number, wq: number): void;
+  /** dst [n][h][w][ci] = rows pt … pt + h − 1, columns pl … pl + w − 1 of src [n][hq][wq][ci]. */
+  convScatterCrop(src: number, n: number, hq: number, wq: number, ci: number, pt: number, pl: number, h: number,
+    w: number, dst: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }
+
+// ---- single-input-channel convolution (assembly/nn/conv_single.ts; src/kernels/conv_single_channel.ts) ----
+/** The `nn` exports of the one-input-channel conv kernels (pointers are byte addresses, sizes in elements). */
+export interface NnSingleChannelExports {
+  /**
+   * Stride-1 input gradient dx [n][h][w] (one channel, overwritten) from NHWC dy [n][oh][ow][co] and
+   * the 180°-rotated filter wr [co][fh][fw]; dy pixel (oy, ox) sits at plane position (oy+ty, ox+tx).
+   * scratch: co·hp·wp floats, hp ≥ ceil(h/2)·2 + fh − 1, wp ≥ ceil(w/8)·8 + fw − 1.
+   */
+  convSingleInputGrad(dy: number, n: number, oh: number, ow: number, co: number, wr: number, fh: number, fw: number,
+    ty: number, tx: number, h: number, w: number, dx: number, scratch: number, hp: number, wp: number): void;
+}
+// ---- end single-input-channel convolution ----

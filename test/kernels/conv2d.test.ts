@@ -150,6 +150,36 @@ describe('Conv2D kernels on wmoe', () => {
     }
   });
 
+  it('row-scatter input gradient matches cpu (few input channels, fw·ci filling 8-float passes)', async () => {
+    await wmoe();
+    // convScatterInputGrad: LeNet c2 exactly (batch 64), batch 1, odd sizes, 'same' / 'valid' /
+    // explicit padding (scratch + crop), strides 2 and (2, 1), more than 32 output channels
+    // (two register segments), fw·ci not a multiple of 8 (exact tail lanes) and of 4.
+    const routes: Case[] = [
+      { n: 64, h: 14, w: 14, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+      { n: 1, h: 14, w: 14, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'valid' },
+      { n: 1, h: 13, w: 11, ci: 6, co: 16, fh: 5, fw: 5, stride: 1, pad: 'same' },
+      { n: 3, h: 9, w: 15, ci: 6, co: 9, fh: 3, fw: 5, stride: 1, pad: 'valid' },
+      { n: 2, h: 11, w: 9, ci: 6, co: 40, fh: 5, fw: 5, stride: 2, pad: 'same' },
+      { n: 1, h: 10, w: 13, ci: 7, co: 12, fh: 2, fw: 3, stride: [2, 1], pad: 'valid' },
+      { n: 2, h: 7, w: 9, ci: 4, co: 8, fh: 3, fw: 2, stride: 1, pad: 1 },
+      { n: 1, h: 5, w: 17, ci: 1, co: 10, fh: 1, fw: 8, stride: [1, 3], pad: 'same' },
+    ];
+    let seed = 1200;
+    for (const c of routes) {
+      const s = (seed += 3);
+      await expectLikeCpu(() => {
+        const w = rand([c.fh, c.fw, c.ci, c.co], s + 1);
+        const xShape: [number, number, number, number] = [c.n, c.h, c.w, c.ci];
+        const yShape = tf.conv2d(tf.zeros(xShape) as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad).shape;
+        const dy = rand(yShape, s + 2);
+        return tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, {
+          strides: c.stride, pad: c.pad, dataFormat: 'NHWC', inputShape: xShape,
+        }) as tf.Tensor;
+      }, `dx ${label(c)}`);
+    }
+  });
+
   it('gradients of a fused conv with bias and relu match cpu', async () => {
     await wmoe();
     const c: Case = { n: 2, h: 8, w: 8, ci: 9, co: 12, fh: 3, fw: 3, stride: 1, pad: 'same' };
