@@ -54,3 +54,47 @@ describe('WASM memory and feature checks', () => {
     }
   });
 });
+
+describe('output pool', () => {
+  const conv = (seed: number) => {
+    const x = tf.randomNormal([2, 12, 12, 8], 0, 1, 'float32', seed) as tf.Tensor4D;
+    const w = tf.randomNormal([3, 3, 8, 16], 0, 1, 'float32', seed + 1) as tf.Tensor4D;
+    const y = tf.conv2d(x, w, 1, 'same');
+    x.dispose();
+    w.dispose();
+    return y;
+  };
+
+  it('never recycles an array that user code has seen, nor one a live view still uses', async () => {
+    const backend = await wmoe();
+    await tf.setBackend('wmoe');
+    // Seen through dataSync: must keep its values after the tensor is disposed and more work runs.
+    const a = conv(1);
+    const seen = a.dataSync();
+    const copy = Float32Array.from(seen);
+    a.dispose();
+    for (let i = 0; i < 3; i++) conv(10 + i).dispose();
+    expect(Array.from(seen)).toEqual(Array.from(copy));
+    // Viewed by a cpu kernel's result (a simple slice is a subarray of the same memory).
+    const expected = conv(2);
+    const before = expected.dataSync().slice(0, 12 * 12 * 16);
+    expected.dispose();
+    const b = conv(2);
+    const rows = tf.slice(b, [0, 0, 0, 0], [1, 12, 12, 16]); // nothing reads either before b goes
+    b.dispose();
+    for (let i = 0; i < 3; i++) conv(20 + i).dispose();
+    expect(Array.from(rows.dataSync())).toEqual(Array.from(before));
+    rows.dispose();
+  });
+
+  it('reuses the arrays of disposed, never-seen outputs, with identical results', async () => {
+    const backend = await wmoe();
+    await tf.setBackend('wmoe');
+    const reference = conv(5).dataSync().slice();
+    for (let i = 0; i < 3; i++) conv(6).dispose();
+    expect(backend.outputs.pooledBytes).toBeGreaterThan(0);
+    const again = conv(5);
+    expect(Array.from(again.dataSync())).toEqual(Array.from(reference));
+    again.dispose();
+  });
+});
