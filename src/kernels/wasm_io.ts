@@ -28,12 +28,14 @@ export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorIn
 }
 
 /**
- * A fresh copy of `length` float32 values at byte address `ptr` of the nn module's memory: one
- * allocation and one copy from the arena view (the result is owned by the caller; the arena is
- * reused by the next kernel call).
+ * A copy of `length` float32 values at byte address `ptr` of the nn module's memory, in an
+ * array from the backend's output pool (recycled when possible; the arena itself is reused by
+ * the next kernel call). The caller must make it a tensor's values (backend.output).
  */
 export function takeF32(backend: WmoeBackend, ptr: number, length: number): Float32Array {
-  return backend.nn.arena.f32(ptr, length).slice();
+  const out = backend.outputs.take(length);
+  out.set(backend.nn.arena.f32(ptr, length));
+  return out;
 }
 
 /** A fresh copy of `length` int32 values at byte address `ptr` of the nn module's memory. */
