@@ -98,7 +98,7 @@ const retarget = {
         return { path: `${file}#${[...want].sort().join(',')}`, namespace: 'public', pluginData: paths };
       }
       if (FORBIDDEN.test(rel)) throw new Error(`gradients would copy stateful tfjs-core module ${rel}`);
-      carried.push(rel); if (process.env.DEBUG_GRADS) console.error("carry", rel, "from", relative(coreDist, args.importer), [...want].join(","));
+      carried.push(rel);
       return { path: file };
     });
     b.onLoad({ filter: /.*/, namespace: 'public' }, (args) => ({
@@ -132,4 +132,5 @@ for (const [out, entry] of [
   });
   writeFileSync(join(outDir, `${out}.d.ts`), 'export {};\n');
 }
-console.log(`tfjs-core gradients and chained ops: carried ${carried.length} internal op wrappers: ${[...new Set(carried)].join(', ')}`);
+const wrappers = [...new Set(carried)];
+console.log(`tfjs-core gradients and chained ops: carried ${wrappers.length} internal op wrappers: ${wrappers.join(', ')}`);
