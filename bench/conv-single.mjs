@@ -14,6 +14,18 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+// Same allocator setting as bench/kernels.mjs (see its header): freed output arrays are kept by
+// malloc instead of being returned to the kernel, so no call pays ~15 µs per fresh 4 KiB page on
+// this VM depending on GC timing; all backends alike. --default-malloc measures without.
+const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432';
+if (!process.argv.includes('--default-malloc') && process.env.GLIBC_TUNABLES !== MALLOC_TUNABLES) {
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
+  });
+  process.exit(r.status ?? 1);
+}
+
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url).pathname;
 const lib = process.env.WMOE_LIB ? pathToFileURL(resolve(process.env.WMOE_LIB)).href : new URL('../dist/index.mjs', import.meta.url).href;

@@ -9,11 +9,33 @@
 // Conv2D forward ≥ 0.8× tfjs-backend-wasm; Conv2DBackpropInput and Conv2DBackpropFilter
 // ≥ 15 GFLOP/s. wmoe and wasm alternate call by call (fair under machine load); at least 3
 // calls each after a first untimed one. tfjs-backend-cpu runs an op only while one call is predicted to take < 2 s
-// (its BackpropFilter runs at ~0.01 GFLOP/s); skipped entries are reported as "skip".
+// (its BackpropFilter runs at ~0.01 GFLOP/s); skipped entries are reported as "skip". Calls
+// shorter than ~30 ms are repeated until 0.3 s of timed calls per backend (at most 201) so that
+// millisecond medians do not rest on 11 samples.
+//
+// Memory allocator: every call returns a fresh output array (dataSync() hands it to the caller,
+// so no backend may recycle it). With glibc's defaults, freed arrays go back to the kernel
+// (heap trimming, mmap for ≥ 128 KiB) and the next call's output lands on never-touched pages;
+// on this VM a first-touch page fault costs ~15 µs per 4 KiB (0.27 GB/s, ~50× the copy), so a
+// 256 KiB output costs ~1 ms and a 9.4 MiB one ~30 ms, and whether a call pays it depended on
+// GC timing: the same kernel measured up to 2× apart between runs. The bench therefore re-runs
+// itself with MALLOC_TUNABLES below (keep freed memory, back the heap with transparent huge
+// pages), which applies to all three backends alike; --default-malloc measures without. The
+// re-run also passes --expose-gc, so that each case starts after a full GC (outside timing).
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { init, tf } from '../dist/index.mjs';
+
+const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432';
+if (!process.argv.includes('--default-malloc') && process.env.GLIBC_TUNABLES !== MALLOC_TUNABLES) {
+  const r = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
+  });
+  process.exit(r.status ?? 1);
+}
+const { init, tf } = await import('../dist/index.mjs');
 
 const require = createRequire(import.meta.url);
 const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
@@ -147,16 +169,28 @@ async function time(c, names, budgetSeconds, minReps = 3) {
     y.dispose();
     return dt;
   };
+  // Collect the garbage of earlier cases now, outside the timed calls (needs --expose-gc, which
+  // the re-run above passes), so that no case pays for the previous one's GC.
+  globalThis.gc?.();
   let spent = 0;
   for (const b of live) spent += await once(b); // first calls: compilation, tier-up, memory growth
   const reps = quick ? 3 : 11;
+  // Short calls: more reps, until minSeconds of timed calls per backend (bounded by maxReps).
+  const minSeconds = quick ? 0.1 : 0.3;
+  const maxReps = 201;
   // A backend slower than half a second per call (cpu on big shapes) keeps its first call.
   const slow = spent > 0.5 * live.length;
-  for (let r = 0; r < reps && !slow && (r < minReps || spent < budgetSeconds); r++) {
+  let timed = 0;
+  for (
+    let r = 0;
+    !slow && r < maxReps && (r < minReps || (r < reps && spent < budgetSeconds) || timed < minSeconds * live.length);
+    r++
+  ) {
     for (const b of live) {
       const dt = await once(b);
       b.times.push(dt);
       spent += dt;
+      timed += dt;
     }
   }
   const out = {};
@@ -227,7 +261,8 @@ for (const r of rows) {
     checks.push({ target: `${r.op} ${r.shape} >= 15 GFLOP/s`, value: r.wmoe, pass: r.wmoe >= 15 });
   }
 }
-console.log(`\nGFLOP/s columns: wmoe, tfjs-backend-cpu, tfjs-backend-wasm (XNNPACK, 1 thread, SIMD); medians.`);
+console.log(`\nmalloc: ${process.env.GLIBC_TUNABLES === MALLOC_TUNABLES ? 'GLIBC_TUNABLES=' + MALLOC_TUNABLES : 'glibc defaults (--default-malloc)'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
+console.log(`GFLOP/s columns: wmoe, tfjs-backend-cpu, tfjs-backend-wasm (XNNPACK, 1 thread, SIMD); medians.`);
 console.log(`WASM peak memory: ${(peakBefore / 2 ** 20).toFixed(1)} MiB after the timed runs, ${(peakAfter / 2 ** 20).toFixed(1)} MiB after repeating them (${peakAfter === peakBefore ? 'no growth' : 'GREW'}).`);
 const failed = checks.filter((c) => !c.pass);
 console.log(`Targets: ${checks.length - failed.length}/${checks.length} met${failed.length ? '; missed: ' + failed.map((c) => `${c.target} (${c.value.toFixed(2)})`).join(', ') : ''}.`);
@@ -236,7 +271,8 @@ mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'kernels.json'),
   JSON.stringify({
-    date: new Date().toISOString(), node: process.version, quick,
+    date: new Date().toISOString(), node: process.version, quick, loadavg: loadavg(),
+    glibcTunables: process.env.GLIBC_TUNABLES === MALLOC_TUNABLES ? MALLOC_TUNABLES : null,
     note: 'GFLOP/s medians; wasm = tfjs-backend-wasm single-threaded SIMD; cpu "skip" = predicted > 2 s per call',
     rows, wasmPeakBytes: { afterTimedRuns: peakBefore, afterRepeat: peakAfter }, checks,
   }, null, 2) + '\n',

@@ -13,6 +13,9 @@
 //                  padding: one GEMM reading x with the stride (no im2col); else reduced over
 //                  batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches in packed-GEMM layout
 //                  (many pixels), or dW = Σ patchesᵀ · dy with transposed patches (deep layers).
+// The forward GEMM path keeps the packed form of a large filter tensor used a second time (keyed
+// by its data id, as tfjs-backend-wasm keeps XNNPACK's packed weights), so repeated inference
+// calls skip copying the raw filter in and repacking it (~2 ms of 21 for ResNet's 3x3 512→512).
 // NCHW, dilations > 1 and non-float32 inputs run tfjs-backend-cpu's kernels instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
@@ -96,9 +99,11 @@ function convForwardAt(
     // copy of the image, so that the GEMM reads fh runs per output pixel and needs no im2col.
     const hp = (oh - 1) * g[6] + fh;
     const wp = (ow - 1) * g[7] + fw;
-    const pxp = arena.alloc(n * hp * wp * ci * 4);
+    // No copy when the image already is its padded form ('valid', no rows or columns left over).
+    const asIs = g[8] === 0 && g[9] === 0 && hp === g[1] && wp === g[2];
+    const pxp = asIs ? px : arena.alloc(n * hp * wp * ci * 4);
     const pind = arena.alloc(indirectionBytes(m, fh));
-    ex.convPadNHWC(px, n, g[1], g[2], ci, g[8], g[9], hp, wp, pxp);
+    if (!asIs) ex.convPadNHWC(px, n, g[1], g[2], ci, g[8], g[9], hp, wp, pxp);
     ex.convIndirection(pind, pxp, pxp, n, hp, wp, ci, fh, 1, g[6], g[7], 0, 0, oh, ow);
     ex.gemmIndirect(m, co, fh, fw * ci, pind, 4, pbp, pout, co, 0);
   }
@@ -211,29 +216,71 @@ function scatterInputGradAt(ex: NnExports, arena: WasmArena, pdy: number, wv: Fl
   if (!direct) ex.convScatterCrop(pdxq, n, hq, wq, ci, pt, pl, h, w, pdx);
 }
 
-/** Forward convolution: out [n, oh, ow, co] (+ bias [co], then activation code 0–3 of gemmBiasActivation). */
+/** Filters of at least this many floats get their packed form cached once they are used twice. */
+const PACK_CACHE_MIN_FLOATS = 1 << 16;
+/** Filters (by tensor data id) used once by the forward GEMM path, and the packed B of those used more often. */
+const packSeen = new WeakSet<object>();
+const packCache = new WeakMap<object, { values: Float32Array; packed: Float32Array }>();
+
+/**
+ * The cached packed form (gemmPackB layout) of the filter with data id `key` and values `wv`, or
+ * undefined. Tensor values are immutable per data id, so a filter used again (inference, or the
+ * bench's repeated calls) need not be repacked; a filter used once (training, new weights every
+ * step) costs only a WeakSet entry. As tfjs-backend-wasm caches XNNPACK's packed weights.
+ */
+function cachedPackedFilter(key: object | undefined, wv: Float32Array): Float32Array | undefined {
+  if (key === undefined || wv.length < PACK_CACHE_MIN_FLOATS) return undefined;
+  const hit = packCache.get(key);
+  return hit !== undefined && hit.values === wv ? hit.packed : undefined;
+}
+
+/** Records a forward use of filter `key`; on its second use keeps a copy of its packed form (at pbp in the arena). */
+function rememberPackedFilter(key: object | undefined, wv: Float32Array, arena: WasmArena, pbp: number, floats: number): void {
+  if (key === undefined || wv.length < PACK_CACHE_MIN_FLOATS) return;
+  if (!packSeen.has(key)) {
+    packSeen.add(key);
+    return;
+  }
+  packCache.set(key, { values: wv, packed: arena.f32(pbp, floats).slice() });
+}
+
+/**
+ * Forward convolution: out [n, oh, ow, co] (+ bias [co], then activation code 0–3 of
+ * gemmBiasActivation). `filterKey` (the filter tensor's data id) lets the packed filter be reused.
+ */
 function convForward(
   backend: WmoeBackend, xv: Float32Array, wv: Float32Array, info: Conv2DInfo, bias?: Float32Array,
-  act = 0, alpha = 0.2,
+  act = 0, alpha = 0.2, filterKey?: object,
 ): Float32Array {
   const ex = backend.nn.exports as NnExports;
   const arena = backend.nn.arena;
   const co = info.outChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
+  const direct = directForwardFits(info.strideHeight, info.strideWidth, info.inChannels, co, info.outWidth);
+  const cached = direct ? undefined : cachedPackedFilter(filterKey, wv);
   arena.reset();
   const px = arena.put(xv);
-  const pw = arena.put(wv);
+  const pw = direct || cached !== undefined ? 0 : arena.put(wv);
   const pout = arena.alloc(m * co * 4);
   const pbias = bias ? arena.put(bias) : 0;
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
-  if (directForwardFits(info.strideHeight, info.strideWidth, ci, co, info.outWidth)) {
+  if (direct) {
     directForwardAt(
       ex, arena, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
       info.outHeight, info.outWidth, co, (kh, kw, c, o) => wv[((kh * fw + kw) * ci + c) * co + o], pout,
     );
   } else {
-    convForwardAt(ex, arena, px, (dst) => ex.gemmPackB(pw, k, co, co, 1, dst), pout, geometryArgs(info), co);
+    const floats = packedBytes(k, co) / 4;
+    const pack = (dst: number) => {
+      if (cached !== undefined) {
+        arena.f32(dst, floats).set(cached);
+        return;
+      }
+      ex.gemmPackB(pw, k, co, co, 1, dst);
+      rememberPackedFilter(filterKey, wv, arena, dst, floats);
+    };
+    convForwardAt(ex, arena, px, pack, pout, geometryArgs(info), co);
   }
   if (pbias !== 0 || act !== 0) ex.gemmBiasActivation(pout, m, co, co, pbias, act, alpha);
   return takeF32(backend, pout, m * co);
@@ -398,7 +445,7 @@ function conv2d(args: GemmKernelArgs): TensorInfo {
     throw new Error(`wireless-moe Conv2D: x has ${x.shape[3]} channels but filter [${filter.shape}] expects ${filter.shape[2]}`);
   }
   const info = convInfoOf(x.shape, filter.shape, a.strides, a.pad, a.dimRoundingMode);
-  const out = convForward(backend, backend.f32(x), backend.f32(filter), info);
+  const out = convForward(backend, backend.f32(x), backend.f32(filter), info, undefined, 0, 0.2, filter.dataId);
   return backend.output(info.outShape, out);
 }
 
@@ -423,7 +470,7 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
   const activation = a.activation ?? 'linear';
   const code = wasmActivationCode(activation);
   const wasmAct = code >= 0 && (bias === undefined || biasVals !== undefined) ? code : 0;
-  const vals = convForward(backend, backend.f32(x), backend.f32(filter), info, biasVals, wasmAct, a.leakyreluAlpha ?? 0.2);
+  const vals = convForward(backend, backend.f32(x), backend.f32(filter), info, biasVals, wasmAct, a.leakyreluAlpha ?? 0.2, filter.dataId);
   let out = backend.output(info.outShape, vals);
   if (bias !== undefined && biasVals === undefined) {
     const sum = cpuKernel('Add', { inputs: { a: out, b: bias }, backend }) as TensorInfo;

@@ -239,6 +239,35 @@ describe('Conv2D kernels on wmoe', () => {
     }
   });
 
+  it('reuses the packed form of a filter used repeatedly, and never for another filter', async () => {
+    await wmoe();
+    // 3·3·96·96 = 82944 floats: above the packed-filter cache threshold; GEMM (not direct) route.
+    const xv = randomValues(2 * 6 * 6 * 96, 810);
+    const wv1 = randomValues(3 * 3 * 96 * 96, 811);
+    const wv2 = randomValues(3 * 3 * 96 * 96, 812);
+    const onBackend = async (name: 'cpu' | 'wmoe', wv: Float32Array, calls: number) => {
+      await tf.setBackend(name);
+      const x = tf.tensor4d(xv, [2, 6, 6, 96]);
+      const w = tf.tensor4d(wv, [3, 3, 96, 96]);
+      const outs: Float32Array[] = [];
+      for (let i = 0; i < calls; i++) {
+        const y = tf.conv2d(x, w, 1, 'same');
+        outs.push(y.dataSync() as Float32Array);
+        y.dispose();
+      }
+      tf.dispose([x, w]);
+      return outs;
+    };
+    const ref1 = (await onBackend('cpu', wv1, 1))[0];
+    const ref2 = (await onBackend('cpu', wv2, 1))[0];
+    const got1 = await onBackend('wmoe', wv1, 4); // packs, packs and caches, then hits twice
+    // 864-term float32 sums: agreement with cpu to 5e-4; cached and freshly packed runs bit-identical.
+    for (const g of got1) expect(maxRelError(g, ref1)).toBeLessThan(5e-4);
+    for (const g of got1) expect(g).toEqual(got1[0]);
+    const got2 = await onBackend('wmoe', wv2, 3); // a new filter tensor: no stale packed filter
+    for (const g of got2) expect(maxRelError(g, ref2)).toBeLessThan(5e-4);
+  });
+
   it('keeps WASM memory flat on repeated calls and rejects inconsistent shapes before running', async () => {
     const backend = await wmoe();
     const f = () => {
