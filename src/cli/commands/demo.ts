@@ -1,11 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extractFeatures } from '../../train/features.js';
 import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
 import { perfectLink, analogLink, digitalLink, DEFAULT_DIGITAL } from '../../link/index.js';
 import { trainStage2 } from '../../train/stage2.js';
 import { writeRunDirectory } from '../../train/checkpoint.js';
-import { head } from '../../data/dataset.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
@@ -39,8 +37,8 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const { 'digital-codes': codesFlag, ...trainFlags } = values;
   const digitalCodes = codesFlag === undefined ? DIGITAL_CODES : codesFlag === 'none' ? [] : codesFlag.split(',');
   const digitalLinks = digitalCodes.map((code) => digitalLink({ ...DEFAULT_DIGITAL, code })); // validates before training
-  const { model, cfg, out, data } = await runTraining(trainFlags, 'runs/demo');
-  const test = extractFeatures(model, cfg.testSamples > 0 ? head(data.test, cfg.testSamples) : data.test);
+  const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
+  const { train, test } = features;
   const K = cfg.experts;
   const rows = compareGates(
     model,
@@ -52,23 +50,16 @@ export async function demoCommand(argv: string[]): Promise<void> {
 
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
-  if (digitalLinks.length > 0) {
-    const train = extractFeatures(model, cfg.trainSamples > 0 ? head(data.train, cfg.trainSamples) : data.train);
-    for (const link of digitalLinks) {
-      const name = `digital-${link.codec.options.code.replace(/[:/]/g, '_')}`;
-      const { code, modulation, bits } = link.codec.options;
-      process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features\n`);
-      const epochs = trainStage2(model, train, test, link, cfg, progressBar());
-      rows.push(
-        ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({
-          ...r,
-          link: `digital ${link.codec.options.code}`,
-        })),
-      );
-      writeRunDirectory(join(out, name), model, { train: cfg, stage2Link: link.codec.options }, {
-        'metrics.json': JSON.stringify({ stage2: { link: link.codec.options, epochs } }, null, 2) + '\n',
-      });
-    }
+  for (const link of digitalLinks) {
+    const { code, modulation, bits } = link.codec.options;
+    process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features\n`);
+    const epochs = trainStage2(model, train, test, link, cfg, progressBar());
+    rows.push(
+      ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({ ...r, link: `digital ${code}` })),
+    );
+    writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: link.codec.options }, {
+      'metrics.json': JSON.stringify({ stage2: { link: link.codec.options, epochs } }, null, 2) + '\n',
+    });
   }
   process.stdout.write(
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +

@@ -76,13 +76,13 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   const data = await loadDataset(cfg.dataset);
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
-  const { model, metrics } = trainMoe(cfg, data, link, progressBar());
+  const { model, metrics, features } = trainMoe(cfg, data, link, progressBar());
   const timings = { backend, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
   writeRunDirectory(out, model, { train: cfg }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
   });
-  return { model, metrics, out, data, cfg, backend, link };
+  return { model, metrics, features, out, cfg, backend, link };
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
