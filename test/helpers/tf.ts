@@ -1,5 +1,6 @@
 // Shared fixtures for tests that run tfjs: the wmoe backend, the cpu reference, seeded
 // random tensors and a relative-error comparison.
+import { expect } from 'vitest';
 import { init, tf } from '../../src/backend/init.js';
 
 export { tf };
@@ -46,4 +47,20 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / (Math.abs(b[i]) + floor));
   return worst;
+}
+
+/** A tensor of the given shape filled with {@link randomValues}(size, seed). */
+export function rand(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
+}
+
+/** Runs f on cpu and on wmoe and expects equal shapes and values within 1e-4 relative. */
+export async function expectLikeCpu(f: () => tf.Tensor | tf.Tensor[], label: string): Promise<void> {
+  const ref = await runOn('cpu', f);
+  const got = await runOn('wmoe', f);
+  expect(got.length).toBe(ref.length);
+  for (let i = 0; i < ref.length; i++) {
+    expect(got[i].shape, label).toEqual(ref[i].shape);
+    expect(maxRelError(got[i].data, ref[i].data), label).toBeLessThan(1e-4);
+  }
 }

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { tf, wmoe, runOn, randomValues, maxRelError } from '../helpers/tf.js';
+import { tf, wmoe, runOn, maxRelError, rand } from '../helpers/tf.js';
 import { singleChannelInputGradFits } from '../../src/kernels/conv_single_channel.js';
 
-function rand(shape: number[], seed: number) {
-  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
-}
 
 type Case = { n: number; h: number; w: number; co: number; fh: number; fw: number; pad: 'same' | 'valid' | number };
 

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tf, wmoe, runOn, randomValues, maxRelError } from '../helpers/tf.js';
+import { tf, wmoe, runOn, randomValues, maxRelError, rand, expectLikeCpu } from '../helpers/tf.js';
 
-/** Runs f on cpu and on wmoe and expects equal shapes and values within 1e-4 relative. */
-async function expectLikeCpu(f: () => tf.Tensor | tf.Tensor[], label: string) {
-  const ref = await runOn('cpu', f);
-  const got = await runOn('wmoe', f);
-  expect(got.length).toBe(ref.length);
-  for (let i = 0; i < ref.length; i++) {
-    expect(got[i].shape, label).toEqual(ref[i].shape);
-    expect(maxRelError(got[i].data, ref[i].data), label).toBeLessThan(1e-4);
-  }
-}
-
-function rand(shape: number[], seed: number) {
-  return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);
-}
 
 describe('BatchMatMul on wmoe', () => {
   it('matches cpu on random shapes with every transpose combination', async () => {
