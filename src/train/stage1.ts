@@ -7,7 +7,7 @@ import type { TrainConfig } from './config.js';
 import { SeededRandom } from './random.js';
 import { extractFeatures, imageBatch, labelBatch } from './features.js';
 import { evaluate } from './evaluate.js';
-import type { ProgressFn } from './progress.js';
+import { EpochLoss, type ProgressFn } from './progress.js';
 
 /** Per-epoch record of stage 1. */
 export interface Stage1Epoch {
@@ -71,7 +71,7 @@ export function trainStage1(
   let accuracy = NaN;
   for (let epoch = 0; epoch < cfg.stage1Epochs; epoch++) {
     const order = rng.permutation(train.n);
-    let lossSum = tf.scalar(0);
+    const epochLoss = new EpochLoss();
     for (let s = 0; s < steps; s++) {
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
@@ -81,16 +81,13 @@ export function trainStage1(
       const cost = step(xs, ys, stepSeed);
       xs.dispose();
       ys.dispose();
-      const next = tf.add(lossSum, cost) as tf.Scalar;
-      lossSum.dispose();
-      cost.dispose();
-      lossSum = next;
+      epochLoss.add(cost);
       if (progress && s % 10 === 9 && s < steps - 1) {
-        progress({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
+        progress({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, loss: epochLoss.mean(s + 1), accuracy });
       }
     }
-    const loss = lossSum.dataSync()[0] / steps;
-    lossSum.dispose();
+    const loss = epochLoss.mean(steps);
+    epochLoss.dispose();
     const feats = extractFeatures(model, test);
     accuracy = evaluate(model, feats, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy;
     history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });

@@ -5,9 +5,9 @@ import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import type { TrainConfig } from './config.js';
 import { SeededRandom } from './random.js';
-import { featureBatch, type FeatureSet } from './features.js';
+import { featureBatch, labelBatch, type FeatureSet } from './features.js';
 import { evaluate } from './evaluate.js';
-import type { ProgressFn } from './progress.js';
+import { EpochLoss, type ProgressFn } from './progress.js';
 
 /** Per-epoch record of stage 2. */
 export interface Stage2Epoch {
@@ -44,7 +44,7 @@ export function trainStage2(
   let accuracy = NaN;
   for (let epoch = 0; epoch < cfg.stage2Epochs; epoch++) {
     const order = rng.permutation(train.n);
-    let lossSum = tf.scalar(0);
+    const epochLoss = new EpochLoss();
     for (let s = 0; s < steps; s++) {
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
@@ -52,7 +52,7 @@ export function trainStage2(
       const stepSeed = cfg.seed * 2_000_003 + epoch * steps + s;
       const cost = tf.tidy(() => {
         const f = featureBatch(train, order, start, count);
-        const ys = tf.tensor1d(Int32Array.from({ length: count }, (_, i) => train.labels[order[start + i]]), 'int32');
+        const ys = labelBatch(train.labels, order, start, count);
         const snrDb = tf.tensor2d(snr, [count, K]);
         // Frozen experts on what their links delivered: constants for the gate's gradient.
         const expertProbs = tf.softmax(model.experts.logits(link.transmit(f, snrDb, stepSeed))) as tf.Tensor3D;
@@ -70,16 +70,13 @@ export function trainStage2(
           vars,
         ) as tf.Scalar;
       });
-      const next = tf.add(lossSum, cost) as tf.Scalar;
-      lossSum.dispose();
-      cost.dispose();
-      lossSum = next;
+      epochLoss.add(cost);
       if (progress && s % 10 === 9 && s < steps - 1) {
-        progress({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, loss: lossSum.dataSync()[0] / (s + 1), accuracy });
+        progress({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, loss: epochLoss.mean(s + 1), accuracy });
       }
     }
-    const loss = lossSum.dataSync()[0] / steps;
-    lossSum.dispose();
+    const loss = epochLoss.mean(steps);
+    epochLoss.dispose();
     accuracy = evaluate(model, test, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy;
     history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
     progress?.({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, loss, accuracy });
