@@ -49,39 +49,25 @@ async function bundle(contents) {
 }
 
 async function loadCodes() {
-  if (args.includes('--dist')) return import(pathToFileURL(join(root, 'dist', 'codes.mjs')).href);
-  return bundle("export * from './src/codes/index.ts';\nexport { LdpcDecoder } from './src/codes/decoder.ts';\n");
+  if (args.includes('--dist')) {
+    const codes = await import(pathToFileURL(join(root, 'dist', 'codes.mjs')).href);
+    const { Rng } = await import(pathToFileURL(join(root, 'dist', 'channel.mjs')).href);
+    return { ...codes, Rng };
+  }
+  return bundle(
+    "export * from './src/codes/index.ts';\nexport { LdpcDecoder } from './src/codes/decoder.ts';\nexport { Rng } from './src/channel/rng.ts';\n",
+  );
 }
 
 const lib = await loadCodes();
-const { ldpcCode, LdpcDecoder } = lib;
+const { ldpcCode, LdpcDecoder, Rng } = lib;
 if (!LdpcDecoder) throw new Error('bench/ldpc.mjs: the codes bundle does not export LdpcDecoder');
-
-/** Seeded standard normals (mulberry32 + Box–Muller). */
-function gaussian(count, seed) {
-  let a = seed >>> 0;
-  const u = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  const out = new Float64Array(count);
-  for (let i = 0; i < count; i += 2) {
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const th = 2 * Math.PI * u();
-    out[i] = r * Math.cos(th);
-    if (i + 1 < count) out[i + 1] = r * Math.sin(th);
-  }
-  return out;
-}
 
 /** frames × n transmitted-bit LLRs of the all-zero word, BPSK/AWGN at Eb/N0 = ebn0 dB, code rate `rate`. */
 function channelLlrs(n, frames, rate, ebn0, seed) {
   const s2 = 1 / (2 * rate * 10 ** (ebn0 / 10));
   const s = Math.sqrt(s2);
-  const z = gaussian(n * frames, seed);
+  const z = new Rng(seed).normal(n * frames); // the package's own seeded Gaussian generator
   const out = new Float32Array(n * frames);
   for (let i = 0; i < out.length; i++) out[i] = (2 * (1 + s * z[i])) / s2;
   return out;
