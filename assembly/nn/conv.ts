@@ -12,6 +12,19 @@
 /** Scratch for convIndirection: per row of a tile, image base, first input row and column. */
 const ROWS: usize = memory.data(3 * MR * 4, 16);
 
+/** True when every row of a tile (first input rows at iy0, columns at ix0) reads only inside the h×w image. */
+// @ts-ignore: decorator
+@inline
+function tileInside(iy0: usize, ix0: usize, fh: i32, fw: i32, h: i32, w: i32): bool {
+  let inside = true;
+  for (let r = 0; r < MR; r++) {
+    const iy = load<i32>(iy0 + (<usize>r << 2));
+    const ix = load<i32>(ix0 + (<usize>r << 2));
+    inside = inside && iy >= 0 && iy + fh <= h && ix >= 0 && ix + fw <= w;
+  }
+  return inside;
+}
+
 /**
  * Fills `ind` ([ceil(M/6)][fh·fw][6] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
  * address of input pixel (b, iy, ix)'s ci channels, or `zero` (ci zero floats) outside the image.
@@ -23,21 +36,44 @@ export function convIndirection(
   const m = n * oh * ow;
   const tiles = (m + MR - 1) / MR;
   const rowBytes = <usize>ci << 2;
-  // Per row of a tile: image base address and top-left input corner (divisions once per row).
+  // Per row of a tile: image base address and top-left input corner.
   const base = ROWS;
   const iy0 = ROWS + 24;
   const ix0 = ROWS + 48;
+  // Pixel (b, oy, ox) of row mi, stepped along without divisions (rows past m repeat m − 1).
+  let b = 0, oy = 0, ox = 0;
   let p = ind;
   for (let t = 0; t < tiles; t++) {
     for (let r = 0; r < MR; r++) {
-      const mi = min(t * MR + r, m - 1);
-      const ox = mi % ow;
-      const q = mi / ow;
-      const oy = q % oh;
-      const b = q / oh;
       store<u32>(base + (<usize>r << 2), <u32>(x + <usize>(b * h * w) * rowBytes));
       store<i32>(iy0 + (<usize>r << 2), oy * sh - pt);
       store<i32>(ix0 + (<usize>r << 2), ox * sw - pl);
+      if (t * MR + r + 1 < m && ++ox == ow) {
+        ox = 0;
+        if (++oy == oh) {
+          oy = 0;
+          b++;
+        }
+      }
+    }
+    if (tileInside(iy0, ix0, fh, fw, h, w)) {
+      // No tap of this tile meets padding: row addresses plus one offset per tap, 6 lanes at once.
+      for (let r = 0; r < MR; r++) {
+        const q = base + (<usize>r << 2);
+        store<u32>(q, load<u32>(q) + <u32>((load<i32>(iy0 + (<usize>r << 2)) * w + load<i32>(ix0 + (<usize>r << 2))) * <i32>rowBytes));
+      }
+      const a0 = v128.load(base);
+      const a1 = v128.load(base, 16);
+      const rowStep = w * <i32>rowBytes;
+      for (let kh = 0; kh < fh; kh++) {
+        for (let kw = 0; kw < fw; kw++) {
+          const off = i32x4.splat(kh * rowStep + kw * <i32>rowBytes);
+          v128.store(p, i32x4.add(a0, off));
+          v128.store64_lane(p + 16, i32x4.add(a1, off), 0);
+          p += 24;
+        }
+      }
+      continue;
     }
     for (let kh = 0; kh < fh; kh++) {
       for (let kw = 0; kw < fw; kw++) {
@@ -51,6 +87,38 @@ export function convIndirection(
           store<u32>(p, <u32>a);
           p += 4;
         }
+      }
+    }
+  }
+}
+
+/**
+ * Fills `ind` ([ceil(K/6)][n·oh][6] u32 byte addresses, K = fh·fw·ci) for gemmIndirect to compute
+ * the filter gradient dW (K×co) = Σ_pixels patchᵀ · dy of a convolution that reads no padding:
+ * row (kh·fw + kw)·ci + c of tap (b, oy) points at x[b][oy·sh + kh][kw][c], and the tap's ow
+ * steps (output columns) are sw·ci floats apart. B is then dy (n·oh·ow × co) packed as is.
+ */
+export function convFilterGradIndirection(ind: usize, x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, oh: i32): void {
+  const k = fh * fw * ci;
+  const tiles = (k + MR - 1) / MR;
+  const rowLen = fw * ci;
+  const base = ROWS;
+  let p = ind;
+  for (let t = 0; t < tiles; t++) {
+    // Offsets of the tile's 6 rows inside a tap (rows past K repeat the last one).
+    for (let r = 0; r < MR; r++) {
+      const row = min(t * MR + r, k - 1);
+      const kh = row / rowLen;
+      store<u32>(base + (<usize>r << 2), <u32>(x + (<usize>(kh * w * ci + row - kh * rowLen) << 2)));
+    }
+    const a0 = v128.load(base);
+    const a1 = v128.load(base, 16);
+    for (let b = 0; b < n; b++) {
+      for (let oy = 0; oy < oh; oy++) {
+        const off = i32x4.splat(((b * h + oy * sh) * w * ci) << 2);
+        v128.store(p, i32x4.add(a0, off));
+        v128.store64_lane(p + 16, i32x4.add(a1, off), 0);
+        p += 24;
       }
     }
   }

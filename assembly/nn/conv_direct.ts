@@ -6,16 +6,17 @@
 //   - convDirectForward: out [n][oh][ow][co] = Σ_{kh,kw,c} xp[b][c][oy+kh][ox+kw] · W[kh][kw][c][co],
 //     tiles of 8 pixels × 6 output channels in 12 f32x4 accumulators;
 //   - convDirectFilterGrad: dW[kh][kw][c][co] = Σ_{b,oy,ox} xp[b][c][oy+kh][ox+kw] · dyp[b][co][oy][ox],
-//     5 filter columns × 2 output channels in 10 f32x4 accumulators, reduced over pixels.
+//     4 filter columns × 2 output channels in 8 f32x4 accumulators (then single columns),
+//     reduced over pixels.
 // The input gradient of a stride-1 conv is convDirectForward of dy with the rotated filter.
 // Register sums are cut into segments of at most ~64 terms per lane (blocked summation).
 
 /** Output-channel block of convDirectForward (weights packed by the caller in blocks of 6). */
 // @ts-ignore: decorator
 @inline const COB: i32 = 6;
-/** Filter-column block of convDirectFilterGrad. */
+/** Filter-column block of convDirectFilterGrad (columns past the last block go one at a time). */
 // @ts-ignore: decorator
-@inline const KWB: i32 = 5;
+@inline const KWB: i32 = 4;
 /** Lane terms summed in registers before a flush (blocked summation). */
 // @ts-ignore: decorator
 @inline const SEG: i32 = 64;
@@ -30,11 +31,11 @@ const TILE: usize = memory.data(COB * 8 * 4, 16);
 export function convPlanarPad(
   src: usize, n: i32, h: i32, w: i32, ci: i32, pt: i32, pl: i32, cp: i32, hp: i32, wp: i32, dst: usize,
 ): void {
-  memory.fill(dst, 0, <usize>n * <usize>cp * <usize>hp * <usize>wp << 2);
   const y0 = max(0, pt);
   const y1 = min(hp, h + pt);
   const x0 = max(0, pl);
   const x1 = min(wp, w + pl);
+  zeroBorders(dst, n, cp, ci, hp, wp, y0, y1, x0, x1);
   for (let b = 0; b < n; b++) {
     for (let y = y0; y < y1; y++) {
       const rowIn = src + (<usize>((b * h + y - pt) * w) * <usize>ci << 2);
@@ -43,17 +44,73 @@ export function convPlanarPad(
         memory.copy(d + (<usize>x0 << 2), rowIn + (<usize>(x0 - pl) << 2), <usize>(x1 - x0) << 2);
         continue;
       }
+      let xv = x0;
+      if (ci >= 4) {
+        // 4 pixels × 4 channels per 4×4 transpose; the last group of channels overlaps the one
+        // before it when ci is not a multiple of 4 (the shared channels are written twice).
+        const planeBytes = <usize>hp * <usize>wp << 2;
+        for (; xv + 4 <= x1; xv += 4) {
+          for (let c0 = 0; c0 < ci; c0 += 4) {
+            const c = min(c0, ci - 4);
+            const s = rowIn + (<usize>((xv - pl) * ci + c) << 2);
+            const step = <usize>ci << 2;
+            transpose4Store(
+              v128.load(s), v128.load(s + step), v128.load(s + 2 * step), v128.load(s + 3 * step),
+              dst + (<usize>((b * cp + c) * hp + y) * <usize>wp + <usize>xv << 2), planeBytes,
+            );
+          }
+        }
+      }
       for (let c = 0; c < ci; c++) {
         const d = dst + (<usize>((b * cp + c) * hp + y) * <usize>wp << 2);
-        let s = rowIn + (<usize>((x0 - pl) * ci + c) << 2);
+        let s = rowIn + (<usize>((xv - pl) * ci + c) << 2);
         const step = <usize>ci << 2;
-        for (let x = x0; x < x1; x++) {
+        for (let x = xv; x < x1; x++) {
           store<f32>(d + (<usize>x << 2), load<f32>(s));
           s += step;
         }
       }
     }
   }
+}
+
+// Zeroes what convPlanarPad does not copy into the planes dst [n][cp][hp][wp]: in channel
+// planes c < ci the rows outside [y0, y1) and the columns outside [x0, x1); planes c ≥ ci whole.
+function zeroBorders(dst: usize, n: i32, cp: i32, ci: i32, hp: i32, wp: i32, y0: i32, y1: i32, x0: i32, x1: i32): void {
+  const rowBytes = <usize>wp << 2;
+  const planeBytes = <usize>hp * rowBytes;
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < cp; c++) {
+      const base = dst + <usize>(b * cp + c) * planeBytes;
+      if (c >= ci || y0 >= y1 || x0 >= x1) {
+        memory.fill(base, 0, planeBytes);
+        continue;
+      }
+      memory.fill(base, 0, <usize>y0 * rowBytes);
+      memory.fill(base + <usize>y1 * rowBytes, 0, <usize>(hp - y1) * rowBytes);
+      if (x0 == 0 && x1 == wp) continue;
+      for (let y = y0; y < y1; y++) {
+        const row = base + <usize>y * rowBytes;
+        memory.fill(row, 0, <usize>x0 << 2);
+        memory.fill(row + (<usize>x1 << 2), 0, <usize>(wp - x1) << 2);
+      }
+    }
+  }
+}
+
+// Stores the transpose of the 4×4 block with rows r0…r3 (pixels) as 4 vectors (channels), one
+// per plane: channel j's 4 pixels at d + j·planeBytes.
+// @ts-ignore: decorator
+@inline
+function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, planeBytes: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+  v128.store(d + planeBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+  v128.store(d + 2 * planeBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * planeBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 // Σ over filter rows kh0 … kh1−1 of one tile: 8 output pixels starting at xrow (address of
@@ -165,17 +222,19 @@ function addTo(p: usize, v: f32): void {
 }
 
 // Σ over output rows oy0 … oy1−1 and pixels 0 … owp−1 of one (b, c, kh) for filter columns
-// kw0 … kw0+4 and output channels co0, co0+1; adds the lane sums into dW (skipping columns ≥ fw
-// and channels ≥ co). xrow: address of xp[b][c][kh][kw0]; d0/d1: dyp[b][co0|co0+1][0][0].
+// kw0 … kw0+3 and output channels co0, co0+1; adds the lane sums into dW (skipping channel
+// co0+1 when con = 1). xrow: address of xp[b][c][kh][kw0]; d0/d1: dyp[b][co0|co0+1][0][0].
+// 8 accumulators: with the 2 dy and 4 x vectors that V8 loads at the top of the loop body they
+// fill its 15 allocatable v128 registers; 5 columns (10 accumulators) spilled two of them to
+// the stack and put a store-to-load round trip on their dependency chains.
 function filterGradBlock(
   xrow: usize, d0: usize, d1: usize, rowBytes: usize, dyRowBytes: usize, owp: i32, oy0: i32, oy1: i32,
-  dw: usize, tapStride: usize, kwn: i32, con: i32,
+  dw: usize, tapStride: usize, con: i32,
 ): void {
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
   let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0);
   let a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-  let a40 = f32x4.splat(0), a41 = f32x4.splat(0);
   for (let oy = oy0; oy < oy1; oy++) {
     let xp = xrow + <usize>oy * rowBytes;
     let p0 = d0 + <usize>oy * dyRowBytes;
@@ -187,22 +246,53 @@ function filterGradBlock(
       x = v128.load(xp, 4); a10 = f32x4.add(a10, f32x4.mul(x, g0)); a11 = f32x4.add(a11, f32x4.mul(x, g1));
       x = v128.load(xp, 8); a20 = f32x4.add(a20, f32x4.mul(x, g0)); a21 = f32x4.add(a21, f32x4.mul(x, g1));
       x = v128.load(xp, 12); a30 = f32x4.add(a30, f32x4.mul(x, g0)); a31 = f32x4.add(a31, f32x4.mul(x, g1));
-      x = v128.load(xp, 16); a40 = f32x4.add(a40, f32x4.mul(x, g0)); a41 = f32x4.add(a41, f32x4.mul(x, g1));
       xp += 16; p0 += 16; p1 += 16;
     }
   }
   // dW address of (kw0 + k, co0 + j) = dw + k·tapStride + 4j.
   addTo(dw, hsum(a00));
-  if (con > 1) addTo(dw + 4, hsum(a01));
-  if (kwn > 1) { addTo(dw + tapStride, hsum(a10)); if (con > 1) addTo(dw + tapStride + 4, hsum(a11)); }
-  if (kwn > 2) { addTo(dw + 2 * tapStride, hsum(a20)); if (con > 1) addTo(dw + 2 * tapStride + 4, hsum(a21)); }
-  if (kwn > 3) { addTo(dw + 3 * tapStride, hsum(a30)); if (con > 1) addTo(dw + 3 * tapStride + 4, hsum(a31)); }
-  if (kwn > 4) { addTo(dw + 4 * tapStride, hsum(a40)); if (con > 1) addTo(dw + 4 * tapStride + 4, hsum(a41)); }
+  addTo(dw + tapStride, hsum(a10));
+  addTo(dw + 2 * tapStride, hsum(a20));
+  addTo(dw + 3 * tapStride, hsum(a30));
+  if (con > 1) {
+    addTo(dw + 4, hsum(a01));
+    addTo(dw + tapStride + 4, hsum(a11));
+    addTo(dw + 2 * tapStride + 4, hsum(a21));
+    addTo(dw + 3 * tapStride + 4, hsum(a31));
+  }
+}
+
+// As filterGradBlock for the single filter column kw0 (the columns past the last block of 4).
+function filterGradColumn(
+  xrow: usize, d0: usize, d1: usize, rowBytes: usize, dyRowBytes: usize, owp: i32, oy0: i32, oy1: i32,
+  dw: usize, con: i32,
+): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+  for (let oy = oy0; oy < oy1; oy++) {
+    let xp = xrow + <usize>oy * rowBytes;
+    let p0 = d0 + <usize>oy * dyRowBytes;
+    let p1 = d1 + <usize>oy * dyRowBytes;
+    let ox = 0;
+    for (; ox + 8 <= owp; ox += 8) {
+      let x = v128.load(xp);
+      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(p0))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(p1)));
+      x = v128.load(xp, 16);
+      b0 = f32x4.add(b0, f32x4.mul(x, v128.load(p0, 16))); b1 = f32x4.add(b1, f32x4.mul(x, v128.load(p1, 16)));
+      xp += 32; p0 += 32; p1 += 32;
+    }
+    if (ox < owp) {
+      const x = v128.load(xp);
+      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(p0))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(p1)));
+    }
+  }
+  addTo(dw, hsum(f32x4.add(a0, b0)));
+  if (con > 1) addTo(dw + 4, hsum(f32x4.add(a1, b1)));
 }
 
 /**
  * Filter gradient dW [fh][fw][ci][co] (overwritten) of a stride-1 convolution from the planar
- * padded input xp [n][ci][hp][wp] (hp ≥ oh + fh − 1, wp ≥ owp + 5·ceil(fw/5)) and the planar
+ * padded input xp [n][ci][hp][wp] (hp ≥ oh + fh − 1, wp ≥ owp + fw − 1) and the planar
  * output gradient dyp [n][cop][oh][owp] (owp a multiple of 4 and ≥ ow, cop even and ≥ co, zero
  * in the padding columns and channels).
  */
@@ -216,20 +306,25 @@ export function convDirectFilterGrad(
   const dyRowBytes = <usize>owp << 2;
   const dyPlane = <usize>oh * dyRowBytes;
   const tapStride = <usize>(ci * co) << 2;
-  const rowsPerSeg = max(1, (SEG * 4) / owp);
+  // Output rows per register segment: at most SEG terms per lane, in segments of equal size.
+  const segs = (oh + max(1, (SEG * 4) / owp) - 1) / max(1, (SEG * 4) / owp);
+  const rowsPerSeg = (oh + segs - 1) / segs;
+  const fw4 = fw & ~3;
   for (let b = 0; b < n; b++) {
     for (let c = 0; c < ci; c++) {
       const xc = xp + <usize>(b * ci + c) * plane;
       for (let kh = 0; kh < fh; kh++) {
+        const xk = xc + <usize>kh * rowBytes;
         for (let o0 = 0; o0 < co; o0 += 2) {
           const d0 = dyp + <usize>(b * cop + o0) * dyPlane;
-          for (let kw0 = 0; kw0 < fw; kw0 += KWB) {
-            const dwp = dw + (<usize>(((kh * fw + kw0) * ci + c) * co + o0) << 2);
-            for (let oy0 = 0; oy0 < oh; oy0 += rowsPerSeg) {
-              filterGradBlock(
-                xc + <usize>kh * rowBytes + (<usize>kw0 << 2), d0, d0 + dyPlane, rowBytes, dyRowBytes, owp,
-                oy0, min(oh, oy0 + rowsPerSeg), dwp, tapStride, min(KWB, fw - kw0), min(2, co - o0),
-              );
+          const con = min(2, co - o0);
+          for (let oy0 = 0; oy0 < oh; oy0 += rowsPerSeg) {
+            const oy1 = min(oh, oy0 + rowsPerSeg);
+            for (let kw = 0; kw < fw; kw += kw < fw4 ? KWB : 1) {
+              const dwp = dw + (<usize>(((kh * fw + kw) * ci + c) * co + o0) << 2);
+              const xrow = xk + (<usize>kw << 2);
+              if (kw < fw4) filterGradBlock(xrow, d0, d0 + dyPlane, rowBytes, dyRowBytes, owp, oy0, oy1, dwp, tapStride, con);
+              else filterGradColumn(xrow, d0, d0 + dyPlane, rowBytes, dyRowBytes, owp, oy0, oy1, dwp, con);
             }
           }
         }

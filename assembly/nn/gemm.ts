@@ -22,7 +22,7 @@
 @inline const KC: i32 = 768;
 /** Reduction steps summed in registers before they are added into C (blocked summation). */
 // @ts-ignore: decorator
-@inline const SEG: i32 = 64;
+@inline const SEG: i32 = 128;
 /** Row tiles per block: an A block of MC_TILES·6 rows × KC stays in L2 while panels sweep it. */
 // @ts-ignore: decorator
 @inline const MC_TILES: i32 = 24;

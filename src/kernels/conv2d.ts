@@ -22,7 +22,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
-import { MR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
+import { MR, NR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
 import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
 import { singleChannelInputGrad, singleChannelInputGradFits } from './conv_single_channel.js';
 
@@ -34,10 +34,15 @@ type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 const IM2COL_MAX_CHANNELS = 8;
 /** Output-channel block of convDirectForward (its weights are packed in blocks of 6). */
 const DIRECT_COB = 6;
-/** Filter-column block of convDirectFilterGrad. */
+/** Filter-column block of convDirectForward's padded rows. */
 const DIRECT_KWB = 5;
+/** Filter-column block of convDirectFilterGrad. */
+const DIRECT_FILTER_GRAD_KWB = 4;
 /** Direct kernels run when at least this fraction of their padded pixel (and column) lanes is used. */
 const DIRECT_MIN_USE = 0.75;
+
+/** The filter-gradient GEMM over x's filter rows runs when at least this fraction of dy's 8-column panel lanes is used. */
+const ROW_GEMM_MIN_USE = 0.8;
 
 /** Target bytes of one im2col / col2im chunk (rows are added up to at least MIN_CHUNK_ROWS). */
 const CHUNK_BYTES = 1 << 20;
@@ -128,12 +133,29 @@ function directForwardFits(sh: number, sw: number, cin: number, cout: number, ow
   return pixelUse >= DIRECT_MIN_USE && channelUse >= DIRECT_MIN_USE * Math.min(1, cout / 8) && cin * cout <= 512;
 }
 
-/** True when convDirectFilterGrad covers a filter gradient well (stride 1, few input channels). */
+/**
+ * True when convDirectFilterGrad covers a filter gradient well (stride 1, few input channels):
+ * its 4-pixel lanes mostly used, and most filter columns in its blocks of 4 (the columns past
+ * the last block run one at a time, at half the speed).
+ */
 function directFilterGradFits(c: Conv2DInfo): boolean {
   if (c.strideHeight !== 1 || c.strideWidth !== 1 || c.outWidth === 0) return false;
   if (c.inChannels >= IM2COL_MAX_CHANNELS || c.outChannels > 64) return false;
-  const use = (c.outWidth / (Math.ceil(c.outWidth / 4) * 4)) * (c.filterWidth / (Math.ceil(c.filterWidth / DIRECT_KWB) * DIRECT_KWB));
+  const fw = c.filterWidth;
+  const use = (c.outWidth / (Math.ceil(c.outWidth / 4) * 4)) * ((fw - (fw % DIRECT_FILTER_GRAD_KWB)) / fw);
   return use >= DIRECT_MIN_USE;
+}
+
+/**
+ * True when the filter gradient runs as one GEMM whose A rows are read straight from x through
+ * convFilterGradIndirection (no im2col, no transposes): no padding, few input channels (a
+ * filter row's fw·ci floats lie together in x; LeNet 6→16) and output channels filling dy's
+ * 8-column panels.
+ */
+function rowGemmFilterGradFits(c: Conv2DInfo): boolean {
+  const p = c.padInfo;
+  if (p.top !== 0 || p.bottom !== 0 || p.left !== 0 || p.right !== 0 || c.outWidth === 0) return false;
+  return c.inChannels < IM2COL_MAX_CHANNELS && c.outChannels / (Math.ceil(c.outChannels / NR) * NR) >= ROW_GEMM_MIN_USE;
 }
 
 /**
@@ -356,6 +378,17 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   const pdy = arena.put(dyv);
   const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
   const pdw = arena.alloc(k * co * 4);
+  if (rowGemmFilterGradFits(info)) {
+    // dW (K×co) = Σ_pixels patchᵀ · dy: A row (kh, kw, c) of tap (b, oy) is x read along the
+    // output row with stride sw·ci; B is dy packed as it is (pixel-major).
+    const { batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const pbp = arena.alloc(packedBytes(m, co));
+    const pind = arena.alloc(indirectionBytes(k, n * oh));
+    ex.gemmPackB(pdy, m, co, co, 1, pbp);
+    ex.convFilterGradIndirection(pind, px, n, info.inHeight, info.inWidth, ci, fh, fw, sh, oh);
+    ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0);
+    return takeF32(backend, pdw, k * co);
+  }
   if (directFilterGradFits(info)) {
     const { batchSize: n, outHeight: oh, outWidth: ow } = info;
     const { hp, wp } = directPlane(oh, ow, fh, fw);

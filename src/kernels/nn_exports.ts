@@ -50,6 +50,9 @@ export interface NnExports {
   /** Indirection table [ceil(M/6)][fh·fw][6] u32 for an NHWC conv; `zero` points at ci zero floats. */
   convIndirection(ind: number, zero: number, x: number, n: number, h: number, w: number, ci: number,
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
+  /** Indirection table [ceil(K/6)][n·oh][6] u32 of the filter gradient's patchesᵀ (no padding; steps sw·ci floats). */
+  convFilterGradIndirection(ind: number, x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number,
+    sh: number, oh: number): void;
   /** Patch rows m0…m0+count−1 of x into out (count × fh·fw·ci). */
   convIm2col(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, out: number): void;

@@ -105,6 +105,7 @@ describe('Conv2D kernels on wmoe', () => {
     // input gradient (few input channels = few outputs of the transposed conv, up to K = 16·25
     // with segmented register sums) and filter gradient (fw 4–5), batch 1 and odd sizes.
     // Padded-row GEMM: few channels with stride 2 or short rows. 1x1 filter gradient: ci ≥ 8.
+    // Filter-row GEMM filter gradient: no padding, ci < 8, co filling 8-column panels, any stride.
     const routes: Case[] = [
       { n: 1, h: 13, w: 17, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'valid' },
       { n: 3, h: 11, w: 21, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'same' },
@@ -117,6 +118,8 @@ describe('Conv2D kernels on wmoe', () => {
       { n: 1, h: 9, w: 9, ci: 16, co: 24, fh: 1, fw: 1, stride: 2, pad: 'same' },
       { n: 2, h: 7, w: 11, ci: 13, co: 10, fh: 1, fw: 1, stride: [1, 2], pad: 'valid' },
       { n: 1, h: 6, w: 5, ci: 70, co: 9, fh: 1, fw: 1, stride: 1, pad: 'valid' },
+      { n: 2, h: 11, w: 13, ci: 3, co: 16, fh: 3, fw: 3, stride: [2, 1], pad: 'valid' },
+      { n: 1, h: 9, w: 10, ci: 7, co: 8, fh: 5, fw: 2, stride: [1, 2], pad: 'valid' },
     ];
     let seed = 1000;
     for (const c of routes) {
