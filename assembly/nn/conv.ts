@@ -7,7 +7,7 @@
 // Output pixel index m = (b·oh + oy)·ow + ox; patch column index = (kh·fw + kw)·ci + c.
 
 // @ts-ignore: decorator
-@inline const MR: i32 = 6;
+@inline const MR: i32 = 4;
 
 /** Scratch for convIndirection: per row of a tile, image base, first input row and column. */
 const ROWS: usize = memory.data(3 * MR * 4, 16);
@@ -26,7 +26,7 @@ function tileInside(iy0: usize, ix0: usize, fh: i32, fw: i32, h: i32, w: i32): b
 }
 
 /**
- * Fills `ind` ([ceil(M/6)][fh·fw][6] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
+ * Fills `ind` ([ceil(M/4)][fh·fw][4] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
  * address of input pixel (b, iy, ix)'s ci channels, or `zero` (ci zero floats) outside the image.
  */
 export function convIndirection(
@@ -38,8 +38,8 @@ export function convIndirection(
   const rowBytes = <usize>ci << 2;
   // Per row of a tile: image base address and top-left input corner.
   const base = ROWS;
-  const iy0 = ROWS + 24;
-  const ix0 = ROWS + 48;
+  const iy0 = ROWS + MR * 4;
+  const ix0 = ROWS + 2 * MR * 4;
   // Pixel (b, oy, ox) of row mi, stepped along without divisions (rows past m repeat m − 1).
   let b = 0, oy = 0, ox = 0;
   let p = ind;
@@ -57,20 +57,17 @@ export function convIndirection(
       }
     }
     if (tileInside(iy0, ix0, fh, fw, h, w)) {
-      // No tap of this tile meets padding: row addresses plus one offset per tap, 6 lanes at once.
+      // No tap of this tile meets padding: row addresses plus one offset per tap, 4 lanes at once.
       for (let r = 0; r < MR; r++) {
         const q = base + (<usize>r << 2);
         store<u32>(q, load<u32>(q) + <u32>((load<i32>(iy0 + (<usize>r << 2)) * w + load<i32>(ix0 + (<usize>r << 2))) * <i32>rowBytes));
       }
-      const a0 = v128.load(base);
-      const a1 = v128.load(base, 16);
+      const rows = v128.load(base);
       const rowStep = w * <i32>rowBytes;
       for (let kh = 0; kh < fh; kh++) {
         for (let kw = 0; kw < fw; kw++) {
-          const off = i32x4.splat(kh * rowStep + kw * <i32>rowBytes);
-          v128.store(p, i32x4.add(a0, off));
-          v128.store64_lane(p + 16, i32x4.add(a1, off), 0);
-          p += 24;
+          v128.store(p, i32x4.add(rows, i32x4.splat(kh * rowStep + kw * <i32>rowBytes)));
+          p += MR * 4;
         }
       }
       continue;
@@ -93,7 +90,7 @@ export function convIndirection(
 }
 
 /**
- * Fills `ind` ([ceil(K/6)][n·oh][6] u32 byte addresses, K = fh·fw·ci) for gemmIndirect to compute
+ * Fills `ind` ([ceil(K/4)][n·oh][4] u32 byte addresses, K = fh·fw·ci) for gemmIndirect to compute
  * the filter gradient dW (K×co) = Σ_pixels patchᵀ · dy of a convolution that reads no padding:
  * row (kh·fw + kw)·ci + c of tap (b, oy) points at x[b][oy·sh + kh][kw][c], and the tap's ow
  * steps (output columns) are sw·ci floats apart. B is then dy (n·oh·ow × co) packed as is.
@@ -105,20 +102,17 @@ export function convFilterGradIndirection(ind: usize, x: usize, n: i32, h: i32, 
   const base = ROWS;
   let p = ind;
   for (let t = 0; t < tiles; t++) {
-    // Offsets of the tile's 6 rows inside a tap (rows past K repeat the last one).
+    // Offsets of the tile's 4 rows inside a tap (rows past K repeat the last one).
     for (let r = 0; r < MR; r++) {
       const row = min(t * MR + r, k - 1);
       const kh = row / rowLen;
       store<u32>(base + (<usize>r << 2), <u32>(x + (<usize>(kh * w * ci + row - kh * rowLen) << 2)));
     }
-    const a0 = v128.load(base);
-    const a1 = v128.load(base, 16);
+    const rows = v128.load(base);
     for (let b = 0; b < n; b++) {
       for (let oy = 0; oy < oh; oy++) {
-        const off = i32x4.splat(((b * h + oy * sh) * w * ci) << 2);
-        v128.store(p, i32x4.add(a0, off));
-        v128.store64_lane(p + 16, i32x4.add(a1, off), 0);
-        p += 24;
+        v128.store(p, i32x4.add(rows, i32x4.splat(((b * h + oy * sh) * w * ci) << 2)));
+        p += MR * 4;
       }
     }
   }

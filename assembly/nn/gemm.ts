@@ -2,7 +2,7 @@
 //
 // B is packed once into column panels of NR = 8 ([ceil(n/8)][k][8], zero-padded), so the
 // micro-kernel reads it as two contiguous f32x4 per reduction step. A is not packed: the
-// micro-kernel reads MR = 6 rows through an *indirection buffer* of row pointers (u32 byte
+// micro-kernel reads MR = 4 rows through an *indirection buffer* of row pointers (u32 byte
 // addresses), and steps every pointer by `ks` bytes per reduction index. One layout serves
 //   - plain row-major A (pointer = row start, ks = 4),
 //   - transposed A (pointer = column start, ks = 4·lda),
@@ -10,11 +10,11 @@
 //     pixel's channel vector (or to a zero vector for padding); the reduction runs over
 //     `taps` such pointers of `kt` channels each (k = taps·kt, tap-major like a filter
 //     [fh][fw][ci][co] read as (fh·fw·ci)×co).
-// Indirection layout: [ceil(m/6)][taps][6] u32; rows past m repeat the last row.
-// The 6×8 tile keeps 12 f32x4 accumulators in registers; edge tiles go through a scratch tile.
+// Indirection layout: [ceil(m/4)][taps][4] u32; rows past m repeat the last row.
+// The 4×8 tile keeps 8 f32x4 accumulators in registers; edge tiles go through a scratch tile.
 
 // @ts-ignore: decorator
-@inline const MR: i32 = 6;
+@inline const MR: i32 = 4;
 // @ts-ignore: decorator
 @inline const NR: i32 = 8;
 /** Reduction block (floats of k per pass): the packed B slice of a panel is KC·32 bytes (L1). */
@@ -22,10 +22,10 @@
 @inline const KC: i32 = 768;
 /** Reduction steps summed in registers before they are added into C (blocked summation). */
 // @ts-ignore: decorator
-@inline const SEG: i32 = 128;
-/** Row tiles per block: an A block of MC_TILES·6 rows × KC stays in L2 while panels sweep it. */
+@inline const SEG: i32 = 64;
+/** Row tiles per block: an A block of MC_TILES·4 rows × KC stays in L2 while panels sweep it. */
 // @ts-ignore: decorator
-@inline const MC_TILES: i32 = 24;
+@inline const MC_TILES: i32 = 36;
 
 const EDGE: usize = memory.data(MR * NR * 4, 16);
 
@@ -82,7 +82,7 @@ export function gemmPackBRows(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst:
 
 /**
  * Writes the row indirection for a strided A (row i starts at a + 4·i·rsA) into ind:
- * ceil(m/6)·6 u32 byte addresses, rows past m repeating row m-1.
+ * ceil(m/4)·4 u32 byte addresses, rows past m repeating row m-1.
  */
 export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
   const tiles = (m + MR - 1) / MR;
@@ -92,81 +92,34 @@ export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
   }
 }
 
-// One 6×8 tile: C[6][8] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
+// One 4×8 tile: C[4][8] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
 // registers start from zero and are added into C at the end, so the driver's segments of at
-// most SEG steps give blocked summation. Not inlined: its 15 live v128 values and 10 pointers
-// get the whole register file (inlined into the driver loop, V8 spills in the inner loop).
-function tile6x8(
+// most SEG steps give blocked summation. Sized for V8: it loads every value of a loop body
+// first, so the body's 2 B vectors and 4 A splats plus the 8 accumulators must fit its 15
+// allocatable v128 registers. A 6×8 tile (12 accumulators + 8 values) spilled a third of its
+// accumulators to the stack in every step and ran at ~2/3 of this speed.
+function tile4x8(
   ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
-  let b0: v128, b1: v128, x: v128;
   for (let t = 0; t < taps; t++) {
     let a0 = <usize>load<u32>(ind) + aoff;
     let a1 = <usize>load<u32>(ind, 4) + aoff;
     let a2 = <usize>load<u32>(ind, 8) + aoff;
     let a3 = <usize>load<u32>(ind, 12) + aoff;
-    let a4 = <usize>load<u32>(ind, 16) + aoff;
-    let a5 = <usize>load<u32>(ind, 20) + aoff;
-    ind += 24;
-    let k = 0;
-    if (ks == 4) {
-      // Contiguous rows: 4 steps per iteration; each row's 4 values come in one v128 load and
-      // are broadcast by lane shuffles (measured ~13% faster than 4 load32_splat on V8/x64).
-      for (; k + 4 <= kc; k += 4) {
-        const va0 = v128.load(a0);
-        const va1 = v128.load(a1);
-        const va2 = v128.load(a2);
-        const va3 = v128.load(a3);
-        const va4 = v128.load(a4);
-        const va5 = v128.load(a5);
-        b0 = v128.load(b, 0); b1 = v128.load(b, 16);
-        x = v128.shuffle<i32>(va0, va0, 0, 0, 0, 0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va1, va1, 0, 0, 0, 0); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va2, va2, 0, 0, 0, 0); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va3, va3, 0, 0, 0, 0); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va4, va4, 0, 0, 0, 0); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va5, va5, 0, 0, 0, 0); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
-        b0 = v128.load(b, 32); b1 = v128.load(b, 48);
-        x = v128.shuffle<i32>(va0, va0, 1, 1, 1, 1); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va1, va1, 1, 1, 1, 1); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va2, va2, 1, 1, 1, 1); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va3, va3, 1, 1, 1, 1); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va4, va4, 1, 1, 1, 1); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va5, va5, 1, 1, 1, 1); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
-        b0 = v128.load(b, 64); b1 = v128.load(b, 80);
-        x = v128.shuffle<i32>(va0, va0, 2, 2, 2, 2); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va1, va1, 2, 2, 2, 2); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va2, va2, 2, 2, 2, 2); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va3, va3, 2, 2, 2, 2); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va4, va4, 2, 2, 2, 2); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va5, va5, 2, 2, 2, 2); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
-        b0 = v128.load(b, 96); b1 = v128.load(b, 112);
-        x = v128.shuffle<i32>(va0, va0, 3, 3, 3, 3); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va1, va1, 3, 3, 3, 3); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va2, va2, 3, 3, 3, 3); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va3, va3, 3, 3, 3, 3); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va4, va4, 3, 3, 3, 3); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
-        x = v128.shuffle<i32>(va5, va5, 3, 3, 3, 3); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
-        b += 128;
-        a0 += 16; a1 += 16; a2 += 16; a3 += 16; a4 += 16; a5 += 16;
-      }
-    }
-    for (; k < kc; k++) {
-      b0 = v128.load(b, 0); b1 = v128.load(b, 16);
-      x = v128.load32_splat(a0, 0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-      x = v128.load32_splat(a1, 0); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-      x = v128.load32_splat(a2, 0); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-      x = v128.load32_splat(a3, 0); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-      x = v128.load32_splat(a4, 0); c40 = f32x4.add(c40, f32x4.mul(x, b0)); c41 = f32x4.add(c41, f32x4.mul(x, b1));
-      x = v128.load32_splat(a5, 0); c50 = f32x4.add(c50, f32x4.mul(x, b0)); c51 = f32x4.add(c51, f32x4.mul(x, b1));
+    ind += MR * 4;
+    for (let k = 0; k < kc; k++) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      let x = v128.load32_splat(a0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
       b += 32;
-      a0 += ks; a1 += ks; a2 += ks; a3 += ks; a4 += ks; a5 += ks;
+      a0 += ks; a1 += ks; a2 += ks; a3 += ks;
     }
   }
   if (acc) {
@@ -178,24 +131,18 @@ function tile6x8(
     v128.store(c + 2 * ldc, f32x4.add(v128.load(c + 2 * ldc, 16), c21), 16);
     v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc), c30));
     v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc, 16), c31), 16);
-    v128.store(c + 4 * ldc, f32x4.add(v128.load(c + 4 * ldc), c40));
-    v128.store(c + 4 * ldc, f32x4.add(v128.load(c + 4 * ldc, 16), c41), 16);
-    v128.store(c + 5 * ldc, f32x4.add(v128.load(c + 5 * ldc), c50));
-    v128.store(c + 5 * ldc, f32x4.add(v128.load(c + 5 * ldc, 16), c51), 16);
   } else {
     v128.store(c, c00); v128.store(c, c01, 16);
     v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
     v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
     v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
-    v128.store(c + 4 * ldc, c40); v128.store(c + 4 * ldc, c41, 16);
-    v128.store(c + 5 * ldc, c50); v128.store(c + 5 * ldc, c51, 16);
   }
 }
 
 /**
  * C (m×n, ldc floats between rows, at c) = (accumulate ? C : 0) + A·B, where the reduction
  * runs over `taps` groups of `kt` steps (k = taps·kt), A rows come from the indirection buffer
- * `ind` ([ceil(m/6)][taps][6] u32 byte addresses; a pointer advances `ks` bytes per step within
+ * `ind` ([ceil(m/4)][taps][4] u32 byte addresses; a pointer advances `ks` bytes per step within
  * its tap), and B is packed by gemmPackB with k = taps·kt rows.
  */
 export function gemmIndirect(
@@ -252,15 +199,15 @@ export function gemmIndirect(
               }
             }
           }
-          const indTile = ind + <usize>(mt * taps) * 24;
+          const indTile = ind + <usize>(mt * taps) * (MR * 4);
           for (let sg = s0; sg < s1; sg++) {
             const t0 = (sg / segsPerTapGroup) * tapsPerSeg;
             const c0 = (sg % segsPerTapGroup) * segLen;
             const nt = min(tapsPerSeg, taps - t0);
             const kc = min(segLen, kt - c0);
             const acc = accumulate != 0 || sg > 0;
-            tile6x8(
-              indTile + <usize>t0 * 24, nt, <usize>c0 * ksz, ksz, kc,
+            tile4x8(
+              indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
               bpanel + (<usize>(t0 * kt + c0) << 5), ct, ldt, acc,
             );
           }
@@ -280,7 +227,7 @@ export function gemmIndirect(
 /**
  * Plain GEMM: C (m×n, ldc) = (accumulate ? C : 0) + A·B with A(i, r) at a + 4·(i·rsA + r·csA)
  * (rsA = k, csA = 1 row-major; rsA = 1, csA = m for Aᵀ stored k×m) and B packed by gemmPackB.
- * `ind` is scratch for ceil(m/6)·6 u32.
+ * `ind` is scratch for ceil(m/4)·4 u32.
  */
 export function gemm(
   m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, bp: usize, c: usize, ldc: i32, accumulate: i32, ind: usize,

@@ -13,7 +13,7 @@ function cpu1(name: string, args: Parameters<typeof cpuKernel>[1]): TensorInfo {
 /** Columns per packed panel of B in assembly/nn/gemm.ts. */
 export const NR = 8;
 /** Rows per micro-tile (and per indirection group) in assembly/nn/gemm.ts. */
-export const MR = 6;
+export const MR = 4;
 
 /** Bytes of a packed B with k rows and n columns. */
 export function packedBytes(k: number, n: number): number {

@@ -37,20 +37,20 @@ export interface NnExports {
   gemmPackB(src: number, k: number, n: number, rs: number, cs: number, dst: number): void;
   /** gemmPackB into rows row0…row0+k−1 of a packed B with totalK rows. */
   gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
-  /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/6)·6 u32 at ind. */
+  /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/4)·4 u32 at ind. */
   gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
-  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/6)][taps][6] u32), ks bytes per step. */
+  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/4)][taps][4] u32), ks bytes per step. */
   gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
     c: number, ldc: number, accumulate: number): void;
-  /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/6)·6 u32 scratch. */
+  /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/4)·4 u32 scratch. */
   gemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number,
     ldc: number, accumulate: number, ind: number): void;
   /** C += bias (n floats, skipped if bias = 0); act 0 linear, 1 relu, 2 relu6, 3 leaky relu(alpha). */
   gemmBiasActivation(c: number, m: number, n: number, ldc: number, bias: number, act: number, alpha: number): void;
-  /** Indirection table [ceil(M/6)][fh·fw][6] u32 for an NHWC conv; `zero` points at ci zero floats. */
+  /** Indirection table [ceil(M/4)][fh·fw][4] u32 for an NHWC conv; `zero` points at ci zero floats. */
   convIndirection(ind: number, zero: number, x: number, n: number, h: number, w: number, ci: number,
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
-  /** Indirection table [ceil(K/6)][n·oh][6] u32 of the filter gradient's patchesᵀ (no padding; steps sw·ci floats). */
+  /** Indirection table [ceil(K/4)][n·oh][4] u32 of the filter gradient's patchesᵀ (no padding; steps sw·ci floats). */
   convFilterGradIndirection(ind: number, x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number,
     sh: number, oh: number): void;
   /** Patch rows m0…m0+count−1 of x into out (count × fh·fw·ci). */
