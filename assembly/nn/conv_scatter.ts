@@ -5,20 +5,22 @@
 //     += Σ_o dy[b][y][x][o] · V[kh][o][j],   V[kh][o][kw·ci + c] = W[kh][kw][c][o].
 // Every multiply is a filter tap (with padding, taps in the border land in a scratch that is
 // cropped afterwards); only the zero columns that round fw·ci up to a multiple
-// of 8 are wasted (30 of 32 for LeNet's 5x5x6). Tiles of 6 dy pixels × 8 floats of j sum over
-// at most 32 output channels in 12 f32x4 registers, then are added into dx (read-modify-write
+// of 8 are wasted (30 of 32 for LeNet's 5x5x6). Tiles of 4 dy pixels × 8 floats of j sum over
+// at most 32 output channels in 8 f32x4 registers, then are added into dx (read-modify-write
 // of exactly the covered floats).
 
-/** Pixels per tile of convScatterInputGrad (12 f32x4 accumulators: 6 pixels × 8 floats). */
+/** Pixels per tile of convScatterInputGrad (8 f32x4 accumulators: 4 pixels × 8 floats; with the
+ * 2 filter and 4 dy vectors that V8 loads first they fill its 15 v128 registers — 6 pixels
+ * spilled accumulators to the stack in every step). */
 // @ts-ignore: decorator
-@inline const PX: i32 = 6;
+@inline const PX: i32 = 4;
 /** Output channels summed in registers before a flush into dx (blocked summation). */
 // @ts-ignore: decorator
 @inline const OSEG: i32 = 32;
 
 /** dx address (u32) of each pixel slot of a tile at its filter row 0, column 0. */
 const SLOTS: usize = memory.data(PX * 4, 16);
-/** dy of a tile's pixels for one segment of output channels, pre-broadcast: [o][6 pixels][4 lanes]. */
+/** dy of a tile's pixels for one segment of output channels, pre-broadcast: [o][4 pixels][4 lanes]. */
 const DYT: usize = memory.data(OSEG * PX * 16, 16);
 
 // @ts-ignore: decorator
@@ -41,12 +43,11 @@ function rmw8(dst: usize, a: v128, b: v128, cnt: i32): void {
   if (r > 2) store<f32>(p + 8, load<f32>(p + 8) + f32x4.extract_lane(t, 2));
 }
 
-// One tile: for the m ≤ 6 pixel slots, dx[SLOTS[i] + dxOff + 0 … cnt−1] += Σ_{o < ko} DYT[o][i][·] ·
+// One tile: for the m ≤ 4 pixel slots, dx[SLOTS[i] + dxOff + 0 … cnt−1] += Σ_{o < ko} DYT[o][i][·] ·
 // v[o][0 … 7] (v rows 8 floats apart; slots ≥ m are computed, never stored).
 function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
-  let a40 = f32x4.splat(0), a41 = f32x4.splat(0), a50 = f32x4.splat(0), a51 = f32x4.splat(0);
   let vp = v;
   let g = DYT;
   const end = DYT + <usize>(ko * PX * 16);
@@ -57,8 +58,6 @@ function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
     d = v128.load(g, 16); a10 = f32x4.add(a10, f32x4.mul(d, v0)); a11 = f32x4.add(a11, f32x4.mul(d, v1));
     d = v128.load(g, 32); a20 = f32x4.add(a20, f32x4.mul(d, v0)); a21 = f32x4.add(a21, f32x4.mul(d, v1));
     d = v128.load(g, 48); a30 = f32x4.add(a30, f32x4.mul(d, v0)); a31 = f32x4.add(a31, f32x4.mul(d, v1));
-    d = v128.load(g, 64); a40 = f32x4.add(a40, f32x4.mul(d, v0)); a41 = f32x4.add(a41, f32x4.mul(d, v1));
-    d = v128.load(g, 80); a50 = f32x4.add(a50, f32x4.mul(d, v0)); a51 = f32x4.add(a51, f32x4.mul(d, v1));
     vp += 32;
     g += PX * 16;
   }
@@ -66,8 +65,6 @@ function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
   if (m > 1) rmw8(<usize>load<u32>(SLOTS, 4) + dxOff, a10, a11, cnt);
   if (m > 2) rmw8(<usize>load<u32>(SLOTS, 8) + dxOff, a20, a21, cnt);
   if (m > 3) rmw8(<usize>load<u32>(SLOTS, 12) + dxOff, a30, a31, cnt);
-  if (m > 4) rmw8(<usize>load<u32>(SLOTS, 16) + dxOff, a40, a41, cnt);
-  if (m > 5) rmw8(<usize>load<u32>(SLOTS, 20) + dxOff, a50, a51, cnt);
 }
 
 /**
@@ -85,13 +82,13 @@ export function convScatterInputGrad(
   const k = fw * ci;
   const passes = (k + 7) >> 3;
   const vKhBytes = <usize>(passes * co) << 5;
-  // Pixels in column-major order per image (p → b, x, y): the 6 pixels of a tile mostly share
+  // Pixels in column-major order per image (p → b, x, y): the 4 pixels of a tile mostly share
   // a dx column and hit different dx rows, so their read-modify-writes never overlap partially.
   const perImage = oh * ow;
   const total = n * perImage;
   for (let p0 = 0; p0 < total; p0 += PX) {
     const m = min(PX, total - p0);
-    let g0: usize = 0, g1: usize = 0, g2: usize = 0, g3: usize = 0, g4: usize = 0, g5: usize = 0;
+    let g0: usize = 0, g1: usize = 0, g2: usize = 0, g3: usize = 0;
     for (let i = 0; i < PX; i++) {
       const p = p0 + min(i, m - 1);
       const b = p / perImage;
@@ -99,7 +96,7 @@ export function convScatterInputGrad(
       const x = r / oh;
       const y = r - x * oh;
       const g = dy + (<usize>((b * oh + y) * ow + x) * <usize>co << 2);
-      if (i == 0) g0 = g; else if (i == 1) g1 = g; else if (i == 2) g2 = g; else if (i == 3) g3 = g; else if (i == 4) g4 = g; else g5 = g;
+      if (i == 0) g0 = g; else if (i == 1) g1 = g; else if (i == 2) g2 = g; else g3 = g;
       store<u32>(SLOTS + (<usize>i << 2), <u32>(dxp + <usize>(b * hq + y * sh) * rowBytes + (<usize>(x * sw * ci) << 2)));
     }
     for (let o0 = 0; o0 < co; o0 += OSEG) {
@@ -110,7 +107,6 @@ export function convScatterInputGrad(
         const off = <usize>o << 2;
         v128.store(t, v128.load32_splat(g0 + off), 0); v128.store(t, v128.load32_splat(g1 + off), 16);
         v128.store(t, v128.load32_splat(g2 + off), 32); v128.store(t, v128.load32_splat(g3 + off), 48);
-        v128.store(t, v128.load32_splat(g4 + off), 64); v128.store(t, v128.load32_splat(g5 + off), 80);
         t += PX * 16;
       }
       for (let kh = 0; kh < fh; kh++) {
