@@ -11,6 +11,8 @@
 // The input gradient of a stride-1 conv is convDirectForward of dy with the rotated filter.
 // Register sums are cut into segments of at most ~64 terms per lane (blocked summation).
 
+import { transposePixels } from './transpose';
+
 /** Output-channel block of convDirectForward (weights packed by the caller in blocks of 6). */
 // @ts-ignore: decorator
 @inline const COB: i32 = 6;
@@ -44,23 +46,10 @@ export function convPlanarPad(
         memory.copy(d + (<usize>x0 << 2), rowIn + (<usize>(x0 - pl) << 2), <usize>(x1 - x0) << 2);
         continue;
       }
-      let xv = x0;
-      if (ci >= 4) {
-        // 4 pixels × 4 channels per 4×4 transpose; the last group of channels overlaps the one
-        // before it when ci is not a multiple of 4 (the shared channels are written twice).
-        const planeBytes = <usize>hp * <usize>wp << 2;
-        for (; xv + 4 <= x1; xv += 4) {
-          for (let c0 = 0; c0 < ci; c0 += 4) {
-            const c = min(c0, ci - 4);
-            const s = rowIn + (<usize>((xv - pl) * ci + c) << 2);
-            const step = <usize>ci << 2;
-            transpose4Store(
-              v128.load(s), v128.load(s + step), v128.load(s + 2 * step), v128.load(s + 3 * step),
-              dst + (<usize>((b * cp + c) * hp + y) * <usize>wp + <usize>xv << 2), planeBytes,
-            );
-          }
-        }
-      }
+      const planeBytes = <usize>hp * <usize>wp << 2;
+      const xv = x0 + (ci >= 4 ? transposePixels(
+        rowIn + (<usize>((x0 - pl) * ci) << 2), ci, x1 - x0, dst + (<usize>((b * cp) * hp + y) * <usize>wp + <usize>x0 << 2), planeBytes,
+      ) : 0);
       for (let c = 0; c < ci; c++) {
         const d = dst + (<usize>((b * cp + c) * hp + y) * <usize>wp << 2);
         let s = rowIn + (<usize>((xv - pl) * ci + c) << 2);
@@ -96,21 +85,6 @@ function zeroBorders(dst: usize, n: i32, cp: i32, ci: i32, hp: i32, wp: i32, y0:
       }
     }
   }
-}
-
-// Stores the transpose of the 4×4 block with rows r0…r3 (pixels) as 4 vectors (channels), one
-// per plane: channel j's 4 pixels at d + j·planeBytes.
-// @ts-ignore: decorator
-@inline
-function transpose4Store(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, planeBytes: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-  const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-  const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(d, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
-  v128.store(d + planeBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
-  v128.store(d + 2 * planeBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
-  v128.store(d + 3 * planeBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
 }
 
 // Σ over filter rows kh0 … kh1−1 of one tile: 8 output pixels starting at xrow (address of

@@ -22,7 +22,7 @@ interface Attrs {
 }
 
 /** dx rows × pixels of one register tile of convSingleInputGrad (the plane sizes round up to these). */
-const TILE_ROWS = 2;
+const TILE_ROWS = 3;
 const TILE_COLS = 8;
 
 const isOnes = (v: unknown) => v === undefined || v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
@@ -65,11 +65,11 @@ export function singleChannelInputGrad(args: KernelArgs): TensorInfo {
   const { batchSize: n, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { filterHeight: fh, filterWidth: fw } = info;
   const wv = backend.f32(filter);
-  // Filter rotated by 180°, channel-major: wr[c][kh][kw] = W[fh−1−kh][fw−1−kw][0][c].
-  const wr = new Float32Array(co * fh * fw);
-  for (let c = 0; c < co; c++) {
-    for (let kh = 0; kh < fh; kh++) {
-      for (let kw = 0; kw < fw; kw++) wr[(c * fh + kh) * fw + kw] = wv[((fh - 1 - kh) * fw + (fw - 1 - kw)) * co + c];
+  // Filter rotated by 180°: wr[kh][c][kw] = W[fh−1−kh][fw−1−kw][0][c].
+  const wr = new Float32Array(fh * co * fw);
+  for (let kh = 0; kh < fh; kh++) {
+    for (let c = 0; c < co; c++) {
+      for (let kw = 0; kw < fw; kw++) wr[(kh * co + c) * fw + kw] = wv[((fh - 1 - kh) * fw + (fw - 1 - kw)) * co + c];
     }
   }
   const hp = Math.ceil(h / TILE_ROWS) * TILE_ROWS + fh - 1;
@@ -80,7 +80,7 @@ export function singleChannelInputGrad(args: KernelArgs): TensorInfo {
   const pdy = arena.put(backend.f32(dy));
   const pwr = arena.put(wr);
   const pdx = arena.alloc(n * h * w * 4);
-  const pscratch = arena.alloc(co * hp * wp * 4);
+  const pscratch = arena.alloc(hp * co * wp * 4);
   ex.convSingleInputGrad(pdy, n, oh, ow, co, pwr, fh, fw, fh - 1 - info.padInfo.top, fw - 1 - info.padInfo.left, h, w, pdx, pscratch, hp, wp);
   return backend.output(xShape, takeF32(backend, pdx, n * h * w));
 }

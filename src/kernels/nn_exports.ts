@@ -94,8 +94,8 @@ export interface NnExports {
 export interface NnSingleChannelExports {
   /**
    * Stride-1 input gradient dx [n][h][w] (one channel, overwritten) from NHWC dy [n][oh][ow][co] and
-   * the 180°-rotated filter wr [co][fh][fw]; dy pixel (oy, ox) sits at plane position (oy+ty, ox+tx).
-   * scratch: co·hp·wp floats, hp ≥ ceil(h/2)·2 + fh − 1, wp ≥ ceil(w/8)·8 + fw − 1.
+   * the 180°-rotated filter wr [fh][co][fw]; dy pixel (oy, ox) sits at scratch row oy+ty, column ox+tx.
+   * scratch: hp·co·wp floats, hp ≥ ceil(h/3)·3 + fh − 1, wp ≥ ceil(w/8)·8 + fw − 1.
    */
   convSingleInputGrad(dy: number, n: number, oh: number, ow: number, co: number, wr: number, fh: number, fw: number,
     ty: number, tx: number, h: number, w: number, dx: number, scratch: number, hp: number, wp: number): void;

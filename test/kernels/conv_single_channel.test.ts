@@ -18,7 +18,7 @@ async function backpropInput(backend: 'cpu' | 'wmoe', c: Case, seed: number) {
   return out;
 }
 
-// Batch 1 and more, odd and even sizes (tiles of 4 rows × 8 pixels cut at both edges), 'same',
+// Batch 1 and more, odd and even sizes (tiles of 3 rows × 8 pixels cut at both edges), 'same',
 // 'valid' and explicit padding, filters 1–5 (also non-square), 1/6/8 output channels, and the
 // exact LeNet-5 c1 shape (dx [64,32,32,1] from dy [64,28,28,6], filter 5x5x1x6).
 const cases: Case[] = [
