@@ -19,7 +19,8 @@ async function backpropInput(backend: 'cpu' | 'wmoe', c: Case, seed: number) {
 }
 
 // Batch 1 and more, odd and even sizes (tiles of 3 rows × 8 pixels cut at both edges), 'same',
-// 'valid' and explicit padding, filters 1–5 (also non-square), 1/6/8 output channels, and the
+// 'valid' and explicit padding (also beyond the filter), filters 1–5 (also non-square; 5 rows
+// take the 5-row kernel), 1/6/8 output channels, and the
 // exact LeNet-5 c1 shape (dx [64,32,32,1] from dy [64,28,28,6], filter 5x5x1x6).
 const cases: Case[] = [
   { n: 1, h: 7, w: 9, co: 1, fh: 3, fw: 3, pad: 'same' },
@@ -32,6 +33,9 @@ const cases: Case[] = [
   { n: 1, h: 6, w: 5, co: 8, fh: 3, fw: 3, pad: 4 },
   { n: 1, h: 4, w: 4, co: 6, fh: 5, fw: 5, pad: 'same' },
   { n: 64, h: 32, w: 32, co: 6, fh: 5, fw: 5, pad: 'valid' },
+  { n: 2, h: 10, w: 11, co: 6, fh: 5, fw: 3, pad: 1 },
+  { n: 1, h: 7, w: 9, co: 8, fh: 5, fw: 5, pad: 6 },
+  { n: 1, h: 8, w: 8, co: 1, fh: 5, fw: 2, pad: 'same' },
 ];
 
 describe('Conv2DBackpropInput with one input channel on wmoe', () => {
