@@ -22,8 +22,6 @@ import { transposePixels } from './transpose';
 // @ts-ignore: decorator
 @inline const SEG: i32 = 64;
 
-/** Always 1: the opaque branch condition of singleTile5. */
-const LIVE: usize = memory.data<i32>([1]);
 /** The running TR×TC tile of sums. */
 const TOT: usize = memory.data(TR * TC * 4, 16);
 
@@ -60,7 +58,7 @@ export function convSingleInputGrad(
       for (let x0 = 0; x0 < w; x0 += TC) {
         const tile = scratch + <usize>y0 * rowBytes + (<usize>x0 << 2);
         const dst = img + (<usize>(y0 * w + x0) << 2);
-        if (fh == 5) singleTile5(tile, rowBytes, chanBytes, co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0));
+        if (fh == 5) singleTile5(tile, rowBytes, chanBytes, co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0), rowMask(y0, r0, r1));
         else singleTile(tile, rowBytes, chanBytes, kh0 * co, kh1 * co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0));
       }
     }
@@ -155,6 +153,14 @@ function storeTile(dst: usize, dstRow: usize, rows: i32, cols: i32): void {
   }
 }
 
+// Bit j set when scratch row y0 + j (j < 7) lies in [r0, r1), the rows that hold dy.
+// @ts-ignore: decorator
+@inline function rowMask(y0: i32, r0: i32, r1: i32): i32 {
+  let mask = 0;
+  for (let j = 0; j < 7; j++) if (y0 + j >= r0 && y0 + j < r1) mask |= 1 << j;
+  return mask;
+}
+
 // acc + v · w.
 // @ts-ignore: decorator
 @inline function fma(acc: v128, v: v128, w: v128): v128 {
@@ -164,12 +170,12 @@ function storeTile(dst: usize, dstRow: usize, rows: i32, cols: i32): void {
 // singleTile for 5 filter rows: per (c, kw) the 5 weights wr[0…4][c][kw] stay in registers and
 // each of the 7 scratch rows the tile's 3 dx rows meet is loaded once and used for every dx row
 // it reaches (row j feeds dx row r through filter row j − r): 14 loads for 30 vector
-// multiply-adds instead of 35. The LIVE tests (always true, but neither binaryen nor V8 can
-// know it) keep each row's loads in its own block: V8 would otherwise load all 14 first and spill. Filter rows that only meet zero rows
-// are computed (zeros) rather than skipped.
+// multiply-adds instead of 35. Bit j of `mask` says whether scratch row j holds dy (else it is
+// zero and skipped); the tests also keep each row's loads in its own block, since V8 would
+// otherwise load all 14 first and spill.
 function singleTile5(
   p: usize, rowBytes: usize, chanBytes: usize, co: i32, fw: i32, wr: usize,
-  dst: usize, dstRow: usize, rows: i32, cols: i32,
+  dst: usize, dstRow: usize, rows: i32, cols: i32, mask: i32,
 ): void {
   const khStride = <usize>(co * fw) << 2;
   for (let c = 0; c < co; c++) {
@@ -184,34 +190,36 @@ function singleTile5(
       const w2 = v128.load32_splat(wp + 2 * khStride);
       const w3 = v128.load32_splat(wp + 3 * khStride);
       const w4 = v128.load32_splat(wp + 4 * khStride);
-      let r = q;
-      let x = v128.load(r), y = v128.load(r, 16);
-      a00 = fma(a00, x, w0); a01 = fma(a01, y, w0);
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      let x: v128, y: v128;
+      if (mask & 1) {
+        x = v128.load(q); y = v128.load(q, 16);
+        a00 = fma(a00, x, w0); a01 = fma(a01, y, w0);
+      }
+      if (mask & 2) {
+        x = v128.load(q + rowBytes); y = v128.load(q + rowBytes, 16);
         a00 = fma(a00, x, w1); a01 = fma(a01, y, w1); a10 = fma(a10, x, w0); a11 = fma(a11, y, w0);
       }
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      if (mask & 4) {
+        x = v128.load(q + 2 * rowBytes); y = v128.load(q + 2 * rowBytes, 16);
         a00 = fma(a00, x, w2); a01 = fma(a01, y, w2); a10 = fma(a10, x, w1); a11 = fma(a11, y, w1);
         a20 = fma(a20, x, w0); a21 = fma(a21, y, w0);
       }
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      if (mask & 8) {
+        x = v128.load(q + 3 * rowBytes); y = v128.load(q + 3 * rowBytes, 16);
         a00 = fma(a00, x, w3); a01 = fma(a01, y, w3); a10 = fma(a10, x, w2); a11 = fma(a11, y, w2);
         a20 = fma(a20, x, w1); a21 = fma(a21, y, w1);
       }
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      if (mask & 16) {
+        x = v128.load(q + 4 * rowBytes); y = v128.load(q + 4 * rowBytes, 16);
         a00 = fma(a00, x, w4); a01 = fma(a01, y, w4); a10 = fma(a10, x, w3); a11 = fma(a11, y, w3);
         a20 = fma(a20, x, w2); a21 = fma(a21, y, w2);
       }
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      if (mask & 32) {
+        x = v128.load(q + 5 * rowBytes); y = v128.load(q + 5 * rowBytes, 16);
         a10 = fma(a10, x, w4); a11 = fma(a11, y, w4); a20 = fma(a20, x, w3); a21 = fma(a21, y, w3);
       }
-      if (load<i32>(LIVE) != 0) {
-        r += rowBytes; x = v128.load(r); y = v128.load(r, 16);
+      if (mask & 64) {
+        x = v128.load(q + 6 * rowBytes); y = v128.load(q + 6 * rowBytes, 16);
         a20 = fma(a20, x, w4); a21 = fma(a21, y, w4);
       }
       q += 4;
