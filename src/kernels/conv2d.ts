@@ -4,12 +4,15 @@
 //                  8 pixels × 6 channels per tile on a channel-planar padded copy; other ci < 8:
 //                  GEMM over whole filter rows (fw·ci floats) of a zero-padded NHWC copy (no
 //                  im2col); ci ≥ 8: GEMM through a per-tap indirection table (no im2col);
-//   input grad     few input channels with fw·ci filling 8-float passes (LeNet 6→16): row
+//   input grad     one input channel at stride 1 (LeNet 1→6): conv_single_channel.ts; few
+//                  input channels with fw·ci filling 8-float passes (LeNet 6→16): row
 //                  scatter of conv_scatter.ts, dx row segment += dy pixel · W row (any stride);
 //                  else stride 1: the forward conv of dy with the filter rotated by 180° and
 //                  ci/co swapped (direct kernel when ci < 8, skipping all-padding filter rows);
 //                  stride > 1: cols (M×K) = dy (M×co) · Wᵀ, then col2im, in chunks;
-//   filter grad    stride 1 with ci < 8: direct kernel (pixel-vectorised reduction); 1x1 without
+//   filter grad    no padding, ci < 8 and co filling 8-column panels (LeNet 6→16): one GEMM whose
+//                  A rows are x's filter rows read through an indirection table (any stride);
+//                  else stride 1 with ci < 8: direct kernel (pixel-vectorised reduction); 1x1 without
 //                  padding: one GEMM reading x with the stride (no im2col); else reduced over
 //                  batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches in packed-GEMM layout
 //                  (many pixels), or dW = Σ patchesᵀ · dy with transposed patches (deep layers).
