@@ -25,6 +25,20 @@ import { transposePixels } from './transpose';
 /** The running TR×TC tile of sums. */
 const TOT: usize = memory.data(TR * TC * 4, 16);
 
+// acc + v · w.
+// @ts-ignore: decorator
+@inline function fma(acc: v128, v: v128, w: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(v, w));
+}
+
+// TOT += the 3×8 tile held in a00 … a21 (row r in ar0, ar1).
+// @ts-ignore: decorator
+@inline function addToTile(a00: v128, a01: v128, a10: v128, a11: v128, a20: v128, a21: v128): void {
+  v128.store(TOT, f32x4.add(v128.load(TOT, 0), a00), 0); v128.store(TOT, f32x4.add(v128.load(TOT, 16), a01), 16);
+  v128.store(TOT, f32x4.add(v128.load(TOT, 32), a10), 32); v128.store(TOT, f32x4.add(v128.load(TOT, 48), a11), 48);
+  v128.store(TOT, f32x4.add(v128.load(TOT, 64), a20), 64); v128.store(TOT, f32x4.add(v128.load(TOT, 80), a21), 80);
+}
+
 /**
  * dx [n][h][w] (= NHWC with one channel, overwritten) from dy [n][oh][ow][co] (NHWC) and the
  * rotated filter wr [fh][co][fw]; dy pixel (oy, ox) meets dx pixel (oy + ty − kh, ox + tx − kw)
@@ -55,10 +69,11 @@ export function convSingleInputGrad(
       const rows = min(TR, h - y0);
       const kh0 = max(0, r0 - y0 - TR + 1);
       const kh1 = max(kh0, min(fh, r1 - y0));
+      const mask = rowMask(y0, r0, r1);
       for (let x0 = 0; x0 < w; x0 += TC) {
         const tile = scratch + <usize>y0 * rowBytes + (<usize>x0 << 2);
         const dst = img + (<usize>(y0 * w + x0) << 2);
-        if (fh == 5) singleTile5(tile, rowBytes, chanBytes, co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0), rowMask(y0, r0, r1));
+        if (fh == 5) singleTile5(tile, rowBytes, chanBytes, co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0), mask);
         else singleTile(tile, rowBytes, chanBytes, kh0 * co, kh1 * co, fw, wr, dst, <usize>w << 2, rows, min(TC, w - x0));
       }
     }
@@ -90,12 +105,6 @@ function singleRows(
   }
 }
 
-// acc + (vector at q + off) · v.
-// @ts-ignore: decorator
-@inline function madd(acc: v128, q: usize, off: usize, v: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(v128.load(q + off), v));
-}
-
 // One tile of TR dx rows × TC pixels at dst (row stride dstRow bytes; `rows` × `cols` of it
 // stored): Σ over t = kh·co + c in [t0, t1) (the filter rows kh outside only meet zero rows) and
 // filter columns kw of wr[t][kw] · P row t (+ dx row) at column kw. p: scratch address of the
@@ -122,16 +131,14 @@ function singleTile(
       const end = q + <usize>terms * chanBytes;
       while (q < end) {
         const v = v128.load32_splat(wp);
-        a00 = madd(a00, q, 0, v); a01 = madd(a01, q, 16, v);
-        a10 = madd(a10, q + rowBytes, 0, v); a11 = madd(a11, q + rowBytes, 16, v);
-        a20 = madd(a20, q + 2 * rowBytes, 0, v); a21 = madd(a21, q + 2 * rowBytes, 16, v);
+        a00 = fma(a00, v128.load(q), v); a01 = fma(a01, v128.load(q, 16), v);
+        a10 = fma(a10, v128.load(q + rowBytes), v); a11 = fma(a11, v128.load(q + rowBytes, 16), v);
+        a20 = fma(a20, v128.load(q + 2 * rowBytes), v); a21 = fma(a21, v128.load(q + 2 * rowBytes, 16), v);
         q += chanBytes;
         wp += wStep;
       }
     }
-    v128.store(TOT, f32x4.add(v128.load(TOT, 0), a00), 0); v128.store(TOT, f32x4.add(v128.load(TOT, 16), a01), 16);
-    v128.store(TOT, f32x4.add(v128.load(TOT, 32), a10), 32); v128.store(TOT, f32x4.add(v128.load(TOT, 48), a11), 48);
-    v128.store(TOT, f32x4.add(v128.load(TOT, 64), a20), 64); v128.store(TOT, f32x4.add(v128.load(TOT, 80), a21), 80);
+    addToTile(a00, a01, a10, a11, a20, a21);
   }
   storeTile(dst, dstRow, rows, cols);
 }
@@ -161,11 +168,6 @@ function storeTile(dst: usize, dstRow: usize, rows: i32, cols: i32): void {
   return mask;
 }
 
-// acc + v · w.
-// @ts-ignore: decorator
-@inline function fma(acc: v128, v: v128, w: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(v, w));
-}
 
 // singleTile for 5 filter rows: per (c, kw) the 5 weights wr[0…4][c][kw] stay in registers and
 // each of the 7 scratch rows the tile's 3 dx rows meet is loaded once and used for every dx row
@@ -178,6 +180,7 @@ function singleTile5(
   dst: usize, dstRow: usize, rows: i32, cols: i32, mask: i32,
 ): void {
   const khStride = <usize>(co * fw) << 2;
+  memory.fill(TOT, 0, TR * TC * 4);
   for (let c = 0; c < co; c++) {
     let a00 = f32x4.splat(0), a01 = f32x4.splat(0);
     let a10 = f32x4.splat(0), a11 = f32x4.splat(0);
@@ -225,14 +228,7 @@ function singleTile5(
       q += 4;
       wp += 4;
     }
-    if (c == 0) {
-      v128.store(TOT, a00, 0); v128.store(TOT, a01, 16); v128.store(TOT, a10, 32);
-      v128.store(TOT, a11, 48); v128.store(TOT, a20, 64); v128.store(TOT, a21, 80);
-    } else {
-      v128.store(TOT, f32x4.add(v128.load(TOT, 0), a00), 0); v128.store(TOT, f32x4.add(v128.load(TOT, 16), a01), 16);
-      v128.store(TOT, f32x4.add(v128.load(TOT, 32), a10), 32); v128.store(TOT, f32x4.add(v128.load(TOT, 48), a11), 48);
-      v128.store(TOT, f32x4.add(v128.load(TOT, 64), a20), 64); v128.store(TOT, f32x4.add(v128.load(TOT, 80), a21), 80);
-    }
+    addToTile(a00, a01, a10, a11, a20, a21);
   }
   storeTile(dst, dstRow, rows, cols);
 }
