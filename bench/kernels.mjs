@@ -36,7 +36,7 @@ if (!process.argv.includes('--default-malloc') && process.env.GLIBC_TUNABLES !==
   });
   process.exit(r.status ?? 1);
 }
-const { init, tf } = await import('../dist/index.mjs');
+const { init, tf, SeededRandom } = await import('../dist/index.mjs');
 
 const require = createRequire(import.meta.url);
 const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
@@ -74,16 +74,11 @@ const denses = [
   [64, 84, 10],
 ];
 
+/** A tensor of `shape` with uniform values in [-1, 1) from the package's seeded generator. */
 function randomTensor(shape, seed) {
-  let a = seed >>> 0;
-  const size = shape.reduce((x, y) => x * y, 1);
-  const v = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    v[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  const rng = new SeededRandom(seed);
+  const v = new Float32Array(shape.reduce((x, y) => x * y, 1));
+  for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-1, 1);
   return tf.tensor(v, shape);
 }
 

@@ -16,7 +16,7 @@
 // bench/results/profile-step.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 // WMOE_DIST: path of another build of the package to profile (default ../dist/index.mjs).
-const { init, tf } = await import(process.env.WMOE_DIST ?? '../dist/index.mjs');
+const { init, tf, SeededRandom } = await import(process.env.WMOE_DIST ?? '../dist/index.mjs');
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -29,17 +29,11 @@ const PROFILED = args.includes('--backend') ? args[args.indexOf('--backend') + 1
 const PROFILE_STEPS = opt('profile-steps', 3);
 const BATCH = 64, EXPERTS = 4, TOP_K = 2, CLASSES = 10, LB_WEIGHT = 0.5;
 
-/** Deterministic pseudo-random floats in [-1, 1) (mulberry32). */
+/** Deterministic uniform floats in [-1, 1) from the package's seeded generator. */
 function randomValues(n, seed) {
-  let a = seed >>> 0;
+  const rng = new SeededRandom(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);
   return out;
 }
 
