@@ -28,14 +28,17 @@ export {
   type DigitalStats,
 } from './link/index.js';
 export { drawSnrs, parseSnrList, parseSnrRange, describeSnr, type SnrSpec } from './link/snr.js';
-export { DEFAULT_TRAIN_CONFIG, DATASET_NAMES, validateMoeConfig, validateTrainConfig, type MoeConfig, type TrainConfig } from './train/config.js';
+export { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from './train/config.js';
+export { validateMoeConfig, type MoeConfig } from './moe/config.js';
+export { DATASET_NAMES, type DatasetName } from './data/names.js';
+export { InputError } from './errors.js';
 export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
 export { trainStage1, stage1Step } from './train/stage1.js';
 export { trainStage2 } from './train/stage2.js';
 export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
 export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet } from './train/features.js';
-export { SeededRandom } from './train/random.js';
+export { SeededRandom } from './random/seeded.js';
 export { MODEL_NAMES, type ModelName, type Backbone } from './models/backbone.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { head, subset } from './data/dataset.js';

@@ -1,6 +1,6 @@
 import type { DatasetSplit } from './dataset.js';
 import { loadMnist } from './mnist.js';
-import { DATASET_NAMES, type DatasetName } from '../train/config.js';
+import { DATASET_NAMES, type DatasetName } from './names.js';
 
 export type { Dataset, DatasetSplit } from './dataset.js';
 export { loadMnist };

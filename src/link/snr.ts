@@ -1,4 +1,4 @@
-import { SeededRandom } from '../train/random.js';
+import { SeededRandom } from '../random/seeded.js';
 
 /**
  * How per-expert link SNRs (Es/N0 in dB) are chosen for a batch of samples:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { SeededRandom } from '../train/random.js';
+import { SeededRandom } from '../random/seeded.js';
 
 /** A named trainable tensor and its shape. */
 export interface ParamSpec {

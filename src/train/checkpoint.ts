@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DistributedMoE } from '../moe/model.js';
-import { validateMoeConfig, type MoeConfig } from './config.js';
+import { validateMoeConfig, type MoeConfig } from '../moe/config.js';
 
 /**
  * A checkpoint directory holds `config.json` (architecture, parameter names and shapes, the

@@ -3,7 +3,7 @@ import type { DistributedMoE } from '../moe/model.js';
 import type { GateKind } from '../moe/gate.js';
 import type { Link } from '../link/link.js';
 import { drawSnrs, type SnrSpec } from '../link/snr.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random/seeded.js';
 import { featureBatch, type FeatureSet } from './features.js';
 
 /** Test accuracy of one gate over one link condition. */

@@ -4,7 +4,7 @@ import type { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
 import type { TrainConfig } from './config.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random/seeded.js';
 import { extractFeatures, imageBatch, labelBatch } from './features.js';
 import { evaluate } from './evaluate.js';
 import { EpochLoss, type ProgressFn } from './progress.js';

@@ -4,7 +4,7 @@ import type { Link } from '../link/link.js';
 import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import type { TrainConfig } from './config.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../random/seeded.js';
 import { featureBatch, labelBatch, type FeatureSet } from './features.js';
 import { evaluate } from './evaluate.js';
 import { EpochLoss, type ProgressFn } from './progress.js';

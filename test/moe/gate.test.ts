@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { tf, wmoe } from '../helpers/tf.js';
 import { DistributedMoE } from '../../src/moe/model.js';
 import { normaliseSnr } from '../../src/moe/gate.js';
-import { SeededRandom } from '../../src/train/random.js';
+import { SeededRandom } from '../../src/random/seeded.js';
 
 const config = { model: 'lenet5', dataset: 'mnist', inputShape: [32, 32, 1], classes: 10, experts: 4, topK: 2, snrRange: [-10, 20] } as const;
 

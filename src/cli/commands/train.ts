@@ -1,7 +1,8 @@
 
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
-import { DATASET_NAMES, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
+import { DATASET_NAMES } from '../../data/names.js';
+import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
 import { writeRunDirectory } from '../../train/checkpoint.js';
 import { parseSnrRange } from '../../link/snr.js';
