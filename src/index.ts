@@ -39,6 +39,8 @@ export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from 
 export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet } from './train/features.js';
 export { SeededRandom } from './random/seeded.js';
-export { MODEL_NAMES, type ModelName, type Backbone } from './models/backbone.js';
+export { MODEL_NAMES, type ModelName, type Backbone, type ExpertStack } from './models/backbone.js';
+export { modelSpec } from './models/registry.js';
+export type { ModelSpec, ModelOptions, ModelParts } from './models/model_spec.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { head, subset } from './data/dataset.js';

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '../errors.js';
 import type { ParamStore } from './params.js';
 import type { Backbone } from './backbone.js';
+import { StackedDenseExperts } from './dense_head.js';
+import { mergeOptions, type ModelSpec } from './model_spec.js';
+
+/** Output side of LeNet-5's conv part on an h-pixel side: (h − 4)/2, then (· − 4)/2. */
+const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
 
 /**
  * LeNet-5's convolutional part, the server's backbone: conv 5x5x6 + ReLU → max-pool 2 →
@@ -13,11 +19,7 @@ export function lenet5Backbone(params: ParamStore, inputShape: [number, number, 
   const b1 = params.add('backbone/conv1/bias', [6], 'zeros');
   const k2 = params.add('backbone/conv2/kernel', [5, 5, 6, 16]);
   const b2 = params.add('backbone/conv2/bias', [16], 'zeros');
-  const side = (n: number) => Math.floor((Math.floor((n - 4) / 2) - 4) / 2);
-  const oh = side(h);
-  const ow = side(w);
-  if (oh < 1 || ow < 1) throw new Error(`lenet5 needs images of at least 16x16, got ${h}x${w}`);
-  const featureDim = oh * ow * 16;
+  const featureDim = side(h) * side(w) * 16;
   return {
     name: 'lenet5',
     featureDim,
@@ -33,3 +35,18 @@ export function lenet5Backbone(params: ParamStore, inputShape: [number, number, 
     },
   };
 }
+
+/** LeNet-5 split after its conv part: d = 400 on 32x32; each expert is the 120 → 84 → classes head. */
+export const lenet5: ModelSpec = {
+  name: 'lenet5',
+  description: 'LeNet-5: backbone = conv part (d = 5·5·16 = 400 at 32x32), expert = 120 → 84 → classes',
+  defaults: {},
+  resolveOptions(options, [h, w]) {
+    if (side(h) < 1 || side(w) < 1) throw new InputError(`lenet5 needs images of at least 16x16, got ${h}x${w}`);
+    return mergeOptions('lenet5', this.defaults, options);
+  },
+  build(params, { inputShape, classes, experts }) {
+    const backbone = lenet5Backbone(params, inputShape);
+    return { backbone, experts: new StackedDenseExperts(params, experts, backbone.featureDim, [120, 84], classes) };
+  },
+};

@@ -1,22 +1,43 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../random/seeded.js';
 
-/** A named trainable tensor and its shape. */
+/** How a parameter starts: 'he' (normal, std √(2/fanIn)), 'glorot' (normal, std √(2/(fanIn+fanOut))), 'zeros' or 'ones'. */
+export type ParamInit = 'he' | 'glorot' | 'zeros' | 'ones';
+
+/** A named tensor of the model and its shape. */
 export interface ParamSpec {
   name: string;
   shape: number[];
-  /** 'he' (normal, std √(2/fanIn)), 'glorot' (normal, std √(2/(fanIn+fanOut))) or 'zeros'. */
-  init: 'he' | 'glorot' | 'zeros';
+  init: ParamInit;
+  /**
+   * Leading dimensions that index independent copies (the K of stacked expert kernels
+   * [K, in, out]); they count in neither fan-in nor fan-out. Default 0.
+   */
+  batchDims: number;
+  /** False for state that training updates by assignment (batch norm's running statistics). */
+  trainable: boolean;
 }
 
-/** Initial values of a parameter: fan-in is the product of all but the last dimension. */
-function initialValues({ shape, init }: ParamSpec, rng: SeededRandom): Float32Array {
+/** Extra properties of a parameter (see {@link ParamSpec}). */
+export interface ParamFlags {
+  batchDims?: number;
+  trainable?: boolean;
+}
+
+/**
+ * Initial values of a parameter: after the batch dimensions, fan-out is the last dimension and
+ * fan-in the product of the others (a conv kernel [kh, kw, in, out] has fan-in kh·kw·in).
+ */
+function initialValues({ shape, init, batchDims }: ParamSpec, rng: SeededRandom): Float32Array {
   const size = shape.reduce((a, b) => a * b, 1);
-  const fanOut = shape[shape.length - 1];
-  const fanIn = size / fanOut;
-  const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'glorot' ? Math.sqrt(2 / (fanIn + fanOut)) : 0;
   const values = new Float32Array(size);
-  if (std > 0) for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
+  if (init === 'ones') return values.fill(1);
+  if (init === 'zeros') return values;
+  const perCopy = shape.slice(batchDims);
+  const fanOut = perCopy[perCopy.length - 1];
+  const fanIn = perCopy.reduce((a, b) => a * b, 1) / fanOut;
+  const std = init === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
+  for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
   return values;
 }
 
@@ -30,18 +51,18 @@ export class ParamStore {
 
   constructor(private readonly rng: SeededRandom) {}
 
-  /** Creates variable `name` (fan-in is the product of all but the last dimension). */
-  add(name: string, shape: number[], init: ParamSpec['init'] = 'he'): tf.Variable {
+  /** Creates variable `name` (see {@link ParamSpec} for the flags). */
+  add(name: string, shape: number[], init: ParamInit = 'he', flags: ParamFlags = {}): tf.Variable {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' declared twice`);
-    const spec = { name, shape, init };
+    const spec: ParamSpec = { name, shape, init, batchDims: flags.batchDims ?? 0, trainable: flags.trainable ?? true };
     // tfjs variable names are process-global; ours live in this store, so two models can coexist.
-    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), true);
+    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), spec.trainable);
     this.vars.set(name, v);
     this.specs.push(spec);
     return v;
   }
 
-  /** Draws fresh initial values (same scheme as `add`) for the variables under `prefix`. */
+  /** Draws fresh initial values (same scheme as `add`) for every parameter under `prefix`. */
   reinit(prefix: string, rng: SeededRandom): void {
     for (const s of this.specs.filter((p) => p.name.startsWith(prefix))) {
       this.get(s.name).assign(tf.tensor(initialValues(s, rng), s.shape));
@@ -54,14 +75,16 @@ export class ParamStore {
     return v;
   }
 
-  /** The variables whose names start with `prefix`. */
+  /** The trainable variables whose names start with `prefix` (state such as running statistics excluded). */
   group(prefix: string): tf.Variable[] {
-    return this.specs.filter((s) => s.name.startsWith(prefix)).map((s) => this.get(s.name));
+    return this.specs.filter((s) => s.trainable && s.name.startsWith(prefix)).map((s) => this.get(s.name));
   }
 
-  /** Total number of float32 values. */
-  size(): number {
-    return this.specs.reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
+  /** Number of float32 values under `prefix` (all when omitted); `trainableOnly` skips state. */
+  size(prefix = '', trainableOnly = false): number {
+    return this.specs
+      .filter((s) => s.name.startsWith(prefix) && (s.trainable || !trainableOnly))
+      .reduce((a, s) => a + s.shape.reduce((x, y) => x * y, 1), 0);
   }
 
   /** All values, concatenated in declaration order. */

@@ -1,4 +1,6 @@
-import { MODEL_NAMES, type ModelName } from '../models/backbone.js';
+import type { ModelName } from '../models/backbone.js';
+import type { ModelOptions } from '../models/model_spec.js';
+import { modelSpec } from '../models/registry.js';
 import { DATASET_NAMES, type DatasetName } from '../data/names.js';
 import { InputError } from '../errors.js';
 
@@ -15,6 +17,13 @@ export interface MoeConfig {
   topK: number;
   /** The stage-2 SNR range in dB that the channel-aware gate was trained on (and normalises by). */
   snrRange: [number, number];
+  /** The model's options (see its registry entry); defaults fill the rest. */
+  modelOptions?: ModelOptions;
+  /**
+   * Per-channel normalisation the model applies to its input images (pixels in [0, 1]):
+   * (x − mean[c]) / std[c]. Computed from the training set; absent = none.
+   */
+  inputNormalisation?: { mean: number[]; std: number[] };
 }
 
 function fail(message: string): never {
@@ -28,9 +37,7 @@ export function positiveInt(name: string, v: number, min = 1): void {
 
 /** Checks an architecture; throws a one-line error naming the first bad value. */
 export function validateMoeConfig(c: MoeConfig): void {
-  if (!(MODEL_NAMES as readonly string[]).includes(c.model)) {
-    fail(`unknown model '${c.model}' (known: ${MODEL_NAMES.join(', ')})`);
-  }
+  const spec = modelSpec(c.model);
   if (!(DATASET_NAMES as readonly string[]).includes(c.dataset)) {
     fail(`unknown dataset '${c.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
   }
@@ -42,5 +49,18 @@ export function validateMoeConfig(c: MoeConfig): void {
     fail(`SNR range must be finite with MIN < MAX, got ${lo}:${hi}`);
   }
   positiveInt('classes', c.classes, 2);
+  const shape = c.inputShape;
+  if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((v) => Number.isInteger(v) && v >= 1)) {
+    fail(`input shape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);
+  }
+  const norm = c.inputNormalisation;
+  if (norm !== undefined) {
+    const ok = (a: unknown, positive: boolean) =>
+      Array.isArray(a) && a.length === shape[2] && a.every((v) => Number.isFinite(v) && (!positive || v > 0));
+    if (!ok(norm.mean, false) || !ok(norm.std, true)) {
+      fail(`input normalisation needs ${shape[2]} finite means and positive stds, got ${JSON.stringify(norm)}`);
+    }
+  }
+  spec.resolveOptions(c.modelOptions, shape);
 }
 

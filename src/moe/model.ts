@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ParamStore } from '../models/params.js';
-import type { Backbone } from '../models/backbone.js';
-import { lenet5Backbone } from '../models/lenet5.js';
+import type { Backbone, ExpertStack } from '../models/backbone.js';
+import { modelSpec } from '../models/registry.js';
 import { SeededRandom } from '../random/seeded.js';
 import { validateMoeConfig, type MoeConfig } from './config.js';
 import type { Link } from '../link/link.js';
-import { Experts } from './experts.js';
 import { ChannelAwareGate, NaiveGate, normaliseSnr, type GateKind } from './gate.js';
 import { mixProbabilities, routeWeights, topKMask } from './routing.js';
 
@@ -33,6 +32,8 @@ export interface RouteOptions {
   seed: number;
   /** Gate noise [batch, K] for the naive gate's noisy top-k in training. */
   gateNoise?: tf.Tensor2D;
+  /** Training mode of the experts (batch norm uses batch statistics). Default false. */
+  training?: boolean;
 }
 
 /**
@@ -42,23 +43,31 @@ export interface RouteOptions {
 export class DistributedMoE {
   readonly params: ParamStore;
   readonly backbone: Backbone;
-  readonly experts: Experts;
+  readonly experts: ExpertStack;
   readonly naiveGate: NaiveGate;
   readonly channelGate: ChannelAwareGate;
 
   constructor(readonly config: MoeConfig, seed: number) {
     validateMoeConfig(config);
     this.params = new ParamStore(new SeededRandom(seed));
-    this.backbone = lenet5Backbone(this.params, config.inputShape);
+    const spec = modelSpec(config.model);
+    const options = spec.resolveOptions(config.modelOptions, config.inputShape);
+    const parts = spec.build(this.params, { inputShape: config.inputShape, classes: config.classes, experts: config.experts, options });
+    this.backbone = parts.backbone;
+    this.experts = parts.experts;
     const d = this.backbone.featureDim;
-    this.experts = new Experts(this.params, config.experts, d, config.classes);
     this.naiveGate = new NaiveGate(this.params, d, config.experts);
     this.channelGate = new ChannelAwareGate(this.params, d, config.experts);
   }
 
-  /** Images [batch, H, W, C] → features [batch, d] on the server. */
-  features(images: tf.Tensor4D): tf.Tensor2D {
-    return this.backbone.forward(images);
+  /**
+   * Images [batch, H, W, C] with pixels in [0, 1] → features [batch, d] on the server, after
+   * the config's input normalisation. `training` puts batch norm in training mode.
+   */
+  features(images: tf.Tensor4D, training = false): tf.Tensor2D {
+    const norm = this.config.inputNormalisation;
+    if (!norm) return this.backbone.forward(images, training);
+    return tf.tidy(() => this.backbone.forward(tf.div(tf.sub(images, norm.mean), norm.std) as tf.Tensor4D, training));
   }
 
   /** Gate logits [batch, K] for `gate` from clean features and the links' SNRs (dB). */
@@ -76,7 +85,7 @@ export class DistributedMoE {
       const mask = topKMask(logits, this.config.topK);
       const weights = routeWeights(logits, mask);
       const received = opts.link.transmit(features, opts.snrDb, opts.seed, mask);
-      const expertProbs = tf.softmax(this.experts.logits(received)) as tf.Tensor3D;
+      const expertProbs = tf.softmax(this.experts.logits(received, opts.training)) as tf.Tensor3D;
       const probs = mixProbabilities(expertProbs, weights);
       return { probs, logits, mask, weights, expertProbs };
     });

@@ -40,7 +40,7 @@ export function stage1Step(
       const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', stepSeed) as tf.Tensor2D;
       return optimizer.minimize(
         () => {
-          const out = model.route(model.features(xs), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise });
+          const out = model.route(model.features(xs, true), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise, training: true });
           const lb = tf.mul(loadBalancingLoss(out.logits, out.mask), cfg.stage1LoadBalance);
           const terms = [nllLoss(out.probs, ys), lb];
           if (cfg.stage1ExpertLoss > 0) {

@@ -1,0 +1,14 @@
+import { InputError } from '../errors.js';
+import { MODEL_NAMES, type ModelName } from './backbone.js';
+import type { ModelSpec } from './model_spec.js';
+import { lenet5 } from './lenet5.js';
+
+/** Every model `--model` accepts, by name. */
+const MODELS: Partial<Record<ModelName, ModelSpec>> = { lenet5 };
+
+/** The registry entry of `name`; an InputError naming it when unknown. */
+export function modelSpec(name: string): ModelSpec {
+  const spec = (MODELS as Record<string, ModelSpec | undefined>)[name];
+  if (!spec) throw new InputError(`unknown model '${name}' (known: ${MODEL_NAMES.filter((m) => MODELS[m]).join(', ')})`);
+  return spec;
+}
