@@ -1,4 +1,14 @@
+// The package's one SNR convention, for every link (analog and digital) and every figure:
+//   a link's SNR is Es/N0 in dB per *complex* channel use, with unit average symbol energy
+//   Es = 1, and the noise is complex AWGN of variance N0 = 10^(−SNR/10) per complex use, i.e.
+//   N0/2 per real dimension. A channel use carries two real dimensions.
+// - Analog link: two real features per complex use (⌈d/2⌉ uses per vector), scaled to Es = 1.
+// - Digital link: one modulation symbol per complex use (n / log2 M uses per codeword; BPSK
+//   uses only the real dimension, so its one bit per use sees 2·Es/N0 per real dimension).
+// So at the same "x dB" both links put the same noise variance N0/2 on every real dimension
+// they send; test/link/snr_convention.test.ts checks it.
 import { SeededRandom } from '../random/seeded.js';
+import { InputError } from '../errors.js';
 
 /**
  * How per-expert link SNRs (Es/N0 in dB) are chosen for a batch of samples:
@@ -16,12 +26,12 @@ export function parseSnrList(text: string, experts: number): SnrSpec {
   const parts = text.split(',').map((s) => s.trim());
   const db = parts.map((p) => {
     const v = p === '' ? NaN : Number(p);
-    if (!Number.isFinite(v)) throw new Error(`SNR '${p}' in --snr-db '${text}' is not a finite number of dB`);
+    if (!Number.isFinite(v)) throw new InputError(`SNR '${p}' in --snr-db '${text}' is not a finite number of dB`);
     return v;
   });
   if (db.length === 1) return { kind: 'fixed', db: Array(experts).fill(db[0]) };
   if (db.length !== experts) {
-    throw new Error(`--snr-db '${text}' gives ${db.length} SNRs but the model has K = ${experts} experts`);
+    throw new InputError(`--snr-db '${text}' gives ${db.length} SNRs but the model has K = ${experts} experts`);
   }
   return { kind: 'fixed', db };
 }
@@ -31,8 +41,8 @@ export function parseSnrRange(text: string): [number, number] {
   const m = /^\s*(-?[\d.]+(?:e-?\d+)?)\s*:\s*(-?[\d.]+(?:e-?\d+)?)\s*$/i.exec(text);
   const lo = m ? Number(m[1]) : NaN;
   const hi = m ? Number(m[2]) : NaN;
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new Error(`SNR range '${text}' is not MIN:MAX in dB`);
-  if (!(lo < hi)) throw new Error(`SNR range '${text}' needs MIN < MAX`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new InputError(`SNR range '${text}' is not MIN:MAX in dB`);
+  if (!(lo < hi)) throw new InputError(`SNR range '${text}' needs MIN < MAX`);
   return [lo, hi];
 }
 

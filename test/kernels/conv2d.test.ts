@@ -199,6 +199,28 @@ describe('Conv2D kernels on wmoe', () => {
     }, 'conv2dTranspose');
   });
 
+  it('a dy larger than the conv output reads its leading window, as cpu does (conv2dTranspose with an outputShape inconsistent with x)', async () => {
+    // tfjs-core's own conv2dTranspose spec "input=8x8x8,output=4x4x8,f=8,s=1,inDepth=8,p=same vec4".
+    await wmoe();
+    await expectLikeCpu(() => {
+      const dy = rand([1, 8, 8, 8], 720);
+      const w = rand([8, 8, 8, 8], 721);
+      return tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 4, 4, 8], 1, 'same');
+    }, 'conv2dTranspose 8x8 dy for a 4x4 output');
+    await expectLikeCpu(() => {
+      const dy = rand([1, 6, 7, 6], 722);
+      const w = rand([3, 3, 1, 6], 723);
+      return tf.conv2dTranspose(dy as tf.Tensor4D, w as tf.Tensor4D, [1, 4, 5, 1], 1, 'same');
+    }, 'one input channel');
+    await expectLikeCpu(() => {
+      const x = rand([1, 5, 5, 3], 724);
+      const dy = rand([2, 6, 6, 4], 725);
+      return tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+        strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 3, 2],
+      }) as tf.Tensor;
+    }, 'filter gradient, dy larger in every dim');
+  });
+
   it('splits large problems into chunks correctly (im2col, col2im and filter-gradient passes)', async () => {
     await wmoe();
     // 100x100x3 input: the im2col forward path runs in several row chunks.

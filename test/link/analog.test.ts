@@ -8,7 +8,7 @@ describe('analog link', () => {
     await tf.setBackend('wmoe');
   });
 
-  it('adds noise of variance P·10^(−SNR/10) per channel use, per expert', () => {
+  it('adds noise of variance P·10^(−SNR/10) per real value (N0/2 per real dimension at unit symbol energy), per expert', () => {
     const B = 64;
     const d = 400;
     const features = tf.mul(tf.randomUniform([B, d], 0, 3, 'float32', 5), tf.reshape(tf.linspace(0.5, 2, B), [B, 1])) as tf.Tensor2D;
