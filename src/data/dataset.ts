@@ -12,6 +12,8 @@ export interface Dataset {
   width: number;
   channels: number;
   classes: number;
+  /** Optional human-readable name of each class, indexed by label (length `classes`). */
+  classNames?: string[];
 }
 
 /** A train/test pair. */
@@ -39,3 +41,9 @@ export function head(ds: Dataset, n: number): Dataset {
   if (n >= ds.n) return ds;
   return subset(ds, Array.from({ length: n }, (_, i) => i));
 }
+
+/**
+ * Byte → pixel value in [0, 1]: `b * BYTE_TO_UNIT` stored as float32 equals float32(b / 255)
+ * for every byte b (checked in test/data/dataset.test.ts), without a division per pixel.
+ */
+export const BYTE_TO_UNIT = 1 / 255;

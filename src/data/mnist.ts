@@ -1,4 +1,5 @@
 import type { Dataset, DatasetSplit } from './dataset.js';
+import { InputError } from '../errors.js';
 
 /** Every `TEST_EVERY`-th digit of each class goes to the test set (20 %). */
 const TEST_EVERY = 5;
@@ -19,7 +20,7 @@ export async function loadMnist(): Promise<DatasetSplit> {
   for (let c = 0; c < 10; c++) {
     const raw = require(`mnist/src/digits/${c}.json`) as { data: number[] };
     if (!raw || !Array.isArray(raw.data) || raw.data.length % (SIDE * SIDE) !== 0) {
-      throw new Error(`mnist: digits/${c}.json is malformed: expected a multiple of ${SIDE * SIDE} values`);
+      throw new InputError(`mnist: digits/${c}.json is malformed: expected a multiple of ${SIDE * SIDE} values`);
     }
     perClass.push(Float32Array.from(raw.data));
   }
