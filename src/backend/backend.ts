@@ -63,7 +63,10 @@ export class WmoeBackend extends MathBackendCPU {
   }
 
   override disposeData(dataId: object, force = false): boolean {
-    const values = this.data.get(dataId)?.values;
+    // has() before get(): get() of an id this backend does not hold (a custom kernel's output,
+    // engine.makeTensorFromDataId) asks the engine to move the data here, which reads it from
+    // this same backend again: endless recursion. cpu's disposeData ignores such ids; so do we.
+    const values = this.data.has(dataId) ? this.data.get(dataId)!.values : undefined;
     const result = super.disposeData(dataId, force);
     if (!this.data.has(dataId)) this.outputs.release(values);
     return result;
