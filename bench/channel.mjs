@@ -17,7 +17,7 @@
 // Writes bench/results/channel.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -154,6 +154,7 @@ mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(join(root, 'bench', 'results', 'channel.json'), JSON.stringify({
   bench: 'channel',
   date: new Date().toISOString(),
+  loadavg: loadavg(),
   machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, numpy: np1.version },
   n: N, reps: REPS, unit: 'M samples/s (median)',
   gaussian: {

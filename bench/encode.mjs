@@ -10,7 +10,7 @@
 // `reps` times; the median time gives the throughput.
 // Writes bench/results/encode.json.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -144,5 +144,5 @@ for (const [name, make] of peerCodes) {
 }
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'encode.json'), JSON.stringify(results, null, 2) + '\n');
+writeFileSync(join(root, 'bench', 'results', 'encode.json'), JSON.stringify({ ...results, date: new Date().toISOString(), loadavg: loadavg() }, null, 2) + '\n');
 console.log('wrote bench/results/encode.json');

@@ -22,7 +22,7 @@
 // it did not measure. Writes bench/results/itpp.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -165,6 +165,8 @@ console.log(lines.join('\n'));
 
 const result = {
   node: process.version,
+  date: new Date().toISOString(),
+  loadavg: loadavg(),
   peer: { name: 'IT++', package: 'libitpp-dev', version: itpp.version, decoder: 'LDPC_Code::bp_decode (default LLR_calc_unit)', harness: 'bench/peers/itpp/ldpc_fer.cpp' },
   workload: `802.11n R1/2 codes, BPSK over AWGN, random information bits, systematic encoding, LLR = 2y/sigma^2; flooding sum-product, at most ${ITERATIONS} iterations, early stop on H·c = 0; FER over information bits`,
   agreement: `agree = intervalsOverlap (the 95 % Wilson score intervals of the two FERs overlap) or ratioWithinTolerance (ferRatio = ours / IT++ within [1/${RATIO_TOLERANCE}, ${RATIO_TOLERANCE}])`,

@@ -1,14 +1,32 @@
 // Benchmark of the GEMM and convolution kernels of backend `wmoe` against tfjs-backend-cpu and
-// tfjs-backend-wasm (XNNPACK, single-threaded SIMD binary), all in the same run.
+// tfjs-backend-wasm (single-threaded SIMD binary), all in the same run.
 // Prints a table of median GFLOP/s and ratios and writes bench/results/kernels.json.
 //
+// What tfjs-backend-wasm runs is not XNNPACK for every row, and each row says which
+// (`peerKind` in the JSON; "XNNPACK" or "C++ ref" after the wasm column in the table):
+//   'xnnpack'   Conv2D (xnn_create_convolution2d_nhwc_f32) and MatMul without transposed
+//               operands on a batch of 1 (xnn_create_fully_connected_nc_f32).
+//   'reference' Conv2DBackpropInput (a plain scalar C++ loop, src/cc/kernels/
+//               Conv2DBackpropInput.cc: the binary holds no XNNPACK deconvolution) and MatMul
+//               with transposeA or transposeB (batch_mat_mul_impl.cc calls XNNPACK only when
+//               neither is set and the batch is 1; otherwise slow_batch_matmul, a blocked
+//               scalar loop). A ratio against such a row is a ratio against a reference loop,
+//               not a win over XNNPACK.
+//   null        no kernel (tfjs-backend-wasm has no Conv2DBackpropFilter).
+// Checked against tfjs-backend-wasm 4.22.0: its .wasm carries the XNNPACK error strings of
+// exactly convolution2d_nhwc and fully_connected_nc among the ops timed here, and its
+// dist/kernels/BatchMatMul.js passes transposeA/transposeB through to that C++ dispatch.
+//
 //   npm run build && node bench/kernels.mjs [--quick] [--rounds=3] [--only=substring of 'op shape']
+//   (--quick and --only print their table but do not write bench/results/kernels.json)
 //
 // Shapes: LeNet-5 (conv 5x5 1→6 on 32x32, 5x5 6→16 on 14x14, batch 64; dense 400→120, 120→84,
 // 84→10 at batch 64) and ResNet-18 on 32x32 CIFAR input (batch 2–8). Targets checked here:
 // Conv2D forward ≥ 0.8× tfjs-backend-wasm; Conv2DBackpropInput and Conv2DBackpropFilter
 // ≥ 15 GFLOP/s. wmoe and wasm alternate call by call (fair under machine load); at least 3
-// calls each after a first untimed one. tfjs-backend-cpu runs an op only while one call is predicted to take < 2 s
+// calls each after a first untimed one. tfjs-backend-cpu is warmed up like the others (its
+// kernels run untimed before timing, then one untimed call per case) and then timed over at
+// least 3 calls; it runs an op only while one call is predicted to take < 2 s
 // (its BackpropFilter runs at ~0.01 GFLOP/s); skipped entries are reported as "skip". Calls
 // shorter than ~30 ms are repeated until 0.3 s of timed calls per backend (at most 201) so that
 // millisecond medians do not rest on 11 samples. The list is timed in 3 rounds (--rounds=N) and
@@ -82,6 +100,14 @@ function randomTensor(shape, seed) {
   return tf.tensor(v, shape);
 }
 
+/**
+ * What tfjs-backend-wasm 4.22 runs for each conv kernel (see the header): 'xnnpack', a plain C++
+ * 'reference' loop, or null where it has no such kernel.
+ */
+const WASM_PEER_KIND = { Conv2D: 'xnnpack', Conv2DBackpropInput: 'reference', Conv2DBackpropFilter: null };
+/** Short label of a peer kind for the printed table. */
+const peerLabel = (kind) => (kind === 'xnnpack' ? 'XNNPACK' : kind === 'reference' ? 'C++ ref' : 'none');
+
 // Each case: build(backend) → { run: () => Tensor, dispose }, flops per call.
 function convCases(c) {
   const outH = c.pad === 'same' ? Math.ceil(c.h / c.s) : Math.ceil((c.h - c.f + 1) / c.s);
@@ -91,7 +117,7 @@ function convCases(c) {
   const wShape = [c.f, c.f, c.ci, c.co];
   const yShape = [c.n, outH, outW, c.co];
   const shape = `n${c.n} ${c.name}`;
-  const mk = (kernel, make) => ({ op: kernel, shape, flops, kernel, make });
+  const mk = (kernel, make) => ({ op: kernel, shape, flops, kernel, peerKind: WASM_PEER_KIND[kernel], make });
   return [
     mk('Conv2D', () => {
       const x = randomTensor(xShape, 1);
@@ -120,7 +146,8 @@ function convCases(c) {
 function denseCases([b, din, dout]) {
   const flops = 2 * b * din * dout;
   const mk = (op, shape, aShape, bShape, ta, tb) => ({
-    op, shape, flops, kernel: 'BatchMatMul',
+    // tfjs-backend-wasm: XNNPACK only without transposes on a batch of 1 (these are 2-D).
+    op, shape, flops, kernel: 'BatchMatMul', peerKind: ta || tb ? 'reference' : 'xnnpack',
     make: () => {
       const a = randomTensor(aShape, 4);
       const w = randomTensor(bShape, 5);
@@ -174,12 +201,13 @@ async function time(c, names, budgetSeconds, minReps = 3) {
   // Short calls: more reps, until minSeconds of timed calls per backend (bounded by maxReps).
   const minSeconds = quick ? 0.1 : 0.3;
   const maxReps = 201;
-  // A backend slower than half a second per call (cpu on big shapes) keeps its first call.
+  // A backend slower than half a second per call (cpu on big shapes) gets exactly minReps timed
+  // calls after its untimed first one.
   const slow = spent > 0.5 * live.length;
   let timed = 0;
   for (
     let r = 0;
-    !slow && r < maxReps && (r < minReps || (r < reps && spent < budgetSeconds) || timed < minSeconds * live.length);
+    r < maxReps && (r < minReps || (!slow && ((r < reps && spent < budgetSeconds) || timed < minSeconds * live.length)));
     r++
   ) {
     for (const b of live) {
@@ -192,7 +220,8 @@ async function time(c, names, budgetSeconds, minReps = 3) {
   const out = {};
   for (const name of names) out[name] = null;
   for (const b of live) {
-    out[b.name] = median(b.times.length ? b.times : [spent]);
+    out[b.name] = median(b.times);
+    out[`${b.name}Reps`] = b.times.length;
     tf.dispose(b.inputs);
   }
   return out;
@@ -200,18 +229,26 @@ async function time(c, names, budgetSeconds, minReps = 3) {
 
 // Warm-up: V8 first runs WASM functions in its baseline compiler and swaps in optimized code
 // once they are hot (compiled on a background thread, which is slow on a busy machine); run
-// every case a few times on both WASM backends before timing anything.
-for (const name of ['wmoe', 'wasm']) {
-  await tf.setBackend(name);
+// every case a few times on both WASM backends before timing anything. tfjs-backend-cpu's
+// kernels are JavaScript, which V8 optimises the same way: each of its ops runs 3 times on its
+// cheapest shape (its code paths do not depend on the shape; its big shapes take seconds).
+const warm = (name, list) => {
   for (let round = 0; round < 3; round++) {
-    for (const c of cases) {
+    for (const c of list) {
       if (tf.getKernel(c.kernel, name) === undefined) continue;
       const { run, inputs } = c.make();
       run().dispose();
       tf.dispose(inputs);
     }
   }
+};
+for (const name of ['wmoe', 'wasm']) {
+  await tf.setBackend(name);
+  warm(name, cases);
 }
+const cheapestPerOp = [...new Map([...cases].sort((a, b) => b.flops - a.flops).map((c) => [c.op, c])).values()];
+await tf.setBackend('cpu');
+warm('cpu', cheapestPerOp);
 
 // Rounds: the whole list of cases is timed `rounds` times in turn, and each figure is the median
 // of its per-round medians. On this VM every backend (the pure-JS cpu one included) sometimes
@@ -221,6 +258,7 @@ const rounds = quick ? 1 : Number(process.argv.find((a) => a.startsWith('--round
 if (!(Number.isInteger(rounds) && rounds >= 1)) throw new Error(`bench/kernels.mjs: --rounds must be a positive integer, got ${rounds}`);
 const perRound = cases.map(() => ({ wmoe: [], wasm: [] }));
 const cpuTimes = cases.map(() => 'skip');
+const cpuReps = cases.map(() => 0);
 const cpuRate = {}; // GFLOP/s measured for each op on the first shape, to predict the others
 for (let round = 0; round < rounds; round++) {
   for (const [i, c] of cases.entries()) {
@@ -228,7 +266,9 @@ for (let round = 0; round < rounds; round++) {
     for (const name of ['wmoe', 'wasm']) if (t[name] !== null) perRound[i][name].push(t[name]);
     const predicted = cpuRate[c.op] ? c.flops / (cpuRate[c.op] * 1e9) : 0;
     if (round === 0 && predicted < 2) {
-      cpuTimes[i] = (await time(c, ['cpu'], 1, 1)).cpu;
+      const t = await time(c, ['cpu'], 1, 3);
+      cpuTimes[i] = t.cpu;
+      cpuReps[i] = t.cpuReps;
       cpuRate[c.op] ??= c.flops / cpuTimes[i] / 1e9;
     }
   }
@@ -243,8 +283,8 @@ for (const [i, c] of cases.entries()) {
   // round, so each round's ratio compares like with like even when the rounds differ).
   const perRoundRatio = perRound[i].wasm.map((t, k) => t / perRound[i].wmoe[k]);
   rows.push({
-    op: c.op, shape: c.shape, mflop: c.flops / 1e6,
-    wmoe: gf(mid(perRound[i].wmoe)), cpu: gf(cpuTimes[i]), wasm: wasmT === null ? 'n/a' : gf(wasmT),
+    op: c.op, shape: c.shape, mflop: c.flops / 1e6, peerKind: c.peerKind,
+    wmoe: gf(mid(perRound[i].wmoe)), cpu: gf(cpuTimes[i]), cpuReps: cpuReps[i], wasm: wasmT === null ? 'n/a' : gf(wasmT),
     vsWasm: perRoundRatio.length ? median(perRoundRatio) : null,
     rounds: { wmoe: perRound[i].wmoe.map(gf), wasm: perRound[i].wasm.map(gf), vsWasm: perRoundRatio },
   });
@@ -252,7 +292,7 @@ for (const [i, c] of cases.entries()) {
   const f = (v) => (typeof v === 'number' ? v.toFixed(v < 1 ? 3 : 1) : v);
   const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' ? (a / b).toFixed(2) : '-');
   console.log(
-    `${r.op.padEnd(21)} ${r.shape.padEnd(32)} ${f(r.wmoe).padStart(6)} ${f(r.cpu).padStart(7)} ${f(r.wasm).padStart(6)}` +
+    `${r.op.padEnd(21)} ${r.shape.padEnd(32)} ${f(r.wmoe).padStart(6)} ${f(r.cpu).padStart(7)} ${f(r.wasm).padStart(6)} ${peerLabel(r.peerKind).padEnd(7)}` +
       `  x${(r.vsWasm === null ? '-' : r.vsWasm.toFixed(2)).padStart(5)} vs wasm  x${ratio(r.wmoe, r.cpu).padStart(7)} vs cpu`,
   );
 }
@@ -278,18 +318,28 @@ for (const r of rows) {
   }
 }
 console.log(`\nmalloc: ${process.env.GLIBC_TUNABLES === MALLOC_TUNABLES ? 'GLIBC_TUNABLES=' + MALLOC_TUNABLES : 'glibc defaults (--default-malloc)'}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}.`);
-console.log(`GFLOP/s columns: wmoe, tfjs-backend-cpu, tfjs-backend-wasm (XNNPACK, 1 thread, SIMD); medians of ${rounds} round medians (cpu: first round); "vs wasm": median of the per-round ratios.`);
+console.log(`GFLOP/s columns: wmoe, tfjs-backend-cpu, tfjs-backend-wasm (1 thread, SIMD), then what tfjs-backend-wasm runs (XNNPACK, or "C++ ref": a plain reference loop, so "vs wasm" there is no comparison with XNNPACK); medians of ${rounds} round medians (cpu: first round, >= 3 timed calls after warm-up); "vs wasm": median of the per-round ratios.`);
 console.log(`WASM peak memory: ${(peakBefore / 2 ** 20).toFixed(1)} MiB after the timed runs, ${(peakAfter / 2 ** 20).toFixed(1)} MiB after repeating them (${peakAfter === peakBefore ? 'no growth' : 'GREW'}).`);
 const failed = checks.filter((c) => !c.pass);
 console.log(`Targets: ${checks.length - failed.length}/${checks.length} met${failed.length ? '; missed: ' + failed.map((c) => `${c.target} (${c.value.toFixed(2)})`).join(', ') : ''}.`);
 
+// A partial run (--quick, --only) prints its table but leaves the committed results alone.
+if (quick || only !== undefined) {
+  console.log('Partial run (--quick or --only): bench/results/kernels.json not written.');
+  process.exit(0);
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', 'kernels.json'),
   JSON.stringify({
     date: new Date().toISOString(), node: process.version, quick, rounds, loadavg: loadavg(),
     glibcTunables: process.env.GLIBC_TUNABLES === MALLOC_TUNABLES ? MALLOC_TUNABLES : null,
-    note: 'GFLOP/s: median of the per-round medians (rows[].rounds); vsWasm: median of the per-round wmoe/wasm ratios; wasm = tfjs-backend-wasm single-threaded SIMD; cpu: first round only, "skip" = predicted > 2 s per call',
+    note: 'GFLOP/s: median of the per-round medians (rows[].rounds); vsWasm: median of the per-round wmoe/wasm ratios; wasm = tfjs-backend-wasm single-threaded SIMD; peerKind = what tfjs-backend-wasm runs for the row: "xnnpack", "reference" (a plain C++ loop, not XNNPACK) or null (no kernel); cpu: first round only, median of cpuReps (>= 3) timed calls after warm-up, "skip" = predicted > 2 s per call',
+    peerKinds: {
+      xnnpack: 'tfjs-backend-wasm calls XNNPACK: Conv2D (convolution2d_nhwc), MatMul without transposes on a batch of 1 (fully_connected_nc)',
+      reference: 'tfjs-backend-wasm runs a plain C++ loop: Conv2DBackpropInput (Conv2DBackpropInput.cc), MatMul with transposeA or transposeB (slow_batch_matmul in batch_mat_mul_impl.cc)',
+    },
+    tfjsBackendWasmVersion: require('@tensorflow/tfjs-backend-wasm/package.json').version,
     rows, wasmPeakBytes: { afterTimedRuns: peakBefore, afterRepeat: peakAfter }, checks,
   }, null, 2) + '\n',
 );

@@ -1,22 +1,23 @@
-// Profiles one training step of a LeNet-5 mixture-of-experts on backend `wmoe` and compares
-// the step time with tfjs-backend-cpu.
+// Profiles one stage-1 training step of the package's own LeNet-5 mixture-of-experts
+// (`DistributedMoE` and `stage1Step` from the built package, the step `wmoe train` runs; the same
+// step bench/train-step.mjs times) on backend `wmoe`, and compares the step time and the losses
+// with tfjs-backend-cpu.
 //
 //   npm run build && node bench/profile-step.mjs [--steps 5] [--cpu-steps 3] [--no-cpu] [--backend wmoe]
 //        [--profile-steps 3] [--by-shape]
 //
-// Model (images 32x32x1, batch 64): conv 5x5x6 + relu + maxpool 2 → conv 5x5x16 + relu +
-// maxpool 2 → flatten (400) → 4 experts, each dense 400→120 relu →84 relu →10; a gate
-// dense 400→4 + softmax, top-2 routing with renormalised weights; loss = softmax
-// cross-entropy of the gate-weighted mixture of expert logits + 0.5 × load-balancing term
-// (E · Σ_e f_e · P_e, f_e = fraction of routed slots, P_e = mean gate probability).
-// Adam (lr 1e-3) via optimizer.minimize.
+// Model and step: DEFAULT_TRAIN_CONFIG (LeNet-5 backbone, 4 experts, top-2, Adam, load
+// balancing and the experts' own loss) at batch 64 on the first 64 MNIST training images.
 //
 // Prints the per-kernel time of one step on the profiled backend (tf.profile, kernels summed
 // by name, sorted by total ms) and the median step time (ms) on wmoe and cpu, and writes
 // bench/results/profile-step.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-// WMOE_DIST: path of another build of the package to profile (default ../dist/index.mjs).
-const { init, tf, SeededRandom } = await import(process.env.WMOE_DIST ?? '../dist/index.mjs');
+import { loadavg } from 'node:os';
+// WMOE_DIST: path of another build of the package's Node entry to profile (default ../dist/node.mjs).
+const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist } = await import(
+  process.env.WMOE_DIST ?? '../dist/node.mjs'
+);
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -27,84 +28,29 @@ const STEPS = opt('steps', 5);
 const CPU_STEPS = args.includes('--no-cpu') ? 0 : opt('cpu-steps', 3);
 const PROFILED = args.includes('--backend') ? args[args.indexOf('--backend') + 1] : 'wmoe';
 const PROFILE_STEPS = opt('profile-steps', 3);
-const BATCH = 64, EXPERTS = 4, TOP_K = 2, CLASSES = 10, LB_WEIGHT = 0.5;
+const BATCH = 64;
 
-/** Deterministic uniform floats in [-1, 1) from the package's seeded generator. */
-function randomValues(n, seed) {
-  const rng = new SeededRandom(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rng.uniform(-1, 1);
-  return out;
-}
+const data = await loadMnist();
+const cfg = { ...DEFAULT_TRAIN_CONFIG, inputShape: [32, 32, 1], classes: 10 };
+const xsData = data.train.images.subarray(0, BATCH * 32 * 32);
+const ysData = data.train.labels.subarray(0, BATCH);
 
-/** Glorot-uniform-like weight of `shape` with `fanIn`/`fanOut`, from a seed. */
-function weight(shape, fanIn, fanOut, seed) {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const limit = Math.sqrt(6 / (fanIn + fanOut));
-  return tf.variable(tf.tensor(randomValues(n, seed).map((v) => v * limit), shape));
-}
-const bias = (n) => tf.variable(tf.zeros([n]));
-
-/** Builds the model's variables, data and Adam optimizer on the current backend. */
+/** The package's model (seed 1), its stage-1 step and one batch, on the current backend. */
 function makeModel() {
-  let seed = 1;
-  const p = {
-    c1w: weight([5, 5, 1, 6], 25, 150, seed++), c1b: bias(6),
-    c2w: weight([5, 5, 6, 16], 150, 400, seed++), c2b: bias(16),
-    gw: weight([400, EXPERTS], 400, EXPERTS, seed++), gb: bias(EXPERTS),
-    experts: [],
-  };
-  for (let e = 0; e < EXPERTS; e++) {
-    p.experts.push({
-      w1: weight([400, 120], 400, 120, seed++), b1: bias(120),
-      w2: weight([120, 84], 120, 84, seed++), b2: bias(84),
-      w3: weight([84, CLASSES], 84, CLASSES, seed++), b3: bias(CLASSES),
-    });
-  }
-  const x = tf.tensor4d(randomValues(BATCH * 32 * 32, 100), [BATCH, 32, 32, 1]);
-  const labelIdx = Array.from(randomValues(BATCH, 101), (v) => Math.floor((v + 1) * 5) % CLASSES);
-  const y = tf.cast(tf.oneHot(tf.tensor1d(labelIdx, 'int32'), CLASSES), 'float32');
-  const optimizer = tf.train.adam(1e-3);
-  return { p, x, y, optimizer };
+  const model = new DistributedMoE(moeConfigOf(cfg), 1);
+  const step = stage1Step(model, cfg);
+  const x = tf.tensor4d(xsData, [BATCH, 32, 32, 1]);
+  const y = tf.tensor1d(ysData, 'int32');
+  return { model, step, x, y, count: 0 };
 }
 
 /**
- * [B, E] 0/1 mask of the top-k experts of each row of `probs`. Routing is a hard choice: it
- * passes no gradient (TopK has none in tfjs), hence the custom zero gradient.
+ * One Adam step; returns the loss value. Step seeds are 1, 2, 3, ...: tfjs's randomNormal
+ * treats seed 0 as "no seed" (Math.random), which would make the gate noise of the first step,
+ * and so every loss after it, differ between runs and between backends.
  */
-const routeMask = tf.customGrad((probs, save) => {
-  const { indices } = tf.topk(probs, TOP_K, true);
-  return { value: tf.sum(tf.oneHot(indices, EXPERTS), 1), gradFunc: () => tf.zerosLike(probs) };
-});
-
-/** The scalar loss of one forward pass. */
-function loss({ p, x, y }) {
-  const h1 = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, p.c1w, 1, 'valid'), p.c1b)), 2, 2, 'valid');
-  const h2 = tf.maxPool(tf.relu(tf.add(tf.conv2d(h1, p.c2w, 1, 'valid'), p.c2b)), 2, 2, 'valid');
-  const feat = tf.reshape(h2, [BATCH, 400]);
-  // Gate: softmax probabilities, top-2 selection, renormalised weights over the chosen experts.
-  const probs = tf.softmax(tf.add(tf.matMul(feat, p.gw), p.gb));
-  const mask = routeMask(probs); // [B, E], 1 on the top-2 experts of each sample
-  const chosen = tf.mul(probs, mask);
-  const gates = tf.div(chosen, tf.sum(chosen, 1, true)); // [B, E]
-  // Experts (each evaluated on the whole batch) and their gate-weighted mixture of logits.
-  const outs = p.experts.map((e) => {
-    const a1 = tf.relu(tf.add(tf.matMul(feat, e.w1), e.b1));
-    const a2 = tf.relu(tf.add(tf.matMul(a1, e.w2), e.b2));
-    return tf.add(tf.matMul(a2, e.w3), e.b3);
-  });
-  const stacked = tf.stack(outs, 1); // [B, E, C]
-  const logits = tf.sum(tf.mul(stacked, tf.expandDims(gates, 2)), 1);
-  const ce = tf.losses.softmaxCrossEntropy(y, logits);
-  // Load balancing: E · Σ_e (fraction of routed slots to e) · (mean gate probability of e).
-  const frac = tf.div(tf.mean(mask, 0), TOP_K);
-  const lb = tf.mul(EXPERTS, tf.sum(tf.mul(frac, tf.mean(probs, 0))));
-  return tf.add(ce, tf.mul(LB_WEIGHT, lb));
-}
-
-/** One Adam step; returns the loss value. */
-function step(model) {
-  const l = model.optimizer.minimize(() => loss(model), true);
+function step(m) {
+  const l = m.step(m.x, m.y, ++m.count);
   const v = l.dataSync()[0];
   l.dispose();
   return v;
@@ -140,8 +86,8 @@ async function timeSteps(backend, steps, profile) {
     }
   }
   tf.dispose([model.x, model.y]);
-  model.optimizer.dispose();
-  tf.disposeVariables();
+  model.step.dispose();
+  model.model.dispose();
   return { ms: median(times), times, losses, kernels };
 }
 
@@ -187,9 +133,10 @@ if (CPU_STEPS > 0 && PROFILED !== 'cpu') {
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/profile-step.json', import.meta.url), JSON.stringify({
-  date: new Date().toISOString(), batch: BATCH, backend: PROFILED,
+  date: new Date().toISOString(), node: process.version, loadavg: loadavg(),
+  model: 'DistributedMoE + stage1Step (DEFAULT_TRAIN_CONFIG: LeNet-5, K=4, top-2, Adam), MNIST batch', batch: BATCH, backend: PROFILED,
   stepMs: { [PROFILED]: prof.ms, cpu: cpu?.ms ?? null },
   speedup: cpu ? cpu.ms / prof.ms : null,
   losses: { [PROFILED]: prof.losses, cpu: cpu?.losses ?? null },
   kernels: prof.kernels,
-}, null, 2));
+}, null, 2) + '\n');

@@ -1,9 +1,12 @@
 import { DigitalCodec } from '../../link/digital_codec.js';
-import { awgn } from '../../channel/awgn.js';
+import { analogLink, analogChannelUses } from '../../link/analog.js';
 import { Rng } from '../../channel/rng.js';
+import { tf } from '../../backend/init.js';
+import { useBackend } from '../backend.js';
 import { WIFI_LENGTHS, WIFI_RATES } from '../../codes/ieee80211n.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
 import { formatTable } from '../table.js';
+import { InputError } from '../../errors.js';
 
 const FLAGS = {
   dim: { type: 'string' },
@@ -30,7 +33,11 @@ const DEFAULT_CODES = [
 export interface CodingCostRow {
   link: string;
   rate: number;
-  /** Channel uses (real symbols for analog and BPSK, complex symbols otherwise) per vector. */
+  /**
+   * Channel uses per vector, in the package's one convention (src/link/snr.ts): complex uses,
+   * so ⌈d/2⌉ for the analog link (two real features per use) and one modulation symbol per
+   * use for a digital link.
+   */
   channelUses: number;
   encodeUs: number;
   decodeUs: number;
@@ -49,14 +56,37 @@ function median(xs: number[]): number {
 }
 
 /**
+ * Median µs per vector of the model's analog link: `analogLink.transmit` on backend wmoe, on
+ * `count` feature vectors [count, d] sent to one expert (snrDb [count, 1] = esn0), result read
+ * back (dataSync), after 300 ms of warm-up; `reps` timed runs.
+ */
+function timeAnalogLink(vectors: Float32Array, count: number, d: number, esn0: number, reps: number, seed: number): number {
+  const features = tf.tensor2d(vectors, [count, d]);
+  const snrDb = tf.fill([count, 1], esn0) as tf.Tensor2D;
+  const once = (s: number) => {
+    const t = performance.now();
+    const received = analogLink.transmit(features as tf.Tensor2D, snrDb, s);
+    received.dataSync();
+    const dt = performance.now() - t;
+    received.dispose();
+    return dt;
+  };
+  for (const until = performance.now() + 300; performance.now() < until; ) once(seed);
+  const times = Array.from({ length: reps }, (_, r) => (once(seed + r) * 1000) / count);
+  tf.dispose([features, snrDb]);
+  return median(times);
+}
+
+/**
  * `wmoe bench coding`: what a digital link costs against the analog one, for feature vectors
  * of the default MoE (d = 400 LeNet-5 features, 8-bit quantisation): channel uses per vector,
- * encode/decode/total latency per vector and throughput, per code. Medians over --reps runs of
- * --vectors vectors each, at --esn0-db.
+ * encode/decode/total latency per vector and throughput, per code. The analog row times the
+ * model's own analog link (`analogLink.transmit` on tfjs tensors, backend wmoe); the digital
+ * rows the digital links' codec. Medians over --reps runs of --vectors vectors each, at --esn0-db.
  */
 export async function benchCommand(argv: string[]): Promise<void> {
   const [what, ...rest] = argv;
-  if (what !== 'coding') throw new Error(`unknown benchmark '${what ?? ''}' (known: coding)`);
+  if (what !== 'coding') throw new InputError(`unknown benchmark '${what ?? ''}' (known: coding)`);
   const { values: v } = parseFlags(rest, FLAGS);
   const d = parseIntFlag('dim', v.dim, 400, 1);
   const bits = parseIntFlag('bits', v.bits, 8, 1);
@@ -75,17 +105,10 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const vectors = new Rng(seed).normal(count * d).map((x) => Math.max(0, x));
   const snrs = new Float32Array(count).fill(esn0);
 
-  const analogTimes: number[] = [];
-  const noise = new Rng(seed + 1);
-  for (let r = 0; r <= reps; r++) {
-    const t = performance.now();
-    for (let i = 0; i < count; i++) awgn(vectors.subarray(i * d, (i + 1) * d), esn0, noise);
-    if (r === 0) continue; // warm-up
-    analogTimes.push(((performance.now() - t) * 1000) / count);
-  }
-  const analogUs = median(analogTimes);
+  await useBackend('wmoe');
+  const analogUs = timeAnalogLink(vectors, count, d, esn0, reps, seed + 1);
   const rows: CodingCostRow[] = [
-    { link: 'analog', rate: 1, channelUses: d, encodeUs: 0, decodeUs: 0, totalUs: analogUs, vectorsPerSecond: 1e6 / analogUs, infoMbps: (d * 32) / analogUs, codingShare: 0 },
+    { link: 'analog', rate: 1, channelUses: analogChannelUses(d), encodeUs: 0, decodeUs: 0, totalUs: analogUs, vectorsPerSecond: 1e6 / analogUs, infoMbps: (d * 32) / analogUs, codingShare: 0 },
   ];
   for (const codec of codecs) {
     // Warm up for a fixed time, so that V8 has optimised the coding paths before timing.
@@ -111,7 +134,11 @@ export async function benchCommand(argv: string[]): Promise<void> {
       codingShare: (encodeUs + decodeUs) / totalUs,
     });
   }
-  const meta = { d, bits, modulation, esn0Db: esn0, vectors: count, reps, decoder, note: 'analog info rate counts float32 features (32 bits each)' };
+  const meta = {
+    d, bits, modulation, esn0Db: esn0, vectors: count, reps, decoder,
+    analog: 'analogLink.transmit on backend wmoe: features [vectors, d] to one expert, received values read back (dataSync)',
+    note: 'analog info rate counts float32 features (32 bits each); channel uses are complex uses (src/link/snr.ts)',
+  };
   if (v.json) {
     process.stdout.write(JSON.stringify({ ...meta, rows }, null, 2) + '\n');
     return;

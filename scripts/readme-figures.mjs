@@ -1,0 +1,350 @@
+// Generates the README's measured figures from the committed benchmark results: every block
+// of README.md between `<!-- figures:NAME -->` and `<!-- /figures:NAME -->` is rewritten from
+// bench/results/*.json, so no figure in those blocks is typed by hand.
+//
+//   node scripts/readme-figures.mjs           rewrite README.md's blocks (npm run figures)
+//   node scripts/readme-figures.mjs --check   exit 1 if any block differs from what would be written
+//
+// Blocks: main-job (main-job.json), train-step, kernels, channel, ldpc (+ itpp.json for the
+// IT++ throughput), encode, itpp, coding. A block whose JSON is missing says which bench to run.
+// test/scripts/readme-figures.test.ts fails when README.md's blocks differ from this output.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+/** The names of the generated blocks, in README order. */
+export const BLOCK_NAMES = ['main-job', 'train-step', 'kernels', 'channel', 'ldpc', 'encode', 'itpp', 'coding'];
+
+// ---- number formatting ----------------------------------------------------------------------
+
+/** An integer with its digits in groups of three, space-separated ("3 772"). */
+const grouped = (x) => String(Math.round(x)).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+/** A throughput-like value: 0 decimals from 100, 1 from 1, else 2. */
+const rate = (x) => (x >= 100 ? grouped(x) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
+/** A ratio: 0 decimals from 10, else 1 ("3.2×", "13×"). */
+const times = (x) => `${x >= 10 ? x.toFixed(0) : x.toFixed(1)}×`;
+/** A fraction 0..1 as a percentage with `d` decimals. */
+const pct = (x, d = 1) => `${(x * 100).toFixed(d)} %`;
+/** "a–b" of a list of numbers after formatting with `f` (one value if they agree). */
+const range = (xs, f) => {
+  const lo = f(Math.min(...xs));
+  const hi = f(Math.max(...xs));
+  return lo === hi ? lo : `${lo}–${hi}`;
+};
+/** The 1-minute load average of a result: a number, an [1, 5, 15] array, or {before, after}. */
+function load(la) {
+  if (la === undefined || la === null) return 'load not recorded';
+  if (typeof la === 'number') return `load ${la.toFixed(2)}`;
+  if (Array.isArray(la)) return la.length === 2 && la[0] !== la[1] ? `load ${la[0].toFixed(2)}–${la[1].toFixed(2)}` : `load ${la[0].toFixed(2)}`;
+  const [a, b] = [la.before ?? la.start, la.after ?? la.end];
+  return `load ${a[0].toFixed(2)} → ${b[0].toFixed(2)}`;
+}
+const day = (iso) => (iso ? iso.slice(0, 10) : 'date not recorded');
+
+/**
+ * A plain-text table like the CLI's, with a dashed rule under the header: the first `left`
+ * columns left-aligned and the rest right-aligned, or `left` a string of 'l'/'r' per column.
+ */
+function table(header, rows, left = 1) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const isLeft = (i) => (typeof left === 'string' ? left[i] === 'l' : i < left);
+  const line = (cells) => cells.map((c, i) => (isLeft(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+const fence = (text) => '```text\n' + text + '\n```';
+
+/**
+ * A paragraph wrapped at `width` columns like the rest of the README, breaking only at spaces
+ * outside `code spans`.
+ */
+function wrap(text, width = 95) {
+  const words = [];
+  let word = '';
+  let inCode = false;
+  for (const ch of text) {
+    if (ch === '`') inCode = !inCode;
+    if (ch === ' ' && !inCode) {
+      if (word) words.push(word);
+      word = '';
+    } else word += ch;
+  }
+  if (word) words.push(word);
+  const lines = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+/** A block's Markdown with its paragraphs wrapped (fenced tables kept as they are). */
+const wrapParagraphs = (text) => text.split('\n\n').map((p) => (p.startsWith('```') ? p : wrap(p))).join('\n\n');
+
+// ---- blocks ---------------------------------------------------------------------------------
+
+function mainJob(r) {
+  const c = r.config;
+  const rows = r.rows.map((x) => [
+    x.condition, x.link, `${(x.naive * 100).toFixed(2)}%`, `${(x.channelAware * 100).toFixed(2)}%`,
+    `${x.gain >= 0 ? '+' : ''}${(x.gain * 100).toFixed(2)}`,
+  ]);
+  const perfect = r.rows.find((x) => x.link === 'perfect');
+  const digital = [...new Set(r.rows.filter((x) => x.link.startsWith('digital')).map((x) => x.link))];
+  const clean = digital
+    .map((link) => {
+      const eq = r.rows.filter((x) => x.link === link && /^equal /.test(x.condition) && x.naive === perfect?.naive && x.channelAware === perfect?.channelAware);
+      return eq.length ? `${link.replace('digital ', '')} at ${eq.map((x) => x.condition.replace('equal ', '')).join(', ')}` : null;
+    })
+    .filter(Boolean);
+  const gains = r.rows.filter((x) => x.gain !== 0);
+  const best = gains.length ? gains.reduce((a, b) => (b.gain > a.gain ? b : a)) : null;
+  return [
+    `**Main job** — \`npm start\` (\`node bench/main-job.mjs\` runs it and records bench/results/main-job.json): ` +
+      `${c.model} on ${c.dataset}, ${r.testSamples === null ? '?' : grouped(r.testSamples)} test samples, ${c.stage1Epochs} + ${c.stage2Epochs} epochs, ` +
+      `K = ${c.experts}, top-${c.topK}, batch ${c.batchSize}, seed ${r.seed}, then stage 2 again over each digital link; ` +
+      `${r.wallSeconds.toFixed(0)} s wall, ${load(r.loadavg)}, ${day(r.date)}:`,
+    '',
+    fence(table(['condition', 'link', 'naive', 'channel-aware', 'gain'], rows, 2)),
+    '',
+    `Stage 1 alone reaches ${pct(r.stage1.testAccuracy)} with perfect links; the experts get ` +
+      `${range(r.stage1.selection, (x) => (x * 100).toFixed(0))} % of the routing slots each and reach ` +
+      `${range(r.stage1.expertSoloAccuracy, (x) => (x * 100).toFixed(0))} % accuracy on their own (\`metrics.json\`). ` +
+      `Training (stage 1, then stage 2 over the analog link) took ${r.trainSeconds.toFixed(0)} s (\`timings.json\`).` +
+      (best ? ` The largest gain of the channel-aware gate is ${(best.gain * 100).toFixed(2)} points (${best.condition}, ${best.link}).` : '') +
+      (clean.length ? ` Digital rows at exactly the perfect-link accuracy: ${clean.join('; ')}.` : ''),
+  ].join('\n');
+}
+
+const MODEL_LABELS = { lenet5: 'LeNet-5', resnet18: 'ResNet-18', vit: 'ViT' };
+
+function trainStep(r) {
+  const mib = (b) => (b / 2 ** 20).toFixed(1);
+  const parts = [
+    `**Training step** — \`node bench/train-step.mjs\` (one stage-1 step: LeNet-5 backbone, 4 experts, top-2, ` +
+      `batch 64, Adam; medians of ${r.wmoeTimesMs?.length ?? '?'} wmoe and ${r.cpuTimesMs?.length ?? '?'} cpu steps after warm-up): ` +
+      `wmoe ${r.wmoeMsMedian.toFixed(1)} ms, tfjs-backend-cpu ${grouped(r.cpuMsMedian)} ms, **${times(r.speedup)} faster** ` +
+      `(target ≥ ${r.target}×), ${load(r.loadavg)}, ${day(r.date)}. ` +
+      `WASM memory peaks at ${mib(r.wasmPeakBytes)} MiB and ${r.wasmMemoryGrewAfterFirstStep ? 'GROWS' : 'does not grow'} after the first step.` +
+      (r.notes ? '' : ' tfjs-backend-wasm cannot run this step (it has no Conv2DBackpropFilter).'),
+  ];
+  if (Array.isArray(r.rows) && r.rows.length) {
+    // Every configuration the bench timed (models, batches, peers, threads), with wmoe/PyTorch.
+    const cmp = (x) => (r.comparisons ?? []).find((c) => c.model === x.model && c.batch === x.batch && c.threads === x.threads);
+    const rows = r.rows.map((x) => [
+      MODEL_LABELS[x.model] ?? x.model, String(x.batch), x.peer, String(x.threads), x.msMedian.toFixed(1),
+      x.imagesPerSec >= 100 ? grouped(x.imagesPerSec) : x.imagesPerSec.toFixed(1),
+      x.peer === 'wmoe' && cmp(x) ? `${cmp(x).ratio.toFixed(2)}×` : '',
+    ]);
+    parts.push(fence(table(['model', 'batch', 'runs on', 'threads', 'ms/step', 'images/s', 'wmoe/PyTorch'], rows, 'lrlrrrr')));
+  }
+  if (Array.isArray(r.checks) && r.checks.length) {
+    const mark = (c) => (c.pass === null ? 'skipped' : c.pass ? 'met' : 'MISSED');
+    parts.push(`Targets: ${r.checks.map((c) => `${c.target}: ${mark(c)}${typeof c.value === 'number' ? ` (${c.value.toFixed(2)}×)` : c.why ? ` (${c.why})` : ''}`).join('; ')}.`);
+  }
+  if (r.pytorch) parts.push(`PyTorch peer: ${r.pytorch.peer}, torch ${r.pytorch.torch ?? '?'}${r.pytorch.blas ? `, BLAS ${[r.pytorch.blas].flat().join(', ')}` : ''}.`);
+  if (Array.isArray(r.notes) && r.notes.length) parts.push(`Notes from the bench: ${r.notes.map((n) => n.replace(/\.$/, '')).join('; ')}.`);
+  return parts.join('\n\n');
+}
+
+function kernels(r) {
+  const f = (v) => (typeof v === 'number' ? (v < 1 ? v.toFixed(3) : v.toFixed(1)) : v);
+  const kind = (k) => (k === 'xnnpack' ? 'XNNPACK' : k === 'reference' ? 'C++ ref' : '—');
+  const rows = r.rows.map((x) => [
+    x.op, x.shape, f(x.wmoe), f(x.cpu), f(x.wasm), kind(x.peerKind),
+    x.vsWasm === null ? '—' : `${x.vsWasm.toFixed(2)}×`,
+    typeof x.cpu === 'number' ? `${(x.wmoe / x.cpu).toFixed(x.wmoe / x.cpu >= 100 ? 0 : 1)}×` : '—',
+  ]);
+  const fwd = r.rows.filter((x) => x.op === 'Conv2D' && typeof x.vsWasm === 'number');
+  const grads = r.rows.filter((x) => x.op === 'Conv2DBackpropInput' || x.op === 'Conv2DBackpropFilter');
+  const met = r.checks.filter((c) => c.pass).length;
+  const missed = r.checks.filter((c) => !c.pass);
+  const xnnMm = r.rows.filter((x) => x.op === 'MatMul' && x.peerKind === 'xnnpack');
+  const peak = r.wasmPeakBytes;
+  return [
+    `**Kernels** — \`node bench/kernels.mjs\` (GFLOP/s of wmoe, tfjs-backend-cpu and tfjs-backend-wasm ` +
+      `single-threaded SIMD, wmoe and wasm alternating call by call; ${r.rounds} rounds, each figure the median of its ` +
+      `round medians and "vs wasm" the median of the per-round ratios; cpu timed in the first round, median of ≥ 3 calls ` +
+      `after warm-up, "skip" where a call would take over 2 s), ${load(r.loadavg)}, ${day(r.date)}. ` +
+      `"wasm runs" says what tfjs-backend-wasm ${r.tfjsBackendWasmVersion ?? ''} executes for the row: XNNPACK, or "C++ ref", ` +
+      `a plain C++ reference loop (its Conv2DBackpropInput, and BatchMatMul with a transposed operand); a "vs wasm" ` +
+      `ratio on a C++ ref row is a ratio against that loop, not a win over XNNPACK. tfjs-backend-wasm has no Conv2DBackpropFilter.`,
+    '',
+    fence(table(['op', 'shape', 'wmoe', 'cpu', 'wasm', 'wasm runs', 'vs wasm', 'vs cpu'], rows, 2)),
+    '',
+    `Targets: ${met} of ${r.checks.length} met (Conv2D forward ≥ 0.8× tfjs-backend-wasm's XNNPACK, both gradients ` +
+      `≥ 15 GFLOP/s). Conv2D forward runs at ${range(fwd.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK, the ` +
+      `gradients at ${range(grads.map((x) => x.wmoe), (v) => v.toFixed(1))} GFLOP/s; the untransposed MatMuls at ` +
+      `${range(xnnMm.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK.` +
+      (missed.length ? ` Missed: ${missed.map((c) => `${c.target.replace(/ >= .*/, '')} (${c.value.toFixed(2)})`).join(', ')}.` : '') +
+      ` WASM memory peaks at ${(peak.afterTimedRuns / 2 ** 20).toFixed(1)} MiB over the whole bench and ` +
+      `${peak.afterRepeat === peak.afterTimedRuns ? 'does not grow' : 'GROWS'} when it is repeated.`,
+  ].join('\n');
+}
+
+function channel(r) {
+  const g = r.gaussian;
+  const m = r.fusedChannel.modems;
+  const modems = [['bpsk', 'BPSK'], ['qpsk', 'QPSK'], ['16qam', '16-QAM exact']].filter(([k]) => m[k]);
+  return (
+    `**Gaussian noise** — \`node bench/channel.mjs\` (${(r.n / 1e6).toFixed(1)} M samples, median of ${r.reps}): ` +
+    `ours ${rate(g.oursNormal)} M samples/s (\`Rng.normal\`), numpy ${r.machine.numpy} \`default_rng().standard_normal\` ` +
+    `${rate(g.numpyFloat32)} M/s (float32; ${rate(g.numpyFloat64)} M/s float64), \`tf.randomNormal\` (tfjs-backend-cpu) ` +
+    `${rate(g.tfjsCpuRandomNormal)} M/s: **${times(g.ratioVsNumpyBest)} numpy** (target ≥ ${g.target}×), ` +
+    `${times(g.ratioVsTfjsCpu)} tfjs, ${load(r.loadavg)}, ${day(r.date)}. The fused modulate + AWGN + LLR kernel runs at ` +
+    `${modems.map(([k, name]) => `${rate(m[k].fusedMBitsPerS)} (${name})`).join(', ')} M coded bits/s, ` +
+    `${range(modems.map(([k]) => m[k].ratio), (v) => v.toFixed(1))}× the three separate calls.`
+  );
+}
+
+function ldpc(r, itpp) {
+  const h = r.headline;
+  const row = (code, earlyStop) => r.rows.find((x) => x.code === code && x.algorithm === 'nms' && x.maxIterations === 10 && x.earlyStop === earlyStop);
+  const nr = [row('5gnr:bg1:z384', false), row('5gnr:bg1:z384', true)];
+  const target = /(>=|≥)\s*([\d.]+)/.exec(r.target)?.[2];
+  const itppRates = itpp ? itpp.rows.map((x) => x.itpp.decoderMbps) : [];
+  return (
+    `**LDPC decoder** — \`node bench/ldpc.mjs --reps ${r.reps}\` (${h.code}, layered NMS, ${h.iterations} fixed ` +
+    `iterations, Eb/N0 = ${r.ebn0Db} dB, ${h.batchFrames} frames per call, through \`ldpcCode(...).decodeBatch\`, one thread): ` +
+    `**${h.facade.wallInfoMbps.toFixed(1)} Mb/s of information bits** (target ≥ ${target}; ` +
+    `${h.facadeInto.wallInfoMbps.toFixed(1)} Mb/s with \`decodeBatchInto\` into reused arrays; ` +
+    `${h.kernel.wallInfoMbps.toFixed(1)} Mb/s for the WASM kernel alone), ${load(h.loadAvg1m)}, FER ${h.fer.toFixed(3)} at that point; ` +
+    `decoding one frame per call, ${h.decode.wallInfoMbps.toFixed(1)} Mb/s.` +
+    (nr[0] && nr[1] ? ` 5G NR BG1 Z = 384: ${nr[0].infoMbps.toFixed(1)} Mb/s (${nr[1].infoMbps.toFixed(1)} with early stop).` : '') +
+    (r.peer ? ` A plain scalar JavaScript layered NMS does ${rate(r.peer.peerInfoMbps)} Mb/s (CPU time; ${times(r.peer.speedup)} slower)` : '') +
+    (itppRates.length ? `; IT++ ${range(itppRates, (v) => v.toFixed(2))} Mb/s (its sum-product decoder, below).` : '.')
+  );
+}
+
+function encode(r) {
+  const names = { '80211n:1944:1/2': '802.11n 1944 R1/2', '5gnr:bg1:z384': 'NR BG1 Z = 384 (punctured)', '5gnr:bg1:z384:mother': 'NR BG1 Z = 384 (mother code)' };
+  return (
+    `**LDPC encoder** — \`node bench/encode.mjs\` (information Mb/s, wall clock, into a reused output array, median of ${r.reps}): ` +
+    `${r.codes.map((c) => `${names[c.code] ?? c.code} ${rate(c.infoMbps)}`).join(', ')} Mb/s, ${load(r.loadavg)}, ${day(r.date)}. ` +
+    `The structured QC encoder against the GF(2)-elimination encoder on the same code (CPU time): ` +
+    `${r.peers.map((p) => `${times(p.speedupCpu)} (${p.code})`).join(', ')}.`
+  );
+}
+
+function itppTable(r) {
+  const e = (x) => x.toExponential(2);
+  const ci = (x) => `${e(x.fer)} [${e(x.ferCi95[0])}, ${e(x.ferCi95[1])}]`;
+  const rows = r.rows.map((x) => [
+    x.code, x.ebn0Db.toFixed(2), ci(x.ours), ci(x.itpp),
+    x.intervalsOverlap ? 'yes' : x.ratioWithinTolerance ? 'ratio' : 'NO',
+    x.ours.decoderMbps.toFixed(2), x.itpp.decoderMbps.toFixed(2),
+  ]);
+  const iters = /at most (\d+) iterations/.exec(r.workload)?.[1] ?? '?';
+  return [
+    `**FER against IT++** — \`node bench/itpp.mjs\` (sum-product, ≤ ${iters} iterations, BPSK/AWGN, ` +
+      `${r.frameErrorTarget} frame errors per point, seed ${r.seed}; IT++ ${r.peer.version}), ${load(r.loadavg)}, ${day(r.date)}. ` +
+      `"agree": "yes" when the 95 % intervals overlap, "ratio" when only the FER ratio is within ${r.ratioTolerance}×; ` +
+      `${r.allAgree ? 'every point agrees' : 'SOME POINT DISAGREES'}:`,
+    '',
+    fence(table(['code', 'Eb/N0', 'ours FER [95% CI]', 'IT++ FER [95% CI]', 'agree', 'ours Mb/s', 'IT++ Mb/s'], rows, 'lrlllrr')),
+  ].join('\n');
+}
+
+function coding(r) {
+  const rows = r.rows.map((x) => [
+    x.link, x.rate.toFixed(3), String(x.channelUses), x.encodeUs.toFixed(1), x.decodeUs.toFixed(1),
+    x.totalUs.toFixed(1), grouped(x.vectorsPerSecond), (x.codingShare * 100).toFixed(1),
+  ]);
+  const analog = r.rows.find((x) => x.link === 'analog');
+  const digital = r.rows.filter((x) => x.link !== 'analog');
+  return [
+    `**Digital coding overhead** — \`${r.command}\` (\`node bench/coding.mjs\`; one LeNet-5 feature vector, d = ${r.d}, ` +
+      `${r.bits}-bit quantisation, ${r.modulation.toUpperCase()}, Es/N0 = ${r.esn0Db} dB, ${r.decoder.algorithm.toUpperCase()} ` +
+      `${r.decoder.iterations} iterations; per vector, medians of ${r.reps} × ${r.vectors} vectors; the analog row is the ` +
+      `model's \`analogLink.transmit\` on backend wmoe; channel uses are complex uses), ${load(r.loadavg)}, ${day(r.date)}:`,
+    '',
+    fence(table(['link', 'rate', 'ch. uses/vec', 'encode µs', 'decode µs', 'total µs', 'vectors/s', 'coding %'], rows, 1)),
+    '',
+    `A digital link costs ${range(digital.map((x) => x.channelUses / analog.channelUses), (v) => v.toFixed(0))}× the ` +
+      `analog link's channel uses (⌈d·b/k⌉·n/log2 M against ⌈d/2⌉) and ` +
+      `${range(digital.map((x) => x.totalUs / analog.totalUs), (v) => v.toFixed(1))}× its latency; LDPC encoding and ` +
+      `decoding are ${range(digital.map((x) => x.codingShare * 100), (v) => v.toFixed(0))} % of the digital chain, the rest ` +
+      `is quantisation, modulation, noise and demapping.`,
+  ].join('\n');
+}
+
+export { table as formatTable };
+
+// ---- driver ---------------------------------------------------------------------------------
+
+/** Reads bench/results/NAME.json under `root`, or undefined if it does not exist. */
+function readResult(root, name) {
+  const file = join(root, 'bench', 'results', `${name}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+}
+
+/**
+ * The generated text of every block (name → Markdown, no markers), from the JSON results under
+ * `root` (default: this repository).
+ */
+export function renderBlocks(root = ROOT) {
+  const missing = (bench) => `_No results yet: run \`node bench/${bench}.mjs\`, then \`npm run figures\`._`;
+  const make = (file, render, bench = file) => {
+    const r = readResult(root, file);
+    return wrapParagraphs(r === undefined ? missing(bench) : render(r));
+  };
+  const itpp = readResult(root, 'itpp');
+  return {
+    'main-job': make('main-job', mainJob),
+    'train-step': make('train-step', trainStep),
+    kernels: make('kernels', kernels),
+    channel: make('channel', channel),
+    ldpc: make('ldpc', (r) => ldpc(r, itpp)),
+    encode: make('encode', encode),
+    itpp: make('itpp', itppTable),
+    coding: make('coding', coding),
+  };
+}
+
+const blockPattern = (name) => new RegExp(`(<!-- figures:${name} -->\\n)([\\s\\S]*?)(<!-- /figures:${name} -->)`);
+
+/** The current contents of README's marked blocks (name → text between the markers, trimmed). */
+export function readBlocks(readme) {
+  const out = {};
+  for (const m of readme.matchAll(/<!-- figures:([\w-]+) -->\n([\s\S]*?)<!-- \/figures:\1 -->/g)) out[m[1]] = m[2].trim();
+  return out;
+}
+
+/**
+ * README text with every block of `blocks` (name → text) written between its markers. Throws
+ * if README lacks the markers of a block.
+ */
+export function applyBlocks(readme, blocks) {
+  let out = readme;
+  for (const [name, text] of Object.entries(blocks)) {
+    const re = blockPattern(name);
+    if (!re.test(out)) throw new Error(`README.md has no block <!-- figures:${name} --> … <!-- /figures:${name} -->`);
+    out = out.replace(re, (_, open, _old, close) => `${open}${text}\n${close}`);
+  }
+  return out;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const readmePath = join(ROOT, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const next = applyBlocks(readme, renderBlocks());
+  if (process.argv.includes('--check')) {
+    if (next !== readme) {
+      const now = readBlocks(readme);
+      const want = readBlocks(next);
+      const stale = BLOCK_NAMES.filter((n) => now[n] !== want[n]);
+      console.error(`README.md figures differ from bench/results/*.json in: ${stale.join(', ')} (run npm run figures)`);
+      process.exit(1);
+    }
+    console.log('README.md figures match bench/results/*.json');
+  } else if (next !== readme) {
+    writeFileSync(readmePath, next);
+    console.log('README.md figures rewritten from bench/results/*.json');
+  } else {
+    console.log('README.md figures already match bench/results/*.json');
+  }
+}
