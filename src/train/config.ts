@@ -1,8 +1,10 @@
 import { positiveInt, validateMoeConfig, type MoeConfig } from '../moe/config.js';
 import { InputError } from '../errors.js';
+import { isSeed } from '../random/hash.js';
 
 /** Everything `wmoe train` needs. */
 export interface TrainConfig extends MoeConfig {
+  /** An integer in [0, 2^31): every run's randomness derives from it. */
   seed: number;
   batchSize: number;
   stage1Epochs: number;
@@ -24,6 +26,30 @@ export interface TrainConfig extends MoeConfig {
   /** Use only the first N training / test samples (0 = all); for tests and quick runs. */
   trainSamples: number;
   testSamples: number;
+  /**
+   * Share of the training samples held out (class-stratified, seeded) as the validation set
+   * that per-epoch accuracy is measured on, in [0, 0.5]; 0 = none. The test set is only for
+   * the final tables.
+   */
+  validationFraction: number;
+  /** Stage-1 augmentation of training images; 'auto' = crop for digits, crop-flip otherwise. */
+  augment: Augmentation | 'auto';
+  /** Per-channel input normalisation by the training set's statistics (stored in the model). */
+  normalise: boolean;
+  /** Where the dataset's files are (see `loadDataset`); recorded so that eval reloads them. */
+  dataDir?: string;
+  /** CIFAR-100's label set. */
+  labels?: 'fine' | 'coarse';
+}
+
+/** Stage-1 augmentations: none, random 4-pixel crop, crop plus horizontal flip. */
+export const AUGMENTATIONS = ['none', 'crop', 'crop-flip'] as const;
+export type Augmentation = (typeof AUGMENTATIONS)[number];
+
+/** The augmentation of cfg.augment, resolving 'auto' by dataset: digits are not mirrored. */
+export function augmentationOf(cfg: Pick<TrainConfig, 'augment' | 'dataset'>): Augmentation {
+  if (cfg.augment !== 'auto') return cfg.augment;
+  return cfg.dataset === 'mnist' || cfg.dataset === 'mnist-idx' ? 'crop' : 'crop-flip';
 }
 
 export type { MoeConfig };
@@ -46,6 +72,9 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> =
   stage2Importance: 0.1,
   trainSamples: 0,
   testSamples: 0,
+  validationFraction: 0.1,
+  augment: 'auto',
+  normalise: true,
 };
 
 function fail(message: string): never {
@@ -55,12 +84,16 @@ function fail(message: string): never {
 /** Checks a training config; throws a one-line error naming the first bad value. */
 export function validateTrainConfig(c: TrainConfig): void {
   validateMoeConfig(c);
-  positiveInt('seed', c.seed, 0);
+  if (!isSeed(c.seed)) fail(`seed must be an integer in [0, 2147483647], got ${c.seed}`);
   positiveInt('batch size', c.batchSize);
   positiveInt('stage-1 epochs', c.stage1Epochs, 0);
   positiveInt('stage-2 epochs', c.stage2Epochs, 0);
   positiveInt('train samples', c.trainSamples, 0);
   positiveInt('test samples', c.testSamples, 0);
+  if (!(c.validationFraction >= 0 && c.validationFraction <= 0.5)) fail(`validation fraction must be in [0, 0.5], got ${c.validationFraction}`);
+  if (c.augment !== 'auto' && !(AUGMENTATIONS as readonly string[]).includes(c.augment)) {
+    fail(`unknown augmentation '${c.augment}' (known: auto, ${AUGMENTATIONS.join(', ')})`);
+  }
   for (const [name, v] of [
     ['stage-1 learning rate', c.stage1LearningRate],
     ['stage-2 learning rate', c.stage2LearningRate],

@@ -4,6 +4,7 @@ import type { GateKind } from '../moe/gate.js';
 import type { Link } from '../link/link.js';
 import { drawSnrs, type SnrSpec } from '../link/snr.js';
 import { SeededRandom } from '../random/seeded.js';
+import { deriveSeed } from '../random/hash.js';
 import { featureBatch, type FeatureSet } from './features.js';
 
 /** Test accuracy of one gate over one link condition. */
@@ -41,7 +42,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
         gate: opts.gate,
         link: opts.link,
         snrDb: tf.tensor2d(snr, [count, K]),
-        seed: opts.seed * 7919 + b,
+        seed: deriveSeed(opts.seed, 3, b),
       });
       const labels = tf.tensor1d(data.labels.subarray(start, start + count), 'int32');
       return [tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'int32')), tf.sum(out.mask, 0)];

@@ -10,15 +10,20 @@ export interface FeatureSet {
   d: number;
 }
 
-/** Images [count, H, W, C] of samples order[start..start+count) as a tensor. */
-export function imageBatch(ds: Dataset, order: ArrayLike<number>, start: number, count: number): tf.Tensor4D {
+/** Images of samples order[start..start+count) as one NHWC array [count, H, W, C]. */
+export function imageArray(ds: Dataset, order: ArrayLike<number>, start: number, count: number): Float32Array {
   const size = ds.height * ds.width * ds.channels;
   const out = new Float32Array(count * size);
   for (let i = 0; i < count; i++) {
     const j = order[start + i];
     out.set(ds.images.subarray(j * size, (j + 1) * size), i * size);
   }
-  return tf.tensor4d(out, [count, ds.height, ds.width, ds.channels]);
+  return out;
+}
+
+/** Images [count, H, W, C] of samples order[start..start+count) as a tensor. */
+export function imageBatch(ds: Dataset, order: ArrayLike<number>, start: number, count: number): tf.Tensor4D {
+  return tf.tensor4d(imageArray(ds, order, start, count), [count, ds.height, ds.width, ds.channels]);
 }
 
 /** Labels [count] of samples order[start..start+count). */

@@ -3,9 +3,11 @@ import type { Dataset } from '../data/dataset.js';
 import type { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
-import type { TrainConfig } from './config.js';
+import { augmentationOf, type TrainConfig } from './config.js';
+import { augmenter } from './data_prep.js';
 import { SeededRandom } from '../random/seeded.js';
-import { extractFeatures, imageBatch, labelBatch } from './features.js';
+import { deriveSeed, tfjsSeed } from '../random/hash.js';
+import { extractFeatures, imageArray, labelBatch } from './features.js';
 import { evaluate } from './evaluate.js';
 import { EpochLoss, type ProgressFn } from './progress.js';
 
@@ -13,14 +15,10 @@ import { EpochLoss, type ProgressFn } from './progress.js';
 export interface Stage1Epoch {
   epoch: number;
   loss: number;
-  testAccuracy: number;
+  /** Naive gate, perfect links, on the validation set (null in JSON when there is none). */
+  validationAccuracy: number;
 }
 
-/**
- * Stage 1: trains backbone, experts and the naive gate together over perfect links with Adam.
- * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing)
- * [+ stage1ExpertLoss · mean NLL of each expert alone], with the naive gate's noisy top-k.
- */
 /**
  * One stage-1 optimisation step as a function of a batch: images [batch, H, W, C], labels
  * [batch] (int32) and the step's seed (gate noise). Returns the loss (caller disposes it).
@@ -37,7 +35,7 @@ export function stage1Step(
     tf.tidy(() => {
       const count = xs.shape[0];
       const snrDb = tf.fill([count, K], Infinity) as tf.Tensor2D;
-      const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', stepSeed) as tf.Tensor2D;
+      const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', tfjsSeed(stepSeed)) as tf.Tensor2D;
       return optimizer.minimize(
         () => {
           const out = model.route(model.features(xs, true), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise, training: true });
@@ -57,16 +55,25 @@ export function stage1Step(
   return Object.assign(step, { dispose: () => optimizer.dispose() });
 }
 
+/**
+ * Stage 1: trains backbone, experts and the naive gate together over perfect links with Adam.
+ * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing)
+ * [+ stage1ExpertLoss · mean NLL of each expert alone], with the naive gate's noisy top-k.
+ * Training images are augmented as cfg.augment says; accuracy is measured after each epoch on
+ * `validation` (NaN when it is empty).
+ */
 export function trainStage1(
   model: DistributedMoE,
   train: Dataset,
-  test: Dataset,
+  validation: Dataset,
   cfg: TrainConfig,
   progress?: ProgressFn,
 ): Stage1Epoch[] {
   const rng = new SeededRandom(cfg.seed).fork(1);
   const step = stage1Step(model, cfg);
   const steps = Math.ceil(train.n / cfg.batchSize);
+  const augment = augmenter(augmentationOf(cfg), rng.fork(4));
+  const shape = (count: number): [number, number, number, number] => [count, train.height, train.width, train.channels];
   const history: Stage1Epoch[] = [];
   let accuracy = NaN;
   for (let epoch = 0; epoch < cfg.stage1Epochs; epoch++) {
@@ -75,8 +82,9 @@ export function trainStage1(
     for (let s = 0; s < steps; s++) {
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
-      const stepSeed = cfg.seed * 1_000_003 + epoch * steps + s;
-      const xs = imageBatch(train, order, start, count);
+      const stepSeed = deriveSeed(cfg.seed, 1, epoch, s);
+      const images = imageArray(train, order, start, count);
+      const xs = tf.tensor4d(augment ? augment(images, shape(count)) : images, shape(count));
       const ys = labelBatch(train.labels, order, start, count);
       const cost = step(xs, ys, stepSeed);
       xs.dispose();
@@ -88,9 +96,10 @@ export function trainStage1(
     }
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();
-    const feats = extractFeatures(model, test);
-    accuracy = evaluate(model, feats, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy;
-    history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
+    accuracy = validation.n
+      ? evaluate(model, extractFeatures(model, validation), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy
+      : NaN;
+    history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
     progress?.({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, loss, accuracy });
   }
   step.dispose();

@@ -5,6 +5,7 @@ import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import type { TrainConfig } from './config.js';
 import { SeededRandom } from '../random/seeded.js';
+import { deriveSeed } from '../random/hash.js';
 import { featureBatch, labelBatch, type FeatureSet } from './features.js';
 import { evaluate } from './evaluate.js';
 import { EpochLoss, type ProgressFn } from './progress.js';
@@ -13,8 +14,8 @@ import { EpochLoss, type ProgressFn } from './progress.js';
 export interface Stage2Epoch {
   epoch: number;
   loss: number;
-  /** Test accuracy of the channel-aware gate at SNRs drawn from the training range. */
-  testAccuracy: number;
+  /** Validation accuracy of the channel-aware gate at SNRs drawn from the training range (NaN: no validation set). */
+  validationAccuracy: number;
 }
 
 /**
@@ -23,12 +24,12 @@ export interface Stage2Epoch {
  * from cfg.snrRange. Loss = NLL of the mixture + stage2LoadBalance · K·Σ fᵢPᵢ
  * + stage2Importance · CV²(importance); the two terms keep the gate from collapsing onto
  * the few experts that happen to have the best links.
- * Takes precomputed backbone features (the backbone is frozen).
+ * Takes precomputed backbone features (the backbone is frozen) of the training and validation sets.
  */
 export function trainStage2(
   model: DistributedMoE,
   train: FeatureSet,
-  test: FeatureSet,
+  validation: FeatureSet,
   link: Link,
   cfg: TrainConfig,
   progress?: ProgressFn,
@@ -49,7 +50,7 @@ export function trainStage2(
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
       const snr = drawSnrs({ kind: 'range', min, max }, count, K, rng);
-      const stepSeed = cfg.seed * 2_000_003 + epoch * steps + s;
+      const stepSeed = deriveSeed(cfg.seed, 2, epoch, s);
       const cost = tf.tidy(() => {
         const f = featureBatch(train, order, start, count);
         const ys = labelBatch(train.labels, order, start, count);
@@ -77,8 +78,10 @@ export function trainStage2(
     }
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();
-    accuracy = evaluate(model, test, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy;
-    history.push({ epoch: epoch + 1, loss, testAccuracy: accuracy });
+    accuracy = validation.n
+      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy
+      : NaN;
+    history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
     progress?.({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, loss, accuracy });
   }
   optimizer.dispose();

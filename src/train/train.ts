@@ -1,5 +1,6 @@
 import type { DatasetSplit } from '../data/dataset.js';
-import { head } from '../data/dataset.js';
+import type { ChannelStatistics } from '../data/normalise.js';
+import { prepareData } from './data_prep.js';
 import { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
 import type { Link } from '../link/link.js';
@@ -21,47 +22,65 @@ export interface TrainMetrics {
     expertSoloAccuracy: number[];
     testAccuracy: number;
   };
+  /** Sizes of the three sets, after truncation and the validation split. */
+  samples: { train: number; validation: number; test: number };
   stage2: {
     link: string;
     epochs: Stage2Epoch[];
   };
 }
 
-/** The architecture part of a training config. */
-export function moeConfigOf(cfg: TrainConfig): MoeConfig {
-  const { model, dataset, inputShape, classes, experts, topK, snrRange } = cfg;
-  return { model, dataset, inputShape, classes, experts, topK, snrRange };
+/**
+ * The architecture part of a training config, with the input normalisation the model applies
+ * (the training set's per-channel statistics; none when omitted).
+ */
+export function moeConfigOf(cfg: TrainConfig, normalisation?: ChannelStatistics): MoeConfig {
+  const { model, dataset, inputShape, classes, experts, topK, snrRange, modelOptions } = cfg;
+  return {
+    model,
+    dataset,
+    inputShape,
+    classes,
+    experts,
+    topK,
+    snrRange,
+    ...(modelOptions ? { modelOptions } : {}),
+    ...(normalisation ? { inputNormalisation: { mean: normalisation.mean, std: normalisation.std } } : {}),
+  };
 }
 
 /**
  * Two-stage training of a distributed MoE on `data`: stage 1 over perfect links (backbone,
- * experts, naive gate), stage 2 over `link` (channel-aware gate only). Also returns the frozen
- * backbone's features of the (possibly truncated) train and test sets.
+ * experts, naive gate), stage 2 over `link` (channel-aware gate only), monitored each epoch on
+ * a validation split held out from the training samples (see {@link prepareData}); the test
+ * set is left for the final tables. Also returns the frozen backbone's features of the three
+ * sets.
  */
 export function trainMoe(
   cfg: TrainConfig,
   data: DatasetSplit,
   link: Link,
   progress?: ProgressFn,
-): { model: DistributedMoE; metrics: TrainMetrics; features: { train: FeatureSet; test: FeatureSet } } {
+): { model: DistributedMoE; metrics: TrainMetrics; features: { train: FeatureSet; validation: FeatureSet; test: FeatureSet } } {
   validateTrainConfig(cfg);
-  const train = cfg.trainSamples > 0 ? head(data.train, cfg.trainSamples) : data.train;
-  const test = cfg.testSamples > 0 ? head(data.test, cfg.testSamples) : data.test;
-  const model = new DistributedMoE(moeConfigOf(cfg), cfg.seed);
-  const stage1 = trainStage1(model, train, test, cfg, progress);
+  const { train, validation, test, normalisation } = prepareData(cfg, data);
+  const model = new DistributedMoE(moeConfigOf(cfg, normalisation), cfg.seed);
+  const stage1 = trainStage1(model, train, validation, cfg, progress);
   const testFeatures = extractFeatures(model, test);
   const trainFeatures = extractFeatures(model, train);
+  const validationFeatures = extractFeatures(model, validation);
   const perfect = evaluate(model, testFeatures, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed });
   const solo = expertSoloAccuracy(model, testFeatures);
-  const stage2 = trainStage2(model, trainFeatures, testFeatures, link, cfg, progress);
+  const stage2 = trainStage2(model, trainFeatures, validationFeatures, link, cfg, progress);
   return {
     model,
     metrics: {
       config: cfg,
+      samples: { train: train.n, validation: validation.n, test: test.n },
       stage1: { epochs: stage1, selection: perfect.selection, expertSoloAccuracy: solo, testAccuracy: perfect.accuracy },
       stage2: { link: link.kind, epochs: stage2 },
     },
     // The backbone is frozen after stage 1: these are the features every later stage sees.
-    features: { train: trainFeatures, test: testFeatures },
+    features: { train: trainFeatures, validation: validationFeatures, test: testFeatures },
   };
 }

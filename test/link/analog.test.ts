@@ -37,6 +37,12 @@ describe('analog link', () => {
     expect(Array.from(a)).not.toEqual(Array.from(c));
   });
 
+  it('seed 0 is a seed like any other (tfjs itself would take 0 as "unseeded")', () => {
+    const f = tf.randomNormal([4, 16], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const snr = tf.fill([4, 2], 0) as tf.Tensor2D;
+    expect(Array.from(analogLink.transmit(f, snr, 0).dataSync())).toEqual(Array.from(analogLink.transmit(f, snr, 0).dataSync()));
+  });
+
   it('passes features exactly at +∞ dB and over the perfect link', () => {
     const f = tf.randomNormal([3, 10], 0, 1, 'float32', 2) as tf.Tensor2D;
     const snr = tf.fill([3, 2], Infinity) as tf.Tensor2D;

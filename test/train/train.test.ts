@@ -34,7 +34,7 @@ describe('two-stage training', () => {
     expect(metrics.stage1.testAccuracy).toBeGreaterThan(0.6);
     expect(metrics.stage1.selection.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
     expect(metrics.stage1.expertSoloAccuracy).toHaveLength(4);
-    expect(metrics.stage2.epochs[0].testAccuracy).toBeGreaterThan(0.5);
+    expect(metrics.stage2.epochs[0].validationAccuracy).toBeGreaterThan(0.5);
 
     const dir = join(tempDir(), 'ckpt');
     writeRunDirectory(dir, model, { train: cfg }, { 'metrics.json': JSON.stringify(metrics) });

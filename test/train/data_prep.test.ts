@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { prepareData, augmenter } from '../../src/train/data_prep.js';
+import { augmentationOf, DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { moeConfigOf } from '../../src/train/train.js';
+import { channelStatistics } from '../../src/data/normalise.js';
+import { SeededRandom } from '../../src/random/seeded.js';
+import type { Dataset } from '../../src/data/dataset.js';
+
+/** n 2x2x1 images whose pixels all equal the sample index / n, labels i % classes. */
+function toySet(n: number, classes = 4): Dataset {
+  const images = new Float32Array(n * 4);
+  for (let i = 0; i < n; i++) images.fill(i / n, i * 4, (i + 1) * 4);
+  return { images, labels: Int32Array.from({ length: n }, (_, i) => i % classes), n, height: 2, width: 2, channels: 1, classes };
+}
+
+const cfg: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, inputShape: [2, 2, 1], classes: 4, trainSamples: 80, testSamples: 10 };
+
+describe('training data preparation', () => {
+  it('truncates, then holds out a stratified validation split disjoint from train, and leaves test alone', () => {
+    const data = { name: 'toy', train: toySet(200), test: toySet(40) };
+    const { train, validation, test, normalisation } = prepareData(cfg, data);
+    expect([train.n, validation.n, test.n]).toEqual([72, 8, 10]);
+    const ids = (ds: Dataset) => Array.from({ length: ds.n }, (_, i) => Math.round(ds.images[i * 4] * 200));
+    const all = [...ids(train), ...ids(validation)].sort((a, b) => a - b);
+    expect(all).toEqual(Array.from({ length: 80 }, (_, i) => i)); // the first 80, each exactly once
+    expect(Array.from(validation.labels).sort()).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    expect(normalisation).toEqual(channelStatistics(train));
+    expect(moeConfigOf(cfg, normalisation).inputNormalisation).toEqual({ mean: normalisation!.mean, std: normalisation!.std });
+  });
+
+  it('is deterministic for the seed and differs across seeds; fraction 0 keeps every sample for training', () => {
+    const data = { name: 'toy', train: toySet(200), test: toySet(40) };
+    const a = prepareData(cfg, data).validation.images;
+    expect(Array.from(prepareData(cfg, data).validation.images)).toEqual(Array.from(a));
+    expect(Array.from(prepareData({ ...cfg, seed: 2 }, data).validation.images)).not.toEqual(Array.from(a));
+    const none = prepareData({ ...cfg, validationFraction: 0, normalise: false }, data);
+    expect([none.train.n, none.validation.n, none.normalisation]).toEqual([80, 0, undefined]);
+  });
+
+  it('augments digits by cropping only and everything else by crop and flip, unless told', () => {
+    expect(augmentationOf({ augment: 'auto', dataset: 'mnist' })).toBe('crop');
+    expect(augmentationOf({ augment: 'auto', dataset: 'fashion-mnist' })).toBe('crop-flip');
+    expect(augmentationOf({ augment: 'none', dataset: 'cifar10' })).toBe('none');
+    expect(augmenter('none', new SeededRandom(1))).toBeUndefined();
+    // A one-row image under crop-flip: every output is a shifted and/or mirrored copy (zeros entering).
+    const image = Float32Array.from({ length: 16 }, (_, i) => i + 1);
+    const out = augmenter('crop-flip', new SeededRandom(1))!(image, [1, 4, 4, 1]);
+    expect(out).toHaveLength(16);
+    expect(Array.from(out)).not.toEqual(Array.from(image));
+  });
+});
