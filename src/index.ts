@@ -18,6 +18,7 @@ export {
   createLink,
   perfectLink,
   analogLink,
+  analogChannelUses,
   digitalLink,
   DigitalCodec,
   DEFAULT_DIGITAL,

@@ -27,7 +27,14 @@
 // @ts-ignore: decorator
 @inline const MC_TILES: i32 = 36;
 
-const EDGE: usize = memory.data(MR * NR * 4, 16);
+// Scratch tile of the edge tiles. A global (per instance), so that threads sharing one memory
+// (the threaded build, src/wasm/thread_pool.ts) each point it at their own bytes.
+let EDGE: usize = memory.data(MR * NR * 4, 16);
+
+/** Points this instance's edge-tile scratch (MR·NR floats, 16-byte aligned) at `ptr`; for worker threads. */
+export function gemmSetScratch(ptr: usize): void {
+  EDGE = ptr;
+}
 
 /**
  * Packs B (k×n; element (r, j) at src + 4·(r·rs + j·cs)) into [ceil(n/8)][k][8] floats at dst,

@@ -1,7 +1,12 @@
-import { createLink, DEFAULT_DIGITAL, LINK_KINDS, type Link } from '../link/index.js';
+import { createLink, DEFAULT_DIGITAL, LINK_KINDS, type DigitalLinkOptions, type Link, type LinkKind } from '../link/index.js';
+import type { LinkRecord } from '../train/checkpoint.js';
+import { InputError } from '../errors.js';
 import { parseChoice, parseIntFlag } from './args.js';
 
-/** Flags that choose a downlink: `--link perfect|analog|digital` and the digital link's options. */
+/**
+ * Flags that choose a downlink: `--link perfect|analog|digital` and the digital link's options
+ * (`--bits` 1…16 and `--iterations` 1…1000, bounded in args.ts's INT_FLAG_MAX).
+ */
 export const LINK_FLAGS = {
   link: { type: 'string' },
   code: { type: 'string' },
@@ -11,20 +16,59 @@ export const LINK_FLAGS = {
   iterations: { type: 'string' },
 } as const;
 
+/** The flags that only a digital link takes. */
+export const DIGITAL_ONLY_FLAGS = ['code', 'modulation', 'bits', 'decoder', 'iterations'] as const;
+
 type Flags = Partial<Record<keyof typeof LINK_FLAGS, string>>;
 
-/** Builds (and so validates) the link the flags describe; `fallback` is the default kind. */
-export function linkFromFlags(v: Flags, fallback: 'perfect' | 'analog' | 'digital'): Link {
-  const kind = parseChoice('link', v.link, LINK_KINDS, fallback);
-  const digitalOnly = (['code', 'modulation', 'bits', 'decoder', 'iterations'] as const).filter((k) => v[k] !== undefined);
-  if (kind !== 'digital' && digitalOnly.length > 0) throw new Error(`--${digitalOnly[0]} needs --link digital`);
-  return createLink(kind, {
-    code: v.code ?? DEFAULT_DIGITAL.code,
-    modulation: parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam'] as const, DEFAULT_DIGITAL.modulation),
-    bits: parseIntFlag('bits', v.bits, DEFAULT_DIGITAL.bits, 0),
+/** The digital defaults: 802.11n 648 R1/2, BPSK, 8 bits, layered NMS with 10 iterations. */
+const DIGITAL_DEFAULTS: Required<Pick<DigitalLinkOptions, 'code' | 'modulation' | 'bits'>> & { decoder: { algorithm: 'nms' | 'oms' | 'spa'; iterations: number } } = {
+  ...DEFAULT_DIGITAL,
+  decoder: { algorithm: 'nms', iterations: 10 },
+};
+
+/**
+ * The digital link options the flags give; each option not given comes from `base` (the
+ * built-in defaults unless, say, a checkpoint's record). `code` may be fixed by the caller.
+ */
+export function digitalOptionsFromFlags(v: Flags, base: Omit<Extract<LinkRecord, { kind: 'digital' }>, 'kind'> = DIGITAL_DEFAULTS): DigitalLinkOptions {
+  return {
+    code: v.code ?? base.code,
+    modulation: parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam'] as const, base.modulation),
+    bits: parseIntFlag('bits', v.bits, base.bits, 1),
     decoder: {
-      algorithm: parseChoice('decoder', v.decoder, ['nms', 'oms', 'spa'] as const, 'nms'),
-      iterations: parseIntFlag('iterations', v.iterations, 10, 1),
+      algorithm: parseChoice('decoder', v.decoder, ['nms', 'oms', 'spa'] as const, base.decoder.algorithm),
+      iterations: parseIntFlag('iterations', v.iterations, base.decoder.iterations, 1),
     },
-  });
+  };
+}
+
+/** The link the flags describe, and where its kind came from. */
+export interface ChosenLink {
+  link: Link;
+  /** 'flag': --link; 'default': the caller's default (e.g. a checkpoint's stage-2 link). */
+  source: 'flag' | 'default';
+}
+
+/**
+ * Builds (and so validates) the link the flags describe. Without --link the link is
+ * `fallback` (a kind, or a checkpoint's link record, described in errors as `fallbackNote`);
+ * digital options not given come from the fallback when it is digital too, else from the
+ * built-in defaults. A digital-only flag on a non-digital link is an InputError.
+ */
+export function chooseLink(v: Flags, fallback: LinkKind | LinkRecord, fallbackNote = 'the default'): ChosenLink {
+  const record: LinkRecord = typeof fallback === 'string' ? ({ kind: fallback } as LinkRecord) : fallback;
+  const kind = parseChoice('link', v.link, LINK_KINDS, record.kind);
+  const digitalOnly = DIGITAL_ONLY_FLAGS.filter((k) => v[k] !== undefined);
+  if (kind !== 'digital' && digitalOnly.length > 0) {
+    const why = v.link === undefined ? ` (without --link the link is ${kind}, ${fallbackNote})` : '';
+    throw new InputError(`--${digitalOnly[0]} needs --link digital${why}`);
+  }
+  const base = record.kind === 'digital' ? record : DIGITAL_DEFAULTS;
+  return { link: createLink(kind, kind === 'digital' ? digitalOptionsFromFlags(v, base) : {}), source: v.link === undefined ? 'default' : 'flag' };
+}
+
+/** Builds (and so validates) the link the flags describe; `fallback` is the kind without --link. */
+export function linkFromFlags(v: Flags, fallback: LinkKind): Link {
+  return chooseLink(v, fallback).link;
 }

@@ -1,26 +1,55 @@
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
+import { describeFailure } from './report_error.js';
+import { InputError } from '../errors.js';
+import { INT_FLAG_MAX } from './args.js';
+
+/** The upper bounds of the integer flags, as the usage text lists them (lines of about 90 columns). */
+function boundsText(): string {
+  const items = Object.entries(INT_FLAG_MAX).map(([name, max]) => `--${name} ≤ ${max}`);
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    if (line && line.length + item.length + 2 > 88) {
+      lines.push(line + ',');
+      line = '';
+    }
+    line += (line ? ', ' : '') + item;
+  }
+  return [...lines, line].join('\n  ');
+}
 
 const USAGE = `usage: wmoe <command> [flags]
 
 commands:
   demo    train the default LeNet-5 MoE on MNIST and compare naive vs channel-aware gating
-          over analog and digital links (npm start); train's flags, plus
-          --digital-codes SPEC,SPEC|none
+          over analog and digital links (npm start); train's flags except --link and --code, plus
+          --digital-codes SPEC,SPEC|none. The analog rows use a gate trained (stage 2) over the
+          analog link, each digital code's rows one trained over that digital link; --modulation,
+          --bits, --decoder and --iterations apply to every digital link.
   train   --model lenet5 --dataset mnist --experts K --top-k k --epochs E --stage1-epochs E1
           --stage2-epochs E2 --snr-range -10:20 --seed S --backend wmoe|cpu --out DIR
           [--batch-size 64 --train-samples N --test-samples N --load-balance 1 --expert-loss 0.3
            --stage2-load-balance 0.5 --stage2-importance 0.1]
-          [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2)
+          [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
+          the checkpoint records this link)
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital
           [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam --bits 8 --decoder nms --iterations 10]
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
+          Without --link: the link the checkpoint's gate was trained over (and its digital
+          options, unless given). --link perfect takes no --snr-db/--snr-range.
   ber     --code SPEC|none --modulation bpsk|qpsk|16qam --decoder nms|oms|spa --iterations N
           --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100
-          --max-frames N --seed S --json --plot FILE
-  bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --json]
-          what a digital link costs per feature vector against the analog one
+          --max-frames N --batch-frames 256 --seed S --json --plot FILE
+  bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
+          --reps 5 --json]  what a digital link costs per feature vector against the analog one
+
+bounds of the integer flags (inclusive; the lower bounds are 0 or 1):
+  ${boundsText()}
+
+exit status: 0 on success; 1 for bad input (one line naming the value); 70 for an internal
+  error (a bug: the message and its stack).
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
@@ -38,12 +67,12 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const run = COMMANDS[command];
-  if (!run) throw new Error(`unknown command '${command}' (known: ${Object.keys(COMMANDS).join(', ')})`);
+  if (!run) throw new InputError(`unknown command '${command}' (known: ${Object.keys(COMMANDS).join(', ')})`);
   await run(rest);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
-  const message = e instanceof Error ? e.message : String(e);
-  process.stderr.write(`wmoe: ${message.split('\n')[0]}\n`);
-  process.exit(1);
+  const { text, exitCode } = describeFailure(e);
+  process.stderr.write(text);
+  process.exit(exitCode);
 });

@@ -11,9 +11,10 @@
  * Both halves must describe the same matrix.
  */
 import type { ParityCheckMatrix } from './types.js';
+import { InputError } from '../errors.js';
 
 function fail(msg: string): never {
-  throw new Error(`alist: ${msg}`);
+  throw new InputError(`alist: ${msg}`);
 }
 
 interface Line {

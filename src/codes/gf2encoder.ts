@@ -12,6 +12,7 @@
  */
 import { BitPacker } from './bitpack.js';
 import type { ParityCheckMatrix } from './types.js';
+import { InputError } from '../errors.js';
 
 export class Gf2SystematicEncoder {
   /** Codeword length (bits). */
@@ -78,7 +79,7 @@ export class Gf2SystematicEncoder {
     }
     const k = n - rank;
     if (k === 0) {
-      throw new Error(`Gf2SystematicEncoder: H (${m} x ${n}) has rank ${rank} = n, so the code has no information bits`);
+      throw new InputError(`Gf2SystematicEncoder: H (${m} x ${n}) has rank ${rank} = n, so the code has no information bits`);
     }
     // Parity bits in ascending codeword position: reduced row `order[i]` has pivot column parity[i].
     const order = Array.from({ length: rank }, (_, i) => i).sort((x, y) => pivots[x] - pivots[y]);

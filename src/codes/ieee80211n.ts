@@ -4,6 +4,7 @@
 import { IEEE80211N_PROTOTYPES } from './data/ieee80211n.js';
 import { expandQc, type QcPrototype } from './qc.js';
 import type { ParityCheckMatrix } from './types.js';
+import { InputError } from '../errors.js';
 
 /** Codeword lengths (bits) of the 802.11n LDPC codes. */
 export const WIFI_LENGTHS: readonly number[] = [648, 1296, 1944];
@@ -49,7 +50,7 @@ export function wifiCode(n: number, rate: string | number): WifiCode {
   const key = `${n}:${r}`;
   const data = r === undefined ? undefined : IEEE80211N_PROTOTYPES[key];
   if (!data) {
-    throw new Error(
+    throw new InputError(
       `wifiCode: no 802.11n code with N = ${n} and R = ${String(rate)} (N ∈ {${WIFI_LENGTHS.join(', ')}}, R ∈ {${WIFI_RATES.join(', ')}})`,
     );
   }

@@ -17,6 +17,7 @@ import { nrCode } from './nr.js';
 import { QcEncoder } from './qcencoder.js';
 import { nrTransmittedPositions } from './ratematch.js';
 import type { BatchDecodeResult, DecodeResult, ParityCheckMatrix } from './types.js';
+import { InputError } from '../errors.js';
 
 /** An LDPC code ready to encode and decode. Bits are 0/1 bytes; LLRs are log(P(0)/P(1)) (positive favours 0). */
 export interface LdpcCode {
@@ -350,13 +351,18 @@ const cache = new Map<string, LdpcCode>();
 /** Largest rate-matched length E accepted in a spec (bits). */
 const MAX_E = 1 << 26;
 
+/** A user-facing error (InputError) from building a code, prefixed with the spec; anything else is rethrown as is. */
+function userError(e: unknown, spec: string): unknown {
+  return e instanceof InputError ? new InputError(`ldpcCode('${short(spec)}'): ${e.message}`) : e;
+}
+
 const SPEC_HELP = "expected '80211n:N:R', '5gnr:bg1|bg2:zZ[:mother|:eE]', 'alist:PATH' or 'alist-text:TEXT'";
 
 function wifiFromSpec(spec: string, parts: string[]): LdpcCode {
   const n = Number(parts[1]);
   const r = parts[2];
   if (parts.length !== 3 || !WIFI_LENGTHS.includes(n) || !WIFI_RATES.includes(r)) {
-    throw new Error(
+    throw new InputError(
       `ldpcCode: no 802.11n code '${short(spec)}' (N ∈ {${WIFI_LENGTHS.join(', ')}}, R ∈ {${WIFI_RATES.join(', ')}})`,
     );
   }
@@ -369,14 +375,14 @@ function nrFromSpec(spec: string, parts: string[]): LdpcCode {
   const bgm = /^bg([12])$/.exec(parts[1] ?? '');
   const zm = /^z(\d+)$/.exec(parts[2] ?? '');
   if (!bgm || !zm || parts.length > 4) {
-    throw new Error(`ldpcCode: bad 5G NR spec '${short(spec)}' (expected '5gnr:bg1|bg2:zZ' with optional ':mother' or ':eE')`);
+    throw new InputError(`ldpcCode: bad 5G NR spec '${short(spec)}' (expected '5gnr:bg1|bg2:zZ' with optional ':mother' or ':eE')`);
   }
   const z = Number(zm[1]);
   let code;
   try {
     code = nrCode(Number(bgm[1]), z);
   } catch (e) {
-    throw new Error(`ldpcCode('${short(spec)}'): ${(e as Error).message}`);
+    throw userError(e, spec);
   }
   const { proto, kb, H, k } = code;
   const encoder = new QcEncoder(proto, kb, 4);
@@ -388,7 +394,7 @@ function nrFromSpec(spec: string, parts: string[]): LdpcCode {
   const em = /^e(\d+)$/.exec(variant);
   const e = em ? Number(em[1]) : NaN;
   if (!em || !(e >= 1) || e > MAX_E) {
-    throw new Error(`ldpcCode: bad 5G NR variant '${variant}' in '${short(spec)}' (expected ':mother' or ':eE' with 1 <= E <= ${MAX_E} bits)`);
+    throw new InputError(`ldpcCode: bad 5G NR variant '${variant}' in '${short(spec)}' (expected ':mother' or ':eE' with 1 <= E <= ${MAX_E} bits)`);
   }
   return new Code(spec, H, info, nrTransmittedPositions(cols, z, e), encoder);
 }
@@ -406,7 +412,7 @@ export function alistCode(text: string, spec = 'alist-text'): LdpcCode {
     h = parseAlist(text);
     enc = new Gf2SystematicEncoder(h);
   } catch (e) {
-    throw new Error(`ldpcCode('${short(spec)}'): ${(e as Error).message}`);
+    throw userError(e, spec);
   }
   return new Code(spec, h, enc.infoPositions, range(0, h.n), enc);
 }
@@ -419,7 +425,7 @@ function readText(fs: FsLike, spec: string, path: string): string {
   try {
     return fs.readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`ldpcCode('${short(spec)}'): cannot read '${path}': ${(e as Error).message.split('\n')[0]}`);
+    throw new InputError(`ldpcCode('${short(spec)}'): cannot read '${path}': ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
@@ -427,7 +433,7 @@ function syncFs(spec: string): FsLike {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const fs = proc?.getBuiltinModule?.('node:fs') as FsLike | undefined;
   if (!fs) {
-    throw new Error(`ldpcCode('${short(spec)}'): 'alist:' specs need Node's fs synchronously; use await loadLdpcCode(spec) or alistCode(text)`);
+    throw new InputError(`ldpcCode('${short(spec)}'): 'alist:' specs need Node's fs synchronously; use await loadLdpcCode(spec) or alistCode(text)`);
   }
   return fs;
 }
@@ -437,13 +443,13 @@ function build(spec: string, fs?: FsLike): LdpcCode {
   if (spec.startsWith('alist-text:')) return alistCode(spec.slice('alist-text:'.length), spec);
   if (spec.startsWith('alist:')) {
     const path = spec.slice('alist:'.length);
-    if (path === '') throw new Error(`ldpcCode: 'alist:' needs a file path`);
+    if (path === '') throw new InputError(`ldpcCode: 'alist:' needs a file path`);
     return alistCode(readText(fs ?? syncFs(spec), spec, path), spec);
   }
   const parts = spec.split(':');
   if (parts[0] === '80211n') return wifiFromSpec(spec, parts);
   if (parts[0] === '5gnr') return nrFromSpec(spec, parts);
-  throw new Error(`ldpcCode: unknown spec '${short(spec)}' (${SPEC_HELP})`);
+  throw new InputError(`ldpcCode: unknown spec '${short(spec)}' (${SPEC_HELP})`);
 }
 
 /**

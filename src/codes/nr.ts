@@ -5,6 +5,7 @@
 import { NR_BG1, NR_BG2, type NrBaseGraphData } from './data/nr_base_graphs.js';
 import { expandQc, type QcPrototype } from './qc.js';
 import type { ParityCheckMatrix } from './types.js';
+import { InputError } from '../errors.js';
 
 /** The set generators a of Table 5.3.2-1, indexed by iLS: Z = a·2^j ≤ 384. */
 export const NR_SET_GENERATORS: readonly number[] = [2, 3, 5, 7, 9, 11, 13, 15];
@@ -57,10 +58,10 @@ const cache = new Map<string, NrCode>();
  * Table 5.3.2-1). Cached; treat the result as read-only. One-line error naming a bad bg or Z.
  */
 export function nrCode(bg: number, z: number): NrCode {
-  if (bg !== 1 && bg !== 2) throw new Error(`nrCode: base graph ${bg} is not 1 or 2`);
+  if (bg !== 1 && bg !== 2) throw new InputError(`nrCode: base graph ${bg} is not 1 or 2`);
   const iLS = nrLiftingSet(z);
   if (iLS < 0) {
-    throw new Error(`nrCode: lifting size Z = ${z} is not in TS 38.212 Table 5.3.2-1 (Z = a·2^j ≤ 384, a ∈ {2,3,5,7,9,11,13,15})`);
+    throw new InputError(`nrCode: lifting size Z = ${z} is not in TS 38.212 Table 5.3.2-1 (Z = a·2^j ≤ 384, a ∈ {2,3,5,7,9,11,13,15})`);
   }
   const key = `${bg}:${z}`;
   let code = cache.get(key);

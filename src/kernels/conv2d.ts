@@ -19,7 +19,8 @@
 // The forward GEMM path keeps the packed form of a large filter tensor used a second time (keyed
 // by its data id, as tfjs-backend-wasm keeps XNNPACK's packed weights), so repeated inference
 // calls skip copying the raw filter in and repacking it (~2 ms of 21 for ResNet's 3x3 512→512).
-// NCHW, dilations > 1 and non-float32 inputs run tfjs-backend-cpu's kernels instead.
+// NCHW, dilations > 1, non-float32 inputs and a backprop dy larger than the conv's output (which
+// cpu reads as its leading window) run tfjs-backend-cpu's kernels instead.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
@@ -519,8 +520,20 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
   return out;
 }
 
+/**
+ * Whether dy of a backprop kernel has the convolution's output shape [n, oh, ow, co] (true: the
+ * WASM kernels run). A dy larger in some dims answers false: tfjs-backend-cpu reads its leading
+ * [n, oh, ow, co] window through dy's own strides, and tfjs-core lets conv2dTranspose pass such a
+ * dy (an outputShape inconsistent with x), so the caller runs the cpu kernel for the same result.
+ * A dy smaller in any dim is an error (cpu would read past its end): a one-line error naming it.
+ */
+function dyMatches(kernel: string, dy: TensorInfo, info: Conv2DInfo): boolean {
+  if (tf.util.arraysEqual(dy.shape, info.outShape)) return true;
+  if (dy.shape.every((d, i) => d >= (info.outShape[i] as number))) return false;
+  throw new Error(`wireless-moe ${kernel}: dy has shape [${dy.shape}], expected [${info.outShape}]`);
+}
+
 function conv2dBackpropInput(args: GemmKernelArgs): TensorInfo {
-  if (singleChannelInputGradFits(args)) return singleChannelInputGrad(args); // one input channel: conv_single_channel.ts
   const backend = args.backend as WmoeBackend;
   const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = (args.attrs ?? {}) as { strides: number | number[]; pad: Pad; dataFormat?: string; dimRoundingMode?: Rounding; inputShape: number[] };
@@ -529,9 +542,8 @@ function conv2dBackpropInput(args: GemmKernelArgs): TensorInfo {
   checkRank4('Conv2DBackpropInput', 'filter', filter);
   checkRank4('Conv2DBackpropInput', 'inputShape', a.inputShape);
   const info = convInfoOf(a.inputShape, filter.shape, a.strides, a.pad, a.dimRoundingMode);
-  if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-    throw new Error(`wireless-moe Conv2DBackpropInput: dy has shape [${dy.shape}], expected [${info.outShape}]`);
-  }
+  if (!dyMatches('Conv2DBackpropInput', dy, info)) return cpuKernel(tf.Conv2DBackpropInput, args) as TensorInfo;
+  if (singleChannelInputGradFits(args)) return singleChannelInputGrad(args); // one input channel: conv_single_channel.ts
   const dx = convBackpropInput(backend, backend.f32(dy), backend.f32(filter), info);
   return backend.output(a.inputShape.slice(), dx);
 }
@@ -545,9 +557,7 @@ function conv2dBackpropFilter(args: GemmKernelArgs): TensorInfo {
   checkRank4('Conv2DBackpropFilter', 'dy', dy);
   checkRank4('Conv2DBackpropFilter', 'filterShape', a.filterShape);
   const info = convInfoOf(x.shape, a.filterShape, a.strides, a.pad, a.dimRoundingMode);
-  if (!tf.util.arraysEqual(dy.shape, info.outShape)) {
-    throw new Error(`wireless-moe Conv2DBackpropFilter: dy has shape [${dy.shape}], expected [${info.outShape}]`);
-  }
+  if (!dyMatches('Conv2DBackpropFilter', dy, info)) return cpuKernel(tf.Conv2DBackpropFilter, args) as TensorInfo;
   const dw = convBackpropFilter(backend, backend.f32(x), backend.f32(dy), info);
   return backend.output(a.filterShape.slice(), dw);
 }

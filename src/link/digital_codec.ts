@@ -4,6 +4,7 @@
 // call to call (they grow to the largest batch seen); the channel is one fused
 // `modem.llrOverAwgn` call per run of vectors at the same Es/N0.
 import { Rng } from '../channel/rng.js';
+import { InputError } from '../errors.js';
 import { getModem } from '../channel/modems.js';
 import type { Modem, ModulationName } from '../channel/modem.js';
 import { countBitErrors } from '../channel/bit_errors.js';
@@ -61,10 +62,10 @@ export class DigitalCodec {
     this.code = ldpcCode(options.code);
     this.modem = getModem(options.modulation);
     if (!Number.isInteger(options.bits) || options.bits < 1 || options.bits > 16) {
-      throw new Error(`quantiser bits must be an integer in 1…16, got ${options.bits}`);
+      throw new InputError(`quantiser bits must be an integer in 1…16, got ${options.bits}`);
     }
     if (this.code.n % this.modem.bitsPerSymbol !== 0) {
-      throw new Error(`code ${options.code} has n = ${this.code.n}, not a multiple of ${this.modem.bitsPerSymbol} bits per ${options.modulation} symbol`);
+      throw new InputError(`code ${options.code} has n = ${this.code.n}, not a multiple of ${this.modem.bitsPerSymbol} bits per ${options.modulation} symbol`);
     }
   }
 

@@ -1,10 +1,12 @@
 import { LINK_KINDS, type Link, type LinkKind } from './link.js';
+import { InputError } from '../errors.js';
 import { perfectLink } from './perfect.js';
-import { analogLink } from './analog.js';
+import { analogLink, analogChannelUses } from './analog.js';
 import { digitalLink, type DigitalLink } from './digital.js';
 import { DigitalCodec, type DigitalLinkOptions, type DigitalStats } from './digital_codec.js';
 
 export { LINK_KINDS, type Link, type LinkKind };
+export { analogChannelUses };
 export { perfectLink, analogLink, digitalLink, DigitalCodec, type DigitalLink, type DigitalLinkOptions, type DigitalStats };
 
 /** The digital link's defaults: 802.11n 648 R1/2, BPSK, 8-bit features, layered NMS. */
@@ -15,5 +17,5 @@ export function createLink(kind: string, digital: Partial<DigitalLinkOptions> = 
   if (kind === 'perfect') return perfectLink;
   if (kind === 'analog') return analogLink;
   if (kind === 'digital') return digitalLink({ ...DEFAULT_DIGITAL, ...digital });
-  throw new Error(`unknown link '${kind}' (known: ${LINK_KINDS.join(', ')})`);
+  throw new InputError(`unknown link '${kind}' (known: ${LINK_KINDS.join(', ')})`);
 }

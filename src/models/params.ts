@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { SeededRandom } from '../random/seeded.js';
 
-/** How a parameter starts: 'he' (normal, std √(2/fanIn)), 'glorot' (normal, std √(2/(fanIn+fanOut))), 'zeros' or 'ones'. */
-export type ParamInit = 'he' | 'glorot' | 'zeros' | 'ones';
+/**
+ * How a parameter starts: 'he' (normal, std √(2/fanIn)), 'glorot' (normal, std √(2/(fanIn+fanOut))),
+ * 'normal02' (normal, std 0.02: ViT's CLS token and position embeddings), 'zeros' or 'ones'.
+ */
+export type ParamInit = 'he' | 'glorot' | 'normal02' | 'zeros' | 'ones';
 
 /** A named tensor of the model and its shape. */
 export interface ParamSpec {
@@ -36,7 +39,7 @@ function initialValues({ shape, init, batchDims }: ParamSpec, rng: SeededRandom)
   const perCopy = shape.slice(batchDims);
   const fanOut = perCopy[perCopy.length - 1];
   const fanIn = perCopy.reduce((a, b) => a * b, 1) / fanOut;
-  const std = init === 'he' ? Math.sqrt(2 / fanIn) : Math.sqrt(2 / (fanIn + fanOut));
+  const std = init === 'he' ? Math.sqrt(2 / fanIn) : init === 'normal02' ? 0.02 : Math.sqrt(2 / (fanIn + fanOut));
   for (let i = 0; i < size; i++) values[i] = rng.normal() * std;
   return values;
 }

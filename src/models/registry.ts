@@ -2,9 +2,11 @@ import { InputError } from '../errors.js';
 import { MODEL_NAMES, type ModelName } from './backbone.js';
 import type { ModelSpec } from './model_spec.js';
 import { lenet5 } from './lenet5.js';
+import { resnet18 } from './resnet18.js';
+import { vit } from './vit.js';
 
 /** Every model `--model` accepts, by name. */
-const MODELS: Partial<Record<ModelName, ModelSpec>> = { lenet5 };
+const MODELS: Partial<Record<ModelName, ModelSpec>> = { lenet5, resnet18, vit };
 
 /** The registry entry of `name`; an InputError naming it when unknown. */
 export function modelSpec(name: string): ModelSpec {

@@ -7,7 +7,11 @@ export class SeededRandom {
   private state: number;
   private spare: number | null = null;
 
+  /** `seed`: an integer in [0, 2^32) (a RangeError names any other value: no two seeds alias). */
   constructor(seed: number) {
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+      throw new RangeError(`SeededRandom: seed must be an integer in [0, 2^32), got ${String(seed)}`);
+    }
     this.state = (Math.imul(seed | 0, 0x9e3779b1) ^ 0x85ebca6b) >>> 0;
   }
 
@@ -54,6 +58,6 @@ export class SeededRandom {
 
   /** A derived, independent generator (for one named purpose). */
   fork(salt: number): SeededRandom {
-    return new SeededRandom(Math.floor(this.next() * 2 ** 31) ^ Math.imul(salt, 0x27d4eb2d));
+    return new SeededRandom((Math.floor(this.next() * 2 ** 31) ^ Math.imul(salt, 0x27d4eb2d)) >>> 0);
   }
 }

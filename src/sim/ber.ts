@@ -4,6 +4,7 @@
 import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, countBitErrors, type ModulationName, type Modem } from '../channel/index.js';
 import { ldpcCode, type LdpcCode, type LdpcDecodeOptions } from '../codes/index.js';
 import { BitSource } from './bitsource.js';
+import { InputError } from '../errors.js';
 import { wilsonInterval, type Interval } from './confidence.js';
 
 /** Decoders of wireless-moe/codes: layered normalised / offset min-sum, flooding sum-product. */
@@ -133,7 +134,7 @@ interface Plan {
 }
 
 function fail(msg: string): never {
-  throw new Error(`simulateBer: ${msg}`);
+  throw new InputError(`simulateBer: ${msg}`);
 }
 
 function intOption(name: string, v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {

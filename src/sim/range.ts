@@ -1,4 +1,5 @@
 // Text forms of SNR sweeps, as given on the command line (`--ebn0-db 0:0.5:4`, `--esn0-db 1.5,2,2.5`).
+import { InputError } from '../errors.js';
 
 /** Largest number of points a range may expand to. */
 export const MAX_RANGE_POINTS = 10000;
@@ -6,7 +7,7 @@ export const MAX_RANGE_POINTS = 10000;
 function num(text: string, part: string, whole: string, name: string): number {
   const t = part.trim();
   const v = t === '' ? NaN : Number(t);
-  if (!Number.isFinite(v)) throw new Error(`${name} '${whole}': '${part}' is not a finite number`);
+  if (!Number.isFinite(v)) throw new InputError(`${name} '${whole}': '${part}' is not a finite number`);
   return v;
 }
 
@@ -18,18 +19,18 @@ function num(text: string, part: string, whole: string, name: string): number {
  * {@link MAX_RANGE_POINTS} points.
  */
 export function parseSnrRange(text: string, name = 'range'): number[] {
-  if (typeof text !== 'string' || text.trim() === '') throw new Error(`${name} '${String(text)}' is empty`);
+  if (typeof text !== 'string' || text.trim() === '') throw new InputError(`${name} '${String(text)}' is empty`);
   const colon = text.split(':');
   if (colon.length > 1) {
-    if (colon.length !== 3) throw new Error(`${name} '${text}' must be start:step:stop or a comma list`);
+    if (colon.length !== 3) throw new InputError(`${name} '${text}' must be start:step:stop or a comma list`);
     const [start, step, stop] = colon.map((p) => num(p, p, text, name));
-    if (step === 0) throw new Error(`${name} '${text}': step must not be 0`);
-    if ((stop - start) * step < 0) throw new Error(`${name} '${text}': step ${step} does not lead from ${start} to ${stop}`);
+    if (step === 0) throw new InputError(`${name} '${text}': step must not be 0`);
+    if ((stop - start) * step < 0) throw new InputError(`${name} '${text}': step ${step} does not lead from ${start} to ${stop}`);
     const count = Math.floor((stop - start) / step + 1e-9) + 1;
-    if (count > MAX_RANGE_POINTS) throw new Error(`${name} '${text}' has ${count} points (at most ${MAX_RANGE_POINTS})`);
+    if (count > MAX_RANGE_POINTS) throw new InputError(`${name} '${text}' has ${count} points (at most ${MAX_RANGE_POINTS})`);
     return Array.from({ length: count }, (_, i) => Number((start + i * step).toPrecision(12)));
   }
   const parts = text.split(',');
-  if (parts.length > MAX_RANGE_POINTS) throw new Error(`${name} '${text.slice(0, 40)}...' has more than ${MAX_RANGE_POINTS} points`);
+  if (parts.length > MAX_RANGE_POINTS) throw new InputError(`${name} '${text.slice(0, 40)}...' has more than ${MAX_RANGE_POINTS} points`);
   return parts.map((p) => num(p, p, text, name));
 }

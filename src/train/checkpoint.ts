@@ -1,40 +1,46 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { DistributedMoE } from '../moe/model.js';
-import { validateMoeConfig, type MoeConfig } from '../moe/config.js';
+import type { DistributedMoE } from '../moe/model.js';
+import type { Link } from '../link/link.js';
+import type { DigitalLink } from '../link/digital.js';
+import { InputError } from '../errors.js';
+import { CHECKPOINT_FORMAT, fnv1a, parseCheckpoint, type CheckpointFile, type CheckpointMeta, type LinkRecord } from './checkpoint_parse.js';
 
-/**
- * A checkpoint directory holds `config.json` (architecture, parameter names and shapes, the
- * size and FNV-1a hash of the weights) and `weights.bin` (all parameters as little-endian
- * float32, in the order config.json lists them). Node only.
- */
-export const CHECKPOINT_FORMAT = 'wireless-moe/checkpoint@1';
+// The format and its parser live in checkpoint_parse.ts (no file system: browsers use it too);
+// this file reads and writes checkpoint directories in Node.
+export { CHECKPOINT_FORMAT, parseCheckpoint, parseLinkRecord, type CheckpointMeta, type LinkRecord } from './checkpoint_parse.js';
 
-interface CheckpointFile {
-  format: string;
-  moe: MoeConfig;
-  params: { name: string; shape: number[] }[];
-  weightsBytes: number;
-  weightsFnv1a: string;
-  /** Free-form extra information (e.g. the training config). */
-  meta?: unknown;
+/** The record of `link` (decoder defaults filled in: layered NMS, 10 iterations). */
+export function linkRecordOf(link: Link): LinkRecord {
+  if (link.kind !== 'digital') return { kind: link.kind };
+  const { code, modulation, bits, decoder } = (link as DigitalLink).codec.options;
+  return { kind: 'digital', code, modulation, bits, decoder: { algorithm: decoder?.algorithm ?? 'nms', iterations: decoder?.iterations ?? 10 } };
 }
 
-function fnv1a(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return (h >>> 0).toString(16).padStart(8, '0');
+/** A one-line InputError for a failed read or write of `path` (an OS error: missing, unreadable, a directory, a full disk). */
+function ioError(action: string, path: string, e: unknown): InputError {
+  return new InputError(`cannot ${action} '${path}': ${(e as Error).message.split('\n')[0]}`);
+}
+
+/** True for Node's system errors (ENOENT, EACCES, EISDIR, ENOSPC, ...), which carry a string `code` and a `syscall`. */
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { syscall?: unknown }).syscall === 'string';
 }
 
 /**
  * Writes `extra` files (name → text) and the checkpoint into `dir` atomically: everything goes
- * to a sibling temporary directory first, which replaces `dir` only when complete.
+ * to a sibling temporary directory first, which replaces `dir` only when complete. An OS error
+ * (say, `dir` in a read-only or missing-permission folder) is an InputError naming the path.
  */
-export function writeRunDirectory(dir: string, model: DistributedMoE, meta: unknown, extra: Record<string, string>): void {
+export function writeRunDirectory(dir: string, model: DistributedMoE, meta: CheckpointMeta, extra: Record<string, string>): void {
   const target = resolve(dir);
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+  } catch (e) {
+    throw isSystemError(e) ? ioError('write the run directory', dir, e) : e;
+  }
   try {
     const flat = model.params.toFlat();
     const bytes = new Uint8Array(flat.buffer, flat.byteOffset, flat.byteLength);
@@ -53,63 +59,34 @@ export function writeRunDirectory(dir: string, model: DistributedMoE, meta: unkn
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    throw e;
+    throw isSystemError(e) ? ioError('write the run directory', dir, e) : e;
   }
 }
 
 /**
- * Loads a checkpoint; throws a one-line error naming the problem when the directory is
- * missing, config.json is unreadable or inconsistent, or weights.bin is truncated, corrupt or
- * does not match the shapes the config implies.
+ * Loads a checkpoint; throws a one-line InputError naming the problem when the directory is
+ * missing, a file cannot be read, config.json is not JSON or is inconsistent (architecture,
+ * parameter list, stage-2 link record), or weights.bin is truncated, corrupt or does not match
+ * the shapes the config implies. `stage2Link` is the link the channel-aware gate was trained
+ * over (undefined for checkpoints that do not record it).
  */
-export function loadCheckpoint(dir: string): { model: DistributedMoE; meta: unknown } {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`checkpoint directory '${dir}' does not exist`);
+export function loadCheckpoint(dir: string): { model: DistributedMoE; meta: CheckpointMeta | undefined; stage2Link: LinkRecord | undefined } {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`checkpoint directory '${dir}' does not exist`);
   const configPath = join(dir, 'config.json');
   const weightsPath = join(dir, 'weights.bin');
-  if (!existsSync(configPath)) throw new Error(`checkpoint '${dir}' has no config.json`);
-  if (!existsSync(weightsPath)) throw new Error(`checkpoint '${dir}' has no weights.bin`);
-  let file: CheckpointFile;
+  if (!existsSync(configPath)) throw new InputError(`checkpoint '${dir}' has no config.json`);
+  if (!existsSync(weightsPath)) throw new InputError(`checkpoint '${dir}' has no weights.bin`);
+  let text: string;
+  let bytes: Buffer;
   try {
-    file = JSON.parse(readFileSync(configPath, 'utf8'));
+    text = readFileSync(configPath, 'utf8');
   } catch (e) {
-    throw new Error(`checkpoint '${configPath}' is not valid JSON: ${(e as Error).message}`);
+    throw ioError('read checkpoint file', configPath, e);
   }
-  if (file.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`checkpoint '${configPath}' has format '${file.format}', expected '${CHECKPOINT_FORMAT}'`);
-  }
-  validateMoeConfig(file.moe);
-  const model = new DistributedMoE(file.moe, 0);
   try {
-    const specs = model.params.specs;
-    if (!Array.isArray(file.params) || file.params.length !== specs.length) {
-      throw new Error(`checkpoint '${configPath}' lists ${file.params?.length} parameters but its config implies ${specs.length}`);
-    }
-    specs.forEach((s, i) => {
-      const p = file.params[i];
-      if (p.name !== s.name || p.shape.join('x') !== s.shape.join('x')) {
-        throw new Error(
-          `checkpoint '${configPath}': parameter ${i} is '${p.name}' [${p.shape}] but the config implies '${s.name}' [${s.shape}]`,
-        );
-      }
-    });
-    const bytes = readFileSync(weightsPath);
-    const need = model.params.size() * 4;
-    if (bytes.byteLength !== need || file.weightsBytes !== need) {
-      throw new Error(
-        `checkpoint '${weightsPath}' has ${bytes.byteLength} bytes but its config implies ${need}` +
-          (bytes.byteLength < need ? ' (truncated)' : ''),
-      );
-    }
-    const hash = fnv1a(bytes);
-    if (hash !== file.weightsFnv1a) {
-      throw new Error(`checkpoint '${weightsPath}' is corrupt: FNV-1a ${hash}, config.json says ${file.weightsFnv1a}`);
-    }
-    const aligned = new Uint8Array(need);
-    aligned.set(bytes);
-    model.params.fromFlat(new Float32Array(aligned.buffer));
+    bytes = readFileSync(weightsPath);
   } catch (e) {
-    model.dispose();
-    throw e;
+    throw ioError('read checkpoint file', weightsPath, e);
   }
-  return { model, meta: file.meta };
+  return parseCheckpoint(text, bytes, { config: configPath, weights: weightsPath });
 }

@@ -1,4 +1,5 @@
 import { hasWasmSimd } from './simd.js';
+import type { ThreadPool } from './thread_pool.js';
 
 /** Where a WASM module's bytes come from: inlined base64 (the default), raw bytes, or a URL. */
 export type WasmSource = string | ArrayBuffer | Uint8Array | URL;
@@ -7,16 +8,22 @@ export type WasmSource = string | ArrayBuffer | Uint8Array | URL;
 export interface WasmModule<E> {
   exports: E & { memory: WebAssembly.Memory };
   arena: WasmArena;
+  /** Threads its kernels may use (1 unless loaded by loadWasmThreaded with a pool). */
+  threads?: number;
+  /** The worker pool of a threaded module (src/wasm/threaded_module.ts). */
+  pool?: ThreadPool;
+  /** Why a request for threads fell back to one thread (one line), if it did. */
+  threadsUnavailable?: string;
 }
 
-function decodeBase64(b64: string): Uint8Array {
+export function decodeBase64(b64: string): Uint8Array {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
 
-async function bytesOf(source: WasmSource): Promise<Uint8Array | ArrayBuffer> {
+export async function bytesOf(source: WasmSource): Promise<Uint8Array | ArrayBuffer> {
   if (source instanceof URL) {
     const res = await fetch(source);
     if (!res.ok) throw new Error(`wireless-moe: fetching WASM from ${source.href} failed: HTTP ${res.status}`);
@@ -75,9 +82,20 @@ const PAGE = 65536;
  */
 export class WasmArena {
   private top: number;
-  constructor(readonly memory: WebAssembly.Memory, readonly base: number) {
+  /**
+   * `maxBytes` is the memory's maximum size when known (a shared memory's), for the error
+   * message when a call needs more.
+   */
+  constructor(readonly memory: WebAssembly.Memory, public base: number, readonly maxBytes?: number) {
     this.base = (base + 63) & ~63;
     this.top = this.base;
+  }
+
+  /** Takes `bytes` (aligned to 64) off the bottom of the arena for good (reset() keeps them); returns their address. */
+  reserve(bytes: number): number {
+    const ptr = this.alloc(bytes);
+    this.base = this.top;
+    return ptr;
   }
 
   /** Frees everything allocated since the last reset. */
@@ -90,7 +108,22 @@ export class WasmArena {
     const ptr = this.top;
     this.top = (ptr + bytes + 63) & ~63;
     const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) this.memory.grow(Math.ceil(need / PAGE));
+    if (need > 0) {
+      const have = this.memory.buffer.byteLength;
+      try {
+        this.memory.grow(Math.ceil(need / PAGE));
+      } catch {
+        const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+        const wanted = this.top;
+        this.top = ptr;
+        throw new Error(
+          `wireless-moe: out of WASM memory: a kernel needs ${mib(wanted)} MiB of linear memory, ` +
+            `it has ${mib(have)} MiB and cannot grow to that` +
+            (this.maxBytes !== undefined ? ` (maximum ${mib(this.maxBytes)} MiB)` : ' (the engine refused)') +
+            '; use smaller batches',
+        );
+      }
+    }
     return ptr;
   }
 

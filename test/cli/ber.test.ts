@@ -57,19 +57,26 @@ describe('wmoe ber', () => {
   });
 
   // Each case spawns a CLI process (~0.5 s of CPU); the option checks themselves are covered in test/sim.
+  // [name, flags, the whole message after 'wmoe: ']
   const bad: [string, string[], string][] = [
-    ['unknown code', ['--code', 'turbo:99'], 'turbo:99'],
-    ['bad range text', ['--ebn0-db', '1:0:3'], '1:0:3'],
-    ['NaN in a list', ['--ebn0-db', '1,NaN'], 'NaN'],
-    ['iterations < 1', ['--iterations', '0'], "'0'"],
-    ['nms factor with spa', ['--decoder', 'spa', '--nms-factor', '0.8'], 'spa'],
-    ['both SNR flags', ['--ebn0-db', '1', '--esn0-db', '1'], '--esn0-db'],
-    ['unknown flag', ['--frobnicate', '1'], 'frobnicate'],
-    ['plot into a missing directory', ['--plot', '/nonexistent/dir/x.svg'], '/nonexistent/dir/x.svg'],
+    [
+      'unknown code',
+      ['--code', 'turbo:99'],
+      "ldpcCode: unknown spec 'turbo:99' (expected '80211n:N:R', '5gnr:bg1|bg2:zZ[:mother|:eE]', 'alist:PATH' or 'alist-text:TEXT')",
+    ],
+    ['bad range text', ['--ebn0-db', '1:0:3'], "--ebn0-db '1:0:3': step must not be 0"],
+    ['NaN in a list', ['--ebn0-db', '1,NaN'], "--ebn0-db '1,NaN': 'NaN' is not a finite number"],
+    ['iterations < 1', ['--iterations', '0'], "--iterations '0' must be an integer in [1, 1000]"],
+    ['iterations > 1000', ['--iterations', '1001'], "--iterations '1001' must be an integer in [1, 1000]"],
+    ['batch of frames too large', ['--batch-frames', '5000'], "--batch-frames '5000' must be an integer in [1, 4096]"],
+    ['nms factor with spa', ['--decoder', 'spa', '--nms-factor', '0.8'], "--nms-factor '0.8' applies only to --decoder nms, not 'spa'"],
+    ['both SNR flags', ['--ebn0-db', '1', '--esn0-db', '1'], 'give either --ebn0-db or --esn0-db, not both'],
+    ['unknown flag', ['--frobnicate', '1'], "Unknown option '--frobnicate'"],
+    ['plot into a missing directory', ['--plot', '/nonexistent/dir/x.svg'], "--plot '/nonexistent/dir/x.svg': directory '/nonexistent/dir' does not exist"],
   ];
-  for (const [name, args, needle] of bad) {
+  for (const [name, args, message] of bad) {
     it(`bad input: ${name} → one-line error naming it, no output`, () => {
-      expectOneLineError(runCli(['ber', '--max-frames', '10', ...args]), needle);
+      expectOneLineError(runCli(['ber', '--max-frames', '10', ...args]), message);
     });
   }
 });

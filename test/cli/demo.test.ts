@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
 
 describe('wmoe demo (reduced)', () => {
   it('channel-aware ≥ naive everywhere, better under heterogeneous SNRs and a bad link', () => {
@@ -24,5 +24,28 @@ describe('wmoe demo (reduced)', () => {
     expect(accuracyVsSnr.oneLink.channelAware[0][1]).toBeGreaterThan(accuracyVsSnr.oneLink.naive[0][1]);
     expect(readFileSync(join(out, 'accuracy-vs-snr.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
     expect(existsSync(join(out, 'digital-80211n_648_1_2', 'weights.bin'))).toBe(true);
-  });
+  }, 240_000); // ~25 s alone; much longer while other test files share the 2 cores
+
+  it('the digital flags apply to every digital row; the analog rows keep a gate trained over the analog link', () => {
+    const out = join(tempDir(), 'demo');
+    const r = runCli([
+      'demo', ...TINY_TRAIN, '--digital-codes', '80211n:648:3/4,80211n:1296:1/2',
+      '--modulation', 'qpsk', '--bits', '6', '--decoder', 'oms', '--iterations', '5', '--out', out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const options = { modulation: 'qpsk', bits: 6, decoder: { algorithm: 'oms', iterations: 5 } };
+    const { rows, digitalLinks } = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8'));
+    expect(digitalLinks).toEqual([
+      { kind: 'digital', code: '80211n:648:3/4', ...options },
+      { kind: 'digital', code: '80211n:1296:1/2', ...options },
+    ]);
+    const links = [...new Set(rows.map((row: { link: string }) => row.link))];
+    expect(links).toEqual(['perfect', 'analog', 'digital 80211n:648:3/4 qpsk 6-bit oms 5 it.', 'digital 80211n:1296:1/2 qpsk 6-bit oms 5 it.']);
+    // Each checkpoint records the link its channel-aware gate was trained over.
+    const meta = (dir: string) => JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).meta;
+    expect(meta(out).stage2Link).toEqual({ kind: 'analog' });
+    expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).stage2.link).toBe('analog');
+    expect(meta(join(out, 'digital-80211n_648_3_4')).stage2Link).toEqual({ kind: 'digital', code: '80211n:648:3/4', ...options });
+    expect(meta(join(out, 'digital-80211n_1296_1_2')).stage2Link).toEqual({ kind: 'digital', code: '80211n:1296:1/2', ...options });
+  }, 240_000);
 });

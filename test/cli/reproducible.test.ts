@@ -22,7 +22,7 @@ describe('wmoe train and eval are reproducible', () => {
     expect(Buffer.compare(runs[1].weights, runs[0].weights)).toBe(0);
     expect(runs[1].eval).toBe(runs[0].eval);
     const report = JSON.parse(runs[0].eval);
-    expect(report).toMatchObject({ gate: 'channel-aware', link: 'analog', samples: 96 });
+    expect(report).toMatchObject({ gate: 'channel-aware', link: 'analog', linkSource: 'flag', samples: 96 });
     expect(report.selection).toHaveLength(4);
     expect(report.selection.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 6);
   });

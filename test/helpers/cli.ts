@@ -13,8 +13,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], timeoutMs = 240_000): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
+/** Runs `wmoe ...args`; `nodeArgs` go to node before the script (e.g. `--import` a preload). */
+export function runCli(args: string[], timeoutMs = 240_000, nodeArgs: string[] = []): CliResult {
+  const r = spawnSync(process.execPath, [...nodeArgs, CLI, ...args], { encoding: 'utf8', timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -26,11 +27,17 @@ export function tempDir(prefix = 'wmoe-test-'): string {
 /** Flags for a tiny, fast training run. */
 export const TINY_TRAIN = ['--train-samples', '192', '--test-samples', '96', '--epochs', '1', '--batch-size', '32'];
 
-/** Exit code ≠ 0, exactly one line on stderr that mentions `needle`, nothing on stdout. */
-export function expectOneLineError(r: CliResult, needle: string): void {
-  expect(r.code).not.toBe(0);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(lines[0]).toContain(needle);
+/**
+ * Bad input: exit code 1, nothing on stdout, and exactly one line on stderr, `wmoe: ` followed
+ * by the whole `message` (a string: that exact text; a RegExp: matched against the whole rest of
+ * the line, anchored at both ends).
+ */
+export function expectOneLineError(r: CliResult, message: string | RegExp): void {
   expect(r.stdout).toBe('');
+  expect(r.stderr.endsWith('\n'), r.stderr).toBe(true);
+  const lines = r.stderr.slice(0, -1).split('\n');
+  expect(lines, r.stderr).toHaveLength(1);
+  if (typeof message === 'string') expect(lines[0]).toBe(`wmoe: ${message}`);
+  else expect(lines[0]).toMatch(new RegExp(`^wmoe: (?:${message.source})$`, message.flags));
+  expect(r.code, r.stderr).toBe(1);
 }

@@ -12,8 +12,9 @@ import {
   type BerProgress,
   type BerResult,
 } from '../../sim/index.js';
-import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
+import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { lineChart } from '../svg.js';
+import { InputError } from '../../errors.js';
 
 const FLAGS = {
   code: { type: 'string' },
@@ -79,7 +80,7 @@ function plotSvg(r: BerResult): string {
  */
 export async function berCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
-  if (v['ebn0-db'] !== undefined && v['esn0-db'] !== undefined) throw new Error('give either --ebn0-db or --esn0-db, not both');
+  if (v['ebn0-db'] !== undefined && v['esn0-db'] !== undefined) throw new InputError('give either --ebn0-db or --esn0-db, not both');
   const opts: BerOptions = {
     code: v.code ?? DEFAULT_CODE,
     modulation: parseChoice('modulation', v.modulation, BER_MODULATIONS, 'bpsk'),
@@ -88,13 +89,13 @@ export async function berCommand(argv: string[]): Promise<void> {
     maxFrameErrors: parseIntFlag('max-frame-errors', v['max-frame-errors'], 100, 1),
     maxFrames: parseIntFlag('max-frames', v['max-frames'], 100000, 1),
     batchFrames: parseIntFlag('batch-frames', v['batch-frames'], 256, 1),
-    seed: parseIntFlag('seed', v.seed, 1, 0),
+    seed: parseSeedFlag(v.seed, 1),
   };
   if (v.iterations !== undefined) opts.iterations = parseIntFlag('iterations', v.iterations, 0, 1);
   if (v['nms-factor'] !== undefined) {
     const f = parseNumberFlag('nms-factor', v['nms-factor'], 0.75);
-    if (!(f > 0 && f <= 1)) throw new Error(`--nms-factor '${v['nms-factor']}' must be in (0, 1]`);
-    if (opts.decoder !== 'nms') throw new Error(`--nms-factor '${v['nms-factor']}' applies only to --decoder nms, not '${opts.decoder}'`);
+    if (!(f > 0 && f <= 1)) throw new InputError(`--nms-factor '${v['nms-factor']}' must be in (0, 1]`);
+    if (opts.decoder !== 'nms') throw new InputError(`--nms-factor '${v['nms-factor']}' applies only to --decoder nms, not '${opts.decoder}'`);
     opts.nmsFactor = f;
   }
   if (v['esn0-db'] !== undefined) opts.esn0Db = parseSnrRange(v['esn0-db'], '--esn0-db');
@@ -103,8 +104,8 @@ export async function berCommand(argv: string[]): Promise<void> {
   if (v.plot !== undefined) {
     plot = resolve(v.plot);
     const dir = dirname(plot);
-    if (v.plot === '' || !existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`--plot '${v.plot}': directory '${dir}' does not exist`);
-    if (existsSync(plot) && statSync(plot).isDirectory()) throw new Error(`--plot '${v.plot}' is a directory`);
+    if (v.plot === '' || !existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`--plot '${v.plot}': directory '${dir}' does not exist`);
+    if (existsSync(plot) && statSync(plot).isDirectory()) throw new InputError(`--plot '${v.plot}' is a directory`);
   }
 
   const progress = liveProgress();
@@ -123,7 +124,12 @@ export async function berCommand(argv: string[]): Promise<void> {
   if (json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
   if (plot !== undefined) {
     const tmp = `${plot}.tmp-${process.pid}`;
-    writeFileSync(tmp, plotSvg(result));
-    renameSync(tmp, plot);
+    const svg = plotSvg(result);
+    try {
+      writeFileSync(tmp, svg);
+      renameSync(tmp, plot);
+    } catch (e) {
+      throw new InputError(`cannot write --plot '${v.plot}': ${(e as Error).message.split('\n')[0]}`);
+    }
   }
 }

@@ -1,20 +1,31 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
-import { perfectLink, analogLink, digitalLink, DEFAULT_DIGITAL } from '../../link/index.js';
+import { perfectLink, analogLink, digitalLink, type DigitalLinkOptions } from '../../link/index.js';
 import { trainStage2 } from '../../train/stage2.js';
-import { writeRunDirectory } from '../../train/checkpoint.js';
+import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
 import { progressBar } from '../progress.js';
 import { parseFlags } from '../args.js';
+import { DIGITAL_ONLY_FLAGS, digitalOptionsFromFlags } from '../link_flags.js';
+import { InputError } from '../../errors.js';
 
 /** The digital links of the main job's table: 802.11n 648, rates 1/2 and 3/4, BPSK, 8 bits. */
 const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
 
 /** Equal-SNR sweep of the accuracy-vs-SNR plot, in dB. */
 const SWEEP_DB = [-10, -5, 0, 5, 10, 15, 20];
+
+/** A digital row's link label: the code, plus each option that differs from the defaults (BPSK, 8 bits, NMS 10 it.). */
+function digitalLabel(o: DigitalLinkOptions): string {
+  const parts = [`digital ${o.code}`];
+  if (o.modulation !== 'bpsk') parts.push(o.modulation);
+  if (o.bits !== 8) parts.push(`${o.bits}-bit`);
+  if (o.decoder?.algorithm !== 'nms' || o.decoder?.iterations !== 10) parts.push(`${o.decoder?.algorithm} ${o.decoder?.iterations} it.`);
+  return parts.join(' ');
+}
 
 function comparisonTable(rows: ComparisonRow[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
@@ -31,12 +42,29 @@ function comparisonTable(rows: ComparisonRow[]): string {
  * of 0/10/20 dB, heterogeneous SNRs and one bad link, over the analog link and over digital
  * links (802.11n 648 at rates 1/2 and 3/4; --digital-codes). Writes the checkpoint,
  * metrics.json, comparison.json and accuracy-vs-snr.svg into --out (default runs/demo).
+ *
+ * Every row's channel-aware gate was trained over that row's link: stage 2 runs over the analog
+ * link for the analog rows (the checkpoint in --out), then again over each digital link for its
+ * rows (a checkpoint per link under --out). So demo takes no --link (nor --code: the codes are
+ * --digital-codes); --modulation, --bits, --decoder and --iterations apply to every digital link.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
-  const { 'digital-codes': codesFlag, ...trainFlags } = values;
+  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, ...trainFlags } = values;
+  if (linkFlag !== undefined) {
+    throw new InputError(
+      `demo takes no --link (got '${linkFlag}'): its analog rows use a gate trained over the analog link and its digital rows one trained over each --digital-codes link`,
+    );
+  }
+  if (codeFlag !== undefined) throw new InputError(`demo takes no --code (got '${codeFlag}'): give its digital codes as --digital-codes SPEC,SPEC`);
   const digitalCodes = codesFlag === undefined ? DIGITAL_CODES : codesFlag === 'none' ? [] : codesFlag.split(',');
-  const digitalLinks = digitalCodes.map((code) => digitalLink({ ...DEFAULT_DIGITAL, code })); // validates before training
+  const digitalFlags = DIGITAL_ONLY_FLAGS.filter((k) => values[k] !== undefined);
+  if (digitalCodes.length === 0 && digitalFlags.length > 0) {
+    throw new InputError(`--${digitalFlags[0]} applies to the digital rows, and --digital-codes is none`);
+  }
+  // Build (and so validate) every digital link before training.
+  const digitalLinks = digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
+  for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
   const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
   const { train, test } = features;
   const K = cfg.experts;
@@ -51,21 +79,21 @@ export async function demoCommand(argv: string[]): Promise<void> {
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
   for (const link of digitalLinks) {
-    const { code, modulation, bits } = link.codec.options;
-    process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features\n`);
+    const { code, modulation, bits, decoder } = link.codec.options;
+    process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
     const epochs = trainStage2(model, train, test, link, cfg, progressBar());
     rows.push(
-      ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({ ...r, link: `digital ${code}` })),
+      ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({ ...r, link: digitalLabel(link.codec.options) })),
     );
-    writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: link.codec.options }, {
-      'metrics.json': JSON.stringify({ stage2: { link: link.codec.options, epochs } }, null, 2) + '\n',
+    writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
+      'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
     });
   }
   process.stdout.write(
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
       comparisonTable(rows),
   );
-  writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n');
+  writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, digitalLinks: digitalLinks.map((l) => linkRecordOf(l)), accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n');
   writeFileSync(
     join(out, 'accuracy-vs-snr.svg'),
     lineChart({

@@ -5,11 +5,12 @@ import { loadCheckpoint } from '../../train/checkpoint.js';
 import { extractFeatures } from '../../train/features.js';
 import { evaluate } from '../../train/evaluate.js';
 import { GATE_KINDS } from '../../moe/gate.js';
-import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
+import { chooseLink, digitalOptionsFromFlags, LINK_FLAGS } from '../link_flags.js';
 import type { DigitalLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
 import { BACKENDS, useBackend } from '../backend.js';
-import { parseChoice, parseFlags, parseIntFlag } from '../args.js';
+import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
+import { InputError } from '../../errors.js';
 
 const FLAGS = {
   checkpoint: { type: 'string' },
@@ -26,23 +27,36 @@ const FLAGS = {
 /**
  * `wmoe eval`: accuracy of a checkpoint on the test split of its dataset, with the given gate
  * and link at the given SNRs. Prints a JSON object (with --json) or a one-line summary.
+ * Without --link the link is the one the checkpoint's channel-aware gate was trained over
+ * (config.json's meta.stage2Link; analog for checkpoints that do not record it), and the digital
+ * options not given as flags are the checkpoint's too. A perfect link takes no SNRs.
  */
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
-  if (v.checkpoint === undefined) throw new Error('--checkpoint DIR is required');
+  if (v.checkpoint === undefined) throw new InputError('--checkpoint DIR is required');
   const gate = parseChoice('gate', v.gate, GATE_KINDS, 'channel-aware');
-  const link = linkFromFlags(v, 'analog');
-  const linkKind = link.kind;
-  const seed = parseIntFlag('seed', v.seed, 1, 0);
+  // Validate the link flags before loading anything (without --link, the checkpoint gives the kind).
+  if (v.link !== undefined) chooseLink(v, 'analog');
+  else digitalOptionsFromFlags(v);
+  const snrFlag = v['snr-db'] !== undefined ? '--snr-db' : v['snr-range'] !== undefined ? '--snr-range' : undefined;
+  if (v.link === 'perfect' && snrFlag) throw new InputError(`${snrFlag} does not apply to --link perfect (a perfect link has no SNR)`);
+  const seed = parseSeedFlag(v.seed, 1);
   const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
   const testSamples = parseIntFlag('test-samples', v['test-samples'], 0, 0);
-  if (v['snr-db'] !== undefined && v['snr-range'] !== undefined) throw new Error('give either --snr-db or --snr-range, not both');
+  if (v['snr-db'] !== undefined && v['snr-range'] !== undefined) throw new InputError('give either --snr-db or --snr-range, not both');
   // Validate the SNR text before loading anything (K is checked against the checkpoint below).
   if (v['snr-db'] !== undefined) parseSnrList(v['snr-db'], v['snr-db'].split(',').length);
   const range = v['snr-range'] !== undefined ? parseSnrRange(v['snr-range']) : undefined;
 
   await useBackend(backend);
-  const { model } = loadCheckpoint(v.checkpoint);
+  const { model, stage2Link } = loadCheckpoint(v.checkpoint);
+  const { link, source } = chooseLink(v, stage2Link ?? 'analog', stage2Link ? "the checkpoint's stage-2 link" : 'the default for a checkpoint that records no link');
+  const linkKind = link.kind;
+  if (linkKind === 'perfect' && snrFlag) {
+    model.dispose();
+    throw new InputError(`${snrFlag} does not apply to the perfect link, which checkpoint '${v.checkpoint}' was trained over; give --link analog or digital`);
+  }
+  const linkSource = source === 'flag' ? 'flag' : stage2Link ? 'checkpoint' : 'default';
   const K = model.config.experts;
   let snr: SnrSpec;
   if (linkKind === 'perfect') snr = { kind: 'perfect' };
@@ -57,6 +71,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
     accuracy: result.accuracy,
     gate,
     link: linkKind,
+    linkSource,
     snr: describeSnr(snr),
     samples: result.samples,
     selection: result.selection,
@@ -68,7 +83,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     process.stdout.write(
-      `accuracy ${(result.accuracy * 100).toFixed(2)}% (${gate} gate, ${linkKind} link, ${report.snr}, ${result.samples} samples); ` +
+      `accuracy ${(result.accuracy * 100).toFixed(2)}% (${gate} gate, ${linkKind} link (${linkSource}), ${report.snr}, ${result.samples} samples); ` +
         `selection ${result.selection.map((s) => s.toFixed(3)).join(' ')}\n`,
     );
   }
@@ -82,6 +97,8 @@ function digitalSummary(link: DigitalLink, d: number) {
     code: codec.options.code,
     modulation: codec.options.modulation,
     bits: codec.options.bits,
+    decoder: codec.options.decoder?.algorithm,
+    iterations: codec.options.decoder?.iterations,
     rate: codec.code.rate,
     channelUsesPerVector: codec.channelUses(d),
     vectors: totals.vectors,

@@ -1,19 +1,24 @@
-
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
 import { DATASET_NAMES } from '../../data/names.js';
 import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
-import { writeRunDirectory } from '../../train/checkpoint.js';
+import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { parseSnrRange } from '../../link/snr.js';
 import type { Link } from '../../link/index.js';
 import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { BACKENDS, useBackend, type BackendName } from '../backend.js';
-import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
+import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
+import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
 
-/** Flags shared by `wmoe train` and `wmoe demo`. */
+/**
+ * Flags shared by `wmoe train` and `wmoe demo`. Integer bounds (args.ts INT_FLAG_MAX): --experts
+ * and --top-k ≤ 64, --batch-size ≤ 1024, epochs ≤ 1000, --seed < 2^31.
+ */
 export const TRAIN_FLAGS = {
   model: { type: 'string' },
   dataset: { type: 'string' },
@@ -50,7 +55,7 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     stage1Epochs: parseIntFlag('stage1-epochs', v['stage1-epochs'], epochs >= 0 ? epochs : defaults.stage1Epochs, 0),
     stage2Epochs: parseIntFlag('stage2-epochs', v['stage2-epochs'], epochs >= 0 ? epochs : defaults.stage2Epochs, 0),
     snrRange: v['snr-range'] === undefined ? defaults.snrRange : parseSnrRange(v['snr-range']),
-    seed: parseIntFlag('seed', v.seed, defaults.seed, 0),
+    seed: parseSeedFlag(v.seed, defaults.seed),
     batchSize: parseIntFlag('batch-size', v['batch-size'], defaults.batchSize, 1),
     trainSamples: parseIntFlag('train-samples', v['train-samples'], defaults.trainSamples, 0),
     testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
@@ -61,17 +66,33 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     inputShape: [32, 32, 1],
     classes: 10,
   };
-  if (cfg.topK > cfg.experts) throw new Error(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}`);
+  if (cfg.topK > cfg.experts) throw new InputError(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}: each sample goes to k of the K experts`);
   validateTrainConfig(cfg);
   const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
   const link = linkFromFlags(v, 'analog');
   return { cfg, backend, link };
 }
 
+/**
+ * Fails early (before training) when --out cannot be written: its nearest existing ancestor
+ * must be a writable directory.
+ */
+export function checkOutDirectory(out: string): void {
+  let dir = dirname(resolve(out));
+  while (!existsSync(dir)) dir = dirname(dir);
+  if (!statSync(dir).isDirectory()) throw new InputError(`cannot write the run directory '${out}': '${dir}' is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new InputError(`cannot write the run directory '${out}': '${dir}' is not writable`);
+  }
+}
+
 /** Trains as the flags say and writes checkpoint, metrics.json and timings.json into --out. */
 export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG) {
   const { cfg, backend, link } = trainConfigFromFlags(v, defaults);
   const out = v.out ?? outDefault;
+  checkOutDirectory(out);
   const started = Date.now();
   await useBackend(backend);
   const data = await loadDataset(cfg.dataset);
@@ -79,7 +100,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   cfg.classes = data.train.classes;
   const { model, metrics, features } = trainMoe(cfg, data, link, progressBar());
   const timings = { backend, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
-  writeRunDirectory(out, model, { train: cfg }, {
+  writeRunDirectory(out, model, { train: cfg, stage2Link: linkRecordOf(link) }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
   });

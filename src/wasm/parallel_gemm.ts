@@ -1,0 +1,90 @@
+// GEMM exports of the threaded nn module split over a ThreadPool, with the same signatures as
+// the one-thread exports (so the kernels in src/kernels/ call them unchanged). Every split is
+// over independent outputs — chunks of row tiles (4 rows) or column panels (8 columns) of C, or panels of
+// a packed B — never over a reduction, and each part runs the one-thread code on its slice
+// (same segments, same order of additions), so the results are bit-identical to one thread.
+import type { ThreadPool } from './thread_pool.js';
+
+/** GEMM tile height and panel width (assembly/nn/gemm.ts MR, NR). */
+const MR = 4;
+const NR = 8;
+/** Below this many flops (2·m·n·k) a GEMM runs on one thread: waking a worker costs ~10–50 µs. */
+export const PARALLEL_MIN_FLOPS = 1 << 21;
+/** Below this many floats a packing of B runs on one thread. */
+export const PARALLEL_MIN_PACK = 1 << 16;
+
+/** The exports that parallelGemmExports replaces (assembly/nn/gemm.ts). */
+export interface GemmExports {
+  gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number, c: number,
+    ldc: number, accumulate: number): void;
+  gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
+  gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
+}
+
+/** Chunks per active thread: enough for balance when one thread starts late, few enough to keep chunks large. */
+export const CHUNKS_PER_THREAD = 4;
+
+/** Units (row tiles or panels) per chunk when `units` are shared by `threads` threads. */
+export function unitsPerChunk(units: number, threads: number): number {
+  return Math.max(1, Math.ceil(units / (CHUNKS_PER_THREAD * threads)));
+}
+
+/**
+ * `ex` with gemmIndirect, gemm, gemmPackB and gemmPackBRows replaced by versions that split
+ * large calls into chunks over the pool's active threads; every other export unchanged.
+ */
+export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPool): E {
+  const gemmIndirect = (m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
+    c: number, ldc: number, accumulate: number): void => {
+    const threads = pool.active;
+    const k = taps * kt;
+    if (threads < 2 || m <= 0 || n <= 0 || k === 0 || 2 * m * n * k < PARALLEL_MIN_FLOPS) {
+      ex.gemmIndirect(m, n, taps, kt, ind, ks, bp, c, ldc, accumulate);
+      return;
+    }
+    const tiles = Math.ceil(m / MR);
+    const panels = Math.ceil(n / NR);
+    // Split the dimension with more units (finer balance); rows when there are enough of them.
+    if (tiles >= panels || tiles >= 2 * CHUNKS_PER_THREAD * threads) {
+      const per = unitsPerChunk(tiles, threads);
+      pool.run('gemmIndirect', {
+        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate],
+        stride: [0, 0, 0, 0, per * taps * MR * 4, 0, 0, per * MR * ldc * 4, 0, 0],
+        countIndex: 0, total: m, per: per * MR, chunks: Math.ceil(tiles / per),
+      });
+    } else {
+      const per = unitsPerChunk(panels, threads);
+      pool.run('gemmIndirect', {
+        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate],
+        stride: [0, 0, 0, 0, 0, 0, per * k * NR * 4, per * NR * 4, 0, 0],
+        countIndex: 1, total: n, per: per * NR, chunks: Math.ceil(panels / per),
+      });
+    }
+  };
+  const gemmPackBRows = (src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void => {
+    const threads = pool.active;
+    const panels = Math.ceil(n / NR);
+    if (threads < 2 || k * n < PARALLEL_MIN_PACK || panels < 2) {
+      ex.gemmPackBRows(src, k, n, rs, cs, dst, totalK, row0);
+      return;
+    }
+    const per = unitsPerChunk(panels, threads);
+    pool.run('gemmPackBRows', {
+      base: [src, k, n, rs, cs, dst, totalK, row0],
+      stride: [per * NR * cs * 4, 0, 0, 0, 0, per * totalK * NR * 4, 0, 0],
+      countIndex: 2, total: n, per: per * NR, chunks: Math.ceil(panels / per),
+    });
+  };
+  return {
+    ...ex,
+    gemmIndirect,
+    gemmPackBRows,
+    gemmPackB: (src: number, k: number, n: number, rs: number, cs: number, dst: number) => gemmPackBRows(src, k, n, rs, cs, dst, k, 0),
+    gemm: (m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number, ldc: number,
+      accumulate: number, ind: number) => {
+      if (m <= 0 || n <= 0) return;
+      ex.gemmRowPointers(a, m, rsA, ind);
+      gemmIndirect(m, n, 1, k, ind, csA * 4, bp, c, ldc, accumulate);
+    },
+  };
+}

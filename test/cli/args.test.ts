@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { INT_FLAG_MAX, parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../../src/cli/args.js';
+import { InputError } from '../../src/errors.js';
+import { expectInputError } from '../helpers/errors.js';
+
+describe('flag parsers', () => {
+  it('parseIntFlag: fallback when absent, the value when in [min, max], else an InputError naming both', () => {
+    expect(parseIntFlag('experts', undefined, 4, 1)).toBe(4);
+    expect(parseIntFlag('experts', '64', 4, 1)).toBe(64);
+    expectInputError(() => parseIntFlag('experts', '65', 4, 1), "--experts '65' must be an integer in [1, 64]");
+    expectInputError(() => parseIntFlag('train-samples', '-1', 0, 0), "--train-samples '-1' must be an integer ≥ 0");
+    expectInputError(() => parseIntFlag('train-samples', '1e3', 0, 0), "--train-samples '1e3' must be an integer ≥ 0");
+    expect(parseIntFlag('train-samples', '123456789', 0, 0)).toBe(123456789);
+  });
+
+  it('every bounded flag accepts its bound and rejects one more', () => {
+    for (const [name, max] of Object.entries(INT_FLAG_MAX)) {
+      expect(parseIntFlag(name, String(max), 0, 0)).toBe(max);
+      expectInputError(() => parseIntFlag(name, String(max + 1), 0, 0), `--${name} '${max + 1}' must be an integer in [0, ${max}]`);
+    }
+  });
+
+  it('parseSeedFlag: 0 … 2^31 − 1; 2^32 + 1 (which `seed | 0` would alias to 1) is rejected', () => {
+    expect(parseSeedFlag(undefined, 1)).toBe(1);
+    expect(parseSeedFlag('0', 1)).toBe(0);
+    expect(parseSeedFlag('2147483647', 1)).toBe(2147483647);
+    expectInputError(() => parseSeedFlag('4294967297', 1), "--seed '4294967297' must be an integer in [0, 2147483647]");
+    expectInputError(() => parseSeedFlag('2147483648', 1), "--seed '2147483648' must be an integer in [0, 2147483647]");
+  });
+
+  it('parseNumberFlag and parseChoice throw InputErrors', () => {
+    expectInputError(() => parseNumberFlag('load-balance', 'x', 1), "--load-balance 'x' is not a finite number");
+    expectInputError(() => parseChoice('gate', 'magic', ['naive'] as const, 'naive'), "unknown gate 'magic' (known: naive)");
+  });
+
+  it('parseFlags turns node:util parse errors into InputErrors, and joins values that start with -', () => {
+    const opts = { seed: { type: 'string' }, json: { type: 'boolean' } } as const;
+    expect(parseFlags(['--seed', '-3'], opts).values.seed).toBe('-3');
+    expectInputError(() => parseFlags(['--nope'], opts), "Unknown option '--nope'");
+    expect(() => parseFlags(['stray'], opts)).toThrow(InputError);
+    expectInputError(() => parseFlags(['--json=1'], opts), "Option '--json' does not take an argument");
+  });
+});

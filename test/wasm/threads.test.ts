@@ -1,0 +1,202 @@
+// Threaded WASM kernels (init({ threads: 2 })): every split kernel equals the one-thread result
+// bit for bit — both the threaded module run on one thread and the default (non-shared) module
+// — and matches tfjs-backend-cpu; errors on worker threads surface; memory growth and the limit;
+// the pool's dispose; bad `threads` values.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { init, tf } from '../../src/backend/init.js';
+import { WmoeBackend } from '../../src/backend/backend.js';
+import { wmoeKernels } from '../../src/kernels/index.js';
+import type { NnExports } from '../../src/kernels/nn_exports.js';
+import { WasmArena, loadWasm } from '../../src/wasm/module.js';
+import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
+import { chunkArgs } from '../../src/wasm/thread_pool.js';
+import { unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
+import { InputError } from '../../src/errors.js';
+import nnWasm from '../../src/wasm/generated/nn.js';
+import nnThreadedWasm from '../../src/wasm/generated/nn_mt.js';
+import { maxRelError, rand, randomValues } from '../helpers/tf.js';
+
+/** The one-thread module as a second backend, to compare with bit for bit. */
+const SINGLE = 'wmoe-single';
+let threaded: WmoeBackend;
+
+beforeAll(async () => {
+  threaded = await init({ threads: 2, setBackend: false });
+  const single = new WmoeBackend(await loadWasm<NnExports>('nn', nnWasm));
+  const ours = new Set(wmoeKernels.map((k) => k.kernelName));
+  for (const k of tf.getKernelsForBackend('cpu')) if (!ours.has(k.kernelName)) tf.registerKernel({ ...k, backendName: SINGLE });
+  for (const k of wmoeKernels) tf.registerKernel({ ...k, backendName: SINGLE });
+  tf.registerBackend(SINGLE, () => single, 0);
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+});
+
+afterAll(() => {
+  tf.removeBackend(SINGLE);
+});
+
+async function valuesOn(name: string, f: () => tf.Tensor): Promise<Float32Array> {
+  await tf.setBackend(name);
+  const y = tf.tidy(f);
+  const v = y.dataSync().slice() as Float32Array;
+  y.dispose();
+  return v;
+}
+
+/**
+ * f on 2 threads, on the threaded module at 1 thread, on the default module and (unless tol is
+ * null) on cpu, within relative error `tol`: float32 sums of K terms in two orders differ by up
+ * to ~K·2⁻²⁴ relative to Σ|terms| (5e-4 for a few hundred terms, 1e-3 for the 4608 of 3x3x512).
+ */
+async function compare(f: () => tf.Tensor, tol: number | null = 5e-4): Promise<void> {
+  const pool = threaded.nn.pool!;
+  pool.active = 2;
+  const two = await valuesOn('wmoe', f);
+  pool.active = 1;
+  const one = await valuesOn('wmoe', f);
+  pool.active = 2;
+  const single = await valuesOn(SINGLE, f);
+  // Bit for bit: compare the bytes (NaN-safe, and -0 ≠ +0).
+  expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer)), '2 threads vs 1 thread').toBe(true);
+  expect(Buffer.from(two.buffer).equals(Buffer.from(single.buffer)), '2 threads vs the one-thread module').toBe(true);
+  if (tol !== null) expect(maxRelError(two, await valuesOn('cpu', f))).toBeLessThan(tol);
+}
+
+describe('init({ threads: 2 })', () => {
+  test('starts one worker over the shared memory', () => {
+    expect(threaded.nn.threads).toBe(2);
+    expect(threaded.nn.threadsUnavailable).toBeUndefined();
+    expect(threaded.nn.exports.memory.buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+
+  test('rejects bad thread counts and a change after loading, naming the value', async () => {
+    await expect(init({ threads: 0 })).rejects.toThrow(InputError);
+    await expect(init({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 1.5/);
+    await expect(init({ threads: 65 })).rejects.toThrow(/got 65/);
+    await expect(init({ threads: 1 })).rejects.toThrow(/already loaded with threads 2/);
+    expect(await init({ setBackend: false })).toBe(threaded);
+  });
+});
+
+describe('threaded kernels equal one thread bit for bit and match cpu', () => {
+  test.each([
+    ['row split, edge tiles', [203, 301], [301, 157], false, false],
+    ['column split (few rows)', [12, 512], [512, 520], false, false],
+    ['transposed A and B', [301, 203], [157, 301], true, true],
+    ['broadcast batch', [3, 64, 200], [200, 136], false, false],
+  ] as const)('matMul: %s', async (_label, aShape, bShape, ta, tb) => {
+    await compare(() => tf.matMul(rand([...aShape], 1), rand([...bShape], 2), ta, tb));
+  });
+
+  test('fused matMul with bias and relu', async () => {
+    await compare(() => tf.fused.matMul({ a: rand([128, 256], 3), b: rand([256, 96], 4), bias: rand([96], 5), activation: 'relu' }));
+  });
+
+  // ResNet-18 layer shapes (batch 1), forward and both gradients. tfjs-backend-cpu's filter
+  // gradient runs at ~0.01 GFLOP/s, so it is the reference only where cheap (`cpuFilter`); the
+  // others are held to the one-thread module bit for bit, which test/kernels/conv2d.test.ts
+  // checks against cpu.
+  const convs = [
+    { name: '3x3 64→64 32x32', x: [1, 32, 32, 64], f: [3, 3, 64, 64], s: 1, cpuFilter: true },
+    { name: '3x3 64→128 s2 32x32', x: [1, 32, 32, 64], f: [3, 3, 64, 128], s: 2, cpuFilter: false },
+    { name: '3x3 128→128 16x16', x: [1, 16, 16, 128], f: [3, 3, 128, 128], s: 1, cpuFilter: false },
+    { name: '1x1 64→128 s2 32x32', x: [1, 32, 32, 64], f: [1, 1, 64, 128], s: 2, cpuFilter: true },
+    { name: '3x3 256→256 8x8', x: [1, 8, 8, 256], f: [3, 3, 256, 256], s: 1, cpuFilter: false },
+    { name: '3x3 512→512 4x4', x: [1, 4, 4, 512], f: [3, 3, 512, 512], s: 1, cpuFilter: false },
+  ];
+  for (const c of convs) {
+    const pad = c.f[0] === 1 ? 'valid' : 'same';
+    const oh = pad === 'same' ? Math.ceil(c.x[1] / c.s) : Math.floor((c.x[1] - 1) / c.s) + 1;
+    const dyShape = [c.x[0], oh, oh, c.f[3]];
+    test(`conv ${c.name}: forward, input gradient, filter gradient`, async () => {
+      const x = () => rand(c.x, 6) as tf.Tensor4D;
+      const w = () => rand(c.f, 7) as tf.Tensor4D;
+      const dy = () => rand(dyShape, 8) as tf.Tensor4D;
+      await compare(() => tf.conv2d(x(), w(), c.s, pad), 1e-3);
+      await compare(() => tf.conv2dTranspose(dy(), w(), c.x as [number, number, number, number], c.s, pad), 1e-3);
+      await compare(() =>
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
+          strides: [c.s, c.s], pad, dataFormat: 'NHWC', filterShape: c.f,
+        }) as tf.Tensor,
+        c.cpuFilter ? 1e-3 : null,
+      );
+    }, 60_000);
+  }
+
+  test('a LeNet-5-like gradient (small kernels stay on one thread)', async () => {
+    await compare(() => {
+      const w = rand([5, 5, 6, 16], 9) as tf.Tensor4D;
+      const x = rand([64, 14, 14, 6], 10) as tf.Tensor4D;
+      return tf.grad((wt: tf.Tensor) => tf.conv2d(x, wt as tf.Tensor4D, 1, 'valid').square().sum())(w);
+    });
+  });
+});
+
+describe('pool mechanics', () => {
+  test('chunks cover every unit once, the last one short', () => {
+    const per = unitsPerChunk(50, 2); // 50 tiles, 8 chunks of ≤ 7 tiles
+    expect(per).toBe(7);
+    const job = { base: [203, 5, 100], stride: [0, 0, 28 * 4], countIndex: 0, total: 200, per: 28, chunks: Math.ceil(50 / 7) };
+    const parts = Array.from({ length: job.chunks }, (_, i) => chunkArgs(job, i));
+    expect(parts.map((p) => p[0])).toEqual([28, 28, 28, 28, 28, 28, 28, 4]);
+    expect(parts.map((p) => p[2])).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => 100 + i * 112));
+  });
+
+  test('an error on the worker thread is thrown on the calling thread, and the pool still works', async () => {
+    const pool = threaded.nn.pool!;
+    pool.active = 2;
+    // Chunk 0 is valid; the later chunks read far past the end of memory and trap, wherever they run.
+    const { arena } = threaded.nn;
+    arena.reset();
+    const pa = arena.alloc(64 * 64 * 4);
+    const pc = arena.alloc(64 * 64 * 4);
+    const pbp = arena.alloc(64 * 64 * 4);
+    const pind = arena.alloc(16 * 4 * 4);
+    (threaded.nn.exports as NnExports).gemmRowPointers(pa, 64, 64, pind);
+    expect(() => pool.run('gemmIndirect', {
+      base: [64, 64, 1, 64, pind, 4, pbp, pc, 64, 0],
+      stride: [0, 0, 0, 0, 0, 0, 0x7fff0000, 0, 0, 0],
+      countIndex: 0, total: 64, per: 4, chunks: 16,
+    })).toThrow(/out of bounds|unreachable|failed on a worker/);
+    await compare(() => tf.matMul(rand([256, 256], 11), rand([256, 256], 12)));
+  });
+
+  test('memory grown after the workers started is seen by them', async () => {
+    const before = threaded.nn.arena.peakBytes;
+    // 32 MiB of operands: far past anything allocated so far (no cpu reference: too slow).
+    await compare(() => tf.matMul(rand([2048, 1024], 13), rand([1024, 2048], 14)), null);
+    expect(threaded.nn.arena.peakBytes).toBeGreaterThan(before);
+  }, 60_000);
+
+  test('a call past the memory maximum fails with a clear error, and the arena stays usable', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16, shared: true });
+    const arena = new WasmArena(memory, 1024, 16 * 65536);
+    expect(() => arena.alloc(40 * 65536)).toThrow(/out of WASM memory: a kernel needs 2\.5 MiB .*maximum 1\.0 MiB/);
+    expect(arena.alloc(2 * 65536)).toBe(1024);
+  });
+
+  test('dispose stops the workers; kernels then run on one thread with the same results', async () => {
+    const nn = await loadWasmThreaded<NnExports>('nn', nnThreadedWasm, { threads: 3 });
+    expect(nn.threads).toBe(3);
+    const ex = nn.exports;
+    const { arena } = nn;
+    const m = 300, k = 200, n = 136;
+    const run = () => {
+      arena.reset();
+      const pa = arena.put(randomValues(m * k, 21));
+      const pb = arena.put(randomValues(k * n, 22));
+      const pbp = arena.alloc(Math.ceil(n / 8) * 8 * k * 4);
+      const pind = arena.alloc(Math.ceil(m / 4) * 16);
+      const pc = arena.alloc(m * n * 4);
+      ex.gemmPackB(pb, k, n, n, 1, pbp);
+      ex.gemm(m, n, k, pa, k, 1, pbp, pc, n, 0, pind);
+      return arena.f32(pc, m * n).slice();
+    };
+    const three = run();
+    nn.pool!.dispose();
+    expect(nn.pool!.threads).toBe(1);
+    expect(nn.threads).toBe(1);
+    const one = run();
+    expect(Buffer.from(three.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+  });
+});
