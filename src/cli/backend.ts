@@ -1,11 +1,48 @@
 import { init, tf } from '../backend/init.js';
+import { InputError } from '../errors.js';
 
-/** The backends `--backend` accepts. */
+/** Backends the package itself provides; any other registered tfjs backend works too. */
 export const BACKENDS = ['wmoe', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+export type BackendName = string;
 
-/** Makes `name` the current tfjs backend (loading the WASM module for `wmoe`). */
+/** Packages that register a tfjs backend, by backend name (tried when it is not registered yet). */
+const BACKEND_PACKAGES: Record<string, string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  wasm: '@tensorflow/tfjs-backend-wasm',
+  webgl: '@tensorflow/tfjs-backend-webgl',
+  webgpu: '@tensorflow/tfjs-backend-webgpu',
+};
+
+/** Checks a `--backend` value's spelling (it is resolved later by {@link useBackend}). */
+export function parseBackend(text: string | undefined): BackendName {
+  if (text === undefined) return 'wmoe';
+  if (!/^[a-z][a-z0-9_-]*$/i.test(text)) throw new InputError(`--backend '${text}' is not a backend name`);
+  return text;
+}
+
+/**
+ * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module; 'cpu' is built in; any
+ * other name must be registered in the same @tensorflow/tfjs-core, or come from its package
+ * (tensorflow → @tensorflow/tfjs-node, webgpu → @tensorflow/tfjs-backend-webgpu, …), which is
+ * imported when installed. An unknown or unavailable backend is an InputError naming it.
+ */
 export async function useBackend(name: BackendName): Promise<void> {
-  if (name === 'wmoe') await init();
-  else await tf.setBackend('cpu');
+  if (name === 'wmoe') {
+    await init();
+    return;
+  }
+  if (!tf.findBackendFactory(name) && BACKEND_PACKAGES[name]) {
+    try {
+      await import(BACKEND_PACKAGES[name]);
+    } catch {
+      // reported below
+    }
+  }
+  if (!tf.findBackendFactory(name)) {
+    const pkg = BACKEND_PACKAGES[name];
+    throw new InputError(
+      `backend '${name}' is not registered` + (pkg ? ` (npm install ${pkg} next to @tensorflow/tfjs-core)` : ` (known here: ${['wmoe', ...Object.keys(tf.engine().registryFactory).filter((b) => b !== 'wmoe')].join(', ')})`),
+    );
+  }
+  if (!(await tf.setBackend(name))) throw new InputError(`backend '${name}' failed to initialise in this environment`);
 }

@@ -28,9 +28,12 @@ commands:
           --digital-codes SPEC,SPEC|none. The analog rows use a gate trained (stage 2) over the
           analog link, each digital code's rows one trained over that digital link; --modulation,
           --bits, --decoder and --iterations apply to every digital link.
-  train   --model lenet5 --dataset mnist --experts K --top-k k --epochs E --stage1-epochs E1
-          --stage2-epochs E2 --snr-range -10:20 --seed S --backend wmoe|cpu --out DIR
-          [--batch-size 64 --train-samples N --test-samples N --load-balance 1 --expert-loss 0.3
+  train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
+          mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
+          --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
+          --backend wmoe|cpu|<any registered tfjs backend> --out DIR
+          [--batch-size 64 --train-samples N --test-samples N --validation 0.1
+           --augment auto|none|crop|crop-flip --no-normalise --load-balance 1 --expert-loss 0.3
            --stage2-load-balance 0.5 --stage2-importance 0.1]
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)
@@ -39,6 +42,9 @@ commands:
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
           Without --link: the link the checkpoint's gate was trained over (and its digital
           options, unless given). --link perfect takes no --snr-db/--snr-range.
+  info    --model M [--model-options ...] --experts K [--top-k k --classes 10 --channels 1|3
+          --bits 8 --json]: parameters of backbone, gates and each expert, the feature
+          dimension d, and channel uses per sample per chosen expert for each link
   ber     --code SPEC|none --modulation bpsk|qpsk|16qam --decoder nms|oms|spa --iterations N
           --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100
           --max-frames N --batch-frames 256 --seed S --json --plot FILE
@@ -58,6 +64,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
   eval: evalCommand,
   bench: (argv) => import('./commands/bench.js').then((m) => m.benchCommand(argv)),
   ber: (argv) => import('./commands/ber.js').then((m) => m.berCommand(argv)),
+  info: (argv) => import('./commands/info.js').then((m) => m.infoCommand(argv)),
 };
 
 async function main(argv: string[]): Promise<void> {

@@ -81,7 +81,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
   for (const link of digitalLinks) {
     const { code, modulation, bits, decoder } = link.codec.options;
     process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
-    const epochs = trainStage2(model, train, test, link, cfg, progressBar());
+    const epochs = trainStage2(model, train, features.validation, link, cfg, progressBar());
     rows.push(
       ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({ ...r, link: digitalLabel(link.codec.options) })),
     );

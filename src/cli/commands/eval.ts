@@ -8,7 +8,7 @@ import { GATE_KINDS } from '../../moe/gate.js';
 import { chooseLink, digitalOptionsFromFlags, LINK_FLAGS } from '../link_flags.js';
 import type { DigitalLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
-import { BACKENDS, useBackend } from '../backend.js';
+import { parseBackend, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 
@@ -21,6 +21,7 @@ const FLAGS = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   'test-samples': { type: 'string' },
+  'data-dir': { type: 'string' },
   json: { type: 'boolean' },
 } as const;
 
@@ -41,7 +42,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const snrFlag = v['snr-db'] !== undefined ? '--snr-db' : v['snr-range'] !== undefined ? '--snr-range' : undefined;
   if (v.link === 'perfect' && snrFlag) throw new InputError(`${snrFlag} does not apply to --link perfect (a perfect link has no SNR)`);
   const seed = parseSeedFlag(v.seed, 1);
-  const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
+  const backend = parseBackend(v.backend);
   const testSamples = parseIntFlag('test-samples', v['test-samples'], 0, 0);
   if (v['snr-db'] !== undefined && v['snr-range'] !== undefined) throw new InputError('give either --snr-db or --snr-range, not both');
   // Validate the SNR text before loading anything (K is checked against the checkpoint below).
@@ -49,7 +50,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const range = v['snr-range'] !== undefined ? parseSnrRange(v['snr-range']) : undefined;
 
   await useBackend(backend);
-  const { model, stage2Link } = loadCheckpoint(v.checkpoint);
+  const { model, stage2Link, meta } = loadCheckpoint(v.checkpoint);
   const { link, source } = chooseLink(v, stage2Link ?? 'analog', stage2Link ? "the checkpoint's stage-2 link" : 'the default for a checkpoint that records no link');
   const linkKind = link.kind;
   if (linkKind === 'perfect' && snrFlag) {
@@ -64,7 +65,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   else if (range) snr = { kind: 'range', min: range[0], max: range[1] };
   else snr = { kind: 'range', min: model.config.snrRange[0], max: model.config.snrRange[1] };
 
-  const data = await loadDataset(model.config.dataset);
+  // The data the checkpoint was trained on: --data-dir overrides the recorded directory.
+  const trained = (meta?.train ?? {}) as { dataDir?: string; labels?: 'fine' | 'coarse' };
+  const data = await loadDataset(model.config.dataset, { dataDir: v['data-dir'] ?? trained.dataDir, labels: trained.labels });
   const test = testSamples > 0 ? head(data.test, testSamples) : data.test;
   const result = evaluate(model, extractFeatures(model, test), { gate, link, snr, seed });
   const report = {

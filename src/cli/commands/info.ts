@@ -35,6 +35,7 @@ export async function infoCommand(argv: string[]): Promise<void> {
   const bits = parseIntFlag('bits', v.bits, 8, 1);
   const modelOptions = parseModelOptions(v['model-options']);
   await tf.setBackend('cpu'); // only shapes and counts: no kernels run
+  (tf.backend() as unknown as { firstUse: boolean }).firstUse = false; // no "install tfjs-node" banner
   const moe = new DistributedMoE(
     { model, dataset: 'mnist', inputShape: [32, 32, channels], classes, experts, topK, snrRange: [-10, 20], modelOptions },
     0,
@@ -42,10 +43,10 @@ export async function infoCommand(argv: string[]): Promise<void> {
   const p = moe.params;
   const d = moe.backbone.featureDim;
   const params = {
-    backbone: p.size('backbone/'),
+    backbone: p.size('backbone/', true),
     naiveGate: p.size('gate/naive/'),
     channelAwareGate: p.size('gate/channel/'),
-    perExpert: p.size('experts/') / experts,
+    perExpert: p.size('experts/', true) / experts,
     total: p.size(),
     trainable: p.size('', true),
   };

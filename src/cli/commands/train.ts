@@ -2,15 +2,16 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
-import { DATASET_NAMES } from '../../data/names.js';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
+import { DATASET_NAMES, LABEL_SETS } from '../../data/names.js';
+import { AUGMENTATIONS, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
+import { parseModelOptions } from '../model_flags.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
 import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { parseSnrRange } from '../../link/snr.js';
 import type { Link } from '../../link/index.js';
 import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
-import { BACKENDS, useBackend, type BackendName } from '../backend.js';
+import { parseBackend, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -22,6 +23,12 @@ import { progressBar } from '../progress.js';
 export const TRAIN_FLAGS = {
   model: { type: 'string' },
   dataset: { type: 'string' },
+  'data-dir': { type: 'string' },
+  labels: { type: 'string' },
+  'model-options': { type: 'string' },
+  validation: { type: 'string' },
+  augment: { type: 'string' },
+  'no-normalise': { type: 'boolean' },
   experts: { type: 'string' },
   'top-k': { type: 'string' },
   epochs: { type: 'string' },
@@ -41,7 +48,7 @@ export const TRAIN_FLAGS = {
   'stage2-importance': { type: 'string' },
 } as const;
 
-type Flags = Partial<Record<keyof typeof TRAIN_FLAGS, string>>;
+type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise'>, string>> & { 'no-normalise'?: boolean };
 
 /** Builds and validates a training config from flags (before anything is loaded or written). */
 export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: Link } {
@@ -63,12 +70,21 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], defaults.stage1ExpertLoss),
     stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
     stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
+    validationFraction: parseNumberFlag('validation', v.validation, defaults.validationFraction),
+    augment: parseChoice('augment', v.augment, ['auto', ...AUGMENTATIONS] as const, defaults.augment),
+    normalise: v['no-normalise'] ? false : defaults.normalise,
+    ...(v['model-options'] !== undefined ? { modelOptions: parseModelOptions(v['model-options']) } : {}),
+    ...(v['data-dir'] !== undefined ? { dataDir: resolve(v['data-dir']) } : {}),
+    ...(v.labels !== undefined ? { labels: parseChoice('labels', v.labels, LABEL_SETS, 'fine') } : {}),
     inputShape: [32, 32, 1],
     classes: 10,
   };
+  // The input shape is the dataset's; validate the model's options against 32x32 now (every
+  // dataset here is 32x32) so a bad option fails before any data is read.
+  if (cfg.dataset.startsWith('cifar')) cfg.inputShape = [32, 32, 3];
   if (cfg.topK > cfg.experts) throw new InputError(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}: each sample goes to k of the K experts`);
   validateTrainConfig(cfg);
-  const backend = parseChoice('backend', v.backend, BACKENDS, 'wmoe');
+  const backend = parseBackend(v.backend);
   const link = linkFromFlags(v, 'analog');
   return { cfg, backend, link };
 }
@@ -95,7 +111,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   checkOutDirectory(out);
   const started = Date.now();
   await useBackend(backend);
-  const data = await loadDataset(cfg.dataset);
+  const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
   const { model, metrics, features } = trainMoe(cfg, data, link, progressBar());
