@@ -45,3 +45,7 @@ export { modelSpec } from './models/registry.js';
 export type { ModelSpec, ModelOptions, ModelParts } from './models/model_spec.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { head, subset } from './data/dataset.js';
+export { splitValidation } from './data/split.js';
+export { augmentBatch } from './data/augment.js';
+export { channelStatistics, normaliseImages } from './data/normalise.js';
+export { parseCheckpoint, CHECKPOINT_FORMAT, type CheckpointMeta, type LinkRecord } from './train/checkpoint_parse.js';

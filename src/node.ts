@@ -3,5 +3,5 @@
  * checkpoint files. Everything in the main entry is re-exported too.
  */
 export * from './index.js';
-export { loadDataset, loadMnist } from './data/index.js';
-export { loadCheckpoint, writeRunDirectory, CHECKPOINT_FORMAT } from './train/checkpoint.js';
+export { loadDataset, loadMnist, loadCifar10, loadCifar100, loadFashionMnist } from './data/index.js';
+export { loadCheckpoint, writeRunDirectory } from './train/checkpoint.js';
