@@ -16,7 +16,7 @@ export function progressBar(stream: NodeJS.WriteStream = process.stderr): (info:
       stream.write(`\r${head} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${acc}\x1b[K`);
       if (done && !Number.isNaN(i.accuracy)) stream.write('\n');
     } else if (done && !Number.isNaN(i.accuracy)) {
-      stream.write(`${head} loss ${i.loss.toFixed(4)} test acc ${acc}\n`);
+      stream.write(`${head} loss ${i.loss.toFixed(4)} val acc ${acc}\n`);
     }
   };
 }

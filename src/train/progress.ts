@@ -9,7 +9,7 @@ export interface StepInfo {
   steps: number;
   /** Mean loss over the epoch so far. */
   loss: number;
-  /** Last measured accuracy (test set, or NaN before the first measurement). */
+  /** Last measured accuracy (validation set; NaN before the first measurement or without one). */
   accuracy: number;
 }
 

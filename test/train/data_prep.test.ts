@@ -37,10 +37,12 @@ describe('training data preparation', () => {
     expect([none.train.n, none.validation.n, none.normalisation]).toEqual([80, 0, undefined]);
   });
 
-  it('augments digits by cropping only and everything else by crop and flip, unless told', () => {
-    expect(augmentationOf({ augment: 'auto', dataset: 'mnist' })).toBe('crop');
-    expect(augmentationOf({ augment: 'auto', dataset: 'fashion-mnist' })).toBe('crop-flip');
+  it('augments CIFAR by crop and flip and the padded 28x28 sets not at all, unless told', () => {
+    expect(augmentationOf({ augment: 'auto', dataset: 'mnist' })).toBe('none');
+    expect(augmentationOf({ augment: 'auto', dataset: 'fashion-mnist' })).toBe('none');
+    expect(augmentationOf({ augment: 'auto', dataset: 'cifar100' })).toBe('crop-flip');
     expect(augmentationOf({ augment: 'none', dataset: 'cifar10' })).toBe('none');
+    expect(augmentationOf({ augment: 'crop', dataset: 'mnist' })).toBe('crop');
     expect(augmenter('none', new SeededRandom(1))).toBeUndefined();
     // A one-row image under crop-flip: every output is a shifted and/or mirrored copy (zeros entering).
     const image = Float32Array.from({ length: 16 }, (_, i) => i + 1);
