@@ -37,7 +37,7 @@ const cfg: TrainConfig = {
   trainSamples: 1024,
   testSamples: 128,
   stage1Epochs: 2,
-  stage2Epochs: 2,
+  stage2Epochs: 5,
   batchSize: 32,
 };
 
