@@ -6,11 +6,11 @@ import { resnet18 } from './resnet18.js';
 import { vit } from './vit.js';
 
 /** Every model `--model` accepts, by name. */
-const MODELS: Partial<Record<ModelName, ModelSpec>> = { lenet5, resnet18, vit };
+const MODELS: Record<ModelName, ModelSpec> = { lenet5, resnet18, vit };
 
 /** The registry entry of `name`; an InputError naming it when unknown. */
 export function modelSpec(name: string): ModelSpec {
   const spec = (MODELS as Record<string, ModelSpec | undefined>)[name];
-  if (!spec) throw new InputError(`unknown model '${name}' (known: ${MODEL_NAMES.filter((m) => MODELS[m]).join(', ')})`);
+  if (!spec) throw new InputError(`unknown model '${name}' (known: ${MODEL_NAMES.join(', ')})`);
   return spec;
 }
