@@ -27,7 +27,7 @@ import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
 import { MR, NR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
-import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32, wmoeKernel } from './wasm_io.js';
 import { singleChannelInputGrad, singleChannelInputGradFits } from './conv_single_channel.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -510,7 +510,7 @@ function fusedConv2d(args: GemmKernelArgs): TensorInfo {
   const vals = convForward(backend, backend.f32(x), backend.f32(filter), info, biasVals, wasmAct, a.leakyreluAlpha ?? 0.2, filter.dataId);
   let out = backend.output(info.outShape, vals);
   if (bias !== undefined && biasVals === undefined) {
-    const sum = cpuKernel('Add', { inputs: { a: out, b: bias }, backend }) as TensorInfo;
+    const sum = wmoeKernel(tf.Add, { inputs: { a: out, b: bias }, backend }) as TensorInfo;
     backend.disposeIntermediateTensorInfo(out);
     out = sum;
   }

@@ -6,7 +6,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
-import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32 } from './wasm_io.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32, wmoeKernel } from './wasm_io.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -94,9 +94,10 @@ export function wasmMatMul(
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
   let out = backend.output(outShape, takeF32(backend, pc, batches * m * n));
 
-  // Whatever the WASM epilogue could not do: a broadcast bias of another shape, other activations.
+  // Whatever the WASM epilogue could not do: a broadcast bias of another shape (through the
+  // backend's own broadcasting Add), other activations.
   if (epilogue.bias !== undefined && biasVals === undefined) {
-    const sum = cpuKernel('Add', { inputs: { a: out, b: epilogue.bias }, backend }) as TensorInfo;
+    const sum = wmoeKernel(tf.Add, { inputs: { a: out, b: epilogue.bias }, backend }) as TensorInfo;
     backend.disposeIntermediateTensorInfo(out);
     out = sum;
   }

@@ -28,6 +28,16 @@ export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorIn
 }
 
 /**
+ * Runs the kernel `name` that backend `wmoe` registered (a WASM one where there is one, else
+ * the inherited cpu kernel): for kernels that finish their work with another op, such as the
+ * broadcast bias add after a GEMM.
+ */
+export function wmoeKernel(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const k = tf.getKernel(name, 'wmoe');
+  return k === undefined ? cpuKernel(name, args) : k.kernelFunc(args as Parameters<typeof k.kernelFunc>[0]);
+}
+
+/**
  * A copy of `length` float32 values at byte address `ptr` of the nn module's memory, in an
  * array from the backend's output pool (recycled when possible; the arena itself is reused by
  * the next kernel call). The caller must make it a tensor's values (backend.output).

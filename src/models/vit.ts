@@ -134,10 +134,7 @@ function dense(x: tf.Tensor4D, { kernel, bias }: Dense): tf.Tensor4D {
   const outDim = kernel.shape[kernel.rank - 1];
   const a = tf.reshape(x, [g, batch * tokens, inDim]) as tf.Tensor3D;
   const w = asBatch(kernel, 3) as tf.Tensor3D;
-  // Backend wmoe fuses a bias [out] into its GEMM but adds a per-copy bias [K, 1, out] with
-  // tfjs-backend-cpu's element-by-element broadcast (~0.3 s for the experts' b → width lift at
-  // batch 32); its own broadcasting Add is WASM, so stacked copies add the bias separately.
-  const y = bias.rank === 1 ? tf.fused.matMul({ a, b: w, bias }) : tf.add(tf.matMul(a, w), bias);
+  const y = tf.fused.matMul({ a, b: w, bias });
   return tf.reshape(y, [g, batch, tokens, outDim]);
 }
 
