@@ -38,41 +38,20 @@
 // on this VM a first-touch page fault costs ~15 µs per 4 KiB (0.27 GB/s, ~50× the copy), so a
 // 256 KiB output costs ~1 ms and a 9.4 MiB one ~30 ms, and whether a call pays it depended on
 // GC timing: the same kernel measured up to 2× apart between runs. The bench therefore re-runs
-// itself with MALLOC_TUNABLES below (keep freed memory, back the heap with transparent huge
+// itself with MALLOC_TUNABLES (bench/lib/peers.mjs: keep freed memory, back the heap with transparent huge
 // pages), which applies to all three backends alike; --default-malloc measures without. The
 // re-run also passes --expose-gc, so that each case starts after a full GC (outside timing).
-import { spawnSync } from 'node:child_process';
+import { MALLOC_TUNABLES, tf, require, randomTensor, setUpBackends } from './lib/peers.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432';
-if (!process.argv.includes('--default-malloc') && process.env.GLIBC_TUNABLES !== MALLOC_TUNABLES) {
-  const r = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', ...process.argv.slice(1)], {
-    stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
-  });
-  process.exit(r.status ?? 1);
-}
-const { init, tf, SeededRandom } = await import('../dist/index.mjs');
-
-const require = createRequire(import.meta.url);
-const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const root = new URL('..', import.meta.url).pathname;
 
 // ---- backends ----------------------------------------------------------------------------
-const wmoe = await init({ setBackend: false });
-// Node has no WASM threads in tfjs-backend-wasm (it never picks the threaded binary there);
-// the flag and thread count make the single-threaded SIMD choice explicit.
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-wasmBackend.setThreadsCount(1);
-wasmBackend.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-await tf.setBackend('wasm');
-await tf.ready();
-await tf.setBackend('cpu');
-tf.backend().firstUse = false; // silence tfjs-backend-cpu's "install tfjs-node" banner
+const wmoe = await setUpBackends();
 
 // ---- shapes --------------------------------------------------------------------------------
 const convs = [
@@ -92,13 +71,6 @@ const denses = [
   [64, 84, 10],
 ];
 
-/** A tensor of `shape` with uniform values in [-1, 1) from the package's seeded generator. */
-function randomTensor(shape, seed) {
-  const rng = new SeededRandom(seed);
-  const v = new Float32Array(shape.reduce((x, y) => x * y, 1));
-  for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-1, 1);
-  return tf.tensor(v, shape);
-}
 
 /**
  * What tfjs-backend-wasm 4.22 runs for each conv kernel (see the header): 'xnnpack', a plain C++

@@ -19,51 +19,24 @@
 // GFLOP/s for matmuls (2·m·n·k per call); milliseconds for every row. Writes
 // bench/results/vit-ops.json. Memory allocator and GC: as bench/kernels.mjs (re-runs itself with
 // the same GLIBC_TUNABLES and --expose-gc; --default-malloc measures without).
-import { spawnSync } from 'node:child_process';
+import { MALLOC_TUNABLES, tf, require, randomTensor, setUpBackends } from './lib/peers.mjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
-// (copied from bench/kernels.mjs: the allocator re-run)
-const MALLOC_TUNABLES = 'glibc.malloc.hugetlb=1:glibc.malloc.trim_threshold=1073741824:glibc.malloc.mmap_threshold=33554432';
-if (!process.argv.includes('--default-malloc') && process.env.GLIBC_TUNABLES !== MALLOC_TUNABLES) {
-  const r = spawnSync(process.execPath, [...process.execArgv, '--expose-gc', ...process.argv.slice(1)], {
-    stdio: 'inherit', env: { ...process.env, GLIBC_TUNABLES: MALLOC_TUNABLES },
-  });
-  process.exit(r.status ?? 1);
-}
-const { init, tf, SeededRandom } = await import('../dist/index.mjs');
-
-const require = createRequire(import.meta.url);
-const wasmBackend = require('@tensorflow/tfjs-backend-wasm');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const root = new URL('..', import.meta.url).pathname;
 const BACKENDS = ['wmoe', 'cpu', 'wasm'];
 
 // ---- backends (as bench/kernels.mjs) ---------------------------------------------------------
-const wmoe = await init({ setBackend: false });
-tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-wasmBackend.setThreadsCount(1);
-wasmBackend.setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')) + '/');
-await tf.setBackend('wasm');
-await tf.ready();
-await tf.setBackend('cpu');
-tf.backend().firstUse = false;
+const wmoe = await setUpBackends();
 
 // ---- the ViT's shapes ------------------------------------------------------------------------
 const B = 32, T = 65, W = 192, HEADS = 3, DH = W / HEADS, MLP = 2 * W;
 const M = B * T;
 const BH = B * HEADS;
 
-/** A tensor of `shape` with uniform values in [-1, 1) from the package's seeded generator (as bench/kernels.mjs). */
-function randomTensor(shape, seed) {
-  const rng = new SeededRandom(seed);
-  const v = new Float32Array(shape.reduce((x, y) => x * y, 1));
-  for (let i = 0; i < v.length; i++) v[i] = rng.uniform(-1, 1);
-  return tf.tensor(v, shape);
-}
 
 /** LayerNorm over the last axis from tfjs ops, ε = 1e-5 (the formula of src/models/layer_norm.ts). */
 function layerNorm(x, gamma, beta) {
