@@ -1,21 +1,22 @@
-// Profiles one stage-1 training step of the package's own LeNet-5 mixture-of-experts
+// Profiles one stage-1 training step of the package's own mixture-of-experts
 // (`DistributedMoE` and `stage1Step` from the built package, the step `wmoe train` runs; the same
 // step bench/train-step.mjs times) on backend `wmoe`, and compares the step time and the losses
 // with tfjs-backend-cpu.
 //
 //   npm run build && node bench/profile-step.mjs [--steps 5] [--cpu-steps 3] [--no-cpu] [--backend wmoe]
-//        [--profile-steps 3] [--by-shape]
+//        [--profile-steps 3] [--by-shape] [--model lenet5|resnet18|vit] [--batch 64] [--threads 1]
 //
-// Model and step: DEFAULT_TRAIN_CONFIG (LeNet-5 backbone, 4 experts, top-2, Adam, load
-// balancing and the experts' own loss) at batch 64 on the first 64 MNIST training images.
+// Model and step: DEFAULT_TRAIN_CONFIG (4 experts, top-2, Adam, load balancing and the experts'
+// own loss) with the chosen backbone (default LeNet-5 at batch 64 on the first MNIST training
+// images; ResNet-18 and ViT take seeded random 32x32x3 images, batch 32 unless --batch).
 //
 // Prints the per-kernel time of one step on the profiled backend (tf.profile, kernels summed
 // by name, sorted by total ms) and the median step time (ms) on wmoe and cpu, and writes
-// bench/results/profile-step.json.
+// bench/results/profile-step.json (profile-step-MODEL.json for the other models).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 // WMOE_DIST: path of another build of the package's Node entry to profile (default ../dist/node.mjs).
-const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist } = await import(
+const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom } = await import(
   process.env.WMOE_DIST ?? '../dist/node.mjs'
 );
 
@@ -28,18 +29,30 @@ const STEPS = opt('steps', 5);
 const CPU_STEPS = args.includes('--no-cpu') ? 0 : opt('cpu-steps', 3);
 const PROFILED = args.includes('--backend') ? args[args.indexOf('--backend') + 1] : 'wmoe';
 const PROFILE_STEPS = opt('profile-steps', 3);
-const BATCH = 64;
+const MODEL = args.includes('--model') ? args[args.indexOf('--model') + 1] : 'lenet5';
+const BATCH = opt('batch', MODEL === 'lenet5' ? 64 : 32);
+const THREADS = opt('threads', 1);
+const SHAPE = MODEL === 'lenet5' ? [32, 32, 1] : [32, 32, 3];
+const cfg = { ...DEFAULT_TRAIN_CONFIG, model: MODEL, dataset: MODEL === 'lenet5' ? 'mnist' : 'cifar10', inputShape: SHAPE, classes: 10 };
+const { xsData, ysData } = await batchOf(MODEL, BATCH);
 
-const data = await loadMnist();
-const cfg = { ...DEFAULT_TRAIN_CONFIG, inputShape: [32, 32, 1], classes: 10 };
-const xsData = data.train.images.subarray(0, BATCH * 32 * 32);
-const ysData = data.train.labels.subarray(0, BATCH);
+/** The first MNIST training images (LeNet-5), else seeded random images in [0, 1) and labels. */
+async function batchOf(model, batch) {
+  if (model === 'lenet5') {
+    const data = await loadMnist();
+    return { xsData: data.train.images.subarray(0, batch * 32 * 32), ysData: data.train.labels.subarray(0, batch) };
+  }
+  const rng = new SeededRandom(7);
+  const xs = new Float32Array(batch * 32 * 32 * 3);
+  for (let i = 0; i < xs.length; i++) xs[i] = rng.uniform(0, 1);
+  return { xsData: xs, ysData: Int32Array.from({ length: batch }, () => Math.floor(rng.uniform(0, 10))) };
+}
 
 /** The package's model (seed 1), its stage-1 step and one batch, on the current backend. */
 function makeModel() {
   const model = new DistributedMoE(moeConfigOf(cfg), 1);
   const step = stage1Step(model, cfg);
-  const x = tf.tensor4d(xsData, [BATCH, 32, 32, 1]);
+  const x = tf.tensor4d(xsData, [BATCH, ...SHAPE]);
   const y = tf.tensor1d(ysData, 'int32');
   return { model, step, x, y, count: 0 };
 }
@@ -105,7 +118,7 @@ function summarize(records, key) {
   return [...groups.values()].sort((a, b) => b.ms - a.ms);
 }
 
-await init({ setBackend: false });
+await init({ setBackend: false, threads: THREADS });
 const prof = await timeSteps(PROFILED, STEPS, true);
 // Records that are no registered kernel (customGrad scopes such as `forward`,
 // softmaxCrossEntropy__op) time their nested kernels again: listed apart, not in the total.
@@ -132,9 +145,9 @@ if (CPU_STEPS > 0 && PROFILED !== 'cpu') {
   console.log(`loss ${prof.losses[0].toFixed(5)} → ${prof.losses.at(-1).toFixed(5)}; max relative loss difference vs cpu over common steps: ${drift.toExponential(2)}`);
 }
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/profile-step.json', import.meta.url), JSON.stringify({
+writeFileSync(new URL(`./results/profile-step${MODEL === 'lenet5' ? '' : `-${MODEL}`}.json`, import.meta.url), JSON.stringify({
   date: new Date().toISOString(), node: process.version, loadavg: loadavg(),
-  model: 'DistributedMoE + stage1Step (DEFAULT_TRAIN_CONFIG: LeNet-5, K=4, top-2, Adam), MNIST batch', batch: BATCH, backend: PROFILED,
+  model: `DistributedMoE + stage1Step (DEFAULT_TRAIN_CONFIG: ${MODEL}, K=4, top-2, Adam), ${MODEL === 'lenet5' ? 'MNIST' : 'random'} batch`, batch: BATCH, threads: THREADS, backend: PROFILED,
   stepMs: { [PROFILED]: prof.ms, cpu: cpu?.ms ?? null },
   speedup: cpu ? cpu.ms / prof.ms : null,
   losses: { [PROFILED]: prof.losses, cpu: cpu?.losses ?? null },

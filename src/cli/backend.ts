@@ -1,5 +1,6 @@
 import { init, tf } from '../backend/init.js';
 import { InputError } from '../errors.js';
+import { parseIntFlag } from './args.js';
 
 /** Backends the package itself provides; any other registered tfjs backend works too. */
 export const BACKENDS = ['wmoe', 'cpu'] as const;
@@ -21,14 +22,27 @@ export function parseBackend(text: string | undefined): BackendName {
 }
 
 /**
- * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module; 'cpu' is built in; any
+ * `--threads N` (1–64, default 1): threads of backend wmoe's GEMM and convolution kernels
+ * (main thread included). Other backends manage their own threads, so N > 1 with them is an error.
+ */
+export function parseThreads(text: string | undefined, backend: BackendName): number {
+  const threads = parseIntFlag('threads', text, 1, 1);
+  if (threads > 1 && backend !== 'wmoe') throw new InputError(`--threads ${threads} applies to backend wmoe only, not '${backend}'`);
+  return threads;
+}
+
+/**
+ * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module (with `threads` threads;
+ * when the engine cannot share memory it runs on one and says so on stderr); 'cpu' is built in; any
  * other name must be registered in the same @tensorflow/tfjs-core, or come from its package
  * (tensorflow → @tensorflow/tfjs-node, webgpu → @tensorflow/tfjs-backend-webgpu, …), which is
  * imported when installed. An unknown or unavailable backend is an InputError naming it.
  */
-export async function useBackend(name: BackendName): Promise<void> {
+export async function useBackend(name: BackendName, threads = 1): Promise<void> {
   if (name === 'wmoe') {
-    await init();
+    const backend = await init({ threads });
+    const why = backend.nn.threadsUnavailable;
+    if (threads > 1 && why) process.stderr.write(`wmoe: running on one thread: ${why}\n`);
     return;
   }
   if (!tf.findBackendFactory(name) && BACKEND_PACKAGES[name]) {

@@ -31,13 +31,13 @@ commands:
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
-          --backend wmoe|cpu|<any registered tfjs backend> --out DIR
-          [--batch-size 64 --train-samples N --test-samples N --validation 0.1
+          --backend wmoe|cpu|<any registered tfjs backend> --threads 1 (wmoe) --out DIR
+          [--stage1-lr 2e-3 (resnet18 1e-3, vit 5e-4) --stage2-lr 3e-3 --batch-size 64 --train-samples N --test-samples N --validation 0.1
            --augment auto|none|crop|crop-flip --no-normalise --load-balance 1 --expert-loss 0.3
            --stage2-load-balance 0.5 --stage2-importance 0.1]
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)
-  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital
+  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads N]
           [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam --bits 8 --decoder nms --iterations 10]
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
           Without --link: the link the checkpoint's gate was trained over (and its digital

@@ -33,6 +33,11 @@ export interface ModelSpec {
   /** Default options (empty when the model has none). */
   defaults: ModelOptions;
   /**
+   * Stage-1 Adam learning rate this model trains well at (the default of `--stage1-lr`);
+   * absent: the package default (DEFAULT_TRAIN_CONFIG.stage1LearningRate).
+   */
+  stage1LearningRate?: number;
+  /**
    * Fills in defaults and checks `options` against `inputShape`; throws an InputError naming
    * the bad value (unknown option, patch not dividing the image, width not divisible by heads…).
    */

@@ -160,6 +160,8 @@ export const resnet18: ModelSpec = {
   name: 'resnet18',
   description: 'ResNet-18 (CIFAR): backbone = stem + stages 1–3 + 1x1 bottleneck to 32 channels (d = 32·8·8 = 2048 at 32x32), expert = 1x1 back to 256 + stage 4 + pool + linear',
   defaults: { bottleneck: 32, width: 64 },
+  // Adam's usual rate for batch-normalised ResNets; 2e-3 (LeNet-5's) is on the edge for 11 M parameters.
+  stage1LearningRate: 1e-3,
   resolveOptions(options, [h, w, c]) {
     const merged = mergeOptions('resnet18', this.defaults, options);
     intOption('resnet18', merged, 'width', 1, 64);

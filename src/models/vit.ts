@@ -341,6 +341,8 @@ export const vit: ModelSpec = {
   description:
     'ViT: backbone = patch embedding + first depth−expertBlocks blocks + per-token bottleneck (d = tokens·b = 65·16 = 1040 at 32x32 by default), expert = b → width + last expertBlocks blocks + LayerNorm + CLS head',
   defaults: { patch: 4, width: 192, depth: 6, heads: 3, mlpRatio: 2, expertBlocks: 1, bottleneck: 16 },
+  // Transformers want a lower Adam rate: on 6 000 Fashion-MNIST images, 5e-4 beat 2e-3 after 2 epochs.
+  stage1LearningRate: 5e-4,
   resolveOptions(options, inputShape) {
     return { ...checkOptions(mergeOptions(NAME, this.defaults, options), inputShape) };
   },

@@ -7,6 +7,7 @@ import { validateMoeConfig, type MoeConfig } from './config.js';
 import type { Link } from '../link/link.js';
 import { ChannelAwareGate, NaiveGate, normaliseSnr, type GateKind } from './gate.js';
 import { mixProbabilities, routeWeights, topKMask } from './routing.js';
+import { routedExpertLogits } from './dispatch.js';
 
 /** What one forward pass of the distributed MoE produces. */
 export interface MoeOutput {
@@ -34,6 +35,11 @@ export interface RouteOptions {
   gateNoise?: tf.Tensor2D;
   /** Training mode of the experts (batch norm uses batch statistics). Default false. */
   training?: boolean;
+  /**
+   * Inference only: run each expert on the samples routed to it alone (see routedExpertLogits);
+   * the mixture is unchanged, but `expertProbs` of unrouted pairs are uniform. Default false.
+   */
+  sparse?: boolean;
 }
 
 /**
@@ -85,7 +91,10 @@ export class DistributedMoE {
       const mask = topKMask(logits, this.config.topK);
       const weights = routeWeights(logits, mask);
       const received = opts.link.transmit(features, opts.snrDb, opts.seed, mask);
-      const expertProbs = tf.softmax(this.experts.logits(received, opts.training)) as tf.Tensor3D;
+      const expertLogits = opts.sparse && !opts.training
+        ? routedExpertLogits(this.experts, received, mask)
+        : this.experts.logits(received, opts.training);
+      const expertProbs = tf.softmax(expertLogits) as tf.Tensor3D;
       const probs = mixProbabilities(expertProbs, weights);
       return { probs, logits, mask, weights, expertProbs };
     });

@@ -43,6 +43,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
         link: opts.link,
         snrDb: tf.tensor2d(snr, [count, K]),
         seed: deriveSeed(opts.seed, 3, b),
+        sparse: true,
       });
       const labels = tf.tensor1d(data.labels.subarray(start, start + count), 'int32');
       return [tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'int32')), tf.sum(out.mask, 0)];

@@ -3,6 +3,7 @@ import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
+import { routedExpertLogits } from '../moe/dispatch.js';
 import type { TrainConfig } from './config.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
@@ -55,12 +56,15 @@ export function trainStage2(
         const f = featureBatch(train, order, start, count);
         const ys = labelBatch(train.labels, order, start, count);
         const snrDb = tf.tensor2d(snr, [count, K]);
-        // Frozen experts on what their links delivered: constants for the gate's gradient.
-        const expertProbs = tf.softmax(model.experts.logits(link.transmit(f, snrDb, stepSeed))) as tf.Tensor3D;
+        // The step's routing (the gate before this update; topKMask is off the tape, so the
+        // mask inside the loss is the same), then the frozen experts on what their links
+        // delivered, run only on the samples routed to them: constants for the gate's gradient.
+        const mask = topKMask(model.gateLogits('channel-aware', f, snrDb), cfg.topK);
+        const received = link.transmit(f, snrDb, stepSeed, mask);
+        const expertProbs = tf.softmax(routedExpertLogits(model.experts, received, mask)) as tf.Tensor3D;
         return optimizer.minimize(
           () => {
             const logits = model.gateLogits('channel-aware', f, snrDb);
-            const mask = topKMask(logits, cfg.topK);
             const weights = routeWeights(logits, mask);
             const nll = nllLoss(mixProbabilities(expertProbs, weights), ys);
             const lb = tf.mul(loadBalancingLoss(logits, mask), cfg.stage2LoadBalance);

@@ -11,7 +11,8 @@ import { parseSnrRange } from '../../link/snr.js';
 import type { Link } from '../../link/index.js';
 import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
-import { parseBackend, useBackend, type BackendName } from '../backend.js';
+import { parseBackend, parseThreads, useBackend, type BackendName } from '../backend.js';
+import { modelSpec } from '../../models/registry.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -46,16 +47,22 @@ export const TRAIN_FLAGS = {
   'expert-loss': { type: 'string' },
   'stage2-load-balance': { type: 'string' },
   'stage2-importance': { type: 'string' },
+  'stage1-lr': { type: 'string' },
+  'stage2-lr': { type: 'string' },
+  threads: { type: 'string' },
 } as const;
 
 type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise'>, string>> & { 'no-normalise'?: boolean };
 
 /** Builds and validates a training config from flags (before anything is loaded or written). */
-export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: Link } {
+export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: Link; threads: number } {
   const epochs = parseIntFlag('epochs', v.epochs, -1, 0);
+  const model = parseChoice('model', v.model, MODEL_NAMES, defaults.model);
   const cfg: TrainConfig = {
     ...defaults,
-    model: parseChoice('model', v.model, MODEL_NAMES, defaults.model),
+    model,
+    stage1LearningRate: parseNumberFlag('stage1-lr', v['stage1-lr'], modelSpec(model).stage1LearningRate ?? defaults.stage1LearningRate),
+    stage2LearningRate: parseNumberFlag('stage2-lr', v['stage2-lr'], defaults.stage2LearningRate),
     dataset: parseChoice('dataset', v.dataset, DATASET_NAMES, defaults.dataset),
     experts: parseIntFlag('experts', v.experts, defaults.experts, 1),
     topK: parseIntFlag('top-k', v['top-k'], defaults.topK, 1),
@@ -85,8 +92,9 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
   if (cfg.topK > cfg.experts) throw new InputError(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}: each sample goes to k of the K experts`);
   validateTrainConfig(cfg);
   const backend = parseBackend(v.backend);
+  const threads = parseThreads(v.threads, backend);
   const link = linkFromFlags(v, 'analog');
-  return { cfg, backend, link };
+  return { cfg, backend, link, threads };
 }
 
 /**
@@ -106,16 +114,16 @@ export function checkOutDirectory(out: string): void {
 
 /** Trains as the flags say and writes checkpoint, metrics.json and timings.json into --out. */
 export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG) {
-  const { cfg, backend, link } = trainConfigFromFlags(v, defaults);
+  const { cfg, backend, link, threads } = trainConfigFromFlags(v, defaults);
   const out = v.out ?? outDefault;
   checkOutDirectory(out);
   const started = Date.now();
-  await useBackend(backend);
+  await useBackend(backend, threads);
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
   const { model, metrics, features } = trainMoe(cfg, data, link, progressBar());
-  const timings = { backend, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
+  const timings = { backend, threads, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
   writeRunDirectory(out, model, { train: cfg, stage2Link: linkRecordOf(link) }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
