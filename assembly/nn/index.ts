@@ -10,3 +10,4 @@ export * from './topk';
 export * from './elementwise';
 export * from './reduce';
 export * from './conv_single';
+export * from './adam';

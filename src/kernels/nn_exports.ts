@@ -30,6 +30,12 @@ export interface NnExports {
   unary(op: number, x: number, y: number, n: number, alpha: number): void;
   /** y[o, i] = Σ_r x[o, r, i] / divisor for x [outer, red, inner] (f64 accumulation). */
   reduceSum(x: number, y: number, outer: number, red: number, inner: number, divisor: number): void;
+  /**
+   * One Adam step in place on p, m, v (n floats) with gradient g, in tfjs's float32 operations:
+   * m = m·b1 + g·c1, v = v·b2 + g²·c2, p = ((m/omb1) / (√(v/omb2) + eps))·nlr + p.
+   */
+  adamUpdate(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
+    omb1: number, omb2: number, eps: number, nlr: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.

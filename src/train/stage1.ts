@@ -5,6 +5,7 @@ import { perfectLink } from '../link/perfect.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
 import { augmentationOf, type TrainConfig } from './config.js';
 import { augmenter } from './data_prep.js';
+import { adam } from './adam.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed, tfjsSeed } from '../random/hash.js';
 import { extractFeatures, imageArray, labelBatch } from './features.js';
@@ -29,7 +30,7 @@ export function stage1Step(
   cfg: TrainConfig,
 ): ((xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) => tf.Scalar) & { dispose(): void } {
   const K = cfg.experts;
-  const optimizer = tf.train.adam(cfg.stage1LearningRate);
+  const optimizer = adam(cfg.stage1LearningRate);
   const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
   const step = (xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) =>
     tf.tidy(() => {

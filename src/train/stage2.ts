@@ -5,6 +5,7 @@ import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
 import type { TrainConfig } from './config.js';
+import { adam } from './adam.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
 import { featureBatch, labelBatch, type FeatureSet } from './features.js';
@@ -39,7 +40,7 @@ export function trainStage2(
   const [min, max] = cfg.snrRange;
   const rng = new SeededRandom(cfg.seed).fork(2);
   model.params.reinit('gate/channel/', rng.fork(3));
-  const optimizer = tf.train.adam(cfg.stage2LearningRate);
+  const optimizer = adam(cfg.stage2LearningRate);
   const vars = model.channelGate.variables();
   const steps = Math.ceil(train.n / cfg.batchSize);
   const history: Stage2Epoch[] = [];

@@ -2,11 +2,13 @@
 // 'threads') and starts its worker pool: the main thread's instance and every worker's
 // instantiate the same compiled module over one shared WebAssembly.Memory, so the arena's
 // addresses mean the same bytes everywhere. The GEMM exports are replaced by split versions
-// (parallel_gemm.ts); everything else runs on the calling thread as in the one-thread module.
+// (parallel_gemm.ts), so are Adam and the binary and unary elementwise ops
+// (parallel_elementwise.ts); everything else runs on the calling thread as in the one-thread module.
 import { WasmArena, bytesOf, type WasmModule, type WasmSource } from './module.js';
 import { hasWasmSimd } from './simd.js';
 import { ThreadPool, nodeWorkerHost, webWorkerHost, type WorkerHost } from './thread_pool.js';
 import { parallelGemmExports, type GemmExports } from './parallel_gemm.js';
+import { parallelElementwiseExports, type ElementwiseExports } from './parallel_elementwise.js';
 import { threadSupport } from './thread_support.js';
 
 const PAGE = 65536;
@@ -16,7 +18,7 @@ export const THREADED_MAX_PAGES = 65536;
 /** Bytes of GEMM edge scratch per worker (assembly/nn/gemm.ts: 4×8 floats), rounded to a cache line. */
 const SCRATCH_BYTES = 128;
 /** Exports the workers may be asked to run. */
-const WORKER_EXPORTS = ['gemmIndirect', 'gemmPackBRows'];
+const WORKER_EXPORTS = ['gemmIndirect', 'gemmPackBRows', 'adamUpdate', 'binary', 'unary'];
 
 /** Options of {@link loadWasmThreaded}. */
 export interface ThreadedOptions {
@@ -35,7 +37,7 @@ export interface ThreadedOptions {
  * starts `threads − 1` workers. Throws when the engine cannot (see threadSupport) or a worker
  * fails to start; callers fall back to the one-thread module.
  */
-export async function loadWasmThreaded<E extends GemmExports>(
+export async function loadWasmThreaded<E extends GemmExports & ElementwiseExports>(
   name: string, source: WasmSource, options: ThreadedOptions,
 ): Promise<WasmModule<E>> {
   if (!hasWasmSimd()) throw new Error(`wireless-moe: this JavaScript engine has no WebAssembly SIMD, which the '${name}' kernels need`);
@@ -60,7 +62,7 @@ export async function loadWasmThreaded<E extends GemmExports>(
     scratch: (i) => scratch[i], host: options.host ?? (support.host === 'node' ? nodeWorkerHost : webWorkerHost),
     spin: options.spin,
   });
-  const exports = { ...parallelGemmExports(raw, pool), memory } as E & { memory: WebAssembly.Memory };
+  const exports = { ...parallelElementwiseExports(parallelGemmExports(raw, pool), pool), memory } as E & { memory: WebAssembly.Memory };
   return {
     exports, arena, pool,
     get threads() {

@@ -123,6 +123,34 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
     }, 60_000);
   }
 
+  /** Elementwise results are the same float32 operations as cpu's: equal up to rounding noise of 0. */
+  const EXACT = 1e-12;
+
+  test('elementwise: binary with a full, trailing and scalar operand, and unary ops (split over elements)', async () => {
+    const n = [3, 70001]; // odd length: chunks end mid-SIMD-vector only at the very end
+    await compare(() => tf.add(rand(n, 11), rand(n, 12)), EXACT);
+    await compare(() => tf.mul(rand([300, 512], 13), rand([512], 14)), EXACT);
+    await compare(() => tf.div(rand([300, 333], 15), rand([333], 16)), EXACT);
+    await compare(() => tf.sub(2.5, rand(n, 17)), EXACT);
+    await compare(() => tf.sqrt(tf.abs(rand(n, 18))), EXACT);
+    await compare(() => tf.relu(rand(n, 19)), EXACT);
+  });
+
+  test('fused Adam (split over elements)', async () => {
+    const { FusedAdam } = await import('../../src/train/adam.js');
+    let run = 0;
+    await compare(() => {
+      const p = tf.variable(rand([1, 300001], 20), true, `adam-thread-${run++}`);
+      const target = rand([1, 300001], 21);
+      const opt = new FusedAdam(0.01);
+      for (let s = 0; s < 3; s++) opt.minimize(() => tf.sum(tf.square(tf.sub(p, target))) as tf.Scalar, false, [p]);
+      opt.dispose();
+      const out = tf.clone(p);
+      p.dispose();
+      return out;
+    }, EXACT);
+  });
+
   test('a LeNet-5-like gradient (small kernels stay on one thread)', async () => {
     await compare(() => {
       const w = rand([5, 5, 6, 16], 9) as tf.Tensor4D;
