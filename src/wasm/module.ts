@@ -1,4 +1,5 @@
 import { hasWasmSimd } from './simd.js';
+import { WasmMemoryError } from '../errors.js';
 import type { ThreadPool } from './thread_pool.js';
 
 /** Where a WASM module's bytes come from: inlined base64 (the default), raw bytes, or a URL. */
@@ -116,11 +117,13 @@ export class WasmArena {
         const mib = (b: number) => (b / 2 ** 20).toFixed(1);
         const wanted = this.top;
         this.top = ptr;
-        throw new Error(
+        throw new WasmMemoryError(
           `wireless-moe: out of WASM memory: a kernel needs ${mib(wanted)} MiB of linear memory, ` +
             `it has ${mib(have)} MiB and cannot grow to that` +
             (this.maxBytes !== undefined ? ` (maximum ${mib(this.maxBytes)} MiB)` : ' (the engine refused)') +
             '; use smaller batches',
+          wanted,
+          this.maxBytes ?? have,
         );
       }
     }

@@ -53,3 +53,27 @@ describe('training flags', () => {
     expect(trainConfigFromFlags({ threads: '2' }).threads).toBe(2);
   });
 });
+
+describe('out of WASM memory during training', () => {
+  it('batchSizeThatFits: a power of two below the batch, scaled by what fits, with headroom; at least 1', async () => {
+    const { batchSizeThatFits } = await import('../../src/errors.js');
+    expect(batchSizeThatFits(256, 8 * 2 ** 30, 4 * 2 ** 30)).toBe(64); // 256·0.8/2 = 102 → 64
+    expect(batchSizeThatFits(64, 5 * 2 ** 30, 4 * 2 ** 30)).toBe(32); // 51 → 32
+    expect(batchSizeThatFits(2, 100 * 2 ** 30, 2 ** 30)).toBe(1);
+  });
+
+  it('becomes a one-line InputError naming the batch size and one that fits', async () => {
+    const { trainWithin } = await import('../../src/cli/commands/train.js');
+    const { WasmMemoryError, InputError: IE } = await import('../../src/errors.js');
+    const cfg = { batchSize: 128, model: 'resnet18' } as Parameters<typeof trainWithin>[0];
+    const oom = () => {
+      throw new WasmMemoryError('out of WASM memory', 6 * 2 ** 30, 4 * 2 ** 30);
+    };
+    expect(() => trainWithin(cfg, oom)).toThrow(IE);
+    expect(() => trainWithin(cfg, oom)).toThrow(
+      'out of WASM memory at --batch-size 128 (resnet18): a kernel needed 6144 MiB, the engine gives 4096 MiB; --batch-size 64 should fit',
+    );
+    expect(() => trainWithin(cfg, () => { throw new RangeError('other'); })).toThrow(RangeError);
+    expect(trainWithin(cfg, () => 7)).toBe(7);
+  });
+});

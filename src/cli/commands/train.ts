@@ -14,7 +14,7 @@ import type { DistributedMoE } from '../../moe/model.js';
 import { parseBackend, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { modelSpec } from '../../models/registry.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
-import { InputError } from '../../errors.js';
+import { InputError, WasmMemoryError, batchSizeThatFits } from '../../errors.js';
 import { progressBar } from '../progress.js';
 
 /**
@@ -112,6 +112,24 @@ export function checkOutDirectory(out: string): void {
   }
 }
 
+/**
+ * Runs `train`; a WASM kernel running out of memory becomes a one-line InputError naming the
+ * batch size and one that should fit (nothing has been written yet).
+ */
+export function trainWithin<T>(cfg: TrainConfig, train: () => T): T {
+  try {
+    return train();
+  } catch (e) {
+    if (!(e instanceof WasmMemoryError)) throw e;
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    const fit = batchSizeThatFits(cfg.batchSize, e.neededBytes, e.haveBytes);
+    throw new InputError(
+      `out of WASM memory at --batch-size ${cfg.batchSize} (${cfg.model}): a kernel needed ${mib(e.neededBytes)}, ` +
+        `the engine gives ${mib(e.haveBytes)}; --batch-size ${fit} should fit`,
+    );
+  }
+}
+
 /** Trains as the flags say and writes checkpoint, metrics.json and timings.json into --out. */
 export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG) {
   const { cfg, backend, link, threads } = trainConfigFromFlags(v, defaults);
@@ -122,7 +140,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
-  const { model, metrics, features } = trainMoe(cfg, data, link, progressBar());
+  const { model, metrics, features } = trainWithin(cfg, () => trainMoe(cfg, data, link, progressBar()));
   const timings = { backend, threads, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
   writeRunDirectory(out, model, { train: cfg, stage2Link: linkRecordOf(link) }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
