@@ -2,7 +2,8 @@
 // served from localhost and run in headless Chromium: one built from src/, one from the published
 // dist/*.mjs bundles. The same checks run here in Node (from src/) and the results must agree
 // bit for bit: tfjs backend `wmoe` (conv2d forward, gradients of conv+relu+maxpool+sum), the
-// seeded channel RNG, and a seeded LDPC BER run. Needs the system Chromium
+// seeded channel RNG, and a seeded LDPC BER run; a third page loads wmoe with 2 threads (a Web
+// Worker over a shared memory, on a cross-origin isolated page). Needs the system Chromium
 // (apt-get install -y chromium): without it every test fails saying so.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +21,7 @@ import { checksFor, floatsOf, type ConvOutputs, type ConvResult, type F32Bits, t
 import { srcApi } from './page/src_api.js';
 import type { WebApi } from './page/src_entry.js';
 import { maxRelError } from '../helpers/tf.js';
+import { threadOutputs, type ThreadsResult } from './page/threads_check.js';
 
 let server: PageServer | undefined;
 let browser: Browser | undefined;
@@ -39,7 +41,7 @@ const RNG_SEED = 2024;
 beforeAll(() => {
   started = (async () => {
     const executable = findChromium();
-    for (const name of ['src', 'dist'] as const) {
+    for (const name of ['src', 'dist', 'threads'] as const) {
       building[name] = bundlePage(name);
       building[name]!.catch(() => {}); // reported by the tests of that page
     }
@@ -177,5 +179,32 @@ describe('wireless-moe from the published dist/*.mjs in headless Chromium', () =
     expectSameBits(web, await (nodeConv ??= node.convCheck()), STALE);
     nodeRng ??= node.rngCheck(RNG_SEED);
     expect(await inBrowser('dist', 'rngCheck', RNG_SEED), `Rng${STALE}`).toEqual(nodeRng);
+  });
+});
+
+describe('WASM threads in headless Chromium', () => {
+  it('init({ threads: 2 }) on a cross-origin isolated page: a Web Worker takes part; conv and its gradients equal 1 thread and Node bit for bit', async () => {
+    const tab = await openPage('threads');
+    let r: ThreadsResult;
+    try {
+      r = (await tab.page.evaluate(() =>
+        (globalThis as unknown as { wmoeWeb: { threadsCheck(): Promise<ThreadsResult> } }).wmoeWeb.threadsCheck(),
+      )) as ThreadsResult;
+    } catch (e) {
+      throw new Error(`in Chromium, page 'threads': ${(e as Error).message.split('\n')[0]}${tab.errors.length ? `\n${tab.errors.join('\n')}` : ''}`);
+    }
+    expect(r.crossOriginIsolated).toBe(true);
+    expect(r.threadsUnavailable).toBeUndefined();
+    expect(r.threads).toBe(2);
+    expect(r.workerChunks).toBeGreaterThan(0);
+    await srcApi.init();
+    await srcApi.tf.setBackend('wmoe');
+    const here = threadOutputs(srcApi.tf);
+    for (const key of OUTPUTS) {
+      expect(bitMismatches(r.two[key], r.one[key]), `${key}: 2 threads vs 1 in Chromium`).toBe(0);
+      expect(bitMismatches(r.two[key], here[key]), `${key}: Chromium (2 threads) vs Node`).toBe(0);
+    }
+    // Not vacuous: nonzero gradients.
+    expect(floatsOf(r.two.dw.bits).some((v) => v !== 0)).toBe(true);
   });
 });

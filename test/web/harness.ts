@@ -17,6 +17,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const PAGE_ENTRIES = {
   src: fileURLToPath(new URL('./page/src_entry.ts', import.meta.url)),
   dist: fileURLToPath(new URL('./page/dist_entry.ts', import.meta.url)),
+  threads: fileURLToPath(new URL('./page/threads_entry.ts', import.meta.url)),
 } as const;
 export type PageName = keyof typeof PAGE_ENTRIES;
 
@@ -66,6 +67,12 @@ export interface PageServer {
 const html = (name: string) =>
   `<!doctype html><meta charset="utf-8"><title>wmoe ${name}</title><script type="module" src="/${name}.mjs"></script>\n`;
 
+/**
+ * Cross-origin isolation (COOP + COEP) on every response, as a site that wants WASM threads
+ * (SharedArrayBuffer) must send them.
+ */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
 /** An HTTP server on 127.0.0.1 at an ephemeral port: page /NAME/ loads its script /NAME.mjs. */
 export async function servePages(): Promise<PageServer> {
   const scripts = new Map<string, string>();
@@ -74,9 +81,9 @@ export async function servePages(): Promise<PageServer> {
     const page = /^\/(\w+)\/$/.exec(path);
     const script = /^\/(\w+)\.mjs$/.exec(path);
     if (page && scripts.has(page[1])) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html(page[1]));
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', ...ISOLATION }).end(html(page[1]));
     } else if (script && scripts.has(script[1])) {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' }).end(scripts.get(script[1]));
+      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', ...ISOLATION }).end(scripts.get(script[1]));
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
     }

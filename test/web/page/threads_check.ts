@@ -1,0 +1,84 @@
+// The browser-threads check: backend wmoe loaded with init({ threads: 2 }) runs a ResNet-like
+// conv (forward, both gradients) and large elementwise products with the work split over the
+// main thread and a Web Worker (pool.active = 2), then on one thread (pool.active = 1). The
+// test demands bit identity between the two and with Node. Imports nothing from the package:
+// the caller passes it in, as in checks.ts.
+import type * as tfc from '@tensorflow/tfjs-core';
+import { floatsOf, type F32Bits } from './checks.js';
+
+/** What init({ threads }) returns, as far as this check reads it. */
+interface ThreadedBackend {
+  nn: { threads?: number; threadsUnavailable?: string; pool?: { active: number; readonly workerChunks: number } };
+}
+
+export interface ThreadOutputs {
+  forward: F32Bits;
+  dx: F32Bits;
+  dw: F32Bits;
+}
+
+export interface ThreadsResult {
+  crossOriginIsolated: boolean;
+  threads: number;
+  threadsUnavailable?: string;
+  /** Chunks of split kernels that the Web Worker ran during the 2-thread run. */
+  workerChunks: number;
+  two: ThreadOutputs;
+  one: ThreadOutputs;
+}
+
+const bitsOf = (t: tfc.Tensor): F32Bits => {
+  const a = t.dataSync() as Float32Array;
+  return { shape: t.shape.slice(), bits: Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)) };
+};
+
+/** Deterministic inputs in [−1, 1) (a 32-bit LCG: no package code needed). */
+function inputs(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
+/**
+ * conv2d(x, w, 'same') of x [4, 16, 16, 64] and w [3, 3, 64, 64] (big enough to be split), and
+ * ∂/∂x, ∂/∂w of sum(relu(conv) · s) with s of the output's 65 536 elements (a split Multiply).
+ */
+export function threadOutputs(tf: typeof tfc): ThreadOutputs {
+  const [forward, dx, dw] = tf.tidy(() => {
+    const x = tf.tensor4d(inputs(4 * 16 * 16 * 64, 1), [4, 16, 16, 64]);
+    const w = tf.tensor4d(inputs(3 * 3 * 64 * 64, 2).map((v) => v / 24), [3, 3, 64, 64]);
+    const s = tf.tensor4d(inputs(4 * 16 * 16 * 64, 3), [4, 16, 16, 64]);
+    const loss = (a: tfc.Tensor, b: tfc.Tensor) => tf.sum(tf.mul(tf.relu(tf.conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, 1, 'same')), s));
+    return [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss)([x, w])];
+  });
+  const out = { forward: bitsOf(forward), dx: bitsOf(dx), dw: bitsOf(dw) };
+  tf.dispose([forward, dx, dw]);
+  return out;
+}
+
+/** Loads wmoe with 2 threads and runs {@link threadOutputs} on 2 threads, then on 1. */
+export async function threadsCheck(init: (o: { threads: number }) => Promise<unknown>, tf: typeof tfc): Promise<ThreadsResult> {
+  const backend = (await init({ threads: 2 })) as ThreadedBackend;
+  const pool = backend.nn.pool;
+  const result = (active: number) => {
+    if (pool) pool.active = active;
+    return threadOutputs(tf);
+  };
+  const before = pool?.workerChunks ?? 0;
+  const two = result(2);
+  const workerChunks = (pool?.workerChunks ?? 0) - before;
+  const one = result(1);
+  if (pool) pool.active = 2;
+  return {
+    crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
+    threads: backend.nn.threads ?? 1,
+    threadsUnavailable: backend.nn.threadsUnavailable,
+    workerChunks,
+    two,
+    one,
+  };
+}
+
+export { floatsOf };
