@@ -3,7 +3,8 @@
 // measured in the same run on:
 //   wmoe               this package's backend, 1 thread (and 2 threads when init({ threads: 2 })
 //                      is available: measured in a child process, since init fixes threads once)
-//   tfjs-backend-cpu   LeNet-5 only (seconds per step; ResNet-18 and ViT would take minutes)
+//   tfjs-backend-cpu   LeNet-5 at batch 64; ResNet-18 at a small batch (--cpu-resnet-batch, default
+//                      2: one step takes minutes), against wmoe at the same batch
 //   tfjs-backend-wasm  tried on LeNet-5; it has no Conv2DBackpropFilter kernel, so the step
 //                      fails and the error is reported as a note
 //   PyTorch CPU        Debian's python3-torch run by /usr/bin/python3 (bench/peers/torch/
@@ -20,7 +21,7 @@
 // libopenblas0-openmp); the row records which one was loaded.
 //
 //   npm run build && node bench/train-step.mjs [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
-//        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch]
+//        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch] [--cpu-resnet-batch 2]
 //
 // Writes bench/results/train-step.json: the LeNet-5 batch-64 summary fields (wmoeMsMedian,
 // cpuMsMedian, speedup, target, wasmPeakBytes, …) and every measurement in `rows`.
@@ -36,7 +37,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string' }, 'cpu-steps': { type: 'string' }, 'wmoe-steps': { type: 'string' },
     'torch-steps': { type: 'string' }, 'big-steps': { type: 'string' }, 'no-big': { type: 'boolean' },
-    'no-torch': { type: 'boolean' },
+    'no-torch': { type: 'boolean' }, 'cpu-resnet-batch': { type: 'string' },
     // internal: a child process timing wmoe with this many threads (prints one JSON line)
     child: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' }, steps: { type: 'string' }, warmup: { type: 'string' },
   },
@@ -54,6 +55,8 @@ const cpuSteps = intArg('cpu-steps', 3);
 const wmoeSteps = intArg('wmoe-steps', 20);
 const torchSteps = intArg('torch-steps', 20);
 const bigSteps = intArg('big-steps', 3);
+/** Batch of the ResNet-18 step timed on tfjs-backend-cpu (one step: minutes); 0 skips it. */
+const cpuResnetBatch = intArg('cpu-resnet-batch', 2, 0);
 const WARMUP = 3; // LeNet-5 warm-up steps (the big models: 1)
 const PYTHON = '/usr/bin/python3';
 const TORCH_PEER = new URL('./peers/torch/moe_step.py', import.meta.url).pathname;
@@ -283,7 +286,20 @@ for (const model of BIG) {
   }
   if (torchVersion) for (const t of [1, 2]) row(model, 32, 'pytorch-cpu', t, [torchRun(model, 32, t, bigSteps, 1).timesMs]);
 }
-note('tfjs-backend-cpu is not timed on ResNet-18 and ViT (its LeNet-5 step already takes seconds; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
+// ResNet-18 on tfjs-backend-cpu: one step (after none: its own JIT warm-up is negligible next to
+// minutes) at a small batch, and wmoe at the same batch.
+if (BIG.includes('resnet18') && hasModel('resnet18') && cpuResnetBatch > 0) {
+  await tf.setBackend('wmoe');
+  const ours = makeStepper('resnet18', cpuResnetBatch, backend);
+  ours.run(1);
+  row('resnet18', cpuResnetBatch, 'wmoe', 1, [ours.run(3)]);
+  ours.dispose();
+  await tf.setBackend('cpu');
+  const theirs = makeStepper('resnet18', cpuResnetBatch);
+  row('resnet18', cpuResnetBatch, 'tfjs-backend-cpu', 1, [theirs.run(1)]);
+  theirs.dispose();
+}
+note('tfjs-backend-cpu is not timed on ViT, nor on ResNet-18 at batch 32 (one step would take over an hour; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
 
 // ---- report ----------------------------------------------------------------------------------
 const slower = rows.filter((r) => r.threads === 2 && r.msMedian > (find(r.model, r.batch, r.peer, 1)?.msMedian ?? Infinity));
@@ -312,6 +328,17 @@ for (const t of [1, 2]) {
   const c = comparisons.find((x) => x.model === 'lenet5' && x.batch === 64 && x.threads === t);
   const target = `LeNet-5 step batch 64: wmoe >= PyTorch CPU at ${t} thread${t > 1 ? 's' : ''}`;
   checks.push(c ? { target, value: c.ratio, pass: c.ratio >= 1 } : { target, value: null, pass: null, why: torchVersion ? 'wmoe with this thread count not available' : 'PyTorch not installed' });
+}
+const r18cpu = rows.find((r) => r.model === 'resnet18' && r.peer === 'tfjs-backend-cpu');
+const r18ours = r18cpu && find('resnet18', r18cpu.batch, 'wmoe', 1);
+if (r18ours) {
+  const v = r18cpu.msMedian / r18ours.msMedian;
+  checks.push({ target: `ResNet-18 step batch ${r18cpu.batch}: wmoe >= 30x tfjs-backend-cpu`, value: v, pass: v >= 30 });
+}
+const r18one = find('resnet18', 32, 'wmoe', 1), r18two = find('resnet18', 32, 'wmoe', 2);
+if (r18one && r18two) {
+  const v = r18one.msMedian / r18two.msMedian;
+  checks.push({ target: 'ResNet-18 step batch 32: wmoe 2 threads >= 1.7x 1 thread', value: v, pass: v >= 1.7 });
 }
 for (const c of checks) {
   console.log(`${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.target}${c.value === null ? ` (${c.why})` : `: x${c.value.toFixed(2)}`}`);
