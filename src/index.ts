@@ -36,6 +36,7 @@ export { InputError } from './errors.js';
 export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
 export { trainStage1, stage1Step } from './train/stage1.js';
 export { trainStage2 } from './train/stage2.js';
+export { FusedAdam, adam } from './train/adam.js';
 export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
 export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet } from './train/features.js';
