@@ -7,7 +7,7 @@
 // Output pixel index m = (b·oh + oy)·ow + ox; patch column index = (kh·fw + kw)·ci + c.
 
 // @ts-ignore: decorator
-@inline const MR: i32 = 4;
+@inline const MR: i32 = 2;
 
 /** Scratch for convIndirection: per row of a tile, image base, first input row and column. */
 const ROWS: usize = memory.data(3 * MR * 4, 16);
@@ -26,7 +26,7 @@ function tileInside(iy0: usize, ix0: usize, fh: i32, fw: i32, h: i32, w: i32): b
 }
 
 /**
- * Fills `ind` ([ceil(M/4)][fh·fw][4] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
+ * Fills `ind` ([ceil(M/2)][fh·fw][2] u32 byte addresses, M = n·oh·ow) for gemmIndirect: the
  * address of input pixel (b, iy, ix)'s ci channels, or `zero` (ci zero floats) outside the image.
  */
 export function convIndirection(
@@ -57,7 +57,7 @@ export function convIndirection(
       }
     }
     if (tileInside(iy0, ix0, fh, fw, h, w)) {
-      // No tap of this tile meets padding: row addresses plus one offset per tap, 4 lanes at once.
+      // No tap of this tile meets padding: row addresses plus one offset per tap, all rows at once.
       for (let r = 0; r < MR; r++) {
         const q = base + (<usize>r << 2);
         store<u32>(q, load<u32>(q) + <u32>((load<i32>(iy0 + (<usize>r << 2)) * w + load<i32>(ix0 + (<usize>r << 2))) * <i32>rowBytes));
@@ -66,7 +66,8 @@ export function convIndirection(
       const rowStep = w * <i32>rowBytes;
       for (let kh = 0; kh < fh; kh++) {
         for (let kw = 0; kw < fw; kw++) {
-          v128.store(p, i32x4.add(rows, i32x4.splat(kh * rowStep + kw * <i32>rowBytes)));
+          // The MR = 2 row addresses (lanes 0–1) as one 8-byte store.
+          store<u64>(p, i64x2.extract_lane(i32x4.add(rows, i32x4.splat(kh * rowStep + kw * <i32>rowBytes)), 0));
           p += MR * 4;
         }
       }
@@ -90,7 +91,7 @@ export function convIndirection(
 }
 
 /**
- * Fills `ind` ([ceil(K/4)][n·oh][4] u32 byte addresses, K = fh·fw·ci) for gemmIndirect to compute
+ * Fills `ind` ([ceil(K/2)][n·oh][2] u32 byte addresses, K = fh·fw·ci) for gemmIndirect to compute
  * the filter gradient dW (K×co) = Σ_pixels patchᵀ · dy of a convolution that reads no padding:
  * row (kh·fw + kw)·ci + c of tap (b, oy) points at x[b][oy·sh + kh][kw][c], and the tap's ow
  * steps (output columns) are sw·ci floats apart. B is then dy (n·oh·ow × co) packed as is.
@@ -102,7 +103,7 @@ export function convFilterGradIndirection(ind: usize, x: usize, n: i32, h: i32, 
   const base = ROWS;
   let p = ind;
   for (let t = 0; t < tiles; t++) {
-    // Offsets of the tile's 4 rows inside a tap (rows past K repeat the last one).
+    // Offsets of the tile's MR rows inside a tap (rows past K repeat the last one).
     for (let r = 0; r < MR; r++) {
       const row = min(t * MR + r, k - 1);
       const kh = row / rowLen;
@@ -111,7 +112,7 @@ export function convFilterGradIndirection(ind: usize, x: usize, n: i32, h: i32, 
     const rows = v128.load(base);
     for (let b = 0; b < n; b++) {
       for (let oy = 0; oy < oh; oy++) {
-        v128.store(p, i32x4.add(rows, i32x4.splat(((b * h + oy * sh) * w * ci) << 2)));
+        store<u64>(p, i64x2.extract_lane(i32x4.add(rows, i32x4.splat(((b * h + oy * sh) * w * ci) << 2)), 0));
         p += MR * 4;
       }
     }
@@ -217,25 +218,27 @@ export function convCol2imAdd(
 
 /**
  * Patch rows m0 … m0+count−1 of x written straight into the packed-B layout of gemm.ts:
- * [ceil(K/8)][count][8] floats at dst (K = fh·fw·ci, last panel zero-padded), so that patches
+ * [ceil(K/16)][count][16] floats at dst (K = fh·fw·ci, last panel zero-padded), so that patches
  * can be the right operand of a GEMM reducing over pixels (the filter gradient).
- * `row` is scratch for ceil(K/8)·8 floats.
+ * `row` is scratch for ceil(K/16)·16 floats.
  */
 export function convIm2colPacked(
   x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
   oh: i32, ow: i32, m0: i32, count: i32, row: usize, dst: usize,
 ): void {
   const kdim = fh * fw * ci;
-  const panels = (kdim + 7) >> 3;
-  memory.fill(row, 0, <usize>panels << 5);
-  const panelStride = <usize>count << 5;
+  const panels = (kdim + 15) >> 4;
+  memory.fill(row, 0, <usize>panels << 6);
+  const panelStride = <usize>count << 6;
   for (let i = 0; i < count; i++) {
     convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, row);
-    let d = dst + (<usize>i << 5);
+    let d = dst + (<usize>i << 6);
     for (let p = 0; p < panels; p++) {
-      const s = row + (<usize>p << 5);
+      const s = row + (<usize>p << 6);
       v128.store(d, v128.load(s));
       v128.store(d, v128.load(s, 16), 16);
+      v128.store(d, v128.load(s, 32), 32);
+      v128.store(d, v128.load(s, 48), 48);
       d += panelStride;
     }
   }

@@ -1,8 +1,8 @@
 // Register-blocked f32 GEMM with WASM SIMD: C (m×n) [+]= A (m×k) · B (k×n).
 //
-// B is packed once into column panels of NR = 8 ([ceil(n/8)][k][8], zero-padded), so the
-// micro-kernel reads it as two contiguous f32x4 per reduction step. A is not packed: the
-// micro-kernel reads MR = 4 rows through an *indirection buffer* of row pointers (u32 byte
+// B is packed once into column panels of NR = 16 ([ceil(n/16)][k][16], zero-padded), so the
+// micro-kernel reads it as four contiguous f32x4 per reduction step. A is not packed: the
+// micro-kernel reads MR = 2 rows through an *indirection buffer* of row pointers (u32 byte
 // addresses), and steps every pointer by `ks` bytes per reduction index. One layout serves
 //   - plain row-major A (pointer = row start, ks = 4),
 //   - transposed A (pointer = column start, ks = 4·lda),
@@ -10,20 +10,34 @@
 //     pixel's channel vector (or to a zero vector for padding); the reduction runs over
 //     `taps` such pointers of `kt` channels each (k = taps·kt, tap-major like a filter
 //     [fh][fw][ci][co] read as (fh·fw·ci)×co).
-// Indirection layout: [ceil(m/4)][taps][4] u32; rows past m repeat the last row.
-// The 4×8 tile keeps 8 f32x4 accumulators in registers; edge tiles go through a scratch tile.
+// Indirection layout: [ceil(m/2)][taps][2] u32; rows past m repeat the last row.
+// The 2×16 tile keeps 8 f32x4 accumulators in registers; edge tiles go through a scratch tile,
+// and panels with at most 8 columns run a 2×8 tile on the panel's first half.
+//
+// Why 2×16, unrolled by 2 with an exit test between the steps: V8 loads every value of a loop
+// body first, so a body's values plus the accumulators must fit its 15 allocatable v128
+// registers (a 6×8 tile spilled and ran at 2/3 speed; 3×12 at 0.64×). A 2×16 step needs 4 B
+// vectors and 2 A splats for 8 accumulators (a 4×8 step: 2 and 4); the `if (--n == 0) break`
+// between the two steps makes each its own block, so each keeps only its own values live (a
+// plain 2- or 4-step body spilled), and the steps read A and B at immediate offsets, moving the
+// pointers once per pair. It runs at 1.14–1.16× the former 4×8 one-step kernel (a plain GEMM
+// 512×512×576 and a 3x3 128→128 conv, interleaved runs) with bit-identical results: each
+// output still sums the same segments in the same order.
 
 // @ts-ignore: decorator
-@inline const MR: i32 = 4;
+@inline const MR: i32 = 2;
 // @ts-ignore: decorator
-@inline const NR: i32 = 8;
-/** Reduction block (floats of k per pass): the packed B slice of a panel is KC·32 bytes (L1). */
+@inline const NR: i32 = 16;
+/** Bytes of one packed row of a panel. */
+// @ts-ignore: decorator
+@inline const ROW_BYTES: usize = 64;
+/** Reduction block (floats of k per pass): the packed B slice of a panel is KC·64 bytes. */
 // @ts-ignore: decorator
 @inline const KC: i32 = 768;
 /** Reduction steps summed in registers before they are added into C (blocked summation). */
 // @ts-ignore: decorator
 @inline const SEG: i32 = 64;
-/** Row tiles per block: an A block of MC_TILES·4 rows × KC stays in L2 while panels sweep it. */
+/** Row tiles per block: an A block of MC_TILES·2 rows × KC stays in cache while panels sweep it. */
 // @ts-ignore: decorator
 @inline const MC_TILES: i32 = 36;
 
@@ -37,7 +51,7 @@ export function gemmSetScratch(ptr: usize): void {
 }
 
 /**
- * Packs B (k×n; element (r, j) at src + 4·(r·rs + j·cs)) into [ceil(n/8)][k][8] floats at dst,
+ * Packs B (k×n; element (r, j) at src + 4·(r·rs + j·cs)) into [ceil(n/16)][k][16] floats at dst,
  * zero-padding the last panel. rs/cs are element strides: (n, 1) row-major, (1, k) for Bᵀ.
  */
 export function gemmPackB(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst: usize): void {
@@ -46,41 +60,48 @@ export function gemmPackB(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst: usi
 
 /**
  * Like gemmPackB, but writes the k rows as rows row0 … row0+k−1 of a packed B that has
- * totalK rows ([ceil(n/8)][totalK][8]), so that several sources can fill one packed matrix.
+ * totalK rows ([ceil(n/16)][totalK][16]), so that several sources can fill one packed matrix.
  */
 export function gemmPackBRows(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst: usize, totalK: i32, row0: i32): void {
   const panels = (n + NR - 1) / NR;
+  const zero = f32x4.splat(0);
   for (let p = 0; p < panels; p++) {
     const j0 = p * NR;
     const w = min(NR, n - j0);
-    const d = dst + (<usize>(p * totalK + row0) << 5);
+    const d = dst + <usize>(p * totalK + row0) * ROW_BYTES;
     if (cs == 1 && w == NR) {
       for (let r = 0; r < k; r++) {
         const s = src + (<usize>(r * rs + j0) << 2);
-        const o = d + (<usize>r << 5);
+        const o = d + <usize>r * ROW_BYTES;
         v128.store(o, v128.load(s));
         v128.store(o, v128.load(s, 16), 16);
+        v128.store(o, v128.load(s, 32), 32);
+        v128.store(o, v128.load(s, 48), 48);
       }
     } else if (cs == 1) {
       for (let r = 0; r < k; r++) {
         const s = src + (<usize>(r * rs + j0) << 2);
-        const o = d + (<usize>r << 5);
-        v128.store(o, f32x4.splat(0));
-        v128.store(o, f32x4.splat(0), 16);
+        const o = d + <usize>r * ROW_BYTES;
+        v128.store(o, zero);
+        v128.store(o, zero, 16);
+        v128.store(o, zero, 32);
+        v128.store(o, zero, 48);
         for (let j = 0; j < w; j++) store<f32>(o + (<usize>j << 2), load<f32>(s + (<usize>j << 2)));
       }
     } else {
       // Column-wise: each column j of B is contiguous when rs == 1 (the transposed case).
       for (let r = 0; r < k; r++) {
-        const o = d + (<usize>r << 5);
-        v128.store(o, f32x4.splat(0));
-        v128.store(o, f32x4.splat(0), 16);
+        const o = d + <usize>r * ROW_BYTES;
+        v128.store(o, zero);
+        v128.store(o, zero, 16);
+        v128.store(o, zero, 32);
+        v128.store(o, zero, 48);
       }
       for (let j = 0; j < w; j++) {
         const s = src + (<usize>((j0 + j) * cs) << 2);
         const o = d + (<usize>j << 2);
         for (let r = 0; r < k; r++) {
-          store<f32>(o + (<usize>r << 5), load<f32>(s + (<usize>(r * rs) << 2)));
+          store<f32>(o + <usize>r * ROW_BYTES, load<f32>(s + (<usize>(r * rs) << 2)));
         }
       }
     }
@@ -89,7 +110,7 @@ export function gemmPackBRows(src: usize, k: i32, n: i32, rs: i32, cs: i32, dst:
 
 /**
  * Writes the row indirection for a strided A (row i starts at a + 4·i·rsA) into ind:
- * ceil(m/4)·4 u32 byte addresses, rows past m repeating row m-1.
+ * ceil(m/2)·2 u32 byte addresses, rows past m repeating row m-1.
  */
 export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
   const tiles = (m + MR - 1) / MR;
@@ -99,57 +120,168 @@ export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
   }
 }
 
-// One 4×8 tile: C[4][8] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
+// One 2×16 tile: C[2][16] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
 // registers start from zero and are added into C at the end, so the driver's segments of at
-// most SEG steps give blocked summation. Sized for V8: it loads every value of a loop body
-// first, so the body's 2 B vectors and 4 A splats plus the 8 accumulators must fit its 15
-// allocatable v128 registers. A 6×8 tile (12 accumulators + 8 values) spilled a third of its
-// accumulators to the stack in every step and ran at ~2/3 of this speed.
-function tile4x8(
+// most SEG steps give blocked summation. With ks == 4 (contiguous A rows: matmul, and the
+// convolutions' channel vectors) the steps run in pairs (see the file comment); after the loop
+// B is set to the end of this tap's kc rows, since an odd kc leaves the pair loop mid-pair.
+function tile(
   ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
 ): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0); let c02 = f32x4.splat(0); let c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0); let c12 = f32x4.splat(0); let c13 = f32x4.splat(0);
   for (let t = 0; t < taps; t++) {
-    let a0 = <usize>load<u32>(ind) + aoff;
+    let a0 = <usize>load<u32>(ind, 0) + aoff;
     let a1 = <usize>load<u32>(ind, 4) + aoff;
-    let a2 = <usize>load<u32>(ind, 8) + aoff;
-    let a3 = <usize>load<u32>(ind, 12) + aoff;
-    ind += MR * 4;
-    for (let k = 0; k < kc; k++) {
-      const b0 = v128.load(b);
-      const b1 = v128.load(b, 16);
-      let x = v128.load32_splat(a0); c00 = f32x4.add(c00, f32x4.mul(x, b0)); c01 = f32x4.add(c01, f32x4.mul(x, b1));
-      x = v128.load32_splat(a1); c10 = f32x4.add(c10, f32x4.mul(x, b0)); c11 = f32x4.add(c11, f32x4.mul(x, b1));
-      x = v128.load32_splat(a2); c20 = f32x4.add(c20, f32x4.mul(x, b0)); c21 = f32x4.add(c21, f32x4.mul(x, b1));
-      x = v128.load32_splat(a3); c30 = f32x4.add(c30, f32x4.mul(x, b0)); c31 = f32x4.add(c31, f32x4.mul(x, b1));
-      b += 32;
-      a0 += ks; a1 += ks; a2 += ks; a3 += ks;
+    ind += 8;
+    if (ks == 4) {
+      let n = kc;
+      const bEnd = b + <usize>kc * ROW_BYTES;
+      while (true) {
+        const b0_0 = v128.load(b, 0);
+        const b1_0 = v128.load(b, 16);
+        const b2_0 = v128.load(b, 32);
+        const b3_0 = v128.load(b, 48);
+        const x0_0 = v128.load32_splat(a0, 0);
+        const x1_0 = v128.load32_splat(a1, 0);
+        c00 = f32x4.add(c00, f32x4.mul(x0_0, b0_0));
+        c01 = f32x4.add(c01, f32x4.mul(x0_0, b1_0));
+        c02 = f32x4.add(c02, f32x4.mul(x0_0, b2_0));
+        c03 = f32x4.add(c03, f32x4.mul(x0_0, b3_0));
+        c10 = f32x4.add(c10, f32x4.mul(x1_0, b0_0));
+        c11 = f32x4.add(c11, f32x4.mul(x1_0, b1_0));
+        c12 = f32x4.add(c12, f32x4.mul(x1_0, b2_0));
+        c13 = f32x4.add(c13, f32x4.mul(x1_0, b3_0));
+        if (--n == 0) break;
+        const b0_1 = v128.load(b, 64);
+        const b1_1 = v128.load(b, 80);
+        const b2_1 = v128.load(b, 96);
+        const b3_1 = v128.load(b, 112);
+        const x0_1 = v128.load32_splat(a0, 4);
+        const x1_1 = v128.load32_splat(a1, 4);
+        c00 = f32x4.add(c00, f32x4.mul(x0_1, b0_1));
+        c01 = f32x4.add(c01, f32x4.mul(x0_1, b1_1));
+        c02 = f32x4.add(c02, f32x4.mul(x0_1, b2_1));
+        c03 = f32x4.add(c03, f32x4.mul(x0_1, b3_1));
+        c10 = f32x4.add(c10, f32x4.mul(x1_1, b0_1));
+        c11 = f32x4.add(c11, f32x4.mul(x1_1, b1_1));
+        c12 = f32x4.add(c12, f32x4.mul(x1_1, b2_1));
+        c13 = f32x4.add(c13, f32x4.mul(x1_1, b3_1));
+        b += 128;
+        a0 += 8; a1 += 8;
+        if (--n == 0) break;
+      }
+      b = bEnd;
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const b0 = v128.load(b, 0);
+        const b1 = v128.load(b, 16);
+        const b2 = v128.load(b, 32);
+        const b3 = v128.load(b, 48);
+        const x0 = v128.load32_splat(a0);
+        const x1 = v128.load32_splat(a1);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
+        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
+        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+        b += 64;
+        a0 += ks; a1 += ks;
+      }
     }
   }
   if (acc) {
-    v128.store(c, f32x4.add(v128.load(c), c00));
-    v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
-    v128.store(c + ldc, f32x4.add(v128.load(c + ldc), c10));
-    v128.store(c + ldc, f32x4.add(v128.load(c + ldc, 16), c11), 16);
-    v128.store(c + 2 * ldc, f32x4.add(v128.load(c + 2 * ldc), c20));
-    v128.store(c + 2 * ldc, f32x4.add(v128.load(c + 2 * ldc, 16), c21), 16);
-    v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc), c30));
-    v128.store(c + 3 * ldc, f32x4.add(v128.load(c + 3 * ldc, 16), c31), 16);
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 0), c00), 0);
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 16), c01), 16);
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 32), c02), 32);
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 48), c03), 48);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 0), c10), 0);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 16), c11), 16);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 32), c12), 32);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 48), c13), 48);
   } else {
-    v128.store(c, c00); v128.store(c, c01, 16);
-    v128.store(c + ldc, c10); v128.store(c + ldc, c11, 16);
-    v128.store(c + 2 * ldc, c20); v128.store(c + 2 * ldc, c21, 16);
-    v128.store(c + 3 * ldc, c30); v128.store(c + 3 * ldc, c31, 16);
+    v128.store(c + 0 * ldc, c00, 0);
+    v128.store(c + 0 * ldc, c01, 16);
+    v128.store(c + 0 * ldc, c02, 32);
+    v128.store(c + 0 * ldc, c03, 48);
+    v128.store(c + 1 * ldc, c10, 0);
+    v128.store(c + 1 * ldc, c11, 16);
+    v128.store(c + 1 * ldc, c12, 32);
+    v128.store(c + 1 * ldc, c13, 48);
   }
 }
-
+// The 2×8 tile on the first 8 columns of a 16-column panel (rows stay ROW_BYTES apart), for
+// panels with at most 8 used columns (n ≤ 8, or the last panel), which the 2×16 tile would
+// compute half in vain.
+function tileHalf(
+  ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
+): void {
+  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
+  for (let t = 0; t < taps; t++) {
+    let a0 = <usize>load<u32>(ind, 0) + aoff;
+    let a1 = <usize>load<u32>(ind, 4) + aoff;
+    ind += 8;
+    if (ks == 4) {
+      let n = kc;
+      const bEnd = b + <usize>kc * ROW_BYTES;
+      while (true) {
+        const b0_0 = v128.load(b, 0);
+        const b1_0 = v128.load(b, 16);
+        const x0_0 = v128.load32_splat(a0, 0);
+        const x1_0 = v128.load32_splat(a1, 0);
+        c00 = f32x4.add(c00, f32x4.mul(x0_0, b0_0));
+        c01 = f32x4.add(c01, f32x4.mul(x0_0, b1_0));
+        c10 = f32x4.add(c10, f32x4.mul(x1_0, b0_0));
+        c11 = f32x4.add(c11, f32x4.mul(x1_0, b1_0));
+        if (--n == 0) break;
+        const b0_1 = v128.load(b, 64);
+        const b1_1 = v128.load(b, 80);
+        const x0_1 = v128.load32_splat(a0, 4);
+        const x1_1 = v128.load32_splat(a1, 4);
+        c00 = f32x4.add(c00, f32x4.mul(x0_1, b0_1));
+        c01 = f32x4.add(c01, f32x4.mul(x0_1, b1_1));
+        c10 = f32x4.add(c10, f32x4.mul(x1_1, b0_1));
+        c11 = f32x4.add(c11, f32x4.mul(x1_1, b1_1));
+        b += 128;
+        a0 += 8; a1 += 8;
+        if (--n == 0) break;
+      }
+      b = bEnd;
+    } else {
+      for (let k = 0; k < kc; k++) {
+        const b0 = v128.load(b, 0);
+        const b1 = v128.load(b, 16);
+        const x0 = v128.load32_splat(a0);
+        const x1 = v128.load32_splat(a1);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        b += 64;
+        a0 += ks; a1 += ks;
+      }
+    }
+  }
+  if (acc) {
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 0), c00), 0);
+    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 16), c01), 16);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 0), c10), 0);
+    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 16), c11), 16);
+  } else {
+    v128.store(c + 0 * ldc, c00, 0);
+    v128.store(c + 0 * ldc, c01, 16);
+    v128.store(c + 1 * ldc, c10, 0);
+    v128.store(c + 1 * ldc, c11, 16);
+  }
+}
 /**
  * C (m×n, ldc floats between rows, at c) = (accumulate ? C : 0) + A·B, where the reduction
  * runs over `taps` groups of `kt` steps (k = taps·kt), A rows come from the indirection buffer
- * `ind` ([ceil(m/4)][taps][4] u32 byte addresses; a pointer advances `ks` bytes per step within
+ * `ind` ([ceil(m/2)][taps][2] u32 byte addresses; a pointer advances `ks` bytes per step within
  * its tap), and B is packed by gemmPackB with k = taps·kt rows.
  */
 export function gemmIndirect(
@@ -184,11 +316,13 @@ export function gemmIndirect(
   const ksz = <usize>ks;
   for (let s0 = 0; s0 < segs; s0 += segsPerBlock) {
     const s1 = min(segs, s0 + segsPerBlock);
+    const t0s = (s0 / segsPerTapGroup) * tapsPerSeg;
+    const c0s = (s0 % segsPerTapGroup) * segLen;
     for (let mt0 = 0; mt0 < tiles; mt0 += MC_TILES) {
       const mt1 = min(tiles, mt0 + MC_TILES);
       for (let p = 0; p < panels; p++) {
         const cols = min(NR, n - p * NR);
-        const bpanel = bp + (<usize>(p * k) << 5);
+        const bpanel = bp + <usize>(p * k) * ROW_BYTES;
         for (let mt = mt0; mt < mt1; mt++) {
           const rows = min(MR, m - mt * MR);
           const cp = c + <usize>(mt * MR) * ldcb + (<usize>(p * NR) << 2);
@@ -207,16 +341,26 @@ export function gemmIndirect(
             }
           }
           const indTile = ind + <usize>(mt * taps) * (MR * 4);
+          // Segment sg starts at tap t0, channel c0 (walked, not divided out, per segment).
+          let t0 = t0s;
+          let c0 = c0s;
           for (let sg = s0; sg < s1; sg++) {
-            const t0 = (sg / segsPerTapGroup) * tapsPerSeg;
-            const c0 = (sg % segsPerTapGroup) * segLen;
             const nt = min(tapsPerSeg, taps - t0);
             const kc = min(segLen, kt - c0);
             const acc = accumulate != 0 || sg > 0;
-            tile4x8(
-              indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
-              bpanel + (<usize>(t0 * kt + c0) << 5), ct, ldt, acc,
-            );
+            if (cols <= NR / 2) {
+              tileHalf(
+                indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
+                bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc,
+              );
+            } else {
+              tile(
+                indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
+                bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc,
+              );
+            }
+            c0 += segLen;
+            if (c0 >= kt) { c0 = 0; t0 += tapsPerSeg; }
           }
           if (edge) {
             for (let r = 0; r < rows; r++) {
@@ -234,7 +378,7 @@ export function gemmIndirect(
 /**
  * Plain GEMM: C (m×n, ldc) = (accumulate ? C : 0) + A·B with A(i, r) at a + 4·(i·rsA + r·csA)
  * (rsA = k, csA = 1 row-major; rsA = 1, csA = m for Aᵀ stored k×m) and B packed by gemmPackB.
- * `ind` is scratch for ceil(m/4)·4 u32.
+ * `ind` is scratch for ceil(m/2)·2 u32.
  */
 export function gemm(
   m: i32, n: i32, k: i32, a: usize, rsA: i32, csA: i32, bp: usize, c: usize, ldc: i32, accumulate: i32, ind: usize,

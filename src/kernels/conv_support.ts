@@ -10,20 +10,7 @@ function cpu1(name: string, args: Parameters<typeof cpuKernel>[1]): TensorInfo {
   return cpuKernel(name, args) as TensorInfo;
 }
 
-/** Columns per packed panel of B in assembly/nn/gemm.ts. */
-export const NR = 8;
-/** Rows per micro-tile (and per indirection group) in assembly/nn/gemm.ts. */
-export const MR = 4;
-
-/** Bytes of a packed B with k rows and n columns. */
-export function packedBytes(k: number, n: number): number {
-  return Math.ceil(n / NR) * NR * k * 4;
-}
-
-/** Bytes of an indirection table for m rows and `taps` pointers per row. */
-export function indirectionBytes(m: number, taps: number): number {
-  return Math.ceil(Math.max(m, 1) / MR) * MR * taps * 4;
-}
+export { MR, NR, packedBytes, indirectionBytes } from '../wasm/gemm_layout.js';
 
 /** Activation code understood by gemmBiasActivation, or -1 for activations done with cpu kernels. */
 export function wasmActivationCode(activation: string | undefined): number {

@@ -39,24 +39,24 @@ export interface NnExports {
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.
-  /** Packs B (k×n, element (r,j) at src + 4(r·rs + j·cs)) into [ceil(n/8)][k][8] at dst. */
+  /** Packs B (k×n, element (r,j) at src + 4(r·rs + j·cs)) into [ceil(n/16)][k][16] at dst. */
   gemmPackB(src: number, k: number, n: number, rs: number, cs: number, dst: number): void;
   /** gemmPackB into rows row0…row0+k−1 of a packed B with totalK rows. */
   gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
-  /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/4)·4 u32 at ind. */
+  /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/2)·2 u32 at ind. */
   gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
-  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/4)][taps][4] u32), ks bytes per step. */
+  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/2)][taps][2] u32), ks bytes per step. */
   gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
     c: number, ldc: number, accumulate: number): void;
-  /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/4)·4 u32 scratch. */
+  /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/2)·2 u32 scratch. */
   gemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number,
     ldc: number, accumulate: number, ind: number): void;
   /** C += bias (n floats, skipped if bias = 0); act 0 linear, 1 relu, 2 relu6, 3 leaky relu(alpha). */
   gemmBiasActivation(c: number, m: number, n: number, ldc: number, bias: number, act: number, alpha: number): void;
-  /** Indirection table [ceil(M/4)][fh·fw][4] u32 for an NHWC conv; `zero` points at ci zero floats. */
+  /** Indirection table [ceil(M/2)][fh·fw][2] u32 for an NHWC conv; `zero` points at ci zero floats. */
   convIndirection(ind: number, zero: number, x: number, n: number, h: number, w: number, ci: number,
     fh: number, fw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number): void;
-  /** Indirection table [ceil(K/4)][n·oh][4] u32 of the filter gradient's patchesᵀ (no padding; steps sw·ci floats). */
+  /** Indirection table [ceil(K/2)][n·oh][2] u32 of the filter gradient's patchesᵀ (no padding; steps sw·ci floats). */
   convFilterGradIndirection(ind: number, x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number,
     sh: number, oh: number): void;
   /** Patch rows m0…m0+count−1 of x into out (count × fh·fw·ci). */
@@ -67,7 +67,7 @@ export interface NnExports {
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dx: number): void;
   /** dst (cols×rows) = transpose of src (rows×cols). */
   gemmTranspose(src: number, rows: number, cols: number, dst: number): void;
-  /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/8)][count][8]; row: ceil(K/8)·8 floats scratch. */
+  /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/16)][count][16]; row: ceil(K/16)·16 floats scratch. */
   convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
   /** Patch rows m0…m0+count−1 transposed: dst [K][count]; rows: 4·K floats scratch. */

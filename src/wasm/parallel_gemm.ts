@@ -1,13 +1,11 @@
 // GEMM exports of the threaded nn module split over a ThreadPool, with the same signatures as
 // the one-thread exports (so the kernels in src/kernels/ call them unchanged). Every split is
-// over independent outputs — chunks of row tiles (4 rows) or column panels (8 columns) of C, or panels of
+// over independent outputs — chunks of row tiles (MR rows) or column panels (NR columns) of C, or panels of
 // a packed B — never over a reduction, and each part runs the one-thread code on its slice
 // (same segments, same order of additions), so the results are bit-identical to one thread.
 import type { ThreadPool } from './thread_pool.js';
+import { MR, NR } from './gemm_layout.js';
 
-/** GEMM tile height and panel width (assembly/nn/gemm.ts MR, NR). */
-const MR = 4;
-const NR = 8;
 /** Below this many flops (2·m·n·k) a GEMM runs on one thread: waking a worker costs ~10–50 µs. */
 export const PARALLEL_MIN_FLOPS = 1 << 21;
 /** Below this many floats a packing of B runs on one thread. */

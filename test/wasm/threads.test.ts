@@ -11,6 +11,7 @@ import { WasmArena, loadWasm } from '../../src/wasm/module.js';
 import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
 import { chunkArgs } from '../../src/wasm/thread_pool.js';
 import { unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
+import { indirectionBytes, packedBytes } from '../../src/wasm/gemm_layout.js';
 import { InputError } from '../../src/errors.js';
 import nnWasm from '../../src/wasm/generated/nn.js';
 import nnThreadedWasm from '../../src/wasm/generated/nn_mt.js';
@@ -215,8 +216,8 @@ describe('pool mechanics', () => {
       arena.reset();
       const pa = arena.put(randomValues(m * k, 21));
       const pb = arena.put(randomValues(k * n, 22));
-      const pbp = arena.alloc(Math.ceil(n / 8) * 8 * k * 4);
-      const pind = arena.alloc(Math.ceil(m / 4) * 16);
+      const pbp = arena.alloc(packedBytes(k, n));
+      const pind = arena.alloc(indirectionBytes(m, 1));
       const pc = arena.alloc(m * n * 4);
       ex.gemmPackB(pb, k, n, n, 1, pbp);
       ex.gemm(m, n, k, pa, k, 1, pbp, pc, n, 0, pind);
