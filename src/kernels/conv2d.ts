@@ -102,7 +102,7 @@ function convForwardAt(
     const pind = arena.alloc(indirectionBytes(m, taps));
     arena.f32(pzero, ci).fill(0);
     ex.convIndirection(pind, pzero, px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11]);
-    ex.gemmIndirect(m, co, taps, ci, pind, 4, pbp, pout, co, 0);
+    ex.gemmIndirect(m, co, taps, ci, pind, 4, pbp, pout, co, 0, pzero);
   } else {
     // Few channels: reduce over whole filter rows (fw·ci contiguous floats) of a zero-padded
     // copy of the image, so that the GEMM reads fh runs per output pixel and needs no im2col.
@@ -114,7 +114,7 @@ function convForwardAt(
     const pind = arena.alloc(indirectionBytes(m, fh));
     if (!asIs) ex.convPadNHWC(px, n, g[1], g[2], ci, g[8], g[9], hp, wp, pxp);
     ex.convIndirection(pind, pxp, pxp, n, hp, wp, ci, fh, 1, g[6], g[7], 0, 0, oh, ow);
-    ex.gemmIndirect(m, co, fh, fw * ci, pind, 4, pbp, pout, co, 0);
+    ex.gemmIndirect(m, co, fh, fw * ci, pind, 4, pbp, pout, co, 0, 0);
   }
 }
 
@@ -390,7 +390,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     const pind = arena.alloc(indirectionBytes(k, n * oh));
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
     ex.convFilterGradIndirection(pind, px, n, info.inHeight, info.inWidth, ci, fh, fw, sh, oh);
-    ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0);
+    ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
     return takeF32(backend, pdw, k * co);
   }
   if (directFilterGradFits(info)) {
@@ -423,7 +423,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
       }
     }
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
-    ex.gemmIndirect(ci, co, taps, ow, pind, sw * ci * 4, pbp, pdw, co, 0);
+    ex.gemmIndirect(ci, co, taps, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
     return takeF32(backend, pdw, k * co);
   }
   if (m < co) {

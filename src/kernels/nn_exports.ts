@@ -45,9 +45,12 @@ export interface NnExports {
   gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
   /** Row pointers of a strided A (row i at a + 4·i·rsA) for gemmIndirect: ceil(m/2)·2 u32 at ind. */
   gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
-  /** C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/2)][taps][2] u32), ks bytes per step. */
+  /**
+   * C (m×n, ldc) = (accumulate ? C : 0) + A·B; A through ind ([ceil(m/2)][taps][2] u32), ks bytes per
+   * step; taps where both rows of a tile point at `zero` (a zero vector; 0 = none) are skipped.
+   */
   gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
-    c: number, ldc: number, accumulate: number): void;
+    c: number, ldc: number, accumulate: number, zero: number): void;
   /** C = (accumulate ? C : 0) + A·B with A(i,r) at a + 4(i·rsA + r·csA); ind: ceil(m/2)·2 u32 scratch. */
   gemm(m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number,
     ldc: number, accumulate: number, ind: number): void;

@@ -14,7 +14,7 @@ export const PARALLEL_MIN_PACK = 1 << 16;
 /** The exports that parallelGemmExports replaces (assembly/nn/gemm.ts). */
 export interface GemmExports {
   gemmIndirect(m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number, c: number,
-    ldc: number, accumulate: number): void;
+    ldc: number, accumulate: number, zero: number): void;
   gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
   gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
 }
@@ -33,11 +33,11 @@ export function unitsPerChunk(units: number, threads: number): number {
  */
 export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPool): E {
   const gemmIndirect = (m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
-    c: number, ldc: number, accumulate: number): void => {
+    c: number, ldc: number, accumulate: number, zero: number): void => {
     const threads = pool.active;
     const k = taps * kt;
     if (threads < 2 || m <= 0 || n <= 0 || k === 0 || 2 * m * n * k < PARALLEL_MIN_FLOPS) {
-      ex.gemmIndirect(m, n, taps, kt, ind, ks, bp, c, ldc, accumulate);
+      ex.gemmIndirect(m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero);
       return;
     }
     const tiles = Math.ceil(m / MR);
@@ -46,15 +46,15 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
     if (tiles >= panels || tiles >= 2 * CHUNKS_PER_THREAD * threads) {
       const per = unitsPerChunk(tiles, threads);
       pool.run('gemmIndirect', {
-        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate],
-        stride: [0, 0, 0, 0, per * taps * MR * 4, 0, 0, per * MR * ldc * 4, 0, 0],
+        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero],
+        stride: [0, 0, 0, 0, per * taps * MR * 4, 0, 0, per * MR * ldc * 4, 0, 0, 0],
         countIndex: 0, total: m, per: per * MR, chunks: Math.ceil(tiles / per),
       });
     } else {
       const per = unitsPerChunk(panels, threads);
       pool.run('gemmIndirect', {
-        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate],
-        stride: [0, 0, 0, 0, 0, 0, per * k * NR * 4, per * NR * 4, 0, 0],
+        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero],
+        stride: [0, 0, 0, 0, 0, 0, per * k * NR * 4, per * NR * 4, 0, 0, 0],
         countIndex: 1, total: n, per: per * NR, chunks: Math.ceil(panels / per),
       });
     }
@@ -82,7 +82,7 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
       accumulate: number, ind: number) => {
       if (m <= 0 || n <= 0) return;
       ex.gemmRowPointers(a, m, rsA, ind);
-      gemmIndirect(m, n, 1, k, ind, csA * 4, bp, c, ldc, accumulate);
+      gemmIndirect(m, n, 1, k, ind, csA * 4, bp, c, ldc, accumulate, 0);
     },
   };
 }

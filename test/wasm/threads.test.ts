@@ -183,8 +183,8 @@ describe('pool mechanics', () => {
     const pind = arena.alloc(16 * 4 * 4);
     (threaded.nn.exports as NnExports).gemmRowPointers(pa, 64, 64, pind);
     expect(() => pool.run('gemmIndirect', {
-      base: [64, 64, 1, 64, pind, 4, pbp, pc, 64, 0],
-      stride: [0, 0, 0, 0, 0, 0, 0x7fff0000, 0, 0, 0],
+      base: [64, 64, 1, 64, pind, 4, pbp, pc, 64, 0, 0],
+      stride: [0, 0, 0, 0, 0, 0, 0x7fff0000, 0, 0, 0, 0],
       countIndex: 0, total: 64, per: 4, chunks: 16,
     })).toThrow(/out of bounds|unreachable|failed on a worker/);
     await compare(() => tf.matMul(rand([256, 256], 11), rand([256, 256], 12)));
