@@ -280,10 +280,11 @@ for (const c of cases) {
 const peakAfter = wmoe.wasmPeakBytes();
 
 // ---- targets -------------------------------------------------------------------------------
-// Every shape: Conv2D >= 0.8x XNNPACK, gradients >= 15 GFLOP/s. The ResNet-18 shapes (issue 8):
-// Conv2D >= 1.2x XNNPACK, and each gradient >= 0.7x our own forward rate on the same shape.
+// Every shape: Conv2D >= 0.8x XNNPACK, gradients >= 15 GFLOP/s. The ResNet-18 3x3 shapes that
+// issue 8 lists (64@32x32, 128@16x16 stride 2 and 1, 256@8x8, 512@4x4): Conv2D >= 1.2x XNNPACK,
+// and each gradient >= 0.7x our own forward rate on the same shape.
 const checks = [];
-const isResNet = (r) => r.shape.includes('R18');
+const isResNet = (r) => r.shape.includes('R18 3x3');
 for (const r of rows) {
   if (r.op === 'Conv2D' && typeof r.wasm === 'number') {
     checks.push({ target: `Conv2D ${r.shape} >= 0.8x wasm`, value: r.vsWasm, pass: r.vsWasm >= 0.8 });

@@ -177,8 +177,8 @@ function kernels(r) {
     fence(table(['op', 'shape', 'wmoe', 'cpu', 'wasm', 'wasm runs', 'vs wasm', 'vs cpu'], rows, 2)),
     '',
     `Targets: ${met} of ${r.checks.length} met (every shape: Conv2D forward ≥ 0.8× tfjs-backend-wasm's XNNPACK, both ` +
-      `gradients ≥ 15 GFLOP/s; the ResNet-18 shapes also: forward ≥ 1.2× XNNPACK, each gradient ≥ 0.7× our own forward ` +
-      `on the same shape). Conv2D forward runs at ${range(fwd.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK, the ` +
+      `gradients ≥ 15 GFLOP/s; the ResNet-18 3x3 shapes also: forward ≥ 1.2× XNNPACK, each gradient ≥ 0.7× our own ` +
+      `forward on the same shape). Conv2D forward runs at ${range(fwd.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK, the ` +
       `gradients at ${range(grads.map((x) => x.wmoe), (v) => v.toFixed(1))} GFLOP/s; the untransposed MatMuls at ` +
       `${range(xnnMm.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK.` +
       (missed.length ? ` Missed: ${missed.map((c) => `${c.target.replace(/ >= .*/, '')} (${c.value.toFixed(2)})`).join(', ')}.` : '') +

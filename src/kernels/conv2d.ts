@@ -13,7 +13,7 @@
 //   filter grad    no padding, ci < 8 and co filling 8-column panels (LeNet 6→16): one GEMM whose
 //                  A rows are x's filter rows read through an indirection table (any stride);
 //                  else stride 1 with ci < 8: direct kernel (pixel-vectorised reduction); 1x1 without
-//                  padding: one GEMM reading x with the stride (no im2col); else reduced over
+//                  padding: one GEMM Xᵀ·dy over the pixels read (transposed copy); else reduced over
 //                  batch × pixels in chunks: dWᵀ (co×K) = Σ dyᵀ · patches in packed-GEMM layout
 //                  (many pixels), or dW = Σ patchesᵀ · dy with transposed patches (deep layers).
 // The forward GEMM path keeps the packed form of a large filter tensor used a second time (keyed
@@ -406,24 +406,18 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     return takeF32(backend, pdw, k * co);
   }
   if (fh === 1 && fw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && ci >= IM2COL_MAX_CHANNELS) {
-    // 1x1 without padding (ResNet's strided shortcuts): dW (ci×co) = Σ_pixels x(pixel)ᵀ · dy(pixel)
-    // with the rows of A (input channels) read straight from x, one tap per output row whose
-    // pixels are sw·ci floats apart; dy is the packed B (pixel-major, as the taps run). No im2col.
-    const { batchSize: n, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w, strideHeight: sh, strideWidth: sw } = info;
-    const taps = n * oh;
+    // 1x1 without padding (ResNet's strided shortcuts, the MoE's bottlenecks): dW (ci×co) =
+    // Xᵀ · dy with X (m×ci) the input pixels the conv reads (x itself at stride 1, else a
+    // strided copy), transposed so that the GEMM's A rows run contiguously along the pixels.
+    const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
+    const pxs = strided ? arena.alloc(m * ci * 4) : px;
+    if (strided) ex.convIm2col(px, g[0], g[1], g[2], g[3], 1, 1, g[6], g[7], 0, 0, g[10], g[11], 0, m, pxs);
+    const pxT = arena.alloc(m * ci * 4);
     const pbp = arena.alloc(packedBytes(m, co));
-    const pind = arena.alloc(indirectionBytes(ci, taps));
-    const tiles = Math.ceil(ci / MR);
-    const ind = arena.i32(pind, tiles * taps * MR);
-    for (let t = 0; t < tiles; t++) {
-      for (let tap = 0; tap < taps; tap++) {
-        const b = Math.floor(tap / oh);
-        const row = px + ((b * h + (tap % oh) * sh) * w) * ci * 4;
-        for (let r = 0; r < MR; r++) ind[(t * taps + tap) * MR + r] = row + Math.min(t * MR + r, ci - 1) * 4;
-      }
-    }
+    const pind = arena.alloc(indirectionBytes(ci, 1));
+    ex.gemmTranspose(pxs, m, ci, pxT);
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
-    ex.gemmIndirect(ci, co, taps, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
+    ex.gemm(ci, co, m, pxT, m, 1, pbp, pdw, co, 0, pind);
     return takeF32(backend, pdw, k * co);
   }
   if (m < co) {
