@@ -5,8 +5,12 @@
 import type { ThreadPool } from './thread_pool.js';
 import { CHUNKS_PER_THREAD } from './parallel_gemm.js';
 
-/** Below this many elements a call runs on one thread (waking a worker costs ~10–50 µs). */
-export const PARALLEL_MIN_ELEMENTS = 1 << 16;
+/**
+ * Below this many elements a call runs on one thread: waking a worker costs ~10–50 µs, and the
+ * binary and unary kernels are dominated by copying their operands in and out of WASM memory on
+ * the calling thread, so only large calls gain (a LeNet-5 step's ~300k-element maps did not).
+ */
+export const PARALLEL_MIN_ELEMENTS = 1 << 20;
 
 /** The exports that parallelElementwiseExports replaces (assembly/nn/elementwise.ts, adam.ts). */
 export interface ElementwiseExports {

@@ -11,6 +11,7 @@ import { WasmArena, loadWasm } from '../../src/wasm/module.js';
 import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
 import { chunkArgs } from '../../src/wasm/thread_pool.js';
 import { unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
+import { PARALLEL_MIN_ELEMENTS } from '../../src/wasm/parallel_elementwise.js';
 import { indirectionBytes, packedBytes } from '../../src/wasm/gemm_layout.js';
 import { InputError } from '../../src/errors.js';
 import nnWasm from '../../src/wasm/generated/nn.js';
@@ -128,10 +129,11 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
   const EXACT = 1e-12;
 
   test('elementwise: binary with a full, trailing and scalar operand, and unary ops (split over elements)', async () => {
-    const n = [3, 70001]; // odd length: chunks end mid-SIMD-vector only at the very end
+    expect(5 * 230001).toBeGreaterThanOrEqual(PARALLEL_MIN_ELEMENTS); // large enough to be split
+    const n = [5, 230001]; // odd length: chunks end mid-SIMD-vector only at the very end
     await compare(() => tf.add(rand(n, 11), rand(n, 12)), EXACT);
-    await compare(() => tf.mul(rand([300, 512], 13), rand([512], 14)), EXACT);
-    await compare(() => tf.div(rand([300, 333], 15), rand([333], 16)), EXACT);
+    await compare(() => tf.mul(rand([4100, 512], 13), rand([512], 14)), EXACT);
+    await compare(() => tf.div(rand([6400, 333], 15), rand([333], 16)), EXACT);
     await compare(() => tf.sub(2.5, rand(n, 17)), EXACT);
     await compare(() => tf.sqrt(tf.abs(rand(n, 18))), EXACT);
     await compare(() => tf.relu(rand(n, 19)), EXACT);
@@ -141,8 +143,8 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
     const { FusedAdam } = await import('../../src/train/adam.js');
     let run = 0;
     await compare(() => {
-      const p = tf.variable(rand([1, 300001], 20), true, `adam-thread-${run++}`);
-      const target = rand([1, 300001], 21);
+      const p = tf.variable(rand([1, 2300001], 20), true, `adam-thread-${run++}`);
+      const target = rand([1, 2300001], 21);
       const opt = new FusedAdam(0.01);
       for (let s = 0; s < 3; s++) opt.minimize(() => tf.sum(tf.square(tf.sub(p, target))) as tf.Scalar, false, [p]);
       opt.dispose();
