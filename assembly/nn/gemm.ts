@@ -120,16 +120,22 @@ export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
   }
 }
 
-// One 2×16 tile: C[2][16] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B. The
+// One tile: C[2][16] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B, or with
+// `half` only its first 8 columns (for panels with at most 8 used columns: n ≤ 8, or the last
+// panel, which the full tile would compute half in vain; rows of B stay ROW_BYTES apart). The
 // registers start from zero and are added into C at the end, so the driver's segments of at
 // most SEG steps give blocked summation. With ks == 4 (contiguous A rows: matmul, and the
 // convolutions' channel vectors) the steps run in pairs (see the file comment); after the loop
 // B is set to the end of this tap's kc rows, since an odd kc leaves the pair loop mid-pair.
-function tile(
-  ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
+// Inlined into tile16 and tile8 with `half` constant, so each keeps only its own registers.
+// @ts-ignore: decorator
+@inline
+function tileOf(
+  half: bool, ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
+  zero: usize,
 ): void {
-  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0); let c02 = f32x4.splat(0); let c03 = f32x4.splat(0);
-  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0); let c12 = f32x4.splat(0); let c13 = f32x4.splat(0);
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
   for (let t = 0; t < taps; t++) {
     const p0 = <usize>load<u32>(ind, 0);
     const p1 = <usize>load<u32>(ind, 4);
@@ -145,153 +151,91 @@ function tile(
       let n = kc;
       const bEnd = b + <usize>kc * ROW_BYTES;
       while (true) {
-        const b0_0 = v128.load(b, 0);
-        const b1_0 = v128.load(b, 16);
-        const b2_0 = v128.load(b, 32);
-        const b3_0 = v128.load(b, 48);
-        const x0_0 = v128.load32_splat(a0, 0);
-        const x1_0 = v128.load32_splat(a1, 0);
-        c00 = f32x4.add(c00, f32x4.mul(x0_0, b0_0));
-        c01 = f32x4.add(c01, f32x4.mul(x0_0, b1_0));
-        c02 = f32x4.add(c02, f32x4.mul(x0_0, b2_0));
-        c03 = f32x4.add(c03, f32x4.mul(x0_0, b3_0));
-        c10 = f32x4.add(c10, f32x4.mul(x1_0, b0_0));
-        c11 = f32x4.add(c11, f32x4.mul(x1_0, b1_0));
-        c12 = f32x4.add(c12, f32x4.mul(x1_0, b2_0));
-        c13 = f32x4.add(c13, f32x4.mul(x1_0, b3_0));
+        // Step 1 of the pair: B row at b, A at a0, a1.
+        const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
+        const x0 = v128.load32_splat(a0, 0), x1 = v128.load32_splat(a1, 0);
+        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+        if (!half) {
+          const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+          c02 = f32x4.add(c02, f32x4.mul(x0, b2));
+          c03 = f32x4.add(c03, f32x4.mul(x0, b3));
+          c12 = f32x4.add(c12, f32x4.mul(x1, b2));
+          c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+        }
         if (--n == 0) break;
-        const b0_1 = v128.load(b, 64);
-        const b1_1 = v128.load(b, 80);
-        const b2_1 = v128.load(b, 96);
-        const b3_1 = v128.load(b, 112);
-        const x0_1 = v128.load32_splat(a0, 4);
-        const x1_1 = v128.load32_splat(a1, 4);
-        c00 = f32x4.add(c00, f32x4.mul(x0_1, b0_1));
-        c01 = f32x4.add(c01, f32x4.mul(x0_1, b1_1));
-        c02 = f32x4.add(c02, f32x4.mul(x0_1, b2_1));
-        c03 = f32x4.add(c03, f32x4.mul(x0_1, b3_1));
-        c10 = f32x4.add(c10, f32x4.mul(x1_1, b0_1));
-        c11 = f32x4.add(c11, f32x4.mul(x1_1, b1_1));
-        c12 = f32x4.add(c12, f32x4.mul(x1_1, b2_1));
-        c13 = f32x4.add(c13, f32x4.mul(x1_1, b3_1));
-        b += 128;
+        // Step 2: the next B row and A floats, at immediate offsets.
+        const d0 = v128.load(b, 64), d1 = v128.load(b, 80);
+        const y0 = v128.load32_splat(a0, 4), y1 = v128.load32_splat(a1, 4);
+        c00 = f32x4.add(c00, f32x4.mul(y0, d0));
+        c01 = f32x4.add(c01, f32x4.mul(y0, d1));
+        c10 = f32x4.add(c10, f32x4.mul(y1, d0));
+        c11 = f32x4.add(c11, f32x4.mul(y1, d1));
+        if (!half) {
+          const d2 = v128.load(b, 96), d3 = v128.load(b, 112);
+          c02 = f32x4.add(c02, f32x4.mul(y0, d2));
+          c03 = f32x4.add(c03, f32x4.mul(y0, d3));
+          c12 = f32x4.add(c12, f32x4.mul(y1, d2));
+          c13 = f32x4.add(c13, f32x4.mul(y1, d3));
+        }
+        b += 2 * ROW_BYTES;
         a0 += 8; a1 += 8;
         if (--n == 0) break;
       }
       b = bEnd;
     } else {
       for (let k = 0; k < kc; k++) {
-        const b0 = v128.load(b, 0);
-        const b1 = v128.load(b, 16);
-        const b2 = v128.load(b, 32);
-        const b3 = v128.load(b, 48);
-        const x0 = v128.load32_splat(a0);
-        const x1 = v128.load32_splat(a1);
+        const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
+        const x0 = v128.load32_splat(a0), x1 = v128.load32_splat(a1);
         c00 = f32x4.add(c00, f32x4.mul(x0, b0));
         c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
-        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
         c10 = f32x4.add(c10, f32x4.mul(x1, b0));
         c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
-        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
-        b += 64;
+        if (!half) {
+          const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+          c02 = f32x4.add(c02, f32x4.mul(x0, b2));
+          c03 = f32x4.add(c03, f32x4.mul(x0, b3));
+          c12 = f32x4.add(c12, f32x4.mul(x1, b2));
+          c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+        }
+        b += ROW_BYTES;
         a0 += ks; a1 += ks;
       }
     }
   }
+  const c1 = c + ldc;
   if (acc) {
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 0), c00), 0);
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 16), c01), 16);
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 32), c02), 32);
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 48), c03), 48);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 0), c10), 0);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 16), c11), 16);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 32), c12), 32);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 48), c13), 48);
-  } else {
-    v128.store(c + 0 * ldc, c00, 0);
-    v128.store(c + 0 * ldc, c01, 16);
-    v128.store(c + 0 * ldc, c02, 32);
-    v128.store(c + 0 * ldc, c03, 48);
-    v128.store(c + 1 * ldc, c10, 0);
-    v128.store(c + 1 * ldc, c11, 16);
-    v128.store(c + 1 * ldc, c12, 32);
-    v128.store(c + 1 * ldc, c13, 48);
+    c00 = f32x4.add(v128.load(c, 0), c00); c01 = f32x4.add(v128.load(c, 16), c01);
+    c10 = f32x4.add(v128.load(c1, 0), c10); c11 = f32x4.add(v128.load(c1, 16), c11);
+    if (!half) {
+      c02 = f32x4.add(v128.load(c, 32), c02); c03 = f32x4.add(v128.load(c, 48), c03);
+      c12 = f32x4.add(v128.load(c1, 32), c12); c13 = f32x4.add(v128.load(c1, 48), c13);
+    }
+  }
+  v128.store(c, c00, 0); v128.store(c, c01, 16);
+  v128.store(c1, c10, 0); v128.store(c1, c11, 16);
+  if (!half) {
+    v128.store(c, c02, 32); v128.store(c, c03, 48);
+    v128.store(c1, c12, 32); v128.store(c1, c13, 48);
   }
 }
-// The 2×8 tile on the first 8 columns of a 16-column panel (rows stay ROW_BYTES apart), for
-// panels with at most 8 used columns (n ≤ 8, or the last panel), which the 2×16 tile would
-// compute half in vain.
-function tileHalf(
+
+/** The 2×16 tile (see tileOf). */
+function tile16(
   ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
 ): void {
-  let c00 = f32x4.splat(0); let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0); let c11 = f32x4.splat(0);
-  for (let t = 0; t < taps; t++) {
-    const p0 = <usize>load<u32>(ind, 0);
-    const p1 = <usize>load<u32>(ind, 4);
-    ind += 8;
-    if (p0 == zero && p1 == zero) {
-      // Both rows read padding at this tap: its products are all zero.
-      b += <usize>kc * ROW_BYTES;
-      continue;
-    }
-    let a0 = p0 + aoff;
-    let a1 = p1 + aoff;
-    if (ks == 4) {
-      let n = kc;
-      const bEnd = b + <usize>kc * ROW_BYTES;
-      while (true) {
-        const b0_0 = v128.load(b, 0);
-        const b1_0 = v128.load(b, 16);
-        const x0_0 = v128.load32_splat(a0, 0);
-        const x1_0 = v128.load32_splat(a1, 0);
-        c00 = f32x4.add(c00, f32x4.mul(x0_0, b0_0));
-        c01 = f32x4.add(c01, f32x4.mul(x0_0, b1_0));
-        c10 = f32x4.add(c10, f32x4.mul(x1_0, b0_0));
-        c11 = f32x4.add(c11, f32x4.mul(x1_0, b1_0));
-        if (--n == 0) break;
-        const b0_1 = v128.load(b, 64);
-        const b1_1 = v128.load(b, 80);
-        const x0_1 = v128.load32_splat(a0, 4);
-        const x1_1 = v128.load32_splat(a1, 4);
-        c00 = f32x4.add(c00, f32x4.mul(x0_1, b0_1));
-        c01 = f32x4.add(c01, f32x4.mul(x0_1, b1_1));
-        c10 = f32x4.add(c10, f32x4.mul(x1_1, b0_1));
-        c11 = f32x4.add(c11, f32x4.mul(x1_1, b1_1));
-        b += 128;
-        a0 += 8; a1 += 8;
-        if (--n == 0) break;
-      }
-      b = bEnd;
-    } else {
-      for (let k = 0; k < kc; k++) {
-        const b0 = v128.load(b, 0);
-        const b1 = v128.load(b, 16);
-        const x0 = v128.load32_splat(a0);
-        const x1 = v128.load32_splat(a1);
-        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-        b += 64;
-        a0 += ks; a1 += ks;
-      }
-    }
-  }
-  if (acc) {
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 0), c00), 0);
-    v128.store(c + 0 * ldc, f32x4.add(v128.load(c + 0 * ldc, 16), c01), 16);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 0), c10), 0);
-    v128.store(c + 1 * ldc, f32x4.add(v128.load(c + 1 * ldc, 16), c11), 16);
-  } else {
-    v128.store(c + 0 * ldc, c00, 0);
-    v128.store(c + 0 * ldc, c01, 16);
-    v128.store(c + 1 * ldc, c10, 0);
-    v128.store(c + 1 * ldc, c11, 16);
-  }
+  tileOf(false, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
 }
+
+/** The 2×8 tile on a panel's first 8 columns (see tileOf). */
+function tile8(
+  ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
+): void {
+  tileOf(true, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
+}
+
 /**
  * C (m×n, ldc floats between rows, at c) = (accumulate ? C : 0) + A·B, where the reduction
  * runs over `taps` groups of `kt` steps (k = taps·kt), A rows come from the indirection buffer
@@ -367,12 +311,12 @@ export function gemmIndirect(
             const kc = min(segLen, kt - c0);
             const acc = accumulate != 0 || sg > 0;
             if (cols <= NR / 2) {
-              tileHalf(
+              tile8(
                 indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
                 bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc, zero,
               );
             } else {
-              tile(
+              tile16(
                 indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
                 bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc, zero,
               );
