@@ -33,7 +33,7 @@ commands:
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
           --backend wmoe|cpu|<any registered tfjs backend> --threads 1 (wmoe) --out DIR
           [--stage1-lr 2e-3 (resnet18 1e-3, vit 5e-4) --stage2-lr 3e-3 --batch-size 64 --train-samples N --test-samples N --validation 0.1
-           --augment auto|none|crop|crop-flip --no-normalise --load-balance 1 --expert-loss 0.3
+           --augment auto|none|crop|crop-flip --no-normalise --load-balance 1 --expert-loss 0.3 (vit 1)
            --stage2-load-balance 0.5 --stage2-importance 0.1]
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)

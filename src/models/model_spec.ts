@@ -38,6 +38,11 @@ export interface ModelSpec {
    */
   stage1LearningRate?: number;
   /**
+   * Stage-1 weight of the experts' own loss this model needs for interchangeable experts (the
+   * default of `--expert-loss`); absent: the package default.
+   */
+  stage1ExpertLoss?: number;
+  /**
    * Fills in defaults and checks `options` against `inputShape`; throws an InputError naming
    * the bad value (unknown option, patch not dividing the image, width not divisible by heads…).
    */

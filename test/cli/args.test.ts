@@ -49,6 +49,9 @@ describe('training flags', () => {
     expect(trainConfigFromFlags({ model: 'resnet18' }).cfg.stage1LearningRate).toBe(1e-3);
     expect(trainConfigFromFlags({ model: 'vit' }).cfg.stage1LearningRate).toBe(5e-4);
     expect(trainConfigFromFlags({ model: 'vit', 'stage1-lr': '1e-3', 'stage2-lr': '4e-3' }).cfg).toMatchObject({ stage1LearningRate: 1e-3, stage2LearningRate: 4e-3 });
+    expect(trainConfigFromFlags({ model: 'vit' }).cfg.stage1ExpertLoss).toBe(1);
+    expect(trainConfigFromFlags({ model: 'vit', 'expert-loss': '0.3' }).cfg.stage1ExpertLoss).toBe(0.3);
+    expect(trainConfigFromFlags({ model: 'resnet18' }).cfg.stage1ExpertLoss).toBe(0.3);
     expect(trainConfigFromFlags({}).threads).toBe(1);
     expect(trainConfigFromFlags({ threads: '2' }).threads).toBe(2);
   });

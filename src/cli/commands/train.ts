@@ -74,7 +74,7 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     trainSamples: parseIntFlag('train-samples', v['train-samples'], defaults.trainSamples, 0),
     testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
     stage1LoadBalance: parseNumberFlag('load-balance', v['load-balance'], defaults.stage1LoadBalance),
-    stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], defaults.stage1ExpertLoss),
+    stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], modelSpec(model).stage1ExpertLoss ?? defaults.stage1ExpertLoss),
     stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
     stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
     validationFraction: parseNumberFlag('validation', v.validation, defaults.validationFraction),
