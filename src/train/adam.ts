@@ -127,7 +127,10 @@ export class FusedAdam extends tf.Optimizer {
     this.moments.clear();
     for (let i = 0; i < half; i++) {
       const name = rest[i].name.replace(/\/m$/, '');
-      this.moments.set(name, { m: rest[i].tensor.dataSync() as Float32Array, v: rest[half + i].tensor.dataSync() as Float32Array });
+      // Copies: the moments are updated in place, and the given tensors stay the caller's.
+      const m = (rest[i].tensor.dataSync() as Float32Array).slice();
+      const v = (rest[half + i].tensor.dataSync() as Float32Array).slice();
+      this.moments.set(name, { m, v });
     }
   }
 

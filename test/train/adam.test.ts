@@ -35,6 +35,20 @@ describe('FusedAdam', () => {
     });
   }
 
+  it('setWeights takes copies: stepping on does not change the tensors it was given', async () => {
+    await tf.setBackend('wmoe');
+    const x = tf.variable(tf.tensor([1, -2, 3]), true, 'adam-restore');
+    const first = new FusedAdam(0.1);
+    first.minimize(() => tf.sum(tf.square(x)) as tf.Scalar, false, [x]);
+    const saved = await first.getWeights();
+    const before = saved.map((w) => Array.from(w.tensor.dataSync()));
+    const second = new FusedAdam(0.1);
+    await second.setWeights(saved);
+    second.minimize(() => tf.sum(tf.square(x)) as tf.Scalar, false, [x]);
+    expect(saved.map((w) => Array.from(w.tensor.dataSync()))).toEqual(before);
+    tf.dispose([x, ...saved.map((w) => w.tensor)]);
+  });
+
   it('adam() picks the fused optimizer on JS-resident backends', async () => {
     await tf.setBackend('wmoe');
     const o = adam(1e-3);
