@@ -78,11 +78,15 @@ async function timeSteps(backend, steps, profile) {
   tf.backend().firstUse = false; // silence tfjs-backend-cpu's "install tfjs-node" banner
   const model = makeModel();
   const losses = [step(model), step(model)]; // warm-up (JIT, WASM tier-up, memory growth)
-  const times = [];
+  const times = [], faults = [], sysMs = [];
   for (let i = 0; i < steps; i++) {
+    const r0 = process.resourceUsage();
     const t0 = performance.now();
     losses.push(step(model));
     times.push(performance.now() - t0);
+    const r1 = process.resourceUsage();
+    faults.push(r1.minorPageFault - r0.minorPageFault);
+    sysMs.push((r1.systemCPUTime - r0.systemCPUTime) / 1e3);
   }
   let kernels;
   if (profile) {
@@ -101,7 +105,7 @@ async function timeSteps(backend, steps, profile) {
   tf.dispose([model.x, model.y]);
   model.step.dispose();
   model.model.dispose();
-  return { ms: median(times), times, losses, kernels };
+  return { ms: median(times), times, losses, kernels, faults: median(faults), sysMs: median(sysMs) };
 }
 
 /** Kernel records grouped by `key`: per-step ms and calls, sorted by ms. */
@@ -133,7 +137,7 @@ for (const k of prof.kernels) {
   console.log(k.name.padEnd(28) + k.ms.toFixed(2).padStart(9) + String(Math.round(k.calls)).padStart(7) + `${((100 * k.ms) / total).toFixed(1)}%`.padStart(8) + k.outMB.toFixed(2).padStart(8));
 }
 console.log(`(scopes, not counted: ${scopes.map((k) => `${k.name} ${k.ms.toFixed(2)} ms`).join(', ')})`);
-console.log(`${PROFILED} step: median ${prof.ms.toFixed(1)} ms over ${STEPS} steps (${prof.times.map((t) => t.toFixed(0)).join(' ')})`);
+console.log(`${PROFILED} step: median ${prof.ms.toFixed(1)} ms over ${STEPS} steps (${prof.times.map((t) => t.toFixed(0)).join(' ')}); per step (median): ${prof.faults} minor page faults, ${prof.sysMs.toFixed(0)} ms system CPU time`);
 let cpu;
 if (CPU_STEPS > 0 && PROFILED !== 'cpu') {
   cpu = await timeSteps('cpu', CPU_STEPS, false);

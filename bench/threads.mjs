@@ -1,20 +1,21 @@
 // 1 → 2 thread scaling of backend `wmoe` (init({ threads: 2 })): the ResNet-18 conv shapes
-// (forward, input gradient, filter gradient) and the LeNet-5 MoE training step (stage 1,
-// batch 64, Adam). One threaded backend; its pool's `active` threads alternate between 1 and 2
+// (forward, input gradient, filter gradient) and the LeNet-5 (batch 64) and ResNet-18 (batch
+// 32) MoE training steps (stage 1, Adam). One threaded backend; its pool's `active` threads alternate between 1 and 2
 // call by call (fair under machine load), after one untimed call each. Medians; the load
 // average is recorded before and after (the machine is shared: ratios are the figure to read).
 // Writes bench/results/threads.json.
 //
-//   npm run build && node bench/threads.mjs [--calls=N] [--steps=N] [--only=substring]
+//   npm run build && node bench/threads.mjs [--calls=N] [--steps=N] [--resnet-steps=N] [--only=substring]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { init, tf, SeededRandom } from '../dist/index.mjs';
 import { DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist } from '../dist/node.mjs';
 
-const { values } = parseArgs({ options: { calls: { type: 'string' }, steps: { type: 'string' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { calls: { type: 'string' }, steps: { type: 'string' }, 'resnet-steps': { type: 'string' }, only: { type: 'string' } } });
 const CALLS = Number(values.calls ?? 9);
 const STEPS = Number(values.steps ?? 15);
+const RESNET_STEPS = Number(values['resnet-steps'] ?? 7);
 const only = values.only;
 
 const median = (xs) => {
@@ -42,6 +43,9 @@ const convs = [
   { name: 'R18 3x3 128→128 16x16', n: 4, h: 16, w: 16, ci: 128, co: 128, f: 3, s: 1 },
   { name: 'R18 3x3 256→256 8x8', n: 8, h: 8, w: 8, ci: 256, co: 256, f: 3, s: 1 },
   { name: 'R18 3x3 512→512 4x4', n: 8, h: 4, w: 4, ci: 512, co: 512, f: 3, s: 1 },
+  // the experts' last stage at the training step's batch (stage 1 runs every expert on all 32)
+  { name: 'R18 3x3 512→512 4x4', n: 32, h: 4, w: 4, ci: 512, co: 512, f: 3, s: 1 },
+  { name: 'R18 3x3 256→512 s2 8x8', n: 32, h: 8, w: 8, ci: 256, co: 512, f: 3, s: 2 },
 ];
 
 /** Times `run` (returns a tensor) with 1 and 2 active threads alternating; medians in ms. */
@@ -102,7 +106,32 @@ for (const c of convs) {
   x.dispose(); w.dispose(); dy.dispose();
 }
 
-// LeNet-5 MoE training step (as bench/train-step.mjs), threads alternating step by step.
+/**
+ * Median ms of a stage-1 MoE training step (as bench/train-step.mjs: DEFAULT_TRAIN_CONFIG, K = 4,
+ * top-2, Adam) with 1 and 2 active threads alternating step by step (1 2 2 1 1 2 …), after
+ * `warmup` untimed steps of each.
+ */
+function stepScaling(bench, cfg, xs, ys, steps, warmup) {
+  const model = new DistributedMoE(moeConfigOf(cfg), 1);
+  const train = stage1Step(model, cfg);
+  const times = { 1: [], 2: [] };
+  for (let i = 0; i < 2 * (steps + warmup); i++) {
+    const t = i % 4 < 2 ? 1 + (i % 2) : 2 - (i % 2);
+    pool.active = t;
+    const t0 = performance.now();
+    const loss = train(xs, ys, i + 1);
+    loss.dataSync();
+    loss.dispose();
+    if (i >= 2 * warmup) times[t].push(performance.now() - t0);
+  }
+  train.dispose?.();
+  model.dispose();
+  const r = { bench, ms1: median(times[1]), ms2: median(times[2]), times };
+  r.scaling = r.ms1 / r.ms2;
+  console.log(`${bench}: 1T ${r.ms1.toFixed(1)} ms  2T ${r.ms2.toFixed(1)} ms  ×${r.scaling.toFixed(2)}`);
+  return r;
+}
+
 let step = null;
 if (only === undefined || 'LeNet-5 training step'.includes(only)) {
   const BATCH = 64;
@@ -110,25 +139,25 @@ if (only === undefined || 'LeNet-5 training step'.includes(only)) {
   const cfg = { ...DEFAULT_TRAIN_CONFIG, inputShape: [32, 32, 1], classes: 10 };
   const xs = tf.tensor4d(data.train.images.subarray(0, BATCH * 32 * 32), [BATCH, 32, 32, 1]);
   const ys = tf.tensor1d(data.train.labels.subarray(0, BATCH), 'int32');
-  const model = new DistributedMoE(moeConfigOf(cfg), 1);
-  const train = stage1Step(model, cfg);
-  const times = { 1: [], 2: [] };
-  for (let i = 0; i < 2 * STEPS + 2; i++) {
-    const t = i % 4 < 2 ? 1 + (i % 2) : 2 - (i % 2);
-    pool.active = t;
-    const t0 = performance.now();
-    const loss = train(xs, ys, i);
-    loss.dataSync();
-    loss.dispose();
-    if (i >= 2) times[t].push(performance.now() - t0);
-  }
-  train.dispose?.();
-  model.dispose();
+  step = stepScaling('LeNet-5 MoE training step (K=4, top-2, batch 64, Adam)', cfg, xs, ys, STEPS, 1);
   xs.dispose(); ys.dispose();
-  step = { bench: 'LeNet-5 MoE training step (K=4, top-2, batch 64, Adam)', ms1: median(times[1]), ms2: median(times[2]) };
-  step.scaling = step.ms1 / step.ms2;
-  step.times = times;
-  console.log(`LeNet-5 MoE training step, batch 64: 1T ${step.ms1.toFixed(1)} ms  2T ${step.ms2.toFixed(1)} ms  ×${step.scaling.toFixed(2)}`);
+}
+// ResNet-18 at batch 32 on seeded random 32x32x3 images (the issue's target: 2 threads ≥ 1.7x).
+let resnetStep = null;
+if (only === undefined || 'ResNet-18 training step'.includes(only)) {
+  const BATCH = 32;
+  const rng = new SeededRandom(7);
+  const images = new Float32Array(BATCH * 32 * 32 * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.next();
+  const labels = Int32Array.from({ length: BATCH }, () => Math.floor(rng.next() * 10));
+  const cfg = { ...DEFAULT_TRAIN_CONFIG, model: 'resnet18', dataset: 'cifar10', inputShape: [32, 32, 3], classes: 10 };
+  const xs = tf.tensor4d(images, [BATCH, 32, 32, 3]);
+  const ys = tf.tensor1d(labels, 'int32');
+  resnetStep = stepScaling('ResNet-18 MoE training step (K=4, top-2, batch 32, Adam)', cfg, xs, ys, RESNET_STEPS, 1);
+  resnetStep.target = 1.7;
+  resnetStep.pass = resnetStep.scaling >= 1.7;
+  console.log(`${resnetStep.pass ? 'PASS' : 'FAIL'}  ResNet-18 step batch 32: 2 threads >= 1.7x 1 thread: x${resnetStep.scaling.toFixed(2)}`);
+  xs.dispose(); ys.dispose();
 }
 pool.active = 2;
 
@@ -140,6 +169,7 @@ const result = {
   calls: CALLS,
   kernels: rows,
   trainStep: step,
+  resnetStep,
 };
 console.log(`load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${result.loadavgAfter.map((l) => l.toFixed(2)).join(' ')}`);
 if (only === undefined) {

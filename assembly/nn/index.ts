@@ -11,3 +11,4 @@ export * from './elementwise';
 export * from './reduce';
 export * from './conv_single';
 export * from './adam';
+export * from './batch_norm';

@@ -8,6 +8,7 @@ import { binaryKernels } from './binary.js';
 import { unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { unpackKernels } from './unpack.js';
+import { batchNormKernels } from './batch_norm.js';
 
 /**
  * The kernels that backend `wmoe` runs in WASM. Every other kernel is inherited from
@@ -23,4 +24,5 @@ export const wmoeKernels: KernelConfig[] = [
   ...unaryKernels,
   ...reduceKernels,
   ...unpackKernels,
+  ...batchNormKernels,
 ];

@@ -36,6 +36,18 @@ export interface NnExports {
    */
   adamUpdate(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
     omb1: number, omb2: number, eps: number, nlr: number): void;
+  // Training batch norm over x [rows, C] (assembly/nn/batch_norm.ts), run per chunk of rows
+  // (src/kernels/batch_norm.ts); part: C (2C for bnGradSums) f64 partial sums of the chunk;
+  // flags: 1 residual, 2 ReLU.
+  /** part = Σ_rows x (centred 0) or Σ_rows (x − mean)² (centred 1). */
+  bnSums(x: number, mean: number, part: number, rows: number, C: number, centred: number): void;
+  /** y = (x − mean)·scale + beta [+ r] [ReLU]. */
+  bnApply(x: number, r: number, y: number, mean: number, scale: number, beta: number, rows: number, C: number, flags: number): void;
+  /** part = [Σ g, Σ g·(x − mean)] with g = dy [masked by y > 0]. */
+  bnGradSums(dy: number, x: number, y: number, mean: number, part: number, rows: number, C: number, flags: number): void;
+  /** dx = g·a + (x − mean)·b + e; g stored at gOut with the residual flag. */
+  bnGradApply(dy: number, x: number, y: number, mean: number, a: number, b: number, e: number, dx: number, gOut: number,
+    rows: number, C: number, flags: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.

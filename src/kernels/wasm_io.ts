@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
+import { chunkArgs, type ChunkedJob } from '../wasm/thread_pool.js';
 
 /** What tfjs-core passes to a kernel function. */
 export interface KernelArgs {
@@ -65,4 +66,18 @@ export function inputOf(args: KernelArgs, kernel: string, name: string): TensorI
   const t = args.inputs[name];
   if (t === undefined) throw new Error(`wireless-moe: ${kernel} called without input '${name}'`);
   return t;
+}
+
+/**
+ * Runs export `name` of the nn module over every chunk of `job` (see ChunkedJob): split over
+ * the module's threads when it has a pool, else in order on this thread.
+ */
+export function runChunked(backend: WmoeBackend, name: string, job: ChunkedJob): void {
+  const nn = backend.nn;
+  if (nn.pool) {
+    nn.pool.run(name, job);
+    return;
+  }
+  const f = (nn.exports as unknown as Record<string, (...args: number[]) => void>)[name]!;
+  for (let i = 0; i < job.chunks; i++) f(...chunkArgs(job, i));
 }

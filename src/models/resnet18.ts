@@ -31,9 +31,9 @@ class ConvBn {
     this.conv = new Conv(params, name, size, inChannels, outChannels, stride);
     this.bn = new BatchNorm(params, `${name}/bn`, outChannels);
   }
-  apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const y = this.bn.apply(this.conv.apply(x), training);
-    return this.relu ? (tf.relu(y) as tf.Tensor4D) : y;
+  /** With `residual`: relu(bn(conv(x)) + residual), one fused step on backend wmoe. */
+  apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
+    return this.bn.apply(this.conv.apply(x), training, residual ? { residual, relu: true } : { relu: this.relu });
   }
 }
 
@@ -53,8 +53,8 @@ class BasicBlock {
       : null;
   }
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const main = this.conv2.apply(this.conv1.apply(x, training), training);
-    return tf.relu(tf.add(main, this.shortcut ? this.shortcut.apply(x, training) : x)) as tf.Tensor4D;
+    const shortcut = this.shortcut ? this.shortcut.apply(x, training) : x;
+    return this.conv2.apply(this.conv1.apply(x, training), training, shortcut);
   }
 }
 
@@ -162,6 +162,9 @@ export const resnet18: ModelSpec = {
   defaults: { bottleneck: 32, width: 64 },
   // Adam's usual rate for batch-normalised ResNets; 2e-3 (LeNet-5's) is on the edge for 11 M parameters.
   stage1LearningRate: 1e-3,
+  // At the package's 0.3 a short Fashion-MNIST run collapsed its routing onto three of four
+  // experts (one never chosen); the ViT needed the same weight for interchangeable experts.
+  stage1ExpertLoss: 1,
   resolveOptions(options, [h, w, c]) {
     const merged = mergeOptions('resnet18', this.defaults, options);
     intOption('resnet18', merged, 'width', 1, 64);
