@@ -107,6 +107,64 @@ describe.each(['cpu', 'wmoe'] as const)('BatchNorm on backend %s', (backend) => 
     expect(Math.max(...stats(gx).mean.map(Math.abs))).toBeLessThan(1e-5);
   });
 
+  // ResNet's fused tail: relu(bn(x) + r). Float64 closed form and central differences in x, γ,
+  // β and r; the wmoe backend runs the fused kernels, cpu the op composition.
+  it.each([
+    ['residual', { residual: true, relu: false }],
+    ['ReLU', { residual: false, relu: true }],
+    ['residual + ReLU', { residual: true, relu: true }],
+  ] as const)('training mode with %s: output and gradients match float64 central differences', async (_label, tail) => {
+    const bn = await make();
+    const x = inputValues(15);
+    const r = Float64Array.from(randomValues(SIZE, 16), (v) => 2 * v);
+    const gamma = Array.from(randomValues(C, 17), (v) => 1 + v);
+    const beta = Array.from(randomValues(C, 18));
+    const weights = Float64Array.from(randomValues(SIZE, 19));
+    bn.gamma.assign(tf.tensor1d(gamma));
+    bn.beta.assign(tf.tensor1d(beta));
+    const reference = (xv: ArrayLike<number>, gv: ArrayLike<number>, bv: ArrayLike<number>, rv: ArrayLike<number>) =>
+      referenceTraining(xv, gv, bv).map((v, i) => {
+        const s = tail.residual ? v + rv[i] : v;
+        return tail.relu ? Math.max(0, s) : s;
+      });
+    const loss = (xv: ArrayLike<number>, gv: ArrayLike<number>, bv: ArrayLike<number>, rv: ArrayLike<number>) =>
+      dot(reference(xv, gv, bv, rv), weights);
+    const w = tf.tensor4d(Float32Array.from(weights), [...SHAPE]);
+    const rt = tf.tensor4d(Float32Array.from(r), [...SHAPE]);
+    const xt = tf.tensor4d(Float32Array.from(x), [...SHAPE]);
+    const applied = (xa: tf.Tensor, ra: tf.Tensor) =>
+      bn.apply(xa as tf.Tensor4D, true, { residual: tail.residual ? (ra as tf.Tensor4D) : undefined, relu: tail.relu });
+
+    const y = tf.tidy(() => applied(xt, rt).dataSync());
+    const expected = reference(x, gamma, beta, r);
+    expect(maxRelError(y, expected)).toBeLessThan(3e-5);
+    if (tail.relu) expect(expected.filter((v) => v === 0).length).toBeGreaterThan(SIZE / 10); // the ReLU clips
+
+    const lossOf = (xa: tf.Tensor, ra: tf.Tensor) => tf.sum(tf.mul(applied(xa, ra), w));
+    const gx = tf.grad((xa: tf.Tensor) => lossOf(xa, rt))(xt).dataSync();
+    const gr = tail.residual ? tf.grad((ra: tf.Tensor) => lossOf(xt, ra))(rt).dataSync() : null;
+    const { grads: vg } = tf.variableGrads(() => tf.sum(tf.mul(applied(xt, rt), w)) as tf.Scalar, [bn.gamma, bn.beta]);
+    const gg = vg[bn.gamma.name]!.dataSync(), gb = vg[bn.beta.name]!.dataSync();
+    const h = 1e-6;
+    const central = (values: ArrayLike<number>, at: (v: Float64Array) => number) =>
+      Float64Array.from(values, (_, i) => {
+        const up = Float64Array.from(values), down = Float64Array.from(values);
+        up[i] += h;
+        down[i] -= h;
+        return (at(up) - at(down)) / (2 * h);
+      });
+    expect(maxRelError(gx, central(x, (v) => loss(v, gamma, beta, r)))).toBeLessThan(1e-3);
+    expect(maxRelError(gg, central(gamma, (v) => loss(x, v, beta, r)))).toBeLessThan(1e-4);
+    expect(maxRelError(gb, central(beta, (v) => loss(x, gamma, v, r)))).toBeLessThan(1e-4);
+    if (gr) expect(maxRelError(gr, central(r, (v) => loss(x, gamma, beta, v)))).toBeLessThan(1e-4);
+  });
+
+  it('rejects a residual of another shape, naming both', async () => {
+    const bn = await make();
+    const x = tf.zeros([...SHAPE]) as tf.Tensor4D;
+    expect(() => bn.apply(x, true, { residual: tf.zeros([N, H, W, C + 1]) as tf.Tensor4D })).toThrow(/bn: residual shape \[3,4,5,7\] differs from \[3,4,5,6\]/);
+  });
+
   it('variableGrads through training mode reach γ and β, not the running statistics, which still update', async () => {
     const bn = await make();
     const x = tf.tensor4d(Float32Array.from(inputValues(6)), [...SHAPE]);

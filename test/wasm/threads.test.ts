@@ -154,6 +154,27 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
     }, EXACT);
   });
 
+  test('training batch norm + residual + ReLU, forward and gradients (2 chunks of rows)', async () => {
+    const { BatchNorm } = await import('../../src/models/batch_norm.js');
+    const { ParamStore } = await import('../../src/models/params.js');
+    const { SeededRandom } = await import('../../src/random/seeded.js');
+    const shape = [3, 20, 20, 64]; // 1200 rows of 64: two of the kernel's fixed 65536-float chunks
+    await compare(() => {
+      const params = new ParamStore(new SeededRandom(1));
+      const bn = new BatchNorm(params, 'bn', 64);
+      bn.gamma.assign(tf.add(rand([64], 22), 1.5));
+      bn.beta.assign(rand([64], 23));
+      const x = tf.add(tf.mul(rand(shape, 24), 3), 1), r = rand(shape, 25), w = rand(shape, 26);
+      const f = (xt: tf.Tensor, rt: tf.Tensor) => tf.sum(tf.mul(bn.apply(xt as tf.Tensor4D, true, { residual: rt as tf.Tensor4D, relu: true }), w));
+      const { grads } = tf.variableGrads(() => f(x, r) as tf.Scalar, [bn.gamma, bn.beta]);
+      const [dx, dr] = tf.grads(f)([x, r]);
+      const y = bn.apply(x, true, { residual: r, relu: true });
+      const out = tf.concat([y, dx!, dr!, grads[bn.gamma.name]!, grads[bn.beta.name]!, bn.movingMean, bn.movingVariance].map((t) => tf.reshape(t, [-1])));
+      params.dispose();
+      return out;
+    }, 1e-3);
+  });
+
   test('a LeNet-5-like gradient (small kernels stay on one thread)', async () => {
     await compare(() => {
       const w = rand([5, 5, 6, 16], 9) as tf.Tensor4D;
