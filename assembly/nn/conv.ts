@@ -218,28 +218,53 @@ export function convCol2imAdd(
 
 /**
  * Patch rows m0 … m0+count−1 of x written straight into the packed-B layout of gemm.ts:
- * [ceil(K/16)][count][16] floats at dst (K = fh·fw·ci, last panel zero-padded), so that patches
- * can be the right operand of a GEMM reducing over pixels (the filter gradient).
- * `row` is scratch for ceil(K/16)·16 floats.
+ * [ceil(K/16)][panelRows][16] floats at dst (K = fh·fw·ci; lanes past K zero-filled), rows at
+ * 0 … count−1 of each panel, so that patches can be the right operand of a GEMM reducing over
+ * pixels (the filter gradient). panelRows ≥ count is the packed block's row count: a caller
+ * that splits the rows (src/wasm/parallel_gemm.ts) writes each part at its row offset.
  */
 export function convIm2colPacked(
   x: usize, n: i32, h: i32, w: i32, ci: i32, fh: i32, fw: i32, sh: i32, sw: i32, pt: i32, pl: i32,
-  oh: i32, ow: i32, m0: i32, count: i32, row: usize, dst: usize,
+  oh: i32, ow: i32, m0: i32, count: i32, dst: usize, panelRows: i32,
 ): void {
   const kdim = fh * fw * ci;
-  const panels = (kdim + 15) >> 4;
-  memory.fill(row, 0, <usize>panels << 6);
-  const panelStride = <usize>count << 6;
+  const kpad = ((kdim + 15) >> 4) << 4;
+  const panelBytes = <usize>panelRows << 6;
+  // With ci a multiple of 4, every tap's channel run starts on a lane multiple of 4, so each
+  // group of 4 channels lands inside one panel row: one f32x4 store.
+  const vec = (ci & 3) == 0;
+  const zero = f32x4.splat(0);
   for (let i = 0; i < count; i++) {
-    convIm2col(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0 + i, 1, row);
-    let d = dst + (<usize>i << 6);
-    for (let p = 0; p < panels; p++) {
-      const s = row + (<usize>p << 6);
-      v128.store(d, v128.load(s));
-      v128.store(d, v128.load(s, 16), 16);
-      v128.store(d, v128.load(s, 32), 32);
-      v128.store(d, v128.load(s, 48), 48);
-      d += panelStride;
+    const mi = m0 + i;
+    const ox = mi % ow;
+    const q = mi / ow;
+    const oy = q % oh;
+    const b = q / oh;
+    const rowDst = dst + (<usize>i << 6);
+    for (let kh = 0; kh < fh; kh++) {
+      const iy = oy * sh + kh - pt;
+      for (let kw = 0; kw < fw; kw++) {
+        const ix = ox * sw + kw - pl;
+        const inside = <u32>iy < <u32>h && <u32>ix < <u32>w;
+        const src = inside ? x + (<usize>((b * h + iy) * w + ix) * <usize>ci << 2) : 0;
+        const pos0 = (kh * fw + kw) * ci;
+        if (vec) {
+          for (let c = 0; c < ci; c += 4) {
+            const pos = pos0 + c;
+            const d = rowDst + <usize>(pos >> 4) * panelBytes + (<usize>(pos & 15) << 2);
+            v128.store(d, inside ? v128.load(src + (<usize>c << 2)) : zero);
+          }
+        } else {
+          for (let c = 0; c < ci; c++) {
+            const pos = pos0 + c;
+            const d = rowDst + <usize>(pos >> 4) * panelBytes + (<usize>(pos & 15) << 2);
+            store<f32>(d, inside ? load<f32>(src + (<usize>c << 2)) : 0);
+          }
+        }
+      }
+    }
+    for (let pos = kdim; pos < kpad; pos++) {
+      store<f32>(rowDst + <usize>(pos >> 4) * panelBytes + (<usize>(pos & 15) << 2), 0);
     }
   }
 }

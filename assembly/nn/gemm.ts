@@ -383,8 +383,12 @@ export function gemmBiasActivation(c: usize, m: i32, n: i32, ldc: i32, bias: usi
   }
 }
 
-/** dst (cols×rows) = transpose of src (rows×cols), both row-major float32. */
-export function gemmTranspose(src: usize, rows: i32, cols: i32, dst: usize): void {
+/**
+ * Transpose of src (rows×cols, row-major float32) into dst: element (i, j) goes to
+ * dst + 4·(j·ldd + i), so dst is cols×rows row-major when ldd = rows; a caller that splits the
+ * rows (src/wasm/parallel_gemm.ts) passes the whole ldd and dst at its row offset.
+ */
+export function gemmTranspose(src: usize, rows: i32, cols: i32, dst: usize, ldd: i32): void {
   // 8×8 blocks keep both the reads and the writes within a few cache lines.
   for (let i0 = 0; i0 < rows; i0 += 8) {
     const i1 = min(rows, i0 + 8);
@@ -393,7 +397,7 @@ export function gemmTranspose(src: usize, rows: i32, cols: i32, dst: usize): voi
       for (let i = i0; i < i1; i++) {
         const s = src + (<usize>i * <usize>cols << 2);
         for (let j = j0; j < j1; j++) {
-          store<f32>(dst + (<usize>(j * rows + i) << 2), load<f32>(s + (<usize>j << 2)));
+          store<f32>(dst + (<usize>j * <usize>ldd + <usize>i << 2), load<f32>(s + (<usize>j << 2)));
         }
       }
     }

@@ -27,6 +27,12 @@ export interface InitOptions {
    * to one thread and says why in `backend.nn.threadsUnavailable`.
    */
   threads?: number;
+  /**
+   * With threads > 1: polls of a shared word an idle thread makes before it sleeps (default
+   * thread_pool.ts DEFAULT_SPIN, a few tenths of a millisecond). Lower it (e.g. 2000) when
+   * other processes compete for the cores: a polling worker takes their CPU time.
+   */
+  spin?: number;
   /** Bytes or URL of nn_mt.wasm (the shared-memory build, for threads > 1); defaults to the inlined copy. */
   threadedWasm?: WasmSource;
 }
@@ -44,7 +50,7 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
     const support = threadSupport();
     if (support.ok) {
       try {
-        return await loadWasmThreaded<NnExports>('nn', options.threadedWasm ?? nnThreadedWasm, { threads });
+        return await loadWasmThreaded<NnExports>('nn', options.threadedWasm ?? nnThreadedWasm, { threads, spin: options.spin });
       } catch (e) {
         why = (e as Error).message;
       }
@@ -64,8 +70,10 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
  * Throws if the engine lacks WebAssembly SIMD.
  *
  * Threads (`init({ threads: 2 })`, opt-in): the GEMMs inside matmul and the convolutions (and
- * the packing of their B operands) split their output rows or columns over the threads, so
- * results are bit-identical to one thread; the other kernels run on the calling thread. Needs
+ * the packing and transposes of their operands) split their output rows or columns over the
+ * threads; so do Adam, the training batch norm, and large elementwise ops. Every split is over
+ * independent outputs or fixed chunks, so results are bit-identical to one thread; the other
+ * kernels run on the calling thread. Needs
  * SharedArrayBuffer and Atomics: Node ≥ 20 (worker_threads, unref()'d: they never keep the
  * process alive; `backend.nn.pool.dispose()` stops them), or a browser page that is
  * cross-origin isolated (COOP/COEP headers) and allows blob: workers. A browser's main thread
@@ -77,6 +85,9 @@ export async function init(options: InitOptions = {}): Promise<WmoeBackend> {
   const t = options.threads;
   if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > MAX_THREADS)) {
     throw new InputError(`init: threads must be an integer from 1 to ${MAX_THREADS}, got ${t}`);
+  }
+  if (options.spin !== undefined && (!Number.isInteger(options.spin) || options.spin < 0)) {
+    throw new InputError(`init: spin must be an integer >= 0, got ${options.spin}`);
   }
   if (t !== undefined && loadedThreads !== undefined && t !== loadedThreads) {
     throw new InputError(`init: threads ${t} asked for, but backend wmoe was already loaded with threads ${loadedThreads}`);

@@ -415,7 +415,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     const pxT = arena.alloc(m * ci * 4);
     const pbp = arena.alloc(packedBytes(m, co));
     const pind = arena.alloc(indirectionBytes(ci, 1));
-    ex.gemmTranspose(pxs, m, ci, pxT);
+    ex.gemmTranspose(pxs, m, ci, pxT, m);
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
     ex.gemm(ci, co, m, pxT, m, 1, pbp, pdw, co, 0, pind);
     return takeF32(backend, pdw, k * co);
@@ -438,16 +438,15 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   // Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches, patches written straight into packed-B layout.
   const pdyT = arena.alloc(co * rows * 4);
   const pcol = arena.alloc(packedBytes(rows, k));
-  const prow = arena.alloc(packedBytes(1, k));
   const pdwT = arena.alloc(co * k * 4);
   const pind = arena.alloc(indirectionBytes(co, 1));
   for (let m0 = 0; m0 < m; m0 += rows) {
     const count = Math.min(rows, m - m0);
-    ex.gemmTranspose(pdy + m0 * co * 4, count, co, pdyT);
-    ex.convIm2colPacked(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prow, pcol);
+    ex.gemmTranspose(pdy + m0 * co * 4, count, co, pdyT, count);
+    ex.convIm2colPacked(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, pcol, count);
     ex.gemm(co, k, count, pdyT, count, 1, pcol, pdwT, k, m0 > 0 ? 1 : 0, pind);
   }
-  ex.gemmTranspose(pdwT, co, k, pdw);
+  ex.gemmTranspose(pdwT, co, k, pdw, co);
   return takeF32(backend, pdw, k * co);
 }
 

@@ -80,11 +80,11 @@ export interface NnExports {
   /** Adjoint of convIm2col: adds patch rows m0…m0+count−1 into dx [n][h][w][ci]. */
   convCol2imAdd(cols: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dx: number): void;
-  /** dst (cols×rows) = transpose of src (rows×cols). */
-  gemmTranspose(src: number, rows: number, cols: number, dst: number): void;
-  /** Patch rows m0…m0+count−1 in packed-B layout [ceil(K/16)][count][16]; row: ceil(K/16)·16 floats scratch. */
+  /** Transpose of src (rows×cols) into dst with ldd floats between its rows (ldd = rows: cols×rows). */
+  gemmTranspose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
+  /** Patch rows m0…m0+count−1 at rows 0…count−1 of packed-B layout [ceil(K/16)][panelRows][16]. */
   convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
-    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, row: number, dst: number): void;
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dst: number, panelRows: number): void;
   /** Patch rows m0…m0+count−1 transposed: dst [K][count]; rows: 4·K floats scratch. */
   convIm2colTransposed(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
     sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, rows: number, dst: number): void;

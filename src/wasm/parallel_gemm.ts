@@ -17,6 +17,9 @@ export interface GemmExports {
     ldc: number, accumulate: number, zero: number): void;
   gemmRowPointers(a: number, m: number, rsA: number, ind: number): void;
   gemmPackBRows(src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void;
+  gemmTranspose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
+  convIm2colPacked(x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number, sh: number,
+    sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dst: number, panelRows: number): void;
 }
 
 /** Chunks per active thread: enough for balance when one thread starts late, few enough to keep chunks large. */
@@ -28,8 +31,10 @@ export function unitsPerChunk(units: number, threads: number): number {
 }
 
 /**
- * `ex` with gemmIndirect, gemm, gemmPackB and gemmPackBRows replaced by versions that split
- * large calls into chunks over the pool's active threads; every other export unchanged.
+ * `ex` with gemmIndirect, gemm, gemmPackB, gemmPackBRows, and the operand layouts of the
+ * filter gradient (gemmTranspose, convIm2colPacked: copies, split over rows) replaced by
+ * versions that split large calls into chunks over the pool's active threads; every other
+ * export unchanged.
  */
 export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPool): E {
   const gemmIndirect = (m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
@@ -73,9 +78,41 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
       countIndex: 2, total: n, per: per * NR, chunks: Math.ceil(panels / per),
     });
   };
+  /** Rows per chunk when `rows` rows of `width` floats are copied, or 0 to stay on one thread. */
+  const copyRows = (rows: number, width: number): number =>
+    pool.active < 2 || rows < 2 || rows * width < PARALLEL_MIN_PACK ? 0 : unitsPerChunk(rows, pool.active);
+  const gemmTranspose = (src: number, rows: number, cols: number, dst: number, ldd: number): void => {
+    const per = copyRows(rows, cols);
+    if (per === 0) {
+      ex.gemmTranspose(src, rows, cols, dst, ldd);
+      return;
+    }
+    pool.run('gemmTranspose', {
+      base: [src, rows, cols, dst, ldd], stride: [per * cols * 4, 0, 0, per * 4, 0],
+      countIndex: 1, total: rows, per, chunks: Math.ceil(rows / per),
+    });
+  };
+  const convIm2colPacked = (x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number,
+    sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dst: number,
+    panelRows: number): void => {
+    const per = copyRows(count, fh * fw * ci);
+    if (per === 0) {
+      ex.convIm2colPacked(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, dst, panelRows);
+      return;
+    }
+    const stride = new Array<number>(17).fill(0);
+    stride[13] = per; // m0
+    stride[15] = per * NR * 4; // dst: per rows further into each panel
+    pool.run('convIm2colPacked', {
+      base: [x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, dst, panelRows], stride,
+      countIndex: 14, total: count, per, chunks: Math.ceil(count / per),
+    });
+  };
   return {
     ...ex,
     gemmIndirect,
+    gemmTranspose,
+    convIm2colPacked,
     gemmPackBRows,
     gemmPackB: (src: number, k: number, n: number, rs: number, cs: number, dst: number) => gemmPackBRows(src, k, n, rs, cs, dst, k, 0),
     gemm: (m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number, ldc: number,

@@ -108,12 +108,15 @@ export const webWorkerHost: WorkerHost = async (setup) => {
 };
 
 /**
- * Polls of a control word before a thread sleeps in Atomics.wait (a few µs). Longer spins
- * (100 000, ~0.2 ms) cut the wake-up latency on an idle machine but, on the shared 2-core
- * machine under load 7, made the LeNet-5 step 0.77× on 2 threads (the spinning worker took
- * the main thread's CPU); with 2 000 it was 1.06×. To be re-tuned on a quiet machine.
+ * Polls of a control word before a thread sleeps in Atomics.wait (a few tenths of a ms). Kernels
+ * of a training step follow each other within a fraction of a millisecond, and waking a sleeping
+ * worker costs more than that on a virtual machine: with 2 000 polls the worker started late and
+ * ran 20–38 % of the chunks of a 2-thread conv, and the ResNet-18 step was 1.60× one thread;
+ * with 200 000 it ran about half and the step was 1.72× (bench/threads.mjs, alternating runs).
+ * On a machine where other processes compete for the cores the polling worker takes their time
+ * (under load 7, 100 000 polls made the LeNet-5 step 0.77× one thread): `init({ spin })` lowers it.
  */
-export const DEFAULT_SPIN = 2_000;
+export const DEFAULT_SPIN = 200_000;
 
 /**
  * The workers of a threaded WASM module plus the main thread: `threads` in all. `run()` calls
@@ -129,7 +132,8 @@ export class ThreadPool {
   private workers: WorkerHandle[];
   private used: number;
 
-  private constructor(private readonly local: Record<string, unknown>, control: SharedArrayBuffer, workers: WorkerHandle[], names: string[]) {
+  private constructor(private readonly local: Record<string, unknown>, control: SharedArrayBuffer, workers: WorkerHandle[], names: string[],
+    private readonly spin: number) {
     this.workers = workers;
     this.used = workers.length + 1;
     this.ops = new Map(names.map((n, i) => [n, i]));
@@ -150,10 +154,11 @@ export class ThreadPool {
     names: string[]; scratch: (worker: number) => number; host: WorkerHost; spin?: number;
   }): Promise<ThreadPool> {
     const control = new SharedArrayBuffer(JOB_BYTES);
+    const spin = options.spin ?? DEFAULT_SPIN;
     const started = await Promise.allSettled(
       Array.from({ length: options.threads - 1 }, (_, i) => options.host({
         module: options.module, memory: options.memory, control, scratch: options.scratch(i),
-        names: options.names, spin: options.spin ?? DEFAULT_SPIN,
+        names: options.names, spin,
       })),
     );
     const failed = started.find((r) => r.status === 'rejected');
@@ -162,7 +167,7 @@ export class ThreadPool {
       throw (failed as PromiseRejectedResult).reason;
     }
     const workers = started.map((r) => (r as PromiseFulfilledResult<WorkerHandle>).value);
-    return new ThreadPool(options.local, control, workers, options.names);
+    return new ThreadPool(options.local, control, workers, options.names, spin);
   }
 
   /** Threads started (workers + this one); 1 after dispose(). */
@@ -234,7 +239,7 @@ export class ThreadPool {
   /** Waits until no worker is inside a job. */
   private waitIdle(): void {
     const ctl = this.ctl;
-    for (let i = 0; i < DEFAULT_SPIN; i++) if (Atomics.load(ctl, ACTIVE) === 0) return;
+    for (let i = 0; i < this.spin; i++) if (Atomics.load(ctl, ACTIVE) === 0) return;
     for (;;) {
       const active = Atomics.load(ctl, ACTIVE);
       if (active === 0) return;

@@ -34,12 +34,12 @@ export const WORKER_CHUNKS = 12;
 export const CLOSED = 1 << 30;
 /** Byte offsets of the f64 base arguments and strides, their maximum count, the error message. */
 export const ARGS_OFFSET = 64;
-export const STRIDES_OFFSET = 192;
-export const MAX_ARGS = 16;
-export const MSG_OFFSET = 320;
+export const MAX_ARGS = 20;
+export const STRIDES_OFFSET = ARGS_OFFSET + 8 * MAX_ARGS;
+export const MSG_OFFSET = STRIDES_OFFSET + 8 * MAX_ARGS;
 export const MSG_CHARS = 96;
 /** Bytes of the job block. */
-export const JOB_BYTES = 512;
+export const JOB_BYTES = MSG_OFFSET + 2 * MSG_CHARS;
 
 const body = `
 function wmoeWorkerMain(data, post) {
