@@ -335,11 +335,9 @@ if (r18ours) {
   const v = r18cpu.msMedian / r18ours.msMedian;
   checks.push({ target: `ResNet-18 step batch ${r18cpu.batch}: wmoe >= 30x tfjs-backend-cpu`, value: v, pass: v >= 30 });
 }
-const r18one = find('resnet18', 32, 'wmoe', 1), r18two = find('resnet18', 32, 'wmoe', 2);
-if (r18one && r18two) {
-  const v = r18one.msMedian / r18two.msMedian;
-  checks.push({ target: 'ResNet-18 step batch 32: wmoe 2 threads >= 1.7x 1 thread', value: v, pass: v >= 1.7 });
-}
+// The 2-thread target (ResNet-18 step ≥ 1.7× one thread) is checked by bench/threads.mjs, with
+// 1 and 2 threads alternating in one process: the 2-thread rows here come from child
+// processes, and separate processes on this machine differ by up to 30 % in speed.
 for (const c of checks) {
   console.log(`${c.pass === null ? 'SKIP' : c.pass ? 'PASS' : 'FAIL'}  ${c.target}${c.value === null ? ` (${c.why})` : `: x${c.value.toFixed(2)}`}`);
 }

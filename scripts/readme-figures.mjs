@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 const ROOT = new URL('..', import.meta.url).pathname;
 
 /** The names of the generated blocks, in README order. */
-export const BLOCK_NAMES = ['main-job', 'train-step', 'kernels', 'channel', 'ldpc', 'encode', 'itpp', 'coding'];
+export const BLOCK_NAMES = ['main-job', 'train-step', 'threads', 'kernels', 'channel', 'ldpc', 'encode', 'itpp', 'coding'];
 
 // ---- number formatting ----------------------------------------------------------------------
 
@@ -149,6 +149,27 @@ function trainStep(r) {
   if (r.pytorch) parts.push(`PyTorch peer: ${r.pytorch.peer}, torch ${r.pytorch.torch ?? '?'}${r.pytorch.blas ? `, BLAS ${[r.pytorch.blas].flat().join(', ')}` : ''}.`);
   if (Array.isArray(r.notes) && r.notes.length) parts.push(`Notes from the bench: ${r.notes.map((n) => n.replace(/\.$/, '')).join('; ')}.`);
   return parts.join('\n\n');
+}
+
+function threads(r) {
+  const rows = r.kernels.map((x) => [
+    x.op, x.shape, x.gflops1.toFixed(1), x.gflops2.toFixed(1), `${x.scaling.toFixed(2)}×`,
+    x.workerShare === null ? '—' : `${(x.workerShare * 100).toFixed(0)} %`,
+  ]);
+  const steps = [r.trainStep, r.resnetStep].filter(Boolean).map((x) => [
+    x.bench, x.ms1.toFixed(0), x.ms2.toFixed(0), `${x.scaling.toFixed(2)}×`,
+    x.target === undefined ? '' : `≥ ${x.target}×: ${x.pass ? 'met' : 'MISSED'}`,
+  ]);
+  return [
+    `**Threads** — \`node bench/threads.mjs\` (one process, \`init({ threads: 2 })\`; the pool's active threads ` +
+      `alternate between 1 and 2 call by call and step by step, so that both see the same machine; medians of ` +
+      `${r.calls} calls per kernel and of the steps), ${load({ before: r.loadavgBefore, after: r.loadavgAfter })}, ${day(r.date)}. ` +
+      `"worker share": the chunks of 2-thread calls that the worker ran (half when both threads keep pace):`,
+    '',
+    fence(table(['kernel', 'shape', '1T GFLOP/s', '2T GFLOP/s', 'scaling', 'worker share'], rows, 2)),
+    '',
+    fence(table(['training step', '1T ms', '2T ms', 'scaling', 'target'], steps, 'lrrrl')),
+  ].join('\n');
 }
 
 function kernels(r) {
@@ -297,6 +318,7 @@ export function renderBlocks(root = ROOT) {
   return {
     'main-job': make('main-job', mainJob),
     'train-step': make('train-step', trainStep),
+    threads: make('threads', threads),
     kernels: make('kernels', kernels),
     channel: make('channel', channel),
     ldpc: make('ldpc', (r) => ldpc(r, itpp)),
