@@ -6,6 +6,8 @@
 export const NR = 16;
 /** Rows per micro-tile (and per indirection group). */
 export const MR = 2;
+/** Row tiles per cache block: gemmIndirect sweeps every panel of B once per block of MC_TILES·MR rows. */
+export const MC_TILES = 36;
 
 /** Bytes of a packed B with k rows and n columns. */
 export function packedBytes(k: number, n: number): number {

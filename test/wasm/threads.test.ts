@@ -10,7 +10,7 @@ import type { NnExports } from '../../src/kernels/nn_exports.js';
 import { WasmArena, loadWasm } from '../../src/wasm/module.js';
 import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
 import { chunkArgs } from '../../src/wasm/thread_pool.js';
-import { unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
+import { splitRows, unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
 import { PARALLEL_MIN_ELEMENTS } from '../../src/wasm/parallel_elementwise.js';
 import { indirectionBytes, packedBytes } from '../../src/wasm/gemm_layout.js';
 import { InputError } from '../../src/errors.js';
@@ -182,6 +182,21 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
       const x = rand([64, 14, 14, 6], 10) as tf.Tensor4D;
       return tf.grad((wt: tf.Tensor) => tf.conv2d(x, wt as tf.Tensor4D, 1, 'valid').square().sum())(w);
     });
+  });
+});
+
+describe('splitRows: the GEMM split that re-reads less', () => {
+  test('a filter gradient (64 output channels × 576 taps, reduced over 3 641 pixels) splits its panels', () => {
+    expect(splitRows(64, 576, 3641, 2)).toBe(false);
+    expect(splitRows(256, 2304, 683, 2)).toBe(false);
+  });
+  test('a forward conv (many pixels, or rows spanning many cache blocks) splits its rows', () => {
+    expect(splitRows(32768, 64, 576, 2)).toBe(true);
+    expect(splitRows(512, 512, 4608, 2)).toBe(true);
+  });
+  test('one panel or one row tile leaves only the other split', () => {
+    expect(splitRows(4096, 16, 64, 2)).toBe(true);
+    expect(splitRows(2, 4096, 64, 2)).toBe(false);
   });
 });
 
