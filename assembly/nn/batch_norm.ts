@@ -81,7 +81,7 @@ export function bnApply(x: usize, r: usize, y: usize, mean: usize, scale: usize,
       const o = <usize>c << 2;
       let v: f32 = (load<f32>(x + o) - load<f32>(mean + o)) * load<f32>(scale + o) + load<f32>(beta + o);
       if (residual) v += load<f32>(r + o);
-      if (relu && !(v > 0)) v = 0;
+      if (relu) v = max<f32>(v, 0); // f32.max, as f32x4.max above (NaN stays NaN)
       store<f32>(y + o, v);
     }
   }

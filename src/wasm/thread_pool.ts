@@ -111,9 +111,10 @@ export const webWorkerHost: WorkerHost = async (setup) => {
  * Polls of a control word before a thread sleeps in Atomics.wait (a few tenths of a ms). Kernels
  * of a training step follow each other within a fraction of a millisecond, and waking a sleeping
  * worker costs more than that on a virtual machine: with 2 000 polls the worker started late and
- * ran 20–38 % of the chunks of a 2-thread conv, and the ResNet-18 step was 1.60× one thread;
- * with 200 000 it ran about half and the step was 1.72× (bench/threads.mjs, alternating runs).
- * On a machine where other processes compete for the cores the polling worker takes their time
+ * ran 20–38 % of the chunks of a 2-thread conv, with 200 000 about half (bench/threads.mjs,
+ * "worker share"); a ResNet-18 step on 2 threads went from 1.60× to 1.72× one thread in one
+ * back-to-back comparison (rough: this machine's speed drifts by up to 30 % from run to run),
+ * and the LeNet-5 step got faster at both thread counts. On a machine where other processes compete for the cores the polling worker takes their time
  * (under load 7, 100 000 polls made the LeNet-5 step 0.77× one thread): `init({ spin })` lowers it.
  */
 export const DEFAULT_SPIN = 200_000;
