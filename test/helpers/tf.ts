@@ -49,6 +49,19 @@ export function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number 
   return worst;
 }
 
+/**
+ * Central differences (f(v + h·eᵢ) − f(v − h·eᵢ)) / 2h of a float64 function `at` in each entry
+ * of `values`.
+ */
+export function centralDifferences(values: ArrayLike<number>, at: (v: Float64Array) => number, h: number): Float64Array {
+  return Float64Array.from(values, (_, i) => {
+    const up = Float64Array.from(values), down = Float64Array.from(values);
+    up[i] += h;
+    down[i] -= h;
+    return (at(up) - at(down)) / (2 * h);
+  });
+}
+
 /** A tensor of the given shape filled with {@link randomValues}(size, seed). */
 export function rand(shape: number[], seed: number): tf.Tensor {
   return tf.tensor(randomValues(shape.reduce((a, b) => a * b, 1), seed), shape);

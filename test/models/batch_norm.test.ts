@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { maxRelError, randomValues, tf, wmoe } from '../helpers/tf.js';
+import { centralDifferences, maxRelError, randomValues, tf, wmoe } from '../helpers/tf.js';
 import { BatchNorm, BN_EPSILON, BN_MOMENTUM } from '../../src/models/batch_norm.js';
 import { ParamStore } from '../../src/models/params.js';
 import { SeededRandom } from '../../src/random/seeded.js';
@@ -89,14 +89,7 @@ describe.each(['cpu', 'wmoe'] as const)('BatchNorm on backend %s', (backend) => 
     const [gx, gg, gb] = grads([tf.tensor4d(Float32Array.from(x), [...SHAPE]), bn.gamma, bn.beta]).map((t) => t.dataSync());
 
     const loss = (xv: ArrayLike<number>, gv: ArrayLike<number>, bv: ArrayLike<number>) => dot(referenceTraining(xv, gv, bv), weights);
-    const h = 1e-5;
-    const central = (values: number[] | Float64Array, at: (v: typeof values) => number) =>
-      Float64Array.from(values, (_, i) => {
-        const up = values.slice(), down = values.slice();
-        up[i] += h;
-        down[i] -= h;
-        return (at(up) - at(down)) / (2 * h);
-      });
+    const central = (values: ArrayLike<number>, at: (v: Float64Array) => number) => centralDifferences(values, at, 1e-5);
     const fdX = central(x, (v) => loss(v, gamma, beta));
     const fdG = central(gamma, (v) => loss(x, v, beta));
     const fdB = central(beta, (v) => loss(x, gamma, v));
@@ -145,14 +138,7 @@ describe.each(['cpu', 'wmoe'] as const)('BatchNorm on backend %s', (backend) => 
     const gr = tail.residual ? tf.grad((ra: tf.Tensor) => lossOf(xt, ra))(rt).dataSync() : null;
     const { grads: vg } = tf.variableGrads(() => tf.sum(tf.mul(applied(xt, rt), w)) as tf.Scalar, [bn.gamma, bn.beta]);
     const gg = vg[bn.gamma.name]!.dataSync(), gb = vg[bn.beta.name]!.dataSync();
-    const h = 1e-6;
-    const central = (values: ArrayLike<number>, at: (v: Float64Array) => number) =>
-      Float64Array.from(values, (_, i) => {
-        const up = Float64Array.from(values), down = Float64Array.from(values);
-        up[i] += h;
-        down[i] -= h;
-        return (at(up) - at(down)) / (2 * h);
-      });
+    const central = (values: ArrayLike<number>, at: (v: Float64Array) => number) => centralDifferences(values, at, 1e-6);
     expect(maxRelError(gx, central(x, (v) => loss(v, gamma, beta, r)))).toBeLessThan(1e-3);
     expect(maxRelError(gg, central(gamma, (v) => loss(x, v, beta, r)))).toBeLessThan(1e-4);
     expect(maxRelError(gb, central(beta, (v) => loss(x, gamma, v, r)))).toBeLessThan(1e-4);

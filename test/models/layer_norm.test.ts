@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { maxRelError, randomValues, runOn, tf, wmoe } from '../helpers/tf.js';
+import { centralDifferences, maxRelError, randomValues, runOn, tf, wmoe } from '../helpers/tf.js';
 import { LAYER_NORM_EPSILON, layerNorm } from '../../src/models/layer_norm.js';
 
 /** Float64 reference: rows of length n, biased variance, ε inside the root. */
@@ -67,16 +67,8 @@ describe('LayerNorm over the last axis', () => {
         tf.tensor1d(beta),
       ])
       .map((t) => t.dataSync());
-    const h = 1e-6;
     const fd = (vals: ArrayLike<number>, which: 0 | 1 | 2) =>
-      Array.from(vals, (_, i) => {
-        const up = Array.from(vals);
-        const down = Array.from(vals);
-        up[i] += h;
-        down[i] -= h;
-        const args = (v: number[]) => [which === 0 ? v : x, which === 1 ? v : gamma, which === 2 ? v : beta] as const;
-        return (loss64(...args(up)) - loss64(...args(down))) / (2 * h);
-      });
+      centralDifferences(vals, (v) => loss64(which === 0 ? v : x, which === 1 ? v : gamma, which === 2 ? v : beta), 1e-6);
     expect(maxRelError(gx, fd(x, 0))).toBeLessThan(1e-4);
     expect(maxRelError(gg, fd(gamma, 1))).toBeLessThan(1e-4);
     expect(maxRelError(gb, fd(beta, 2))).toBeLessThan(1e-4);
