@@ -1,21 +1,25 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { TensorInfo, DataType, Rank, TensorBuffer, backend_util } from '@tensorflow/tfjs-core';
-import { OutputPool } from './output_pool.js';
+import { OutputPool, type OutputStore } from './output_pool.js';
+import { ResidentPool } from './resident_pool.js';
 import type { WasmModule } from '../wasm/module.js';
 import type { NnExports } from '../kernels/nn_exports.js';
 
 /**
- * The `wmoe` backend. It is tfjs-backend-cpu's backend class, so tensors live in JS memory
+ * The `wmoe` backend. It is tfjs-backend-cpu's backend class, so tensors hold typed arrays
  * exactly as on `cpu` and every cpu kernel runs unchanged on it; the hot kernels (see
- * `src/kernels/`) copy their operands into the `nn` WASM module, run SIMD code there and copy
- * the result back, into arrays recycled by an {@link OutputPool}.
+ * `src/kernels/`) run SIMD code in the `nn` WASM module. With the one-thread module they copy
+ * their operands in and their results out, into JS arrays recycled by an {@link OutputPool}.
+ * With the threaded module (shared memory), a kernel's output stays in WASM memory as the
+ * tensor's values (a {@link ResidentPool}), and the next kernel reads it there without a copy.
  */
 export class WmoeBackend extends MathBackendCPU {
-  /** Output arrays of the WASM kernels, reused once nothing can see them any more. */
-  readonly outputs = new OutputPool();
+  /** Where the WASM kernels' outputs go, and what tracks their lifetime. */
+  readonly outputs: OutputStore;
 
   constructor(readonly nn: WasmModule<NnExports>) {
     super();
+    this.outputs = nn.heap ? new ResidentPool(nn.heap) : new OutputPool();
     // tfjs-backend-cpu prints "install tfjs-node" on its first write in Node; not our advice.
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
@@ -32,34 +36,43 @@ export class WmoeBackend extends MathBackendCPU {
     return this.makeTensorInfo(shape, dtype, values);
   }
 
-  // Every path by which values enter or leave the backend tells the output pool (see
-  // output_pool.ts for why each one matters).
+  // Every path by which values enter or leave the backend tells the output store (see
+  // output_pool.ts and resident_pool.ts for why each one matters).
   // (makeTensorInfo stores its values through write.)
   override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): object {
-    this.outputs.attach(values);
-    return super.write(values, shape, dtype);
+    return super.write(this.outputs.adopt(values), shape, dtype);
   }
 
   override move(dataId: object, values: backend_util.BackendValues, shape: number[], dtype: DataType, refCount: number): void {
-    this.outputs.attach(values);
-    super.move(dataId, values, shape, dtype, refCount);
+    super.move(dataId, this.outputs.adopt(values), shape, dtype, refCount);
   }
 
   override readSync(dataId: object): backend_util.BackendValues {
+    this.settle(dataId);
     const values = super.readSync(dataId);
     this.outputs.expose(values);
     return values;
   }
 
   override async read(dataId: object): Promise<backend_util.BackendValues> {
+    this.settle(dataId);
     const values = await super.read(dataId);
     this.outputs.expose(values);
     return values;
   }
 
   override bufferSync<R extends Rank, D extends DataType>(t: TensorInfo): TensorBuffer<R, D> {
+    this.settle(t.dataId);
     this.outputs.expose(this.data.get(t.dataId)?.values);
     return super.bufferSync<R, D>(t);
+  }
+
+  /** Moves a tensor's values out of WASM memory (into a JS copy) before they are handed out. */
+  private settle(dataId: object): void {
+    if (!this.data.has(dataId)) return;
+    const data = this.data.get(dataId)!;
+    const copy = this.outputs.evict(data.values);
+    if (copy !== undefined) data.values = copy;
   }
 
   override disposeData(dataId: object, force = false): boolean {

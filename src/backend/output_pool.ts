@@ -1,4 +1,27 @@
 /**
+ * Where the float32 outputs of the WASM kernels are put, and what the backend tells it as
+ * values enter and leave tensors. Two kinds: {@link OutputPool} (JS arrays, recycled) and
+ * ResidentPool (blocks of a shared WASM memory; src/backend/resident_pool.ts).
+ */
+export interface OutputStore {
+  /** Values for a kernel output of `length` floats (contents arbitrary). */
+  take(length: number): Float32Array;
+  /** `values` become the data of a tensor; returns what the tensor must hold (a copy, when they may not be shared). */
+  adopt<V>(values: V): V;
+  /** `values` were handed to code outside the backend. */
+  expose(values: unknown): void;
+  /**
+   * `values` (a tensor's data) are about to be handed out: a JS copy to hold instead when they
+   * live in WASM memory (whose block is freed), else undefined.
+   */
+  evict(values: unknown): Float32Array | undefined;
+  /** The tensor that held `values` is gone. */
+  release(values: unknown): void;
+  /** Byte address of `values` in the nn module's memory when they live there, else undefined. */
+  pointerOf(values: unknown): number | undefined;
+}
+
+/**
  * Recycles the Float32Arrays that the WASM kernels return, so that a training loop does not
  * pay for fresh memory (first-touch page faults) on every kernel call.
  *
@@ -10,7 +33,7 @@
  *    array or a subarray of it, e.g. a simple slice).
  * When its one tensor's data is freed ({@link release}), the array goes back to the pool.
  */
-export class OutputPool {
+export class OutputPool implements OutputStore {
   /** Arrays taken but not attached yet. */
   private readonly taken = new WeakSet<ArrayBuffer>();
   /** Arrays attached to exactly one tensor and never exposed. */
@@ -46,6 +69,20 @@ export class OutputPool {
       this.taken.delete(buffer);
       this.owned.delete(buffer);
     }
+  }
+
+  adopt<V>(values: V): V {
+    this.attach(values);
+    return values;
+  }
+
+  /** JS arrays stay where they are. */
+  evict(): undefined {
+    return undefined;
+  }
+
+  pointerOf(): undefined {
+    return undefined;
   }
 
   /** `values` were handed to code outside the backend. */

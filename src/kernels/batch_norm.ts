@@ -5,7 +5,7 @@
 // is done here in the float32 operations of the op composition (Math.fround after each).
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
-import { inputOf, runChunked, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { inputOf, outputF32, readPtr, runChunked, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 import { BATCH_NORM_TRAIN, BATCH_NORM_TRAIN_GRAD, type BatchNormTrainAttrs } from './kernel_names.js';
 
 /**
@@ -56,8 +56,9 @@ function forward(args: KernelArgs): TensorInfo[] {
   const { C, n, rows } = L;
   const { arena } = backend.nn;
   arena.reset();
-  const xp = arena.put(backend.f32(x));
-  const rp = residual ? arena.put(backend.f32(inputOf(args, BATCH_NORM_TRAIN, 'residual'))) : 0;
+  const xp = readPtr(backend, backend.f32(x));
+  const rp = residual ? readPtr(backend, backend.f32(inputOf(args, BATCH_NORM_TRAIN, 'residual'))) : 0;
+  const y = outputF32(backend, n);
   const meanp = arena.alloc(C * 4), scalep = arena.alloc(C * 4), betap = arena.put(beta);
   const part = arena.alloc(L.chunks * C * 8);
   // mean = Σx / M, then variance = Σ (x − mean)² / M (both f64 sums rounded once to f32)
@@ -78,9 +79,9 @@ function forward(args: KernelArgs): TensorInfo[] {
     scale[c] = gamma[c]! * inv[c]!;
   }
   const flags = (residual ? RESIDUAL : 0) | (relu ? RELU : 0);
-  runRows(backend, 'bnApply', [xp, rp, xp, meanp, scalep, betap, rows, C, flags], residual ? [0, 1, 2] : [0, 2], -1, 0, 6, L);
+  runRows(backend, 'bnApply', [xp, rp, y.ptr, meanp, scalep, betap, rows, C, flags], residual ? [0, 1, 2] : [0, 2], -1, 0, 6, L);
   return [
-    backend.output(x.shape, takeF32(backend, xp, n)),
+    backend.output(x.shape, y.values()),
     backend.output([C], mean),
     backend.output([C], variance),
     backend.output([C], inv),
@@ -100,9 +101,9 @@ function gradient(args: KernelArgs): TensorInfo[] {
   const { C, n, rows } = L;
   const { arena } = backend.nn;
   arena.reset();
-  const dyp = arena.put(backend.f32(dy));
-  const xp = arena.put(backend.f32(x));
-  const yp = relu ? arena.put(backend.f32(inputOf(args, name, 'y'))) : 0;
+  const dyp = readPtr(backend, backend.f32(dy));
+  const xp = readPtr(backend, backend.f32(x));
+  const yp = relu ? readPtr(backend, backend.f32(inputOf(args, name, 'y'))) : 0;
   const meanp = arena.put(mean);
   const ap = arena.alloc(C * 4), bp = arena.alloc(C * 4), ep = arena.alloc(C * 4);
   const part = arena.alloc(L.chunks * 2 * C * 8);
@@ -123,18 +124,20 @@ function gradient(args: KernelArgs): TensorInfo[] {
     b[c] = fr(a[c]! * inv[c]!) * fr(dGamma[c]! / negM);
     e[c] = a[c]! * fr(dBeta[c]! / negM);
   }
-  // dx over dy's copy; with a residual and ReLU, the masked gradient (the residual's) over y's
-  // copy (without ReLU the residual's gradient is dy itself, which the op passes on)
+  // dx; with a residual and ReLU also g, the masked gradient (the residual's; without ReLU the
+  // residual's gradient is dy itself, which the op passes on)
   const withG = residual && relu;
+  const dx = outputF32(backend, n);
+  const g = withG ? outputF32(backend, n) : undefined;
   const applyFlags = (withG ? RESIDUAL : 0) | (relu ? RELU : 0);
   const applyPointers = [0, 1, ...(relu ? [2] : []), 7, ...(withG ? [8] : [])];
-  runRows(backend, 'bnGradApply', [dyp, xp, yp, meanp, ap, bp, ep, dyp, withG ? yp : 0, rows, C, applyFlags], applyPointers, -1, 0, 9, L);
+  runRows(backend, 'bnGradApply', [dyp, xp, yp, meanp, ap, bp, ep, dx.ptr, g?.ptr ?? 0, rows, C, applyFlags], applyPointers, -1, 0, 9, L);
   const out = [
-    backend.output(x.shape, takeF32(backend, dyp, n)),
+    backend.output(x.shape, dx.values()),
     backend.output([C], dGamma),
     backend.output([C], dBeta),
   ];
-  if (withG) out.push(backend.output(x.shape, takeF32(backend, yp, n)));
+  if (g) out.push(backend.output(x.shape, g.values()));
   return out;
 }
 

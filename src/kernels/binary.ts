@@ -5,7 +5,7 @@
 // merges into at most 4 dims runs strided. Non-float32 dtypes run the cpu kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 const OPS = { [tf.Add]: 0, [tf.Sub]: 1, [tf.Multiply]: 2, [tf.RealDiv]: 3 } as Record<string, number>;
 /** Op code of `small OP full` written as `full OP' small` (assembly/nn/elementwise.ts). */
@@ -72,11 +72,11 @@ function binaryKernel(name: string) {
     if (n === 0) return backend.output(outShape, new Float32Array(0));
     const { exports, arena } = backend.nn;
     arena.reset();
-    const fp = arena.put(backend.f32(full));
-    const pp = arena.put(backend.f32(per));
-    const p = sizeOf(per.shape);
-    exports.binary(op, fp, pp, fp, n, p); // in place over the copy of `full`
-    return backend.output(outShape, takeF32(backend, fp, n));
+    const fp = readPtr(backend, backend.f32(full));
+    const pp = readPtr(backend, backend.f32(per));
+    const y = outputF32(backend, n);
+    exports.binary(op, fp, pp, y.ptr, n, sizeOf(per.shape));
+    return backend.output(outShape, y.values());
   };
 }
 
@@ -87,14 +87,15 @@ function strided(args: KernelArgs, name: string, code: number, a: TensorInfo, b:
   const n = sizeOf(outShape);
   const { exports, arena } = backend.nn;
   arena.reset();
-  const ap = arena.put(backend.f32(a));
-  const bp = arena.put(backend.f32(b));
-  const yp = arena.alloc(n * 4);
+  const ap = readPtr(backend, backend.f32(a));
+  const bp = readPtr(backend, backend.f32(b));
+  const y = outputF32(backend, n);
+  const yp = y.ptr;
   const [n0, n1, n2, n3] = plan.n as [number, number, number, number];
   const [a0, a1, a2, a3] = plan.sa as [number, number, number, number];
   const [b0, b1, b2, b3] = plan.sb as [number, number, number, number];
   exports.binaryStrided(code, ap, bp, yp, n0, n1, n2, n3, a0, a1, a2, a3, b0, b1, b2, b3);
-  return backend.output(outShape, takeF32(backend, yp, n));
+  return backend.output(outShape, y.values());
 }
 
 /** The broadcasting arithmetic kernels of backend `wmoe`. */

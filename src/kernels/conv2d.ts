@@ -27,7 +27,7 @@ import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import type { WasmArena } from '../wasm/module.js';
 import { MR, NR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
-import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32, wmoeKernel } from './wasm_io.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, wmoeKernel } from './wasm_io.js';
 import { singleChannelInputGrad, singleChannelInputGradFits } from './conv_single_channel.js';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
@@ -285,10 +285,11 @@ function convForward(
   const direct = directForwardFits(info.strideHeight, info.strideWidth, info.inChannels, co, info.outWidth);
   const cached = direct ? undefined : cachedPackedFilter(filterKey, wv);
   arena.reset();
-  const px = arena.put(xv);
-  const pw = direct || cached !== undefined ? 0 : arena.put(wv);
-  const pout = arena.alloc(m * co * 4);
-  const pbias = bias ? arena.put(bias) : 0;
+  const px = readPtr(backend, xv);
+  const pw = direct || cached !== undefined ? 0 : readPtr(backend, wv);
+  const out = outputF32(backend, m * co);
+  const pout = out.ptr;
+  const pbias = bias ? readPtr(backend, bias) : 0;
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
   if (direct) {
@@ -309,7 +310,7 @@ function convForward(
     convForwardAt(ex, arena, px, pack, pout, geometryArgs(info), co);
   }
   if (pbias !== 0 || act !== 0) ex.gemmBiasActivation(pout, m, co, co, pbias, act, alpha);
-  return takeF32(backend, pout, m * co);
+  return out.values();
 }
 
 /** Input gradient dx [n, h, w, ci] of a convolution from dy [n, oh, ow, co] and filter [fh, fw, ci, co]. */
@@ -323,12 +324,13 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
   const m = n * oh * ow;
   const dxLen = n * h * w * ci;
   arena.reset();
-  const pdy = arena.put(dyv);
-  const pw = arena.put(wv);
-  const pdx = arena.alloc(dxLen * 4);
+  const pdy = readPtr(backend, dyv);
+  const pw = readPtr(backend, wv);
+  const dx = outputF32(backend, dxLen);
+  const pdx = dx.ptr;
   if (scatterFits(info)) {
     scatterInputGradAt(ex, arena, pdy, wv, info, pdx);
-    return takeF32(backend, pdx, dxLen);
+    return dx.values();
   }
   if (directForwardFits(sh, sw, co, ci, w)) {
     // dx = conv(dy, W') as below, by the direct kernel (few input channels = few outputs here).
@@ -336,7 +338,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
       ex, arena, pdy, n, oh, ow, co, fh - 1 - pt, fw - 1 - pl, fh, fw, h, w, ci,
       (kh, kw, c, o) => wv[(((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci + o) * co + c], pdx,
     );
-    return takeF32(backend, pdx, dxLen);
+    return dx.values();
   }
   if (sh === 1 && sw === 1) {
     // dx = conv(dy, W') with W'[kh][kw][co][ci] = W[fh-1-kh][fw-1-kw][ci][co], padding fh-1-pt,
@@ -348,7 +350,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
       for (let t = 0; t < taps; t++) ex.gemmPackBRows(pw + (taps - 1 - t) * ci * co * 4, co, ci, 1, co, dst, kk, t * co);
     };
     convForwardAt(ex, arena, pdy, pack, pdx, [n, oh, ow, co, fh, fw, 1, 1, fh - 1 - pt, fw - 1 - pl, h, w], ci);
-    return takeF32(backend, pdx, dxLen);
+    return dx.values();
   }
   // Strided: cols (M×K) = dy (M×co) · Wᵀ with B(r = co index, j = k) = W[j·co + r], then col2im.
   const pbp = arena.alloc(packedBytes(co, k));
@@ -362,7 +364,7 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
     ex.gemm(count, k, co, pdy + m0 * co * 4, co, 1, pbp, pcol, k, 0, pind);
     ex.convCol2imAdd(pcol, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, pdx);
   }
-  return takeF32(backend, pdx, dxLen);
+  return dx.values();
 }
 
 /**
@@ -378,10 +380,11 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
   const m = info.batchSize * info.outHeight * info.outWidth;
   if (m === 0 || k === 0 || co === 0) return new Float32Array(k * co);
   arena.reset();
-  const px = arena.put(xv);
-  const pdy = arena.put(dyv);
+  const px = readPtr(backend, xv);
+  const pdy = readPtr(backend, dyv);
   const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
-  const pdw = arena.alloc(k * co * 4);
+  const dw = outputF32(backend, k * co);
+  const pdw = dw.ptr;
   if (rowGemmFilterGradFits(info)) {
     // dW (K×co) = Σ_pixels patchᵀ · dy: A row (kh, kw, c) of tap (b, oy) is x read along the
     // output row with stride sw·ci; B is dy packed as it is (pixel-major).
@@ -391,7 +394,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
     ex.convFilterGradIndirection(pind, px, n, info.inHeight, info.inWidth, ci, fh, fw, sh, oh);
     ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
-    return takeF32(backend, pdw, k * co);
+    return dw.values();
   }
   if (directFilterGradFits(info)) {
     const { batchSize: n, outHeight: oh, outWidth: ow } = info;
@@ -403,7 +406,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.convPlanarPad(px, n, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp);
     ex.convPlanarPad(pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp);
     ex.convDirectFilterGrad(pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw);
-    return takeF32(backend, pdw, k * co);
+    return dw.values();
   }
   if (fh === 1 && fw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && ci >= IM2COL_MAX_CHANNELS) {
     // 1x1 without padding (ResNet's strided shortcuts, the MoE's bottlenecks): dW (ci×co) =
@@ -418,7 +421,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemmTranspose(pxs, m, ci, pxT, m);
     ex.gemmPackB(pdy, m, co, co, 1, pbp);
     ex.gemm(ci, co, m, pxT, m, 1, pbp, pdw, co, 0, pind);
-    return takeF32(backend, pdw, k * co);
+    return dw.values();
   }
   if (m < co) {
     // Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place,
@@ -433,7 +436,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
       ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
       ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
     }
-    return takeF32(backend, pdw, k * co);
+    return dw.values();
   }
   // Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches, patches written straight into packed-B layout.
   const pdyT = arena.alloc(co * rows * 4);
@@ -447,7 +450,7 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemm(co, k, count, pdyT, count, 1, pcol, pdwT, k, m0 > 0 ? 1 : 0, pind);
   }
   ex.gemmTranspose(pdwT, co, k, pdw, co);
-  return takeF32(backend, pdw, k * co);
+  return dw.values();
 }
 
 function convInfoOf(

@@ -7,8 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnSingleChannelExports } from './nn_exports.js';
-import type { KernelArgs } from './wasm_io.js';
-import { takeF32 } from './wasm_io.js';
+import { outputF32, readPtr, type KernelArgs } from './wasm_io.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -77,10 +76,11 @@ export function singleChannelInputGrad(args: KernelArgs): TensorInfo {
   const ex = backend.nn.exports as unknown as NnSingleChannelExports;
   const arena = backend.nn.arena;
   arena.reset();
-  const pdy = arena.put(backend.f32(dy));
+  const pdy = readPtr(backend, backend.f32(dy));
   const pwr = arena.put(wr);
-  const pdx = arena.alloc(n * h * w * 4);
+  const dx = outputF32(backend, n * h * w);
+  const pdx = dx.ptr;
   const pscratch = arena.alloc(hp * co * wp * 4);
   ex.convSingleInputGrad(pdy, n, oh, ow, co, pwr, fh, fw, fh - 1 - info.padInfo.top, fw - 1 - info.padInfo.left, h, w, pdx, pscratch, hp, wp);
-  return backend.output(xShape, takeF32(backend, pdx, n * h * w));
+  return backend.output(xShape, dx.values());
 }

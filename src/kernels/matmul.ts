@@ -6,7 +6,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
-import { type KernelArgs as GemmKernelArgs, cpuKernel, takeF32, wmoeKernel } from './wasm_io.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, wmoeKernel } from './wasm_io.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -68,12 +68,13 @@ export function wasmMatMul(
   const ex = nn.exports as NnExports;
   const arena = nn.arena;
   arena.reset();
-  const pa = arena.put(av);
-  const pb = arena.put(bv);
+  const pa = readPtr(backend, av);
+  const pb = readPtr(backend, bv);
   const pbp = arena.alloc(packedBytes(k, n));
   const pind = arena.alloc(indirectionBytes(m, 1));
-  const pc = arena.alloc(batches * m * n * 4);
-  const pbias = biasVals ? arena.put(biasVals) : 0;
+  const c = outputF32(backend, batches * m * n);
+  const pc = c.ptr;
+  const pbias = biasVals ? readPtr(backend, biasVals) : 0;
 
   // Element strides of op(A) (m×k) and op(B) (k×n) inside one batch.
   const rsA = transposeA ? 1 : k;
@@ -92,7 +93,7 @@ export function wasmMatMul(
   }
   const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
-  let out = backend.output(outShape, takeF32(backend, pc, batches * m * n));
+  let out = backend.output(outShape, c.values());
 
   // Whatever the WASM epilogue could not do: a broadcast bias of another shape (through the
   // backend's own broadcasting Add), other activations.

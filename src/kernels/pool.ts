@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
-import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 type PoolInfo = tf.backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];
@@ -45,13 +45,13 @@ function forward(kind: 'max' | 'avg', args: KernelArgs): TensorInfo | TensorInfo
   const backend = wmoeOf(args);
   const { exports, arena } = backend.nn;
   arena.reset();
-  const xp = arena.put(backend.f32(x));
+  const xp = readPtr(backend, backend.f32(x));
   const n = sizeOf(p.outShape);
-  const yp = arena.alloc(n * 4);
+  const y = outputF32(backend, n);
   const g = dims(p);
-  if (kind === 'max') exports.maxPool(xp, yp, ...g);
-  else exports.avgPool(xp, yp, ...g);
-  return backend.output(p.outShape, takeF32(backend, yp, n));
+  if (kind === 'max') exports.maxPool(xp, y.ptr, ...g);
+  else exports.avgPool(xp, y.ptr, ...g);
+  return backend.output(p.outShape, y.values());
 }
 
 /** MaxPool: y = max over each (clipped) window; NaN is ignored as on cpu. */
@@ -89,19 +89,14 @@ function backward(backend: WmoeBackend, p: PoolInfo, dy: TensorInfo, x: TensorIn
   }
   const { exports, arena } = backend.nn;
   arena.reset();
-  const dyp = arena.put(backend.f32(dy));
+  const dyp = readPtr(backend, backend.f32(dy));
   const n = sizeOf(p.inShape);
   const g = dims(p);
-  let dxp: number;
-  if (x !== undefined) {
-    const xp = arena.put(backend.f32(x));
-    dxp = arena.alloc(n * 4);
-    exports.maxPoolGrad(xp, dyp, dxp, ...g);
-  } else {
-    dxp = arena.alloc(n * 4);
-    exports.avgPoolGrad(dyp, dxp, ...g);
-  }
-  return backend.output(p.inShape.slice(), takeF32(backend, dxp, n));
+  const xp = x !== undefined ? readPtr(backend, backend.f32(x)) : 0;
+  const dx = outputF32(backend, n);
+  if (x !== undefined) exports.maxPoolGrad(xp, dyp, dx.ptr, ...g);
+  else exports.avgPoolGrad(dyp, dx.ptr, ...g);
+  return backend.output(p.inShape.slice(), dx.values());
 }
 
 /** The pooling kernels of backend `wmoe`. */

@@ -3,7 +3,7 @@
 // run the cpu kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, SumAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 /** [outer, red, inner] of `shape` reduced over `axes`, or null if the axes are not one block. */
 export function reductionBlock(shape: readonly number[], axes: readonly number[]): [number, number, number] | null {
@@ -40,10 +40,10 @@ function reduce(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
   const backend = wmoeOf(args);
   const { exports, arena } = backend.nn;
   arena.reset();
-  const xp = arena.put(backend.f32(x));
-  const yp = arena.alloc(outer * inner * 4);
-  exports.reduceSum(xp, yp, outer, red, inner, name === tf.Mean ? red : 1);
-  return backend.output(outShape, takeF32(backend, yp, outer * inner));
+  const xp = readPtr(backend, backend.f32(x));
+  const y = outputF32(backend, outer * inner);
+  exports.reduceSum(xp, y.ptr, outer, red, inner, name === tf.Mean ? red : 1);
+  return backend.output(outShape, y.values());
 }
 
 /** Sum: x reduced over attr axis (keepDims as on cpu). */

@@ -2,7 +2,7 @@
 // instead of cpu's five kernels (max, sub, exp, sum, div).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, SoftmaxAttrs } from '@tensorflow/tfjs-core';
-import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 /** Softmax: logits [..., n] → probabilities [..., n] along the last axis (attr dim = -1 or rank-1). */
 function softmax(args: KernelArgs) {
@@ -19,10 +19,10 @@ function softmax(args: KernelArgs) {
   if (total === 0) return backend.output(logits.shape.slice(), new Float32Array(0));
   const { exports, arena } = backend.nn;
   arena.reset();
-  const xp = arena.put(backend.f32(logits));
-  const yp = arena.alloc(total * 4);
-  exports.softmax(xp, yp, total / n, n);
-  return backend.output(logits.shape.slice(), takeF32(backend, yp, total));
+  const xp = readPtr(backend, backend.f32(logits));
+  const y = outputF32(backend, total);
+  exports.softmax(xp, y.ptr, total / n, n);
+  return backend.output(logits.shape.slice(), y.values());
 }
 
 /** The softmax kernels of backend `wmoe`. */

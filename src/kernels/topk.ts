@@ -3,7 +3,7 @@
 // sorted = true; for sorted = false (order unspecified) the same sorted result is returned.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TopKAttrs } from '@tensorflow/tfjs-core';
-import { cpuKernel, inputOf, sizeOf, takeF32, takeI32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, readPtr, sizeOf, takeF32, takeI32, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 /** TopK: x [..., n] → values [..., k] (dtype of x) and indices [..., k] int32. */
 function topK(args: KernelArgs) {
@@ -21,7 +21,7 @@ function topK(args: KernelArgs) {
   const rows = sizeOf(x.shape) / n;
   const { exports, arena } = backend.nn;
   arena.reset();
-  const xp = arena.put(backend.f32(x));
+  const xp = readPtr(backend, backend.f32(x));
   const vp = arena.alloc(count * 4);
   const ip = arena.alloc(count * 4);
   const scratch = arena.alloc(n * 8);

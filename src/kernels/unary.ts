@@ -2,7 +2,7 @@
 // Square — both in Adam), run by assembly/nn/elementwise.ts. Other dtypes run the cpu kernel.
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
-import { cpuKernel, inputOf, sizeOf, takeF32, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
 
 const CODES: Record<string, number> = { [tf.Relu]: 0, [tf.Step]: 1, [tf.Sqrt]: 2, [tf.Square]: 3 };
 
@@ -17,9 +17,10 @@ function unaryKernel(name: string) {
     if (n === 0) return backend.output(x.shape.slice(), new Float32Array(0));
     const { exports, arena } = backend.nn;
     arena.reset();
-    const xp = arena.put(backend.f32(x));
-    exports.unary(code, xp, xp, n, alpha);
-    return backend.output(x.shape.slice(), takeF32(backend, xp, n));
+    const xp = readPtr(backend, backend.f32(x));
+    const y = outputF32(backend, n);
+    exports.unary(code, xp, y.ptr, n, alpha);
+    return backend.output(x.shape.slice(), y.values());
   };
 }
 

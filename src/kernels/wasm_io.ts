@@ -49,6 +49,29 @@ export function takeF32(backend: WmoeBackend, ptr: number, length: number): Floa
   return out;
 }
 
+/**
+ * Byte address in the nn module's memory of float32 `values` that a kernel only reads: where
+ * they already live when they are a resident tensor's (see ResidentPool), else a copy in the
+ * arena. A kernel that writes into its operand must use `arena.put` instead.
+ */
+export function readPtr(backend: WmoeBackend, values: Float32Array): number {
+  return backend.outputs.pointerOf(values) ?? backend.nn.arena.put(values);
+}
+
+/**
+ * An output of `length` float32 values that a kernel writes at byte address `ptr`; after the
+ * kernel, `values()` gives them as the new tensor's values. Resident outputs are written in
+ * place; otherwise `ptr` is in the arena and `values()` copies them out. Call after
+ * `arena.reset()`, and call `values()` exactly once (it hands the array to the tensor).
+ */
+export function outputF32(backend: WmoeBackend, length: number): { ptr: number; values(): Float32Array } {
+  const out = backend.outputs.take(length);
+  const resident = backend.outputs.pointerOf(out);
+  if (resident !== undefined) return { ptr: resident, values: () => out };
+  const ptr = backend.nn.arena.alloc(length * 4);
+  return { ptr, values: () => out.set(backend.nn.arena.f32(ptr, length)) ?? out };
+}
+
 /** A fresh copy of `length` int32 values at byte address `ptr` of the nn module's memory. */
 export function takeI32(backend: WmoeBackend, ptr: number, length: number): Int32Array {
   return backend.nn.arena.i32(ptr, length).slice();

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WmoeBackend } from '../backend/backend.js';
+import { readPtr } from '../kernels/wasm_io.js';
+import type { LinearHeap } from '../wasm/heap.js';
 
 const f32 = Math.fround;
 
@@ -17,6 +19,44 @@ interface StepConstants {
   b1: number; b2: number; c1: number; c2: number; omb1: number; omb2: number; eps: number; nlr: number;
 }
 
+/**
+ * The moments of one variable: JS arrays, or, on a backend whose tensors live in WASM memory
+ * (wmoe with threads), views of two blocks of it (`heap`, `mPtr`, `vPtr`), so that the step
+ * reads and writes them in place.
+ */
+interface Moments {
+  m: Float32Array;
+  v: Float32Array;
+  heap?: LinearHeap;
+  mPtr?: number;
+  vPtr?: number;
+}
+
+/** Zeroed moments for `n` parameters, in WASM memory when the backend has a heap with room. */
+function newMoments(n: number): Moments {
+  const backend = tf.backend();
+  const heap = backend instanceof WmoeBackend ? backend.nn.heap : undefined;
+  if (heap !== undefined && n > 0) {
+    let mPtr: number | undefined;
+    try {
+      mPtr = heap.alloc(n * 4);
+      const vPtr = heap.alloc(n * 4);
+      const m = new Float32Array(heap.memory.buffer, mPtr, n).fill(0);
+      const v = new Float32Array(heap.memory.buffer, vPtr, n).fill(0);
+      return { m, v, heap, mPtr, vPtr };
+    } catch {
+      if (mPtr !== undefined) heap.free(mPtr); // no room: JS arrays below
+    }
+  }
+  return { m: new Float32Array(n), v: new Float32Array(n) };
+}
+
+function freeMoments(s: Moments): void {
+  if (s.heap === undefined) return;
+  s.heap.free(s.mPtr!);
+  s.heap.free(s.vPtr!);
+}
+
 /** One step over p (into out), m and v with gradient g, in JS: the same float32 operations. */
 function stepJs(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, k: StepConstants): void {
   const { b1, b2, c1, c2, omb1, omb2, eps, nlr } = k;
@@ -31,9 +71,22 @@ function stepJs(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Arr
   }
 }
 
-/** The same step on backend wmoe's nn module (SIMD, split over its threads), in chunks. */
-function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array, k: StepConstants): void {
+/**
+ * The same step on backend wmoe's nn module (SIMD, split over its threads): in place when the
+ * moments and `out` live in WASM memory (p is copied into out, then updated there), else in
+ * chunks copied in and out.
+ */
+function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, s: Moments, out: Float32Array, k: StepConstants): void {
   const { exports, arena } = backend.nn;
+  const { m, v } = s;
+  const outPtr = backend.outputs.pointerOf(out);
+  if (s.mPtr !== undefined && outPtr !== undefined) {
+    arena.reset();
+    const gp = readPtr(backend, g);
+    arena.f32(outPtr, p.length).set(p);
+    exports.adamUpdate(outPtr, gp, s.mPtr, s.vPtr!, p.length, k.b1, k.b2, k.c1, k.c2, k.omb1, k.omb2, k.eps, k.nlr);
+    return;
+  }
   for (let s = 0; s < p.length; s += WASM_CHUNK) {
     const e = Math.min(p.length, s + WASM_CHUNK);
     arena.reset();
@@ -53,16 +106,17 @@ function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, m: Flo
  * `Math.fround` after it (a double result of +, −, ×, ÷ or √ of two float32 values rounds to
  * the float32 IEEE result), so training is unchanged to the bit:
  *   m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε).
- * The moments are JS arrays; gradients and variables are read and written through tfjs, so it
- * needs a backend whose tensors live in JS (`adam()` picks it there). On backend wmoe the
- * pass runs in WASM SIMD (assembly/nn/adam.ts), split over its threads.
+ * Gradients and variables are read and written through the backend's typed arrays, so it
+ * needs a backend whose tensors hold them (`adam()` picks it there). On backend wmoe the pass
+ * runs in WASM SIMD (assembly/nn/adam.ts), split over its threads; with threads the moments,
+ * the gradients and the new values stay in WASM memory.
  */
 export class FusedAdam extends tf.Optimizer {
   static get className(): string {
     return 'FusedAdam';
   }
 
-  private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+  private readonly moments = new Map<string, Moments>();
   /** β₁ᵗ and β₂ᵗ as tfjs keeps them (float32 scalars, starting at β). */
   private accBeta1: number;
   private accBeta2: number;
@@ -87,15 +141,17 @@ export class FusedAdam extends tf.Optimizer {
     for (const [name, gradient] of pairs) {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
-      const g = gradient.dataSync() as Float32Array;
-      const p = variable.dataSync() as Float32Array;
+      // On wmoe, the values where they are (dataSync would move resident ones to JS).
+      const wmoe = backend instanceof WmoeBackend ? backend : undefined;
+      const g = (wmoe ? wmoe.f32(gradient) : gradient.dataSync()) as Float32Array;
+      const p = (wmoe ? wmoe.f32(variable) : variable.dataSync()) as Float32Array;
       let state = this.moments.get(name);
       if (!state) {
-        state = { m: new Float32Array(p.length), v: new Float32Array(p.length) };
+        state = newMoments(p.length);
         this.moments.set(name, state);
       }
-      const out = new Float32Array(p.length);
-      if (backend instanceof WmoeBackend) stepWasm(backend, p, g, state.m, state.v, out, k);
+      const out = wmoe ? wmoe.outputs.take(p.length) : new Float32Array(p.length);
+      if (wmoe) stepWasm(wmoe, p, g, state, out, k);
       else stepJs(p, g, state.m, state.v, out, k);
       const next = tf.tensor(out, variable.shape, 'float32');
       variable.assign(next);
@@ -107,6 +163,7 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   dispose(): void {
+    for (const s of this.moments.values()) freeMoments(s);
     this.moments.clear();
   }
 
@@ -114,8 +171,9 @@ export class FusedAdam extends tf.Optimizer {
     const moments = [...this.moments.entries()];
     return [
       await this.saveIterations(),
-      ...moments.map(([name, s]) => ({ name: `${name}/m`, tensor: tf.tensor(s.m) })),
-      ...moments.map(([name, s]) => ({ name: `${name}/v`, tensor: tf.tensor(s.v) })),
+      // Copies: the moments change in place at the next step.
+      ...moments.map(([name, s]) => ({ name: `${name}/m`, tensor: tf.tensor(s.m.slice()) })),
+      ...moments.map(([name, s]) => ({ name: `${name}/v`, tensor: tf.tensor(s.v.slice()) })),
     ];
   }
 
@@ -124,13 +182,16 @@ export class FusedAdam extends tf.Optimizer {
     this.accBeta1 = f32(Math.pow(this.beta1, this.iterations + 1));
     this.accBeta2 = f32(Math.pow(this.beta2, this.iterations + 1));
     const half = rest.length / 2;
+    for (const s of this.moments.values()) freeMoments(s);
     this.moments.clear();
     for (let i = 0; i < half; i++) {
       const name = rest[i].name.replace(/\/m$/, '');
       // Copies: the moments are updated in place, and the given tensors stay the caller's.
-      const m = (rest[i].tensor.dataSync() as Float32Array).slice();
-      const v = (rest[half + i].tensor.dataSync() as Float32Array).slice();
-      this.moments.set(name, { m, v });
+      const m = rest[i].tensor.dataSync() as Float32Array;
+      const state = newMoments(m.length);
+      state.m.set(m);
+      state.v.set(rest[half + i].tensor.dataSync() as Float32Array);
+      this.moments.set(name, state);
     }
   }
 

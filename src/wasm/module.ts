@@ -1,5 +1,5 @@
 import { hasWasmSimd } from './simd.js';
-import { WasmMemoryError } from '../errors.js';
+import { growMemoryTo, type LinearHeap } from './heap.js';
 import type { ThreadPool } from './thread_pool.js';
 
 /** Where a WASM module's bytes come from: inlined base64 (the default), raw bytes, or a URL. */
@@ -9,6 +9,11 @@ export type WasmSource = string | ArrayBuffer | Uint8Array | URL;
 export interface WasmModule<E> {
   exports: E & { memory: WebAssembly.Memory };
   arena: WasmArena;
+  /**
+   * The allocator of a module whose linear memory also holds tensors (the threaded build): the
+   * arena then takes its blocks from it. Absent for the one-thread modules.
+   */
+  heap?: LinearHeap;
   /** Threads its kernels may use (1 unless loaded by loadWasmThreaded with a pool). */
   threads?: number;
   /** The worker pool of a threaded module (src/wasm/threaded_module.ts). */
@@ -74,15 +79,13 @@ export function loadWasmSync<E>(name: string, b64: string): WasmModule<E> {
   return { exports, arena: new WasmArena(exports.memory, exports.heapBase ? exports.heapBase() : 65536) };
 }
 
-const PAGE = 65536;
-
 /**
  * A bump allocator over a module's linear memory. Each kernel call does `reset()`, then
  * `alloc()`s its operands; memory grows only when a call needs more than any call before it,
  * so repeated calls reuse the same bytes. `peakBytes` is the size of linear memory.
  */
 export class WasmArena {
-  private top: number;
+  protected top: number;
   /**
    * `maxBytes` is the memory's maximum size when known (a shared memory's), for the error
    * message when a call needs more.
@@ -107,26 +110,9 @@ export class WasmArena {
   /** Reserves `bytes` bytes aligned to 64 and returns their address. */
   alloc(bytes: number): number {
     const ptr = this.top;
-    this.top = (ptr + bytes + 63) & ~63;
-    const need = this.top - this.memory.buffer.byteLength;
-    if (need > 0) {
-      const have = this.memory.buffer.byteLength;
-      try {
-        this.memory.grow(Math.ceil(need / PAGE));
-      } catch {
-        const mib = (b: number) => (b / 2 ** 20).toFixed(1);
-        const wanted = this.top;
-        this.top = ptr;
-        throw new WasmMemoryError(
-          `wireless-moe: out of WASM memory: a kernel needs ${mib(wanted)} MiB of linear memory, ` +
-            `it has ${mib(have)} MiB and cannot grow to that` +
-            (this.maxBytes !== undefined ? ` (maximum ${mib(this.maxBytes)} MiB)` : ' (the engine refused)') +
-            '; use smaller batches',
-          wanted,
-          this.maxBytes ?? have,
-        );
-      }
-    }
+    const top = (ptr + bytes + 63) & ~63;
+    growMemoryTo(this.memory, top, this.maxBytes);
+    this.top = top;
     return ptr;
   }
 
@@ -161,5 +147,58 @@ export class WasmArena {
   /** Bytes of linear memory: the peak that any call so far has needed. */
   get peakBytes(): number {
     return this.memory.buffer.byteLength;
+  }
+}
+
+/**
+ * The arena of a module whose memory it shares with other blocks of a {@link LinearHeap} (the
+ * threaded `nn` module, where tensors live too). A call's allocations are bumped within one
+ * heap block; when a call needs more, a new block is taken and the old one is kept until
+ * `reset()`, which then replaces both by one block as large as that call needed. So after the
+ * first calls of a training loop, every call fits one block again.
+ */
+export class HeapArena extends WasmArena {
+  private start = 0;
+  private limit = 0;
+  /** Blocks outgrown during the current call, freed at reset. */
+  private retired: number[] = [];
+  /** Bytes allocated since the last reset, across blocks. */
+  private used = 0;
+
+  constructor(memory: WebAssembly.Memory, readonly heap: LinearHeap) {
+    super(memory, 0, heap.maxBytes);
+  }
+
+  /** A heap block of `bytes` kept for good. */
+  override reserve(bytes: number): number {
+    return this.heap.alloc(bytes);
+  }
+
+  override reset(): void {
+    if (this.retired.length > 0) {
+      for (const p of this.retired) this.heap.free(p);
+      this.retired = [];
+      this.heap.free(this.start);
+      this.start = this.heap.alloc(this.used);
+      this.limit = this.start + this.used;
+    }
+    this.top = this.start;
+    this.used = 0;
+  }
+
+  override alloc(bytes: number): number {
+    const size = (bytes + 63) & ~63;
+    if (this.top + size > this.limit || this.limit === 0) {
+      const blockBytes = Math.max(size, 2 * (this.limit - this.start), 1 << 20);
+      const p = this.heap.alloc(blockBytes); // throws (changing nothing) when memory cannot grow
+      if (this.limit > this.start) this.retired.push(this.start);
+      this.start = p;
+      this.limit = p + blockBytes;
+      this.top = p;
+    }
+    const ptr = this.top;
+    this.top += size;
+    this.used += size;
+    return ptr;
   }
 }

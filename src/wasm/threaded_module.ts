@@ -4,12 +4,13 @@
 // addresses mean the same bytes everywhere. The GEMM exports are replaced by split versions
 // (parallel_gemm.ts), so are Adam and the binary and unary elementwise ops
 // (parallel_elementwise.ts); everything else runs on the calling thread as in the one-thread module.
-import { WasmArena, bytesOf, type WasmModule, type WasmSource } from './module.js';
+import { HeapArena, bytesOf, type WasmModule, type WasmSource } from './module.js';
 import { hasWasmSimd } from './simd.js';
 import { ThreadPool, nodeWorkerHost, webWorkerHost, type WorkerHost } from './thread_pool.js';
 import { parallelGemmExports, type GemmExports } from './parallel_gemm.js';
 import { parallelElementwiseExports, type ElementwiseExports } from './parallel_elementwise.js';
 import { threadSupport } from './thread_support.js';
+import { LinearHeap } from './heap.js';
 
 const PAGE = 65536;
 /** Pages the threaded build declares as its initial and maximum memory (asconfig.json, target 'threads'). */
@@ -55,7 +56,8 @@ export async function loadWasmThreaded<E extends GemmExports & ElementwiseExport
     },
   });
   const raw = instance.exports as unknown as E & { heapBase?: () => number };
-  const arena = new WasmArena(memory, raw.heapBase ? raw.heapBase() : PAGE, maxPages * PAGE);
+  const heap = new LinearHeap(memory, raw.heapBase ? raw.heapBase() : PAGE, maxPages * PAGE);
+  const arena = new HeapArena(memory, heap);
   const scratch = Array.from({ length: options.threads - 1 }, () => arena.reserve(SCRATCH_BYTES));
   const pool = await ThreadPool.start({
     threads: options.threads, module, memory, local: raw as unknown as Record<string, unknown>, names: WORKER_EXPORTS,
@@ -64,7 +66,7 @@ export async function loadWasmThreaded<E extends GemmExports & ElementwiseExport
   });
   const exports = { ...parallelElementwiseExports(parallelGemmExports(raw, pool), pool), memory } as E & { memory: WebAssembly.Memory };
   return {
-    exports, arena, pool,
+    exports, arena, heap, pool,
     get threads() {
       return pool.active;
     },

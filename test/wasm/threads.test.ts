@@ -231,8 +231,10 @@ describe('pool mechanics', () => {
 
   test('memory grown after the workers started is seen by them', async () => {
     const before = threaded.nn.arena.peakBytes;
-    // 32 MiB of operands: far past anything allocated so far (no cpu reference: too slow).
-    await compare(() => tf.matMul(rand([2048, 1024], 13), rand([1024, 2048], 14)), null);
+    // An output larger than the whole memory so far, so it cannot fit a free block and is
+    // written (by both threads) above the old end (no cpu reference: too slow).
+    const side = Math.ceil(Math.sqrt(before / 4)) + 64;
+    await compare(() => tf.matMul(rand([side, 64], 13), rand([64, side], 14)), null);
     expect(threaded.nn.arena.peakBytes).toBeGreaterThan(before);
   }, 60_000);
 

@@ -1,0 +1,135 @@
+import { WasmMemoryError } from '../errors.js';
+
+const PAGE = 65536;
+/** Every block starts on a cache line and its size is a whole number of them. */
+const ALIGN = 64;
+
+const mib = (b: number) => (b / 2 ** 20).toFixed(1);
+
+/**
+ * A general allocator over a module's linear memory, from `base` upward: blocks of any size
+ * are taken (`alloc`) and given back (`free`) in any order; free neighbours merge, and memory
+ * grows when no free block is large enough. Best fit over an address-ordered free list (a few
+ * hundred entries at most in a training step). Used by the threaded `nn` module, whose memory
+ * holds both the kernels' scratch ({@link HeapArena}) and the tensors that live there
+ * (src/backend/resident_pool.ts).
+ */
+export class LinearHeap {
+  /** Live blocks: address → bytes. */
+  private readonly live = new Map<number, number>();
+  /** Free blocks below `end`, ordered by address, never adjacent (merged). */
+  private readonly holes: { ptr: number; size: number }[] = [];
+  /** First byte past the highest block handed out so far (or the base). */
+  private end: number;
+  /** Bytes in live blocks. */
+  inUseBytes = 0;
+
+  /** `maxBytes`: the memory's maximum size when known (for the error message). */
+  constructor(readonly memory: WebAssembly.Memory, base: number, readonly maxBytes?: number) {
+    this.end = alignUp(base);
+  }
+
+  /**
+   * Address of a new block of at least `bytes` bytes (64-byte aligned). Throws a
+   * WasmMemoryError, changing nothing, when memory cannot grow that far.
+   */
+  alloc(bytes: number): number {
+    const size = alignUp(Math.max(bytes, 1));
+    let best = -1;
+    for (let i = 0; i < this.holes.length; i++) {
+      const h = this.holes[i]!;
+      if (h.size >= size && (best < 0 || h.size < this.holes[best]!.size)) best = i;
+    }
+    let ptr: number;
+    if (best >= 0) {
+      const h = this.holes[best]!;
+      ptr = h.ptr;
+      if (h.size === size) this.holes.splice(best, 1);
+      else {
+        h.ptr += size;
+        h.size -= size;
+      }
+    } else {
+      // No hole fits: take the top hole (if it touches the end) plus fresh memory above it.
+      const last = this.holes[this.holes.length - 1];
+      const extend = last !== undefined && last.ptr + last.size === this.end;
+      ptr = extend ? last.ptr : this.end;
+      this.ensure(ptr + size);
+      if (extend) this.holes.pop();
+      this.end = ptr + size;
+    }
+    this.live.set(ptr, size);
+    this.inUseBytes += size;
+    return ptr;
+  }
+
+  /** Gives back the block at `ptr` (an address `alloc` returned and not freed since). */
+  free(ptr: number): void {
+    const size = this.live.get(ptr);
+    if (size === undefined) throw new Error(`wireless-moe: heap free of ${ptr}, which is not a live block`);
+    this.live.delete(ptr);
+    this.inUseBytes -= size;
+    // Insert in address order, merging with the hole before and the hole after.
+    let lo = 0;
+    let hi = this.holes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.holes[mid]!.ptr < ptr) lo = mid + 1;
+      else hi = mid;
+    }
+    let start = ptr;
+    let bytes = size;
+    const after = this.holes[lo];
+    if (after !== undefined && ptr + size === after.ptr) {
+      bytes += after.size;
+      this.holes.splice(lo, 1);
+    }
+    const before = this.holes[lo - 1];
+    if (before !== undefined && before.ptr + before.size === start) {
+      before.size += bytes;
+      return;
+    }
+    this.holes.splice(lo, 0, { ptr: start, size: bytes });
+  }
+
+  /** Bytes of a live block (as rounded up by alloc). */
+  sizeOf(ptr: number): number | undefined {
+    return this.live.get(ptr);
+  }
+
+  /** Free bytes below the high-water mark, in `count` holes. */
+  get holeStats(): { bytes: number; count: number } {
+    let bytes = 0;
+    for (const h of this.holes) bytes += h.size;
+    return { bytes, count: this.holes.length };
+  }
+
+  private ensure(top: number): void {
+    growMemoryTo(this.memory, top, this.maxBytes);
+  }
+}
+
+/**
+ * Grows `memory` so that it holds `top` bytes; throws a WasmMemoryError naming the sizes when
+ * the engine refuses (`maxBytes`: the memory's declared maximum, when known).
+ */
+export function growMemoryTo(memory: WebAssembly.Memory, top: number, maxBytes?: number): void {
+  const have = memory.buffer.byteLength;
+  if (top <= have) return;
+  try {
+    memory.grow(Math.ceil((top - have) / PAGE));
+  } catch {
+    throw new WasmMemoryError(
+      `wireless-moe: out of WASM memory: a kernel needs ${mib(top)} MiB of linear memory, ` +
+        `it has ${mib(have)} MiB and cannot grow to that` +
+        (maxBytes !== undefined ? ` (maximum ${mib(maxBytes)} MiB)` : ' (the engine refused)') +
+        '; use smaller batches',
+      top,
+      maxBytes ?? have,
+    );
+  }
+}
+
+function alignUp(n: number): number {
+  return Math.ceil(n / ALIGN) * ALIGN;
+}

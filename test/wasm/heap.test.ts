@@ -1,0 +1,142 @@
+// LinearHeap (blocks of a linear memory, any order of alloc and free) and HeapArena (a kernel
+// call's scratch inside it): no two live blocks overlap, free blocks merge and are reused,
+// memory grows only when nothing free fits, and a failed growth changes nothing.
+import { describe, expect, test } from 'vitest';
+import { LinearHeap } from '../../src/wasm/heap.js';
+import { HeapArena } from '../../src/wasm/module.js';
+import { WasmMemoryError } from '../../src/errors.js';
+
+const PAGE = 65536;
+
+function heapOf(initialPages: number, maxPages: number, base = 1000): LinearHeap {
+  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages, shared: true });
+  return new LinearHeap(memory, base, maxPages * PAGE);
+}
+
+/** Deterministic integers in [0, n) (an LCG; the test needs variety, not quality). */
+function counter(seed: number) {
+  let s = seed >>> 0;
+  return (n: number) => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s % n;
+  };
+}
+
+describe('LinearHeap', () => {
+  test('random allocs and frees: aligned, inside memory, never overlapping; freeing all leaves one free run', () => {
+    const heap = heapOf(1, 4096);
+    const next = counter(7);
+    const live = new Map<number, number>(); // ptr → bytes asked
+    for (let i = 0; i < 3000; i++) {
+      if (live.size > 0 && next(3) === 0) {
+        const ptrs = [...live.keys()];
+        const ptr = ptrs[next(ptrs.length)]!;
+        heap.free(ptr);
+        live.delete(ptr);
+      } else {
+        const bytes = 1 + next(next(2) === 0 ? 300_000 : 5000);
+        const ptr = heap.alloc(bytes);
+        expect(ptr % 64).toBe(0);
+        expect(ptr).toBeGreaterThanOrEqual(1000);
+        expect(ptr + bytes).toBeLessThanOrEqual(heap.memory.buffer.byteLength);
+        expect(heap.sizeOf(ptr)).toBeGreaterThanOrEqual(bytes);
+        live.set(ptr, bytes);
+      }
+      if (i % 250 === 0) {
+        const spans = [...live].map(([p]) => [p, p + heap.sizeOf(p)!] as const).sort((a, b) => a[0] - b[0]);
+        for (let j = 1; j < spans.length; j++) expect(spans[j]![0]).toBeGreaterThanOrEqual(spans[j - 1]![1]);
+      }
+    }
+    let inUse = 0;
+    for (const p of live.keys()) inUse += heap.sizeOf(p)!;
+    expect(heap.inUseBytes).toBe(inUse);
+    for (const p of live.keys()) heap.free(p);
+    expect(heap.inUseBytes).toBe(0);
+    expect(heap.holeStats.count).toBe(1);
+    // Everything merged back: the next block starts at the (aligned) base again.
+    expect(heap.alloc(10)).toBe(1024);
+  });
+
+  test('a freed block is reused before memory grows', () => {
+    const heap = heapOf(1, 64);
+    const a = heap.alloc(3 * PAGE);
+    heap.alloc(100);
+    const size = heap.memory.buffer.byteLength;
+    heap.free(a);
+    expect(heap.alloc(2 * PAGE)).toBe(a); // best fit: the freed block
+    expect(heap.alloc(PAGE / 2)).toBe(a + 2 * PAGE); // the rest of it
+    expect(heap.memory.buffer.byteLength).toBe(size);
+  });
+
+  test('a free block at the top is extended rather than left behind', () => {
+    const heap = heapOf(1, 64);
+    heap.alloc(100);
+    const top = heap.alloc(PAGE);
+    heap.free(top);
+    expect(heap.alloc(5 * PAGE)).toBe(top);
+  });
+
+  test('past the maximum: a WasmMemoryError naming the sizes, and the heap unchanged', () => {
+    const heap = heapOf(1, 16);
+    const a = heap.alloc(8 * PAGE);
+    heap.free(a);
+    const before = { ...heap.holeStats, inUse: heap.inUseBytes };
+    let error: unknown;
+    try {
+      heap.alloc(20 * PAGE);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(WasmMemoryError);
+    expect((error as Error).message).toMatch(/out of WASM memory: a kernel needs 1\.\d MiB .* \(maximum 1\.0 MiB\); use smaller batches/);
+    expect({ ...heap.holeStats, inUse: heap.inUseBytes }).toEqual(before);
+    expect(heap.alloc(8 * PAGE)).toBe(a);
+  });
+
+  test('freeing an address that is not a live block throws', () => {
+    const heap = heapOf(1, 16);
+    const a = heap.alloc(64);
+    expect(() => heap.free(a + 64)).toThrow(/heap free of \d+, which is not a live block/);
+    heap.free(a);
+    expect(() => heap.free(a)).toThrow(/not a live block/);
+  });
+});
+
+describe('HeapArena', () => {
+  test('a call that outgrows its block chains a new one; reset then keeps one block that fits the whole call', () => {
+    const heap = heapOf(1, 1024);
+    const arena = new HeapArena(heap.memory, heap);
+    const call = () => {
+      arena.reset();
+      const ptrs = [arena.alloc(PAGE * 10), arena.alloc(PAGE * 20), arena.alloc(PAGE * 5)];
+      const bytes = [PAGE * 10, PAGE * 20, PAGE * 5];
+      // The call's own blocks never overlap.
+      const spans = ptrs.map((p, i) => [p, p + bytes[i]!] as const).sort((a, b) => a[0] - b[0]);
+      for (let j = 1; j < spans.length; j++) expect(spans[j]![0]).toBeGreaterThanOrEqual(spans[j - 1]![1]);
+      return ptrs;
+    };
+    call();
+    arena.reset();
+    const settled = heap.inUseBytes;
+    expect(settled).toBe(PAGE * 35);
+    const second = call();
+    expect(second[1]).toBe(second[0]! + PAGE * 10); // one block now: contiguous
+    expect(heap.inUseBytes).toBe(settled);
+    const size = heap.memory.buffer.byteLength;
+    for (let i = 0; i < 5; i++) call();
+    expect(heap.memory.buffer.byteLength).toBe(size);
+  });
+
+  test('reserve takes a block for good; the scratch block and other heap blocks never overlap it', () => {
+    const heap = heapOf(1, 64);
+    const arena = new HeapArena(heap.memory, heap);
+    const r = arena.reserve(128);
+    arena.reset();
+    const s = arena.alloc(1000); // the start of the arena's block
+    const other = heap.alloc(1000);
+    arena.reset();
+    const spans = [r, s, other].map((p) => [p, p + heap.sizeOf(p)!] as const).sort((a, b) => a[0] - b[0]);
+    for (let j = 1; j < spans.length; j++) expect(spans[j]![0]).toBeGreaterThanOrEqual(spans[j - 1]![1]);
+    expect(heap.sizeOf(r)).toBe(128);
+  });
+});
