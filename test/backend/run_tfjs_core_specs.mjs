@@ -4,8 +4,10 @@
 // only test env (`setTestEnvs`, data-sync like cpu), tfjs-core's chained ops and gradients are
 // registered, jasmine 4.2 (tfjs 4.x's version) runs the specs in order; no spec is excluded.
 //
-//   node test/backend/run_tfjs_core_specs.mjs [--backend wmoe|cpu] [--filter TEXT] [--list FILE]
+//   node test/backend/run_tfjs_core_specs.mjs [--backend wmoe|cpu] [--threads N] [--filter TEXT] [--list FILE]
 //
+// --threads N loads wmoe with init({ threads: N }): the threaded module, whose kernel outputs
+// stay in WASM memory (src/backend/resident_pool.ts).
 // --filter runs only the specs whose full name contains TEXT; --list writes every spec's status
 // and full name (backend name replaced by BACKEND, to diff runs) to FILE.
 //
@@ -32,6 +34,11 @@ const arg = (name, fallback) => {
 const backendName = arg('--backend', 'wmoe');
 const filter = arg('--filter', '');
 const listFile = arg('--list', '');
+const threads = Number(arg('--threads', '1'));
+if (!Number.isInteger(threads) || threads < 1) {
+  console.error(`run_tfjs_core_specs: --threads must be an integer >= 1, got ${arg('--threads')}`);
+  process.exit(2);
+}
 if (backendName !== 'wmoe' && backendName !== 'cpu') {
   console.error(`run_tfjs_core_specs: --backend must be wmoe or cpu, got ${backendName}`);
   process.exit(2);
@@ -45,7 +52,7 @@ import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { setTestEnvs, setupTestFilters } from '@tensorflow/tfjs-core/dist/jasmine_util';
 setTestEnvs([{ name: ${JSON.stringify(backendName)}, backendName: ${JSON.stringify(backendName)}, isDataSync: true }]);
-export const ready = init({ setBackend: false });
+export const ready = init({ setBackend: false, threads: ${threads} });
 export { setupTestFilters };
 require('@tensorflow/tfjs-core/dist/tests');
 `;
@@ -130,6 +137,7 @@ if (listFile !== '') writeFileSync(listFile, `${listed.join('\n')}\n`);
 for (const f of failures) console.log(`FAILED ${f.name}\n    ${f.message}`);
 const summary = {
   backend: backendName,
+  threads,
   ran: counts.passed + counts.failed,
   ...counts,
   onBackend,

@@ -9,6 +9,7 @@ const runner = fileURLToPath(new URL('./run_tfjs_core_specs.mjs', import.meta.ur
 
 interface Summary {
   backend: string;
+  threads: number;
   ran: number;
   passed: number;
   failed: number;
@@ -47,5 +48,19 @@ describe("tfjs-core's spec suite on backend wmoe", () => {
     expect(s.onBackend).toBeGreaterThan(3500);
     expect(s.excluded).toBe(0);
     expect(s.excludedNames).toEqual([]);
+  }, 240_000);
+
+  it('passes every spec with threads: 2, where kernel outputs stay in WASM memory', async () => {
+    const { code, summary, output } = await runSpecs(['--threads', '2']);
+    expect(summary, output).toBeDefined();
+    const s = summary!;
+    expect(s.failures, output).toEqual([]);
+    expect(s.threads).toBe(2);
+    expect(s.failed).toBe(0);
+    expect(s.overall).toBe('passed');
+    expect(code).toBe(0);
+    expect(s.ran).toBeGreaterThan(4000);
+    expect(s.onBackend).toBeGreaterThan(3500);
+    expect(s.excluded).toBe(0);
   }, 240_000);
 });
