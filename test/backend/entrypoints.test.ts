@@ -37,6 +37,16 @@ describe('package entry points', () => {
 });
 
 describe('Node-only entry', () => {
+  it('ESM: dist/node.mjs shares the main entry\'s modules (one init state, one backend class)', () => {
+    // Mixed imports are the usual way (init from the main entry, loaders from /node); two
+    // copies of the backend would make FusedAdam miss that the backend is wmoe.
+    const out = run('node-shared.mjs', `import * as main from '../dist/index.mjs';\nimport * as node from '../dist/node.mjs';\n` +
+      `const backend = await main.init({ setBackend: false });\n` +
+      `console.log(JSON.stringify([main.init === node.init, main.WmoeBackend === node.WmoeBackend, backend instanceof node.WmoeBackend, main.FusedAdam === node.FusedAdam]));`);
+    expect(JSON.parse(out)).toEqual([true, true, true, true]);
+  });
+
+
   it('loads MNIST from both dist/node.mjs and dist/node.cjs', () => {
     const esm = run('node-esm.mjs', `import { loadMnist } from '../dist/node.mjs';\nconst d = await loadMnist();\nconsole.log(d.train.n + d.test.n);`);
     const cjs = run('node-cjs.cjs', `const { loadMnist } = require('../dist/node.cjs');\nloadMnist().then((d) => console.log(d.train.n + d.test.n));`);
