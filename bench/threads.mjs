@@ -49,7 +49,12 @@ const convs = [
   { name: 'R18 3x3 256→512 s2 8x8', n: 32, h: 8, w: 8, ci: 256, co: 512, f: 3, s: 2 },
 ];
 
-/** Times `run` (returns a tensor) with 1 and 2 active threads alternating; medians in ms. */
+/**
+ * Times `run` (returns a tensor) with 1 and 2 active threads alternating; medians in ms. The
+ * kernels are synchronous, so the output is complete when `run` returns; it is not read back
+ * (with threads it stays in WASM memory, as a training step's activations do, and dataSync
+ * would time a copy to JS).
+ */
 function timeBoth(run) {
   const times = { 1: [], 2: [] };
   for (const t of [1, 2]) {
@@ -61,7 +66,6 @@ function timeBoth(run) {
       pool.active = t;
       const t0 = performance.now();
       const y = run();
-      y.dataSync();
       times[t].push(performance.now() - t0);
       y.dispose();
     }
