@@ -85,7 +85,10 @@ export class WmoeBackend extends MathBackendCPU {
     return result;
   }
 
-  /** Peak bytes of WASM linear memory used by the kernels so far. */
+  /**
+   * Peak bytes of WASM linear memory so far: the kernels' scratch, and with threads also the
+   * tensors that live there.
+   */
   wasmPeakBytes(): number {
     return this.nn.arena.peakBytes;
   }

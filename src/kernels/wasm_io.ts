@@ -69,7 +69,13 @@ export function outputF32(backend: WmoeBackend, length: number): { ptr: number; 
   const resident = backend.outputs.pointerOf(out);
   if (resident !== undefined) return { ptr: resident, values: () => out };
   const ptr = backend.nn.arena.alloc(length * 4);
-  return { ptr, values: () => out.set(backend.nn.arena.f32(ptr, length)) ?? out };
+  return {
+    ptr,
+    values: () => {
+      out.set(backend.nn.arena.f32(ptr, length));
+      return out;
+    },
+  };
 }
 
 /** A fresh copy of `length` int32 values at byte address `ptr` of the nn module's memory. */

@@ -77,7 +77,7 @@ export class LinearHeap {
       if (this.holes[mid]!.ptr < ptr) lo = mid + 1;
       else hi = mid;
     }
-    let start = ptr;
+    const start = ptr;
     let bytes = size;
     const after = this.holes[lo];
     if (after !== undefined && ptr + size === after.ptr) {

@@ -230,7 +230,9 @@ describe('Conv2D kernels on wmoe', () => {
       return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same');
     }, 'forward chunks');
     // 300 channels, 3x3: K = 2700, so the filter gradient reduces 784 pixels in two chunks and
-    // the stride-2 input gradient runs col2im in three chunks.
+    // the stride-2 input gradient runs col2im in three chunks. Tolerance 2e-4: float32 sums of
+    // 784 and 2700 terms in register blocks of 128 (measured against a float64 sum: at most
+    // 7.7e-5 of the peak-floored relative error on the filter gradient, 1.2e-4 against cpu).
     for (const stride of [1, 2]) {
       await expectLikeCpu(() => {
         const x = rand([1, 28, 28, 300], 902);
@@ -239,7 +241,7 @@ describe('Conv2D kernels on wmoe', () => {
         return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
           tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, stride, 'same'), r)),
         )([x, w]);
-      }, `gradient chunks, stride ${stride}`);
+      }, `gradient chunks, stride ${stride}`, 2e-4);
     }
   });
 
