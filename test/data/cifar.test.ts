@@ -122,26 +122,19 @@ describe('CIFAR-10 binary loader', () => {
     expectInputError(() => loadCifar10(dir, { labels: 'coarse' }), '--labels coarse: cifar10 has only one label set');
   });
 
-  it('loads 60000 full-size records (the official layout) in well under a few seconds of CPU', async () => {
+  it('loads 60000 full-size records (the official layout); its speed is bench/data-load.mjs\'s (vs numpy)', async () => {
     const dir = tempDir();
     const pixels = randomBytes(3072, 9);
     const file = (n: number, salt: number) =>
       cifarFileBytes(Array.from({ length: n }, (_, i) => ({ label: (i + salt) % 10, pixels })));
     for (let b = 1; b <= 5; b++) writeFileSync(join(dir, `data_batch_${b}.bin`), file(10000, b));
     writeFileSync(join(dir, 'test_batch.bin'), file(10000, 0));
-    // CPU time (user + system) of this process, not wall time: the machine may be shared.
-    const cpu0 = process.cpuUsage();
     const data = await loadDataset('cifar10', { dataDir: dir });
-    const cpu = process.cpuUsage(cpu0);
-    const seconds = (cpu.user + cpu.system) / 1e6;
     expect([data.name, data.train.n, data.test.n]).toEqual(['cifar10', 50000, 10000]);
     expect(data.train.labels[49999]).toBe((9999 + 5) % 10);
     const ref = hwcReference(pixels);
     expect(data.train.images.subarray(49999 * 3072)).toEqual(ref);
     expect(data.test.images.subarray(0, 3072)).toEqual(ref);
-    // About 1–1.5 s, most of it the kernel faulting in 737 MB of fresh float32 pages; the bound
-    // leaves room for a slow runner but catches per-pixel function calls.
-    expect(seconds).toBeLessThan(5);
     rmSync(dir, { recursive: true });
   });
 });
