@@ -1,12 +1,13 @@
-// One Adam step over n float32 parameters, in place on p, m and v, in exactly the float32
+// One Adam step over n float32 parameters (new values into out, which may be p; m and v in
+// place), in exactly the float32
 // operations (and order) of tfjs's AdamOptimizer, so the result is bit-identical to it:
 //   m ← m·b1 + g·c1;  v ← v·b2 + (g·g)·c2;
 //   p ← (((m / omb1) / (√(v / omb2) + eps)) · nlr) + p
 // with c = 1 − b, omb = 1 − bᵗ and nlr = −learning rate, each a float32 the caller rounded.
 
-/** Adam step on p, m, v (n floats each) with gradient g. */
+/** Adam step on p, m, v (n floats each) with gradient g; the new p goes to out (may be p). */
 export function adamUpdate(
-  p: usize, g: usize, m: usize, v: usize, n: i32,
+  p: usize, g: usize, m: usize, v: usize, out: usize, n: i32,
   b1: f32, b2: f32, c1: f32, c2: f32, omb1: f32, omb2: f32, eps: f32, nlr: f32,
 ): void {
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2);
@@ -21,7 +22,7 @@ export function adamUpdate(
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     const step = f32x4.div(f32x4.div(mi, vo1), f32x4.add(f32x4.sqrt(f32x4.div(vi, vo2)), veps));
-    v128.store(p + o, f32x4.add(f32x4.mul(step, vnlr), v128.load(p + o)));
+    v128.store(out + o, f32x4.add(f32x4.mul(step, vnlr), v128.load(p + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -31,6 +32,6 @@ export function adamUpdate(
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     const step = (mi / omb1) / (sqrt<f32>(vi / omb2) + eps);
-    store<f32>(p + o, step * nlr + load<f32>(p + o));
+    store<f32>(out + o, step * nlr + load<f32>(p + o));
   }
 }

@@ -31,10 +31,11 @@ export interface NnExports {
   /** y[o, i] = Σ_r x[o, r, i] / divisor for x [outer, red, inner] (f64 accumulation). */
   reduceSum(x: number, y: number, outer: number, red: number, inner: number, divisor: number): void;
   /**
-   * One Adam step in place on p, m, v (n floats) with gradient g, in tfjs's float32 operations:
-   * m = m·b1 + g·c1, v = v·b2 + g²·c2, p = ((m/omb1) / (√(v/omb2) + eps))·nlr + p.
+   * One Adam step on p, m, v (n floats) with gradient g, in tfjs's float32 operations:
+   * m = m·b1 + g·c1, v = v·b2 + g²·c2 (in place), out = ((m/omb1) / (√(v/omb2) + eps))·nlr + p
+   * (out may be p).
    */
-  adamUpdate(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
+  adamUpdate(p: number, g: number, m: number, v: number, out: number, n: number, b1: number, b2: number, c1: number, c2: number,
     omb1: number, omb2: number, eps: number, nlr: number): void;
   // Training batch norm over x [rows, C] (assembly/nn/batch_norm.ts), run per chunk of rows
   // (src/kernels/batch_norm.ts); part: C (2C for bnGradSums) f64 partial sums of the chunk;

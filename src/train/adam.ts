@@ -72,9 +72,9 @@ function stepJs(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Arr
 }
 
 /**
- * The same step on backend wmoe's nn module (SIMD, split over its threads): in place when the
- * moments and `out` live in WASM memory (p is copied into out, then updated there), else in
- * chunks copied in and out.
+ * The same step on backend wmoe's nn module (SIMD, split over its threads): where the values
+ * are when the moments and `out` live in WASM memory (p and g read in place, the new values
+ * written into out), else in chunks copied in and out.
  */
 function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, s: Moments, out: Float32Array, k: StepConstants): void {
   const { exports, arena } = backend.nn;
@@ -82,9 +82,9 @@ function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, s: Mom
   const outPtr = backend.outputs.pointerOf(out);
   if (s.mPtr !== undefined && outPtr !== undefined) {
     arena.reset();
+    const pp = readPtr(backend, p);
     const gp = readPtr(backend, g);
-    arena.f32(outPtr, p.length).set(p);
-    exports.adamUpdate(outPtr, gp, s.mPtr, s.vPtr!, p.length, k.b1, k.b2, k.c1, k.c2, k.omb1, k.omb2, k.eps, k.nlr);
+    exports.adamUpdate(pp, gp, s.mPtr, s.vPtr!, outPtr, p.length, k.b1, k.b2, k.c1, k.c2, k.omb1, k.omb2, k.eps, k.nlr);
     return;
   }
   for (let s = 0; s < p.length; s += WASM_CHUNK) {
@@ -92,7 +92,7 @@ function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, s: Mom
     arena.reset();
     const pp = arena.put(p.subarray(s, e)), gp = arena.put(g.subarray(s, e));
     const mp = arena.put(m.subarray(s, e)), vp = arena.put(v.subarray(s, e));
-    exports.adamUpdate(pp, gp, mp, vp, e - s, k.b1, k.b2, k.c1, k.c2, k.omb1, k.omb2, k.eps, k.nlr);
+    exports.adamUpdate(pp, gp, mp, vp, pp, e - s, k.b1, k.b2, k.c1, k.c2, k.omb1, k.omb2, k.eps, k.nlr);
     out.set(arena.f32(pp, e - s), s);
     m.set(arena.f32(mp, e - s), s);
     v.set(arena.f32(vp, e - s), s);

@@ -54,7 +54,7 @@ export class LinearHeap {
       const last = this.holes[this.holes.length - 1];
       const extend = last !== undefined && last.ptr + last.size === this.end;
       ptr = extend ? last.ptr : this.end;
-      this.ensure(ptr + size);
+      growMemoryTo(this.memory, ptr + size, this.maxBytes);
       if (extend) this.holes.pop();
       this.end = ptr + size;
     }
@@ -102,10 +102,6 @@ export class LinearHeap {
     let bytes = 0;
     for (const h of this.holes) bytes += h.size;
     return { bytes, count: this.holes.length };
-  }
-
-  private ensure(top: number): void {
-    growMemoryTo(this.memory, top, this.maxBytes);
   }
 }
 

@@ -14,7 +14,7 @@ export const PARALLEL_MIN_ELEMENTS = 1 << 20;
 
 /** The exports that parallelElementwiseExports replaces (assembly/nn/elementwise.ts, adam.ts). */
 export interface ElementwiseExports {
-  adamUpdate(p: number, g: number, m: number, v: number, n: number, b1: number, b2: number, c1: number, c2: number,
+  adamUpdate(p: number, g: number, m: number, v: number, out: number, n: number, b1: number, b2: number, c1: number, c2: number,
     omb1: number, omb2: number, eps: number, nlr: number): void;
   binary(op: number, full: number, per: number, y: number, n: number, p: number): void;
   unary(op: number, x: number, y: number, n: number, alpha: number): void;
@@ -36,9 +36,9 @@ export function parallelElementwiseExports<E extends ElementwiseExports>(ex: E, 
   const small = (n: number) => pool.active < 2 || n < PARALLEL_MIN_ELEMENTS;
   return {
     ...ex,
-    adamUpdate(p, g, m, v, n, b1, b2, c1, c2, omb1, omb2, eps, nlr) {
-      if (small(n)) ex.adamUpdate(p, g, m, v, n, b1, b2, c1, c2, omb1, omb2, eps, nlr);
-      else run('adamUpdate', [p, g, m, v, n, b1, b2, c1, c2, omb1, omb2, eps, nlr], [0, 1, 2, 3], 4, n, 4);
+    adamUpdate(p, g, m, v, out, n, b1, b2, c1, c2, omb1, omb2, eps, nlr) {
+      if (small(n)) ex.adamUpdate(p, g, m, v, out, n, b1, b2, c1, c2, omb1, omb2, eps, nlr);
+      else run('adamUpdate', [p, g, m, v, out, n, b1, b2, c1, c2, omb1, omb2, eps, nlr], [0, 1, 2, 3, 4], 5, n, 4);
     },
     binary(op, full, per, y, n, p) {
       // Chunks start at multiples of p, where the per-operand pattern restarts.
