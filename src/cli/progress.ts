@@ -1,12 +1,13 @@
-import type { StepInfo } from '../train/progress.js';
+import type { ProgressEvent } from '../train/progress.js';
 
 /**
  * A progress reporter for `wmoe train`: a live bar with loss and accuracy on a TTY, one line
  * per epoch otherwise. Writes to stderr so that stdout stays machine-readable.
  */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): (info: StepInfo) => void {
+export function progressBar(stream: NodeJS.WriteStream = process.stderr): (event: ProgressEvent) => void {
   const tty = stream.isTTY === true;
   return (i) => {
+    if (i.kind === 'phase') return;
     const acc = Number.isNaN(i.accuracy) ? '  -  ' : `${(i.accuracy * 100).toFixed(1)}%`;
     const head = `stage ${i.stage} epoch ${i.epoch}/${i.epochs}`;
     const done = i.step === i.steps;

@@ -1,23 +1,50 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** What a training loop reports after each step. */
+/**
+ * What a training loop reports: `kind: 'step'` after each optimisation step, and
+ * `kind: 'epoch'` once an epoch is over and its validation accuracy measured.
+ */
 export interface StepInfo {
+  kind: 'step' | 'epoch';
   stage: 1 | 2;
+  /** 1-based. */
   epoch: number;
   epochs: number;
+  /** Steps done in this epoch (1-based; `steps` at the end of the epoch). */
   step: number;
   steps: number;
+  /** Samples (images) done in this epoch, including this step's batch. */
+  samples: number;
+  /** Samples in one epoch (the training set's size). */
+  samplesPerEpoch: number;
   /** Mean loss over the epoch so far. */
   loss: number;
   /** Last measured accuracy (validation set; NaN before the first measurement or without one). */
   accuracy: number;
 }
 
-export type ProgressFn = (info: StepInfo) => void;
+/**
+ * A phase of work that is not a training step: feature extraction, an evaluation. Reported
+ * with done = 0 when it starts, then as it goes, and with done = total when it ends.
+ */
+export interface PhaseInfo {
+  kind: 'phase';
+  /** What is being done, e.g. "features (train)" or "evaluate naive, perfect links". */
+  label: string;
+  /** Units done (samples, or conditions for a table). */
+  done: number;
+  total: number;
+}
+
+/** One progress event. */
+export type ProgressEvent = StepInfo | PhaseInfo;
+
+/** Receives progress events; it must not throw. */
+export type ProgressFn = (event: ProgressEvent) => void;
 
 /**
- * Sums an epoch's step losses on the backend (no readback per step) and reports their mean;
- * `mean()` reads back one scalar.
+ * Sums an epoch's step losses on the backend and reports their mean; `mean()` reads back one
+ * scalar (reading does not change the sum, so reading every step gives the same final mean).
  */
 export class EpochLoss {
   private sum = tf.scalar(0);

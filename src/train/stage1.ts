@@ -91,8 +91,9 @@ export function trainStage1(
       xs.dispose();
       ys.dispose();
       epochLoss.add(cost);
-      if (progress && s % 10 === 9 && s < steps - 1) {
-        progress({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, loss: epochLoss.mean(s + 1), accuracy });
+      if (progress) {
+        const samples = start + count;
+        progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
       }
     }
     const loss = epochLoss.mean(steps);
@@ -101,7 +102,7 @@ export function trainStage1(
       ? evaluate(model, extractFeatures(model, validation), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy
       : NaN;
     history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
-    progress?.({ stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, loss, accuracy });
+    progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
   }
   step.dispose();
   return history;

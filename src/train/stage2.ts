@@ -77,8 +77,9 @@ export function trainStage2(
         ) as tf.Scalar;
       });
       epochLoss.add(cost);
-      if (progress && s % 10 === 9 && s < steps - 1) {
-        progress({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, loss: epochLoss.mean(s + 1), accuracy });
+      if (progress) {
+        const samples = start + count;
+        progress({ kind: 'step', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, samples, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
       }
     }
     const loss = epochLoss.mean(steps);
@@ -87,7 +88,7 @@ export function trainStage2(
       ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy
       : NaN;
     history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
-    progress?.({ stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, loss, accuracy });
+    progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
   }
   optimizer.dispose();
   return history;
