@@ -19,6 +19,13 @@ export interface OutputStore {
   release(values: unknown): void;
   /** Byte address of `values` in the nn module's memory when they live there, else undefined. */
   pointerOf(values: unknown): number | undefined;
+  /** A mark for {@link discardSince}: the outputs taken from now on are after it. */
+  mark(): number;
+  /**
+   * Gives back every output taken since `mark` that has not become a tensor's values (a kernel
+   * threw after taking it; see wasm_io.ts `releasingOutputsOnThrow`).
+   */
+  discardSince(mark: number): void;
 }
 
 /**
@@ -84,6 +91,13 @@ export class OutputPool implements OutputStore {
   pointerOf(): undefined {
     return undefined;
   }
+
+  /** Taken arrays are plain JS arrays: one never attached is collected with its last reference. */
+  mark(): number {
+    return 0;
+  }
+
+  discardSince(): void {}
 
   /** `values` were handed to code outside the backend. */
   expose(values: unknown): void {

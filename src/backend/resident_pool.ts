@@ -20,8 +20,10 @@ import type { OutputStore } from './output_pool.js';
 export class ResidentPool implements OutputStore {
   /** Address of every view handed out by take() whose block is live. */
   private readonly blocks = new WeakMap<Float32Array, number>();
-  /** Views taken but not yet the data of a tensor. */
-  private readonly taken = new WeakSet<Float32Array>();
+  /** Views taken but not yet the data of a tensor, with their take sequence number (see mark). */
+  private readonly taken = new Map<Float32Array, number>();
+  /** Takes so far. */
+  private takes = 0;
   /** The memory's buffers that views were made on (a shared memory's buffer changes as it grows). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
   /** Bytes of live blocks. */
@@ -46,7 +48,7 @@ export class ResidentPool implements OutputStore {
     const view = new Float32Array(buffer, ptr, length);
     this.buffers.add(buffer);
     this.blocks.set(view, ptr);
-    this.taken.add(view);
+    this.taken.set(view, this.takes++);
     this.residentBytes += this.heap.sizeOf(ptr)!;
     return view;
   }
@@ -77,6 +79,17 @@ export class ResidentPool implements OutputStore {
 
   pointerOf(values: unknown): number | undefined {
     return values instanceof Float32Array ? this.blocks.get(values) : undefined;
+  }
+
+  mark(): number {
+    return this.takes;
+  }
+
+  /** Frees the blocks of the views taken since `mark` that no tensor adopted. */
+  discardSince(mark: number): void {
+    for (const [view, seq] of [...this.taken]) {
+      if (seq >= mark) this.freeBlock(view, this.blocks.get(view)!);
+    }
   }
 
   private freeBlock(view: Float32Array, ptr: number): void {

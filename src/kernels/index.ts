@@ -9,10 +9,11 @@ import { unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { unpackKernels } from './unpack.js';
 import { batchNormKernels } from './batch_norm.js';
+import { releasingOutputs } from './wasm_io.js';
 
 /**
  * The kernels that backend `wmoe` runs in WASM. Every other kernel is inherited from
- * tfjs-backend-cpu (see src/backend/init.ts).
+ * tfjs-backend-cpu (see src/backend/init.ts). Each gives back the outputs it took when it throws.
  */
 export const wmoeKernels: KernelConfig[] = [
   ...matMulKernels,
@@ -25,4 +26,4 @@ export const wmoeKernels: KernelConfig[] = [
   ...reduceKernels,
   ...unpackKernels,
   ...batchNormKernels,
-];
+].map(releasingOutputs);

@@ -2,7 +2,7 @@
 // top-k, elementwise, reduce): the kernel argument type, the fallback to tfjs-backend-cpu and
 // copying results out of WASM memory. GEMM-specific layout helpers are in conv_support.ts.
 import * as tf from '@tensorflow/tfjs-core';
-import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import { chunkArgs, type ChunkedJob } from '../wasm/thread_pool.js';
 
@@ -76,6 +76,29 @@ export function outputF32(backend: WmoeBackend, length: number): { ptr: number; 
       return out;
     },
   };
+}
+
+/**
+ * Runs `body`, a kernel's work that takes outputs (outputF32, takeF32, `outputs.take`): when it
+ * throws (say a WasmMemoryError from a scratch allocation after the output was taken), every
+ * output it took that did not become a tensor's values is given back (a resident one's block is
+ * freed), then the error propagates. Nests: an inner call gives back only its own.
+ */
+export function releasingOutputsOnThrow<T>(backend: WmoeBackend, body: () => T): T {
+  const mark = backend.outputs.mark();
+  try {
+    return body();
+  } catch (e) {
+    backend.outputs.discardSince(mark);
+    throw e;
+  }
+}
+
+/** Kernel `config` whose function gives back the outputs it took when it throws ({@link releasingOutputsOnThrow}). */
+export function releasingOutputs(config: KernelConfig): KernelConfig {
+  const f = config.kernelFunc;
+  const kernelFunc: KernelConfig['kernelFunc'] = (args) => releasingOutputsOnThrow(args.backend as WmoeBackend, () => f(args));
+  return { ...config, kernelFunc };
 }
 
 /** A fresh copy of `length` int32 values at byte address `ptr` of the nn module's memory. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WmoeBackend } from '../backend/backend.js';
-import { readPtr } from '../kernels/wasm_io.js';
+import { readPtr, releasingOutputsOnThrow } from '../kernels/wasm_io.js';
 import type { LinearHeap } from '../wasm/heap.js';
 
 const f32 = Math.fround;
@@ -150,9 +150,16 @@ export class FusedAdam extends tf.Optimizer {
         state = newMoments(p.length);
         this.moments.set(name, state);
       }
-      const out = wmoe ? wmoe.outputs.take(p.length) : new Float32Array(p.length);
-      if (wmoe) stepWasm(wmoe, p, g, state, out, k);
-      else stepJs(p, g, state.m, state.v, out, k);
+      const moments = state;
+      // On wmoe, the new values' block is given back if the step throws (out of WASM memory).
+      const out = wmoe
+        ? releasingOutputsOnThrow(wmoe, () => {
+            const o = wmoe.outputs.take(p.length);
+            stepWasm(wmoe, p, g, moments, o, k);
+            return o;
+          })
+        : new Float32Array(p.length);
+      if (!wmoe) stepJs(p, g, state.m, state.v, out, k);
       const next = tf.tensor(out, variable.shape, 'float32');
       variable.assign(next);
       next.dispose();

@@ -9,6 +9,8 @@ import { ResidentPool } from '../../src/backend/resident_pool.js';
 import { FusedAdam } from '../../src/train/adam.js';
 import { LinearHeap } from '../../src/wasm/heap.js';
 import { rand } from '../helpers/tf.js';
+import { failingAfterTake } from '../helpers/memory.js';
+import { WasmMemoryError } from '../../src/errors.js';
 
 let backend: WmoeBackend;
 
@@ -106,6 +108,23 @@ describe('ResidentPool on backend wmoe with threads', () => {
     weights.forEach((x, i) => expect(x.tensor.dataSync()).toEqual(before[i]));
     opt.dispose();
     tf.dispose([w, ...weights.map((x) => x.tensor)]);
+  });
+
+  test("an Adam step that throws after taking the new values' block gives it back", () => {
+    const w = tf.variable(tf.relu(rand([4096], 7)), true, 'adam-oom');
+    const opt = new FusedAdam(0.01);
+    const grad = () => ({ 'adam-oom': rand([4096], 8) }); // a JS array: copied into the arena after the take
+    const g0 = grad();
+    opt.applyGradients(g0); // the moments now exist
+    const heap = backend.nn.heap!;
+    const before = heap.inUseBytes;
+    const g1 = grad();
+    const { error, takes } = failingAfterTake(backend, () => opt.applyGradients(g1));
+    expect(takes).toBe(1);
+    expect(error).toBeInstanceOf(WasmMemoryError);
+    expect(heap.inUseBytes).toBe(before);
+    opt.dispose();
+    tf.dispose([w, g0['adam-oom'], g1['adam-oom']]);
   });
 
   test('beyond its cap, or when memory cannot grow, the pool hands out JS arrays', () => {
