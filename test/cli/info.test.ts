@@ -20,4 +20,25 @@ describe('wmoe info', () => {
     const vit = JSON.parse(runCli(['info', '--model', 'vit', '--json']).stdout);
     expect([vit.featureDim, vit.params.backbone, vit.params.perExpert]).toEqual([1040, 1510672, 302602]);
   });
+
+  it('the human-readable table has a row per part, non-trainable state included, and they add up to the total', () => {
+    for (const [model, nonTrainable] of [['resnet18', 27072], ['lenet5', 0]] as const) {
+      const r = runCli(['info', '--model', model, '--experts', '4']);
+      expect(r.code, r.stderr).toBe(0);
+      const table = r.stdout.split('\n\n')[1].split('\n').slice(2);
+      const rows = table.map((line) => {
+        const m = /^(.*\S)\s+([\d,]+)$/.exec(line);
+        expect(m, line).not.toBeNull();
+        return { part: m![1], count: Number(m![2].replace(/,/g, '')) };
+      });
+      const total = rows.pop()!;
+      expect(total.part).toBe('total');
+      expect(rows.find((x) => x.part.startsWith('non-trainable'))?.count).toBe(nonTrainable);
+      expect(rows.reduce((a, x) => a + x.count, 0)).toBe(total.count);
+      const json = JSON.parse(runCli(['info', '--model', model, '--experts', '4', '--json']).stdout);
+      expect(total.count).toBe(json.params.total);
+      expect(json.params.nonTrainable).toBe(nonTrainable);
+      expect(json.params.trainable + nonTrainable).toBe(json.params.total);
+    }
+  });
 });

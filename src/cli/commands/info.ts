@@ -21,8 +21,9 @@ const FLAGS = {
 const CODES = ['80211n:648:1/2', '80211n:648:3/4', '80211n:1944:1/2', '80211n:1944:5/6', '5gnr:bg1:z64'];
 
 /**
- * `wmoe info --model M --experts K`: parameter counts of the backbone, the gates and each
- * expert, the feature dimension d sent to every chosen expert, and the complex channel uses
+ * `wmoe info --model M --experts K`: trainable parameter counts of the backbone, the gates and
+ * the experts, the non-trainable state (batch-norm running statistics) as its own row, so that
+ * the rows add up to the total, the feature dimension d sent to every chosen expert, and the complex channel uses
  * per sample per chosen expert for the analog link and each digital code (BPSK and QPSK).
  */
 export async function infoCommand(argv: string[]): Promise<void> {
@@ -44,11 +45,12 @@ export async function infoCommand(argv: string[]): Promise<void> {
   const d = moe.backbone.featureDim;
   const params = {
     backbone: p.size('backbone/', true),
-    naiveGate: p.size('gate/naive/'),
-    channelAwareGate: p.size('gate/channel/'),
+    naiveGate: p.size('gate/naive/', true),
+    channelAwareGate: p.size('gate/channel/', true),
     perExpert: p.size('experts/', true) / experts,
     total: p.size(),
     trainable: p.size('', true),
+    nonTrainable: p.size() - p.size('', true),
   };
   const links = [
     { link: 'analog', channelUses: analogChannelUses(d) },
@@ -74,7 +76,8 @@ export async function infoCommand(argv: string[]): Promise<void> {
           ['backbone (server)', n(params.backbone)],
           ['naive gate', n(params.naiveGate)],
           ['channel-aware gate', n(params.channelAwareGate)],
-          ['each expert', n(params.perExpert)],
+          [`${experts} experts (${n(params.perExpert)} each)`, n(experts * params.perExpert)],
+          ['non-trainable (batch-norm running statistics)', n(params.nonTrainable)],
           ['total', n(params.total)],
         ],
       ) +
