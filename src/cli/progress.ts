@@ -1,23 +1,166 @@
-import type { ProgressEvent } from '../train/progress.js';
+import type { PhaseInfo, ProgressEvent, ProgressFn, StepInfo } from '../train/progress.js';
+
+/** Where progress goes: a text stream (stderr by default, so that stdout stays machine-readable). */
+export interface ProgressStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface ProgressOptions {
+  stream?: ProgressStream;
+  /** The clock, in milliseconds (Date.now by default; tests inject a fake one). */
+  now?: () => number;
+  /** Not a TTY: least time between two progress lines within an epoch or phase, ms (default 5000). */
+  intervalMs?: number;
+  /** A TTY: least time between two redraws of the live line, ms (default 100; an epoch's first and last step always draw). */
+  ttyIntervalMs?: number;
+  /** Print nothing at all. */
+  quiet?: boolean;
+}
+
+/** A duration as m:ss, or h:mm:ss from one hour on ('-' when not finite). */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** Speed and time of a training stage at a step event. */
+export interface StageTiming {
+  /** Images per second over this epoch's steps so far (NaN before any time has passed). */
+  imagesPerSecond: number;
+  /** Time since the stage started, ms. */
+  elapsedMs: number;
+  /** Time left in the stage at the stage's average pace so far (validation included), ms (NaN: unknown). */
+  etaMs: number;
+}
 
 /**
- * A progress reporter for `wmoe train`: a live bar with loss and accuracy on a TTY, one line
- * per epoch otherwise. Writes to stderr so that stdout stays machine-readable.
+ * The rate and ETA math: `stageStart` and `epochStart` are the clock readings (ms) when the stage
+ * and the epoch began; `now` is the current reading.
  */
-export function progressBar(stream: NodeJS.WriteStream = process.stderr): (event: ProgressEvent) => void {
-  const tty = stream.isTTY === true;
-  return (i) => {
-    if (i.kind === 'phase') return;
-    const acc = Number.isNaN(i.accuracy) ? '  -  ' : `${(i.accuracy * 100).toFixed(1)}%`;
-    const head = `stage ${i.stage} epoch ${i.epoch}/${i.epochs}`;
-    const done = i.step === i.steps;
-    if (tty) {
-      const width = 24;
-      const fill = Math.round((i.step / i.steps) * width);
-      stream.write(`\r${head} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${i.step}/${i.steps} loss ${i.loss.toFixed(4)} acc ${acc}\x1b[K`);
-      if (done && !Number.isNaN(i.accuracy)) stream.write('\n');
-    } else if (done && !Number.isNaN(i.accuracy)) {
-      stream.write(`${head} loss ${i.loss.toFixed(4)} val acc ${acc}\n`);
-    }
+export function stageTiming(info: StepInfo, now: number, stageStart: number, epochStart: number): StageTiming {
+  const epochMs = now - epochStart;
+  const elapsedMs = now - stageStart;
+  const done = (info.epoch - 1) * info.samplesPerEpoch + info.samples;
+  const left = info.epochs * info.samplesPerEpoch - done;
+  return {
+    imagesPerSecond: epochMs > 0 ? (info.samples * 1000) / epochMs : NaN,
+    elapsedMs,
+    etaMs: left <= 0 ? 0 : done > 0 && elapsedMs > 0 ? (left * elapsedMs) / done : NaN,
   };
+}
+
+function bar(done: number, total: number, width = 20): string {
+  const fill = total > 0 ? Math.min(width, Math.round((done / total) * width)) : width;
+  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}]`;
+}
+
+function rate(imagesPerSecond: number): string {
+  if (!Number.isFinite(imagesPerSecond)) return '- img/s';
+  return `${imagesPerSecond.toFixed(imagesPerSecond < 100 ? 1 : 0)} img/s`;
+}
+
+/** The text of a step or epoch line (no line ending); `withBar` on a TTY. */
+export function stepLine(info: StepInfo, t: StageTiming, withBar: boolean): string {
+  const acc = Number.isNaN(info.accuracy) ? '-' : `${(info.accuracy * 100).toFixed(1)}%`;
+  const head = `stage ${info.stage} epoch ${info.epoch}/${info.epochs}`;
+  const where = withBar ? `${bar(info.step, info.steps)} ${info.step}/${info.steps}` : `step ${info.step}/${info.steps}`;
+  const eta = info.kind === 'epoch' && info.epoch === info.epochs ? 'stage done' : `ETA ${formatDuration(t.etaMs)}`;
+  return `${head} ${where}  ${rate(t.imagesPerSecond)}  elapsed ${formatDuration(t.elapsedMs)}  ${eta}  loss ${info.loss.toFixed(4)}  val acc ${acc}`;
+}
+
+/** The text of a phase line (no line ending). */
+export function phaseLine(info: PhaseInfo, elapsedMs: number, withBar: boolean): string {
+  if (info.done >= info.total) return `${info.label}: ${info.total} ${info.unit} in ${formatDuration(elapsedMs)}`;
+  const eta = info.done > 0 ? formatDuration(((info.total - info.done) * elapsedMs) / info.done) : '-';
+  const where = withBar ? `${bar(info.done, info.total)} ${info.done}/${info.total}` : `${info.done}/${info.total}`;
+  return `${info.label} ${where} ${info.unit}  elapsed ${formatDuration(elapsedMs)}  ETA ${eta}`;
+}
+
+/**
+ * Prints progress events. A stage starts at its first step of epoch 1, an epoch at its step 1,
+ * and a phase at done = 0; each is timed from the previous event (or the printer's creation).
+ */
+class ProgressPrinter {
+  private readonly tty: boolean;
+  private last: number;
+  private lastLine: number;
+  private stageStart = 0;
+  private epochStart = 0;
+  private phaseStart = 0;
+  private phaseLabel = '';
+
+  constructor(
+    private readonly stream: ProgressStream,
+    private readonly now: () => number,
+    private readonly intervalMs: number,
+    private readonly ttyIntervalMs: number,
+  ) {
+    this.tty = stream.isTTY === true;
+    this.last = now();
+    this.lastLine = this.last;
+  }
+
+  report(e: ProgressEvent): void {
+    const t = this.now();
+    if (e.kind === 'phase') this.phase(e, t);
+    else this.step(e, t);
+    this.last = t;
+  }
+
+  private step(e: StepInfo, t: number): void {
+    if (e.kind === 'step' && e.step === 1) {
+      this.epochStart = this.last;
+      if (e.epoch === 1) this.stageStart = this.last;
+    }
+    const end = e.kind === 'epoch';
+    const text = stepLine(e, stageTiming(e, t, this.stageStart, this.epochStart), this.tty);
+    if (this.tty) {
+      if (end || e.step === 1 || e.step === e.steps || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
+    } else if (end || t - this.lastLine >= this.intervalMs) this.line(text, t);
+  }
+
+  private phase(e: PhaseInfo, t: number): void {
+    if (e.total === 0) return;
+    if (e.done === 0 || e.label !== this.phaseLabel) {
+      this.phaseStart = e.done === 0 ? t : this.last;
+      this.phaseLabel = e.label;
+      if (!this.tty) this.lastLine = t;
+    }
+    const end = e.done >= e.total;
+    const text = phaseLine(e, t - this.phaseStart, this.tty);
+    if (this.tty) {
+      if (end || e.done === 0 || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
+    } else if (end || (e.done > 0 && t - this.lastLine >= this.intervalMs)) this.line(text, t);
+    if (end) this.phaseLabel = '';
+  }
+
+  /** TTY: redraws the live line; `end` keeps it (new line). */
+  private live(text: string, end: boolean, t: number): void {
+    this.stream.write(`\r${text}\x1b[K${end ? '\n' : ''}`);
+    this.lastLine = t;
+  }
+
+  private line(text: string, t: number): void {
+    this.stream.write(`${text}\n`);
+    this.lastLine = t;
+  }
+}
+
+/**
+ * The CLI's progress reporter (stderr). On a TTY: one live line with a bar, step/steps, images/s,
+ * elapsed time and ETA of the stage, the epoch's mean loss so far and the last validation
+ * accuracy, kept at each epoch's end. Otherwise: the same as plain lines, one every
+ * `intervalMs` (5 s) and one at each epoch's end. Phases (feature extraction, evaluation) the
+ * same way, with a line when each ends. `quiet`: prints nothing.
+ */
+export function progressBar(opts: ProgressOptions | ProgressStream = {}): ProgressFn {
+  const o: ProgressOptions = 'write' in opts ? { stream: opts } : opts;
+  if (o.quiet) return () => {};
+  const printer = new ProgressPrinter(o.stream ?? process.stderr, o.now ?? Date.now, o.intervalMs ?? 5000, o.ttyIntervalMs ?? 100);
+  return (e) => printer.report(e);
 }

@@ -31,9 +31,11 @@ export interface PhaseInfo {
   kind: 'phase';
   /** What is being done, e.g. "features (train)" or "evaluate naive, perfect links". */
   label: string;
-  /** Units done (samples, or conditions for a table). */
+  /** Units done so far. */
   done: number;
   total: number;
+  /** What is counted, plural: "images", "evaluations". */
+  unit: string;
 }
 
 /** One progress event. */
