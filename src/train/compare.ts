@@ -3,6 +3,7 @@ import type { Link } from '../link/link.js';
 import type { SnrSpec } from '../link/snr.js';
 import type { FeatureSet } from './features.js';
 import { evaluate } from './evaluate.js';
+import type { ProgressFn } from './progress.js';
 
 /** One row of the naive vs channel-aware comparison. */
 export interface Condition {
@@ -38,11 +39,35 @@ export function standardConditions(link: Link, experts: number, range: [number, 
   ];
 }
 
-/** Accuracy of both gates under each condition, on precomputed test features. */
-export function compareGates(model: DistributedMoE, test: FeatureSet, conditions: Condition[], seed: number): ComparisonRow[] {
+/**
+ * Counts evaluations for a progress phase: reports done = 0 now, and `tick()` after each one.
+ */
+function evaluationCounter(progress: ProgressFn | undefined, label: string, total: number): () => void {
+  let done = 0;
+  progress?.({ kind: 'phase', label, done, total, unit: 'evaluations' });
+  return () => progress?.({ kind: 'phase', label, done: ++done, total, unit: 'evaluations' });
+}
+
+/**
+ * Accuracy of both gates under each condition, on precomputed test features. `progress`
+ * receives a phase (`label`, unit "evaluations": one per gate and SNR setting).
+ */
+export function compareGates(
+  model: DistributedMoE,
+  test: FeatureSet,
+  conditions: Condition[],
+  seed: number,
+  progress?: ProgressFn,
+  label = 'compare gates',
+): ComparisonRow[] {
+  const tick = evaluationCounter(progress, label, conditions.reduce((a, c) => a + 2 * c.snr.length, 0));
   return conditions.map((c) => {
     const run = (gate: 'naive' | 'channel-aware') => {
-      const results = c.snr.map((snr, i) => evaluate(model, test, { gate, link: c.link, snr, seed: seed + i }));
+      const results = c.snr.map((snr, i) => {
+        const r = evaluate(model, test, { gate, link: c.link, snr, seed: seed + i });
+        tick();
+        return r;
+      });
       const acc = results.reduce((a, r) => a + r.accuracy, 0) / results.length;
       const sel = results[0].selection.map((_, k) => results.reduce((a, r) => a + r.selection[k], 0) / results.length);
       return { acc, sel };
@@ -69,15 +94,32 @@ export interface SnrCurves {
   oneLink: { naive: [number, number][]; channelAware: [number, number][] };
 }
 
-/** Sweeps x over `snrDb` for both gates over `link` (see {@link SnrCurves}). */
-export function accuracyVsSnr(model: DistributedMoE, test: FeatureSet, link: Link, snrDb: number[], otherDb: number, seed: number): SnrCurves {
+/**
+ * Sweeps x over `snrDb` for both gates over `link` (see {@link SnrCurves}). `progress` receives
+ * a phase (unit "evaluations").
+ */
+export function accuracyVsSnr(
+  model: DistributedMoE,
+  test: FeatureSet,
+  link: Link,
+  snrDb: number[],
+  otherDb: number,
+  seed: number,
+  progress?: ProgressFn,
+  label = 'accuracy vs SNR',
+): SnrCurves {
   const K = model.config.experts;
+  const tick = evaluationCounter(progress, label, 2 * snrDb.length * (1 + K));
   const sweep = (gate: 'naive' | 'channel-aware', oneLink: boolean) =>
     snrDb.map((db) => {
       const settings = oneLink
         ? Array.from({ length: K }, (_, bad) => Array.from({ length: K }, (_, k) => (k === bad ? db : otherDb)))
         : [Array(K).fill(db)];
-      const acc = settings.reduce((a, s) => a + evaluate(model, test, { gate, link, snr: { kind: 'fixed', db: s }, seed }).accuracy, 0);
+      const acc = settings.reduce((a, s) => {
+        const r = evaluate(model, test, { gate, link, snr: { kind: 'fixed', db: s }, seed });
+        tick();
+        return a + r.accuracy;
+      }, 0);
       return [db, acc / settings.length] as [number, number];
     });
   return {

@@ -6,6 +6,7 @@ import { drawSnrs, type SnrSpec } from '../link/snr.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
 import { featureBatch, type FeatureSet } from './features.js';
+import type { ProgressFn } from './progress.js';
 
 /** Test accuracy of one gate over one link condition. */
 export interface EvalResult {
@@ -21,6 +22,10 @@ export interface EvalOptions {
   snr: SnrSpec;
   seed: number;
   batchSize?: number;
+  /** Receives a phase event (unit "images") at the start and after each batch. */
+  progress?: ProgressFn;
+  /** The phase's label (default "evaluate <gate> gate, <link> link"). */
+  label?: string;
 }
 
 /**
@@ -34,6 +39,9 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
   const order = Array.from({ length: data.n }, (_, i) => i);
   let correct = 0;
   const slots = new Float64Array(K);
+  const phase = (done: number) =>
+    opts.progress?.({ kind: 'phase', label: opts.label ?? `evaluate ${opts.gate} gate, ${opts.link.kind} link`, done, total: data.n, unit: 'images' });
+  phase(0);
   for (let start = 0, b = 0; start < data.n; start += batchSize, b++) {
     const count = Math.min(batchSize, data.n - start);
     const snr = drawSnrs(opts.snr, count, K, rng);
@@ -52,6 +60,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
     (used.dataSync() as Float32Array).forEach((v, k) => (slots[k] += v));
     hits.dispose();
     used.dispose();
+    phase(start + count);
   }
   const total = slots.reduce((a, v) => a + v, 0);
   return {

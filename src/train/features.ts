@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { DistributedMoE } from '../moe/model.js';
+import type { ProgressFn } from './progress.js';
 
 /** Backbone features of a whole dataset, computed once: [n, d] row-major, with labels. */
 export interface FeatureSet {
@@ -43,16 +44,32 @@ export function featureBatch(fs: FeatureSet, order: ArrayLike<number>, start: nu
   return tf.tensor2d(out, [count, fs.d]);
 }
 
-/** Runs the (frozen) backbone over a dataset in batches. */
-export function extractFeatures(model: DistributedMoE, ds: Dataset, batchSize = 256): FeatureSet {
+/** How {@link extractFeatures} runs. */
+export interface ExtractOptions {
+  /** Images per backbone call (default 256). */
+  batchSize?: number;
+  /** Receives a phase event (unit "images") at the start and after each batch. */
+  progress?: ProgressFn;
+  /** The phase's label (default "features"). */
+  label?: string;
+}
+
+/**
+ * Runs the (frozen) backbone over a dataset in batches: features [n, d]. The third argument is
+ * the options, or (as before) the batch size.
+ */
+export function extractFeatures(model: DistributedMoE, ds: Dataset, options: ExtractOptions | number = {}): FeatureSet {
+  const { batchSize = 256, progress, label = 'features' } = typeof options === 'number' ? { batchSize: options } : options;
   const d = model.backbone.featureDim;
   const features = new Float32Array(ds.n * d);
   const order = Array.from({ length: ds.n }, (_, i) => i);
+  progress?.({ kind: 'phase', label, done: 0, total: ds.n, unit: 'images' });
   for (let start = 0; start < ds.n; start += batchSize) {
     const count = Math.min(batchSize, ds.n - start);
     const f = tf.tidy(() => model.features(imageBatch(ds, order, start, count)));
     features.set(f.dataSync(), start * d);
     f.dispose();
+    progress?.({ kind: 'phase', label, done: start + count, total: ds.n, unit: 'images' });
   }
   return { features, labels: ds.labels, n: ds.n, d };
 }
