@@ -1,4 +1,4 @@
-import { trainCommand } from './commands/train.js';
+import { modelDefaultsUsage, trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
 import { describeFailure } from './report_error.js';
@@ -32,9 +32,11 @@ commands:
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
           --backend wmoe|cpu|<any registered tfjs backend> --threads 1 (wmoe) --out DIR
-          [--stage1-lr 2e-3 (resnet18 1e-3, vit 5e-4) --stage2-lr 3e-3 --batch-size 64 --train-samples N --test-samples N --validation 0.1
-           --augment auto|none|crop|crop-flip --no-normalise --load-balance 1 --expert-loss 0.3 (vit 1)
-           --stage2-load-balance 0.5 --stage2-importance 0.1]
+          [--stage2-lr 3e-3 --batch-size 64 --train-samples N --test-samples N --validation 0.1
+           --augment auto|none|crop|crop-flip --no-normalise --load-balance 1
+           --stage2-load-balance 0.5 --stage2-importance 0.1 --keep-epoch best|last
+           ${modelDefaultsUsage().join('\n           ')}]
+          (the last five: the default, then each model whose default differs)
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads N]

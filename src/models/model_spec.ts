@@ -42,6 +42,12 @@ export interface ModelSpec {
    * default of `--expert-loss`); absent: the package default.
    */
   stage1ExpertLoss?: number;
+  /** The learning-rate schedule of `--lr-schedule` by default; absent: the package's ('constant'). */
+  lrSchedule?: 'cosine' | 'constant';
+  /** Linear warm-up epochs of each stage (`--warmup-epochs`); absent: the package's (0). */
+  warmupEpochs?: number;
+  /** Decoupled (AdamW) weight decay (`--weight-decay`); absent: the package's (0). */
+  weightDecay?: number;
   /**
    * Fills in defaults and checks `options` against `inputShape`; throws an InputError naming
    * the bad value (unknown option, patch not dividing the image, width not divisible by heads…).

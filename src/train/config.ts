@@ -1,6 +1,8 @@
 import { positiveInt, validateMoeConfig, type MoeConfig } from '../moe/config.js';
 import { InputError } from '../errors.js';
 import { isSeed } from '../random/hash.js';
+import { modelSpec } from '../models/registry.js';
+import type { ModelName } from '../models/backbone.js';
 
 /** Everything `wmoe train` needs. */
 export interface TrainConfig extends MoeConfig {
@@ -9,17 +11,38 @@ export interface TrainConfig extends MoeConfig {
   batchSize: number;
   stage1Epochs: number;
   stage2Epochs: number;
-  /** Adam learning rates of the two stages. */
-  stage1LearningRate: number;
+  /**
+   * Adam learning rates of the two stages (peak rates under a schedule). Stage 1's, when left
+   * out, is the model's (its registry entry; see {@link modelTrainDefaults}).
+   */
+  stage1LearningRate?: number;
   stage2LearningRate: number;
+  /**
+   * How each stage's learning rate moves over its steps: 'constant', or 'cosine' (from the peak
+   * to 0 over the steps after the warm-up). Left out: the model's.
+   */
+  lrSchedule?: LrScheduleKind;
+  /** Linear warm-up from 0 to the peak over this many epochs of each stage (≥ 0; fractions allowed). Left out: the model's. */
+  warmupEpochs?: number;
+  /**
+   * Decoupled (AdamW) weight decay: each step, p ← p − lr·wd·p for the weights (kernels,
+   * embeddings; not biases, norm scales and shifts, nor BN statistics). Left out: the model's.
+   */
+  weightDecay?: number;
+  /**
+   * What each stage ends with: the weights of its 'best' epoch by validation accuracy (the
+   * earliest of equals; the last epoch when there is no validation set), or of its 'last'.
+   * Default 'best'.
+   */
+  keepEpoch?: KeepEpoch;
   /** Stage 1: weight of the Switch load-balancing loss K·Σ fᵢPᵢ. */
   stage1LoadBalance: number;
   /**
    * Stage 1: weight of the experts' own loss (mean over experts of each expert's NLL on its
    * own), which keeps every expert competent on every input so that a gate can switch away from
-   * an expert with a bad link. 0 gives a plain MoE.
+   * an expert with a bad link. 0 gives a plain MoE. Left out: the model's.
    */
-  stage1ExpertLoss: number;
+  stage1ExpertLoss?: number;
   /** Stage 2 regulariser: load balancing weight and importance (CV²) weight. */
   stage2LoadBalance: number;
   stage2Importance: number;
@@ -57,6 +80,66 @@ export function augmentationOf(cfg: Pick<TrainConfig, 'augment' | 'dataset'>): A
 
 export type { MoeConfig };
 
+/** Learning-rate schedules (see {@link TrainConfig.lrSchedule}). */
+export const LR_SCHEDULES = ['cosine', 'constant'] as const;
+export type LrScheduleKind = (typeof LR_SCHEDULES)[number];
+
+/** Which epoch's weights a stage ends with (see {@link TrainConfig.keepEpoch}). */
+export const KEEP_EPOCHS = ['best', 'last'] as const;
+export type KeepEpoch = (typeof KEEP_EPOCHS)[number];
+
+/** The training settings that depend on the model: its registry entry's, else these. */
+export interface ModelTrainDefaults {
+  stage1LearningRate: number;
+  stage1ExpertLoss: number;
+  lrSchedule: LrScheduleKind;
+  warmupEpochs: number;
+  weightDecay: number;
+}
+
+/** The settings of a model whose registry entry gives none (LeNet-5's). */
+export const PACKAGE_TRAIN_DEFAULTS: Readonly<ModelTrainDefaults> = {
+  stage1LearningRate: 2e-3,
+  stage1ExpertLoss: 0.3,
+  lrSchedule: 'constant',
+  warmupEpochs: 0,
+  weightDecay: 0,
+};
+
+/** The training settings `model` trains at by default (its registry entry over {@link PACKAGE_TRAIN_DEFAULTS}). */
+export function modelTrainDefaults(model: ModelName | string): ModelTrainDefaults {
+  const spec = modelSpec(model);
+  const out = { ...PACKAGE_TRAIN_DEFAULTS };
+  for (const key of Object.keys(out) as (keyof ModelTrainDefaults)[]) {
+    if (spec[key] !== undefined) (out as Record<string, unknown>)[key] = spec[key];
+  }
+  return out;
+}
+
+/** A training config with every model-dependent setting filled in. */
+export type ResolvedTrainConfig = TrainConfig & ModelTrainDefaults & { keepEpoch: KeepEpoch };
+
+/**
+ * `cfg` with each setting it leaves out (undefined) taken from its model's defaults
+ * ({@link modelTrainDefaults}), and keepEpoch 'best'; validated (a one-line InputError names
+ * the first bad value). Idempotent: what trainMoe, the stages and metrics.json use.
+ */
+export function resolveTrainConfig(cfg: TrainConfig): ResolvedTrainConfig {
+  const defaults = modelTrainDefaults(cfg.model);
+  const out = { ...cfg } as ResolvedTrainConfig;
+  for (const key of Object.keys(defaults) as (keyof ModelTrainDefaults)[]) {
+    if (out[key] === undefined) (out as unknown as Record<string, unknown>)[key] = defaults[key];
+  }
+  if (out.keepEpoch === undefined) out.keepEpoch = 'best';
+  validateTrainConfig(out);
+  return out;
+}
+
+/**
+ * The package's defaults for everything but the data's shape. The model-dependent settings
+ * (stage-1 learning rate, expert-loss weight, schedule, warm-up, weight decay) are left out, so
+ * that `{ ...DEFAULT_TRAIN_CONFIG, model: 'vit' }` trains at the ViT's (see {@link resolveTrainConfig}).
+ */
 export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> = {
   model: 'lenet5',
   dataset: 'mnist',
@@ -67,10 +150,8 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> =
   batchSize: 64,
   stage1Epochs: 4,
   stage2Epochs: 4,
-  stage1LearningRate: 2e-3,
   stage2LearningRate: 3e-3,
   stage1LoadBalance: 1,
-  stage1ExpertLoss: 0.3,
   stage2LoadBalance: 0.5,
   stage2Importance: 0.1,
   trainSamples: 0,
@@ -97,18 +178,27 @@ export function validateTrainConfig(c: TrainConfig): void {
   if (c.augment !== 'auto' && !(AUGMENTATIONS as readonly string[]).includes(c.augment)) {
     fail(`unknown augmentation '${c.augment}' (known: auto, ${AUGMENTATIONS.join(', ')})`);
   }
+  // Settings left out (undefined) are the model's, checked once resolved.
   for (const [name, v] of [
     ['stage-1 learning rate', c.stage1LearningRate],
     ['stage-2 learning rate', c.stage2LearningRate],
   ] as const) {
-    if (!Number.isFinite(v) || v <= 0) fail(`${name} must be a positive number, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) fail(`${name} must be a positive number, got ${v}`);
+  }
+  if (c.lrSchedule !== undefined && !(LR_SCHEDULES as readonly string[]).includes(c.lrSchedule)) {
+    fail(`unknown learning-rate schedule '${c.lrSchedule}' (known: ${LR_SCHEDULES.join(', ')})`);
+  }
+  if (c.keepEpoch !== undefined && !(KEEP_EPOCHS as readonly string[]).includes(c.keepEpoch)) {
+    fail(`unknown keep-epoch '${c.keepEpoch}' (known: ${KEEP_EPOCHS.join(', ')})`);
   }
   for (const [name, v] of [
+    ['warm-up epochs', c.warmupEpochs],
+    ['weight decay', c.weightDecay],
     ['stage-1 load-balance weight', c.stage1LoadBalance],
     ['stage-1 expert-loss weight', c.stage1ExpertLoss],
     ['stage-2 load-balance weight', c.stage2LoadBalance],
     ['stage-2 importance weight', c.stage2Importance],
   ] as const) {
-    if (!Number.isFinite(v) || v < 0) fail(`${name} must be a number ≥ 0, got ${v}`);
+    if (v !== undefined && (!Number.isFinite(v) || v < 0)) fail(`${name} must be a number ≥ 0, got ${v}`);
   }
 }

@@ -3,7 +3,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
-import { augmentationOf, type TrainConfig } from './config.js';
+import { augmentationOf, resolveTrainConfig, type TrainConfig } from './config.js';
 import { augmenter } from './data_prep.js';
 import { adam } from './adam.js';
 import { SeededRandom } from '../random/seeded.js';
@@ -27,8 +27,9 @@ export interface Stage1Epoch {
  */
 export function stage1Step(
   model: DistributedMoE,
-  cfg: TrainConfig,
+  config: TrainConfig,
 ): ((xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) => tf.Scalar) & { dispose(): void } {
+  const cfg = resolveTrainConfig(config);
   const K = cfg.experts;
   const optimizer = adam(cfg.stage1LearningRate);
   const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
@@ -67,9 +68,10 @@ export function trainStage1(
   model: DistributedMoE,
   train: Dataset,
   validation: Dataset,
-  cfg: TrainConfig,
+  config: TrainConfig,
   progress?: ProgressFn,
 ): Stage1Epoch[] {
+  const cfg = resolveTrainConfig(config);
   const rng = new SeededRandom(cfg.seed).fork(1);
   const step = stage1Step(model, cfg);
   const steps = Math.ceil(train.n / cfg.batchSize);

@@ -4,7 +4,7 @@ import type { Link } from '../link/link.js';
 import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
-import type { TrainConfig } from './config.js';
+import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { adam } from './adam.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
@@ -33,9 +33,10 @@ export function trainStage2(
   train: FeatureSet,
   validation: FeatureSet,
   link: Link,
-  cfg: TrainConfig,
+  config: TrainConfig,
   progress?: ProgressFn,
 ): Stage2Epoch[] {
+  const cfg = resolveTrainConfig(config);
   const K = cfg.experts;
   const [min, max] = cfg.snrRange;
   const rng = new SeededRandom(cfg.seed).fork(2);

@@ -3,7 +3,16 @@ import { dirname, resolve } from 'node:path';
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
 import { DATASET_NAMES, LABEL_SETS } from '../../data/names.js';
-import { AUGMENTATIONS, DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../train/config.js';
+import {
+  AUGMENTATIONS,
+  DEFAULT_TRAIN_CONFIG,
+  modelTrainDefaults,
+  PACKAGE_TRAIN_DEFAULTS,
+  resolveTrainConfig,
+  type ModelTrainDefaults,
+  type ResolvedTrainConfig,
+  type TrainConfig,
+} from '../../train/config.js';
 import { parseModelOptions } from '../model_flags.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
 import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
@@ -12,7 +21,6 @@ import type { Link } from '../../link/index.js';
 import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { parseBackend, parseThreads, useBackend, type BackendName } from '../backend.js';
-import { modelSpec } from '../../models/registry.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -30,6 +38,7 @@ export const TRAIN_FLAGS = {
   validation: { type: 'string' },
   augment: { type: 'string' },
   'no-normalise': { type: 'boolean' },
+  quiet: { type: 'boolean' },
   experts: { type: 'string' },
   'top-k': { type: 'string' },
   epochs: { type: 'string' },
@@ -52,16 +61,20 @@ export const TRAIN_FLAGS = {
   threads: { type: 'string' },
 } as const;
 
-type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise'>, string>> & { 'no-normalise'?: boolean };
+type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise' | 'quiet'>, string>> & { 'no-normalise'?: boolean; quiet?: boolean };
 
-/** Builds and validates a training config from flags (before anything is loaded or written). */
-export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: TrainConfig; backend: BackendName; link: Link; threads: number } {
+/**
+ * Builds and validates a training config from flags (before anything is loaded or written);
+ * settings whose flag is absent and that depend on the model are the model's (the library's
+ * {@link resolveTrainConfig} fills them in).
+ */
+export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: ResolvedTrainConfig; backend: BackendName; link: Link; threads: number } {
   const epochs = parseIntFlag('epochs', v.epochs, -1, 0);
   const model = parseChoice('model', v.model, MODEL_NAMES, defaults.model);
   const cfg: TrainConfig = {
     ...defaults,
     model,
-    stage1LearningRate: parseNumberFlag('stage1-lr', v['stage1-lr'], modelSpec(model).stage1LearningRate ?? defaults.stage1LearningRate),
+    ...(v['stage1-lr'] !== undefined ? { stage1LearningRate: parseNumberFlag('stage1-lr', v['stage1-lr'], NaN) } : {}),
     stage2LearningRate: parseNumberFlag('stage2-lr', v['stage2-lr'], defaults.stage2LearningRate),
     dataset: parseChoice('dataset', v.dataset, DATASET_NAMES, defaults.dataset),
     experts: parseIntFlag('experts', v.experts, defaults.experts, 1),
@@ -74,7 +87,7 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     trainSamples: parseIntFlag('train-samples', v['train-samples'], defaults.trainSamples, 0),
     testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
     stage1LoadBalance: parseNumberFlag('load-balance', v['load-balance'], defaults.stage1LoadBalance),
-    stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], modelSpec(model).stage1ExpertLoss ?? defaults.stage1ExpertLoss),
+    ...(v['expert-loss'] !== undefined ? { stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], NaN) } : {}),
     stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
     stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
     validationFraction: parseNumberFlag('validation', v.validation, defaults.validationFraction),
@@ -90,11 +103,38 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
   // dataset here is 32x32) so a bad option fails before any data is read.
   if (cfg.dataset.startsWith('cifar')) cfg.inputShape = [32, 32, 3];
   if (cfg.topK > cfg.experts) throw new InputError(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}: each sample goes to k of the K experts`);
-  validateTrainConfig(cfg);
+  const resolved = resolveTrainConfig(cfg);
   const backend = parseBackend(v.backend);
   const threads = parseThreads(v.threads, backend);
   const link = linkFromFlags(v, 'analog');
-  return { cfg, backend, link, threads };
+  return { cfg: resolved, backend, link, threads };
+}
+
+/** A default as the usage text shows it: 2e-3, 5e-4, 0.3, 1. */
+function formatDefault(v: number | string): string {
+  return typeof v === 'number' && v !== 0 && Math.abs(v) < 0.01 ? v.toExponential() : String(v);
+}
+
+/** The flags whose defaults depend on the model, by flag name. */
+const MODEL_DEFAULT_FLAGS: [flag: string, key: keyof ModelTrainDefaults][] = [
+  ['stage1-lr', 'stage1LearningRate'],
+  ['expert-loss', 'stage1ExpertLoss'],
+  ['lr-schedule', 'lrSchedule'],
+  ['warmup-epochs', 'warmupEpochs'],
+  ['weight-decay', 'weightDecay'],
+];
+
+/**
+ * The usage text of the flags whose defaults depend on the model, from the model registry:
+ * `--expert-loss 0.3 (resnet18 1, vit 1)`, the package default first, then each model that
+ * differs from it.
+ */
+export function modelDefaultsUsage(): string[] {
+  return MODEL_DEFAULT_FLAGS.map(([flag, key]) => {
+    const base = PACKAGE_TRAIN_DEFAULTS[key];
+    const others = MODEL_NAMES.map((m) => [m, modelTrainDefaults(m)[key]] as const).filter(([, v]) => v !== base);
+    return `--${flag} ${formatDefault(base)}${others.length ? ` (${others.map(([m, v]) => `${m} ${formatDefault(v)}`).join(', ')})` : ''}`;
+  });
 }
 
 /**
@@ -140,7 +180,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
   cfg.classes = data.train.classes;
-  const { model, metrics, features } = trainWithin(cfg, () => trainMoe(cfg, data, link, progressBar()));
+  const { model, metrics, features } = trainWithin(cfg, () => trainMoe(cfg, data, link, progressBar({ quiet: v.quiet })));
   const timings = { backend, threads, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
   writeRunDirectory(out, model, { train: cfg, stage2Link: linkRecordOf(link) }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
@@ -152,6 +192,6 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
   const { values } = parseFlags(argv, TRAIN_FLAGS);
   const { model, metrics, out } = await runTraining(values, 'runs/train');
-  process.stderr.write(`wrote checkpoint, metrics.json and timings.json to ${out}\n`);
+  if (!values.quiet) process.stderr.write(`wrote checkpoint, metrics.json and timings.json to ${out}\n`);
   return { model, metrics };
 }
