@@ -4,7 +4,7 @@ import { prepareData } from './data_prep.js';
 import { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
 import type { Link } from '../link/link.js';
-import { validateTrainConfig, type MoeConfig, type TrainConfig } from './config.js';
+import { resolveTrainConfig, type MoeConfig, type ResolvedTrainConfig, type TrainConfig } from './config.js';
 import { extractFeatures, type FeatureSet } from './features.js';
 import { evaluate, expertSoloAccuracy } from './evaluate.js';
 import { trainStage1, type Stage1Epoch } from './stage1.js';
@@ -13,7 +13,8 @@ import type { ProgressFn } from './progress.js';
 
 /** What training measured; deterministic for a seed (no timings here). */
 export interface TrainMetrics {
-  config: TrainConfig;
+  /** The config as trained: every model-dependent setting filled in (see {@link resolveTrainConfig}). */
+  config: ResolvedTrainConfig;
   stage1: {
     epochs: Stage1Epoch[];
     /** After stage 1, perfect links, naive gate: share of routing slots per expert. */
@@ -53,22 +54,23 @@ export function moeConfigOf(cfg: TrainConfig, normalisation?: ChannelStatistics)
  * Two-stage training of a distributed MoE on `data`: stage 1 over perfect links (backbone,
  * experts, naive gate), stage 2 over `link` (channel-aware gate only), monitored each epoch on
  * a validation split held out from the training samples (see {@link prepareData}); the test
- * set is left for the final tables. Also returns the frozen backbone's features of the three
+ * set is left for the final tables. Settings `config` leaves out are its model's (see
+ * {@link resolveTrainConfig}); metrics.config records them filled in. Also returns the frozen backbone's features of the three
  * sets.
  */
 export function trainMoe(
-  cfg: TrainConfig,
+  config: TrainConfig,
   data: DatasetSplit,
   link: Link,
   progress?: ProgressFn,
 ): { model: DistributedMoE; metrics: TrainMetrics; features: { train: FeatureSet; validation: FeatureSet; test: FeatureSet } } {
-  validateTrainConfig(cfg);
+  const cfg = resolveTrainConfig(config);
   const { train, validation, test, normalisation } = prepareData(cfg, data);
   const model = new DistributedMoE(moeConfigOf(cfg, normalisation), cfg.seed);
   const stage1 = trainStage1(model, train, validation, cfg, progress);
-  const testFeatures = extractFeatures(model, test);
-  const trainFeatures = extractFeatures(model, train);
-  const validationFeatures = extractFeatures(model, validation);
+  const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });
+  const trainFeatures = extractFeatures(model, train, { progress, label: 'features (train)' });
+  const validationFeatures = extractFeatures(model, validation, { progress, label: 'features (validation)' });
   const perfect = evaluate(model, testFeatures, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed });
   const solo = expertSoloAccuracy(model, testFeatures);
   const stage2 = trainStage2(model, trainFeatures, validationFeatures, link, cfg, progress);
