@@ -11,6 +11,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { judge, verdictOf } from '../bench/lib/verdict.mjs';
+import { MODEL_LABELS, TORCH_PEER, findRow, isTorchPeer, torchBlasOf, torchComparisons, trainStepChecks } from '../bench/lib/train-step-checks.mjs';
+import { TORCH_INSTALL } from '../bench/lib/torch-peer.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -120,33 +123,77 @@ function mainJob(r) {
   ].join('\n');
 }
 
-const MODEL_LABELS = { lenet5: 'LeNet-5', resnet18: 'ResNet-18', vit: 'ViT' };
+/** "met (2.17×)", "MISSED (0.25×)", "INVALID: why" or "skipped (why)" for a recomputed verdict of `value`. */
+function verdictText(v, value) {
+  if (v.verdict === 'invalid') return `INVALID, not judged: ${v.why}`;
+  if (v.verdict === 'skipped') return `skipped (${v.why})`;
+  return `${v.verdict === 'met' ? 'met' : 'MISSED'} (${value.toFixed(2)}×)`;
+}
+
+/** The short name of a wmoe row's build, or of a PyTorch row's BLAS ('' when not recorded). */
+function buildCell(x, r) {
+  if (x.build) return `${x.build.sharedMemory ? 'shared' : 'one-thread'}, ${x.build.residentTensors ? 'resident' : 'copy'}`;
+  if (x.peer === TORCH_PEER) return torchBlasOf(x, r.pytorch).kind;
+  return '';
+}
+
+/** The train-step table: every row, wmoe/PyTorch only where PyTorch ran on an optimised BLAS. */
+function trainStepTable(r) {
+  const cmp = torchComparisons(r.rows, r.pytorch);
+  const ratioOf = (x) => cmp.find((c) => c.model === x.model && c.batch === x.batch && c.threads === x.threads);
+  const peerName = (x) => (x.peer !== TORCH_PEER || isTorchPeer(x, r.pytorch) ? x.peer : `pytorch, ${torchBlasOf(x, r.pytorch).kind} BLAS`);
+  const slower = (x) => x.threads > 1 && (findRow(r.rows, x.model, x.batch, x.peer, 1)?.msMedian ?? Infinity) < x.msMedian;
+  const rows = r.rows.map((x) => [
+    MODEL_LABELS[x.model] ?? x.model, String(x.batch), peerName(x), String(x.threads), buildCell(x, r), x.msMedian.toFixed(1),
+    x.imagesPerSec >= 100 ? grouped(x.imagesPerSec) : x.imagesPerSec.toFixed(1),
+    x.peer === 'wmoe' && ratioOf(x) ? `${ratioOf(x).ratio.toFixed(2)}×` : '',
+    slower(x) ? 'slower than 1T' : '',
+  ]);
+  return fence(table(['model', 'batch', 'runs on', 'threads', 'build / BLAS', 'ms/step', 'images/s', 'wmoe/PyTorch', 'invalid'], rows, 'lrlrlrrrl'));
+}
+
+/** What the README says about the PyTorch peer: its BLAS, and whether its figures are quoted as the peer. */
+function trainStepPeer(r) {
+  const torchRows = r.rows.filter((x) => x.peer === TORCH_PEER);
+  if (!r.pytorch && !torchRows.length) return null;
+  const kinds = [...new Set(torchRows.map((x) => torchBlasOf(x, r.pytorch).kind))];
+  const paths = [r.pytorch?.blas ?? torchRows[0]?.blas].flat().filter(Boolean).join(', ');
+  const head = `PyTorch: ${r.pytorch?.peer ?? 'bench/peers/torch/moe_step.py'}, torch ${r.pytorch?.torch ?? '?'}, BLAS ${kinds.join(' / ') || 'unknown'}${paths ? ` (${paths})` : ''}`;
+  if (torchRows.every((x) => isTorchPeer(x, r.pytorch))) return `${head}, OPENBLAS_NUM_THREADS = the thread count.`;
+  return `${head}. **These PyTorch figures are not the PyTorch peer**: they ran on a BLAS that is not optimised ` +
+    `(Debian's reference BLAS is ~15× slower in matmuls than OpenBLAS), so no wmoe/PyTorch ratio is quoted and every ` +
+    `target against them is invalid. Re-run after \`${TORCH_INSTALL}\`.`;
+}
 
 function trainStep(r) {
   const mib = (b) => (b / 2 ** 20).toFixed(1);
+  const grew = r.wasmMemoryGrewAfterWarmup ?? r.wasmMemoryGrewAfterFirstStep;
+  const after = r.wasmMemoryGrewAfterWarmup === undefined ? 'the first step' : 'warm-up';
   const parts = [
     `**Training step** — \`node bench/train-step.mjs\` (one stage-1 step: LeNet-5 backbone, 4 experts, top-2, ` +
       `batch 64, Adam; medians of ${r.wmoeTimesMs?.length ?? '?'} wmoe and ${r.cpuTimesMs?.length ?? '?'} cpu steps after warm-up): ` +
       `wmoe ${r.wmoeMsMedian.toFixed(1)} ms, tfjs-backend-cpu ${grouped(r.cpuMsMedian)} ms, **${times(r.speedup)} faster** ` +
       `(target ≥ ${r.target}×), ${load(r.loadavg)}, ${day(r.date)}. ` +
-      `WASM memory peaks at ${mib(r.wasmPeakBytes)} MiB and ${r.wasmMemoryGrewAfterFirstStep ? 'GROWS' : 'does not grow'} after the first step.` +
+      `WASM memory peaks at ${mib(r.wasmPeakBytes)} MiB and ${grew ? 'GROWS' : 'does not grow'} after ${after}.` +
       (r.notes ? '' : ' tfjs-backend-wasm cannot run this step (it has no Conv2DBackpropFilter).'),
   ];
-  if (Array.isArray(r.rows) && r.rows.length) {
-    // Every configuration the bench timed (models, batches, peers, threads), with wmoe/PyTorch.
-    const cmp = (x) => (r.comparisons ?? []).find((c) => c.model === x.model && c.batch === x.batch && c.threads === x.threads);
-    const rows = r.rows.map((x) => [
-      MODEL_LABELS[x.model] ?? x.model, String(x.batch), x.peer, String(x.threads), x.msMedian.toFixed(1),
-      x.imagesPerSec >= 100 ? grouped(x.imagesPerSec) : x.imagesPerSec.toFixed(1),
-      x.peer === 'wmoe' && cmp(x) ? `${cmp(x).ratio.toFixed(2)}×` : '',
-    ]);
-    parts.push(fence(table(['model', 'batch', 'runs on', 'threads', 'ms/step', 'images/s', 'wmoe/PyTorch'], rows, 'lrlrrrr')));
+  if (!Array.isArray(r.rows) || !r.rows.length) return parts.join('\n\n');
+  parts.push(trainStepTable(r));
+  const wmoeRows = r.rows.filter((x) => x.peer === 'wmoe');
+  if (wmoeRows.some((x) => !x.build)) {
+    parts.push('These results do not record which build of the WASM module each wmoe row ran (they predate that field): ' +
+      'that bench ran the 1-thread rows on the one-thread build in copy mode and the 2-thread rows on the shared-memory ' +
+      'build with resident tensors in a child process, so the 1 → 2 thread ratio of those rows mixes two changes; ' +
+      'bench/threads.mjs compares the thread counts within one build.');
+  } else if (r.wmoeBuild) {
+    parts.push(`Every wmoe row ran on one build (${r.wmoeBuild.wasm}, ${r.wmoeBuild.residentTensors ? 'resident tensors' : 'copy mode'}), ` +
+      `its pool's active threads switched between rows${r.defaultBuild?.wasm ? `; a plain \`init()\` loads ${r.defaultBuild.wasm} (${r.defaultBuild.residentTensors ? 'resident tensors' : 'copy mode'})` : ''}.`);
   }
-  if (Array.isArray(r.checks) && r.checks.length) {
-    const mark = (c) => (c.pass === null ? 'skipped' : c.pass ? 'met' : 'MISSED');
-    parts.push(`Targets: ${r.checks.map((c) => `${c.target}: ${mark(c)}${typeof c.value === 'number' ? ` (${c.value.toFixed(2)}×)` : c.why ? ` (${c.why})` : ''}`).join('; ')}.`);
-  }
-  if (r.pytorch) parts.push(`PyTorch peer: ${r.pytorch.peer}, torch ${r.pytorch.torch ?? '?'}${r.pytorch.blas ? `, BLAS ${[r.pytorch.blas].flat().join(', ')}` : ''}.`);
+  // Every verdict is recomputed here from the stored rows (values, thread counts, BLAS), never read from a stored flag.
+  const checks = trainStepChecks(r.rows, r.pytorch);
+  if (checks.length) parts.push(`Targets: ${checks.map((c) => `${c.target}: ${verdictText(c, c.value)}`).join('; ')}.`);
+  const peer = trainStepPeer(r);
+  if (peer) parts.push(peer);
   if (Array.isArray(r.notes) && r.notes.length) parts.push(`Notes from the bench: ${r.notes.map((n) => n.replace(/\.$/, '')).join('; ')}.`);
   return parts.join('\n\n');
 }
@@ -157,8 +204,8 @@ function threads(r) {
     x.workerShare === null ? '—' : `${(x.workerShare * 100).toFixed(0)} %`,
   ]);
   const steps = [r.trainStep, r.resnetStep].filter(Boolean).map((x) => [
-    x.bench, x.ms1.toFixed(0), x.ms2.toFixed(0), `${x.scaling.toFixed(2)}×`,
-    x.target === undefined ? '' : `≥ ${x.target}×: ${x.pass ? 'met' : 'MISSED'}`,
+    x.bench, x.ms1.toFixed(0), x.ms2.toFixed(0), `${(x.ms1 / x.ms2).toFixed(2)}×`,
+    x.target === undefined ? '' : `≥ ${x.target}×: ${judge(x.ms1 / x.ms2, x.target).verdict === 'met' ? 'met' : 'MISSED'}`,
   ]);
   return [
     `**Threads** — \`node bench/threads.mjs\` (one process, \`init({ threads: 2 })\`; the pool's active threads ` +
@@ -182,8 +229,8 @@ function kernels(r) {
   ]);
   const fwd = r.rows.filter((x) => x.op === 'Conv2D' && typeof x.vsWasm === 'number');
   const grads = r.rows.filter((x) => x.op === 'Conv2DBackpropInput' || x.op === 'Conv2DBackpropFilter');
-  const met = r.checks.filter((c) => c.pass).length;
-  const missed = r.checks.filter((c) => !c.pass);
+  const met = r.checks.filter((c) => verdictOf(c).verdict === 'met').length;
+  const missed = r.checks.filter((c) => verdictOf(c).verdict !== 'met');
   const xnnMm = r.rows.filter((x) => x.op === 'MatMul' && x.peerKind === 'xnnpack');
   const peak = r.wasmPeakBytes;
   return [
@@ -202,7 +249,7 @@ function kernels(r) {
       `forward on the same shape). Conv2D forward runs at ${range(fwd.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK, the ` +
       `gradients at ${range(grads.map((x) => x.wmoe), (v) => v.toFixed(1))} GFLOP/s; the untransposed MatMuls at ` +
       `${range(xnnMm.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK.` +
-      (missed.length ? ` Missed: ${missed.map((c) => `${c.target.replace(/ >= .*/, '')} (${c.value.toFixed(2)})`).join(', ')}.` : '') +
+      (missed.length ? ` Missed: ${missed.map((c) => `${c.target.replace(/ >= .*/, '')} (${typeof c.value === 'number' ? c.value.toFixed(2) : 'not measured'})`).join(', ')}.` : '') +
       ` WASM memory peaks at ${(peak.afterTimedRuns / 2 ** 20).toFixed(1)} MiB over the whole bench and ` +
       `${peak.afterRepeat === peak.afterTimedRuns ? 'does not grow' : 'GROWS'} when it is repeated.`,
   ].join('\n');
@@ -252,12 +299,24 @@ function encode(r) {
   );
 }
 
+/**
+ * Whether our FER and IT++'s agree at an itpp.json row, recomputed from the stored FERs and
+ * intervals: 'yes' when the 95 % intervals overlap, 'ratio' when only the FER ratio is within
+ * `tolerance`× either way, else 'NO'.
+ */
+export function itppAgreement(x, tolerance) {
+  const [a, b] = [x.ours, x.itpp];
+  if (a.ferCi95[0] <= b.ferCi95[1] && b.ferCi95[0] <= a.ferCi95[1]) return 'yes';
+  return a.fer > 0 && b.fer > 0 && a.fer / b.fer <= tolerance && b.fer / a.fer <= tolerance ? 'ratio' : 'NO';
+}
+
 function itppTable(r) {
   const e = (x) => x.toExponential(2);
   const ci = (x) => `${e(x.fer)} [${e(x.ferCi95[0])}, ${e(x.ferCi95[1])}]`;
-  const rows = r.rows.map((x) => [
+  const agreement = r.rows.map((x) => itppAgreement(x, r.ratioTolerance));
+  const rows = r.rows.map((x, i) => [
     x.code, x.ebn0Db.toFixed(2), ci(x.ours), ci(x.itpp),
-    x.intervalsOverlap ? 'yes' : x.ratioWithinTolerance ? 'ratio' : 'NO',
+    agreement[i],
     x.ours.decoderMbps.toFixed(2), x.itpp.decoderMbps.toFixed(2),
   ]);
   const iters = /at most (\d+) iterations/.exec(r.workload)?.[1] ?? '?';
@@ -265,7 +324,7 @@ function itppTable(r) {
     `**FER against IT++** — \`node bench/itpp.mjs\` (sum-product, ≤ ${iters} iterations, BPSK/AWGN, ` +
       `${r.frameErrorTarget} frame errors per point, seed ${r.seed}; IT++ ${r.peer.version}), ${load(r.loadavg)}, ${day(r.date)}. ` +
       `"agree": "yes" when the 95 % intervals overlap, "ratio" when only the FER ratio is within ${r.ratioTolerance}×; ` +
-      `${r.allAgree ? 'every point agrees' : 'SOME POINT DISAGREES'}:`,
+      `${agreement.every((a) => a !== 'NO') ? 'every point agrees' : 'SOME POINT DISAGREES'}:`,
     '',
     fence(table(['code', 'Eb/N0', 'ours FER [95% CI]', 'IT++ FER [95% CI]', 'agree', 'ours Mb/s', 'IT++ Mb/s'], rows, 'lrlllrr')),
   ].join('\n');

@@ -105,3 +105,83 @@ describe('kernel bench results', () => {
     expect(binary).not.toMatch(/deconvolution/i); // so Conv2DBackpropInput is no XNNPACK op: 'reference'
   });
 });
+
+describe('verdicts in the README are recomputed from the stored values, never from a stored flag', () => {
+  const OPENBLAS = ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3', '/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblasp-r0.3.21.so'];
+  /** The blocks rendered from a temp root holding `name`.json = `result`. */
+  const render = (name: string, result: unknown) => {
+    const root = mkdtempSync(join(tmpdir(), 'wmoe-verdicts-'));
+    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+    writeFileSync(join(root, 'bench', 'results', `${name}.json`), JSON.stringify(result));
+    return (renderBlocks(root) as Record<string, string>)[name].replace(/\s+/g, ' ');
+  };
+  type Row = { model: string; batch: number; peer: string; threads: number; msMedian: number; imagesPerSec: number; blas?: unknown };
+  /** The committed train-step result with the PyTorch peer on OpenBLAS and LeNet-5 batch-64 times set. */
+  const trainStep = (ms: { wmoe1: number; wmoe2: number; torch1: number; torch2: number }) => {
+    const r = structuredClone(results('train-step'));
+    r.pytorch.blas = OPENBLAS;
+    const set: Record<string, number> = { 'wmoe 1': ms.wmoe1, 'wmoe 2': ms.wmoe2, 'pytorch-cpu 1': ms.torch1, 'pytorch-cpu 2': ms.torch2 };
+    r.rows = r.rows.map((x: Row) => {
+      const m = x.model === 'lenet5' && x.batch === 64 ? set[`${x.peer} ${x.threads}`] : undefined;
+      return m === undefined ? x : { ...x, msMedian: m, imagesPerSec: (x.batch / m) * 1e3 };
+    });
+    return r;
+  };
+
+  it('says MISSED where the stored check says pass: true but the value is below the target', () => {
+    const r = trainStep({ wmoe1: 40, wmoe2: 20, torch1: 20, torch2: 15 });
+    r.checks = r.checks.map((c: object) => ({ ...c, pass: true }));
+    const text = render('train-step', r);
+    expect(text).toContain('wmoe >= PyTorch CPU at 1 thread: MISSED (0.50×)');
+    expect(text).toContain('wmoe >= PyTorch CPU at 2 threads: MISSED (0.75×)');
+  });
+
+  it("says INVALID, not met, when both 2-thread rows ran slower than their 1-thread rows (the issue's 1.87×)", () => {
+    const text = render('train-step', trainStep({ wmoe1: 13.9, wmoe2: 18.1, torch1: 30.2, torch2: 33.8 }));
+    expect(text).not.toMatch(/at 2 threads: met/);
+    expect(text).toMatch(/wmoe >= PyTorch CPU at 2 threads: INVALID, not judged: wmoe LeNet-5 batch 64: 2 threads \(18\.1 ms\) slower than 1 thread/);
+    expect(text).toContain('wmoe >= PyTorch CPU at 1 thread: met (2.17×)');
+  });
+
+  it('quotes no PyTorch figure on the reference BLAS as the peer (the committed results)', () => {
+    const r = results('train-step');
+    expect(r.pytorch.blas).toMatch(/\/blas\/libblas/); // measured on Debian's reference BLAS
+    const text = render('train-step', r);
+    expect(text).toContain('These PyTorch figures are not the PyTorch peer');
+    expect(text).toContain('apt-get install python3-torch libopenblas0-pthread');
+    expect(text).not.toMatch(/PyTorch CPU at \d threads?: (met|MISSED)/);
+    expect(text).not.toMatch(/\d\.\d\d× +(slower|\|)?\s*$/m);
+    // no wmoe/PyTorch ratio in the table: the column is empty on every wmoe row
+    const table = (renderBlocks(ROOT) as Record<string, string>)['train-step'].split('```')[1];
+    for (const line of table.split('\n').filter((l) => / wmoe /.test(l))) expect(line, line).not.toMatch(/×/);
+    expect(table).toContain('pytorch, reference BLAS');
+    // with OpenBLAS the same rows are the peer, and the ratios appear
+    const ok = render('train-step', { ...r, pytorch: { ...r.pytorch, blas: OPENBLAS } });
+    expect(ok).toContain('2.17×');
+    expect(ok).not.toContain('not the PyTorch peer');
+  });
+
+  it('judges the thread-scaling target from ms1/ms2, not the stored pass flag', () => {
+    const r = structuredClone(results('threads'));
+    r.resnetStep = { ...r.resnetStep, ms2: r.resnetStep.ms1 / 1.5, scaling: 1.5, pass: true };
+    expect(render('threads', r)).toMatch(/1\.50× ≥ 1\.7×: MISSED/);
+  });
+
+  it('counts kernel targets from value and threshold, not the stored pass flag', () => {
+    const r = structuredClone(results('kernels'));
+    r.checks[0] = { ...r.checks[0], value: 0.5, pass: true };
+    const text = render('kernels', r);
+    expect(text).toContain(`Targets: ${r.checks.length - 1} of ${r.checks.length} met`);
+    expect(text).toMatch(/Missed: Conv2D n64 LeNet c1 5x5 1→6 32x32 \(0\.50\)/);
+  });
+
+  it('recomputes FER agreement with IT++ from the stored intervals, not the stored flags', () => {
+    const r = structuredClone(results('itpp'));
+    const x = r.rows[0];
+    r.rows[0] = { ...x, ours: { ...x.ours, fer: 0.5, ferCi95: [0.45, 0.55] }, intervalsOverlap: true, ratioWithinTolerance: true, agree: true };
+    r.allAgree = true;
+    const text = render('itpp', r);
+    expect(text).toContain('SOME POINT DISAGREES');
+    expect(text).toMatch(/ NO /);
+  });
+});

@@ -23,18 +23,38 @@ Models (--model), split as the package splits them (backbone | expert):
 Tensors are NCHW float32 (PyTorch's native layout). Inputs are random (timing does not depend on
 the pixel values: every expert runs on every sample).
 
+BLAS: linear layers and attention run on whatever BLAS torch loaded. Debian's python3-torch uses
+the libblas.so.3 the alternatives system points to: the reference BLAS (netlib, ~15x slower in
+matmuls) unless OpenBLAS is installed:  apt-get install python3-torch libopenblas0-pthread
+This build does not pass torch.set_num_threads on to OpenBLAS, so OPENBLAS_NUM_THREADS is set to
+--threads before torch loads (unless the caller set it). The output records the BLAS libraries
+this process mapped (/proc/self/maps) and their kind: openblas, mkl, blis, reference or unknown.
+
 Usage: /usr/bin/python3 bench/peers/torch/moe_step.py --model lenet5 --batch 64 --threads 1
          [--warmup 3] [--steps 20] [--experts 4] [--top-k 2] [--classes 10] [--seed 1]
-Prints one JSON object on stdout: median ms per step, images/s, each step's ms, parameter count.
+       /usr/bin/python3 bench/peers/torch/moe_step.py --blas [--threads 1]   (BLAS report only)
+Prints one JSON object on stdout: median ms per step, images/s, each step's ms, parameter count,
+the BLAS.
 """
 import argparse
 import json
 import os
 import math
 import statistics
+import sys
 import time
 
-import torch
+
+def threads_arg(argv):
+    """The --threads value of argv (default 1), read before torch loads OpenBLAS."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument('--threads', type=int, default=1)
+    return pre.parse_known_args(argv)[0].threads
+
+
+os.environ.setdefault('OPENBLAS_NUM_THREADS', str(threads_arg(sys.argv[1:])))
+
+import torch  # noqa: E402 (after OPENBLAS_NUM_THREADS: OpenBLAS reads it when it loads)
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -214,16 +234,37 @@ def nll(probs, labels):
     return -torch.log(probs.gather(1, labels.unsqueeze(1)).squeeze(1) + 1e-7).mean()
 
 
-def blas_library():
-    """Path of the BLAS shared library this process loaded (Debian picks it by update-alternatives:
-    reference BLAS unless OpenBLAS is installed; LD_LIBRARY_PATH can point to another one)."""
+def blas_libraries():
+    """Real paths of the BLAS shared libraries this process mapped (Debian picks libblas.so.3 by
+    update-alternatives; LD_LIBRARY_PATH can point to another one), sorted."""
     try:
         with open('/proc/self/maps') as maps:
-            paths = {line.split()[-1] for line in maps if 'blas' in line.lower() and '/' in line}
+            paths = {line.split()[-1] for line in maps if '/' in line and any(k in line.lower() for k in ('blas', 'mkl', 'blis'))}
     except OSError:
-        return None
-    real = sorted({os.path.realpath(p) for p in paths})
-    return real[0] if len(real) == 1 else real
+        return []
+    return sorted({os.path.realpath(p) for p in paths})
+
+
+def blas_kind(paths, mkl_linked):
+    """openblas, mkl, blis, reference (netlib libblas) or unknown: as bench/lib/verdict.mjs blasKind."""
+    text = ' '.join(paths).lower()
+    if 'openblas' in text:
+        return 'openblas'
+    if mkl_linked or 'mkl' in text:
+        return 'mkl'
+    if 'blis' in text:
+        return 'blis'
+    if 'libblas.so' in text:
+        return 'reference'
+    return 'unknown'
+
+
+def blas_report():
+    """The BLAS torch runs its matmuls on: libraries, kind, whether MKL is linked in, OPENBLAS_NUM_THREADS."""
+    paths = blas_libraries()
+    mkl = bool(torch.backends.mkl.is_available())
+    return {'blas': paths, 'blasKind': blas_kind(paths, mkl), 'mklLinked': mkl,
+            'openblasNumThreads': os.environ.get('OPENBLAS_NUM_THREADS')}
 
 
 def main():
@@ -237,7 +278,11 @@ def main():
     p.add_argument('--top-k', type=int, default=2)
     p.add_argument('--classes', type=int, default=10)
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--blas', action='store_true', help='print the BLAS report and torch version only')
     a = p.parse_args()
+    if a.blas:
+        print(json.dumps({'torch': torch.__version__, **blas_report()}))
+        return
     torch.set_num_interop_threads(1)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -267,7 +312,7 @@ def main():
         'experts': a.experts, 'topK': a.top_k, 'warmup': a.warmup, 'steps': a.steps,
         'msMedian': ms, 'imagesPerSec': a.batch / ms * 1e3, 'timesMs': times,
         'trainableParams': sum(t.numel() for t in model.parameters()),
-        'blas': blas_library(), 'firstLoss': losses[0], 'lastLoss': losses[-1],
+        **blas_report(), 'firstLoss': losses[0], 'lastLoss': losses[-1],
     }))
 
 
