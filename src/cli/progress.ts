@@ -40,10 +40,11 @@ export interface StageTiming {
 
 /**
  * The rate and ETA math: `stageStart` and `epochStart` are the clock readings (ms) when the stage
- * and the epoch began; `now` is the current reading.
+ * and the epoch began; `now` is the current reading; `stepsEnd` when the epoch's last step so far
+ * ended (default `now`; at an epoch's end, so that its validation does not count in images/s).
  */
-export function stageTiming(info: StepInfo, now: number, stageStart: number, epochStart: number): StageTiming {
-  const epochMs = now - epochStart;
+export function stageTiming(info: StepInfo, now: number, stageStart: number, epochStart: number, stepsEnd = now): StageTiming {
+  const epochMs = stepsEnd - epochStart;
   const elapsedMs = now - stageStart;
   const done = (info.epoch - 1) * info.samplesPerEpoch + info.samples;
   const left = info.epochs * info.samplesPerEpoch - done;
@@ -93,6 +94,7 @@ class ProgressPrinter {
   private epochStart = 0;
   private phaseStart = 0;
   private phaseLabel = '';
+  private stepEnd = 0;
 
   constructor(
     private readonly stream: ProgressStream,
@@ -118,7 +120,8 @@ class ProgressPrinter {
       if (e.epoch === 1) this.stageStart = this.last;
     }
     const end = e.kind === 'epoch';
-    const text = stepLine(e, stageTiming(e, t, this.stageStart, this.epochStart), this.tty);
+    if (!end) this.stepEnd = t;
+    const text = stepLine(e, stageTiming(e, t, this.stageStart, this.epochStart, end ? this.stepEnd : t), this.tty);
     if (this.tty) {
       if (end || e.step === 1 || e.step === e.steps || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
     } else if (end || t - this.lastLine >= this.intervalMs) this.line(text, t);

@@ -49,6 +49,8 @@ describe('stageTiming', () => {
 
   it('ETA is 0 at the end of the stage, and unknown before time passes', () => {
     expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, 9_000, 0, 5_000).etaMs).toBe(0);
+    // At an epoch's end, images/s counts the time up to its last step.
+    expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, 9_000, 0, 5_000, 7_000).imagesPerSecond).toBe(20);
     const t = stageTiming(step(1, 1), 0, 0, 0);
     expect(t.etaMs).toBeNaN();
     expect(t.imagesPerSecond).toBeNaN();
@@ -72,6 +74,8 @@ describe('progressBar on a TTY', () => {
     report({ ...step(1, 4), kind: 'epoch', accuracy: 0.975 });
     const last = f.writes.at(-1)!;
     expect(last.endsWith('val acc 97.5%\x1b[K\n')).toBe(true);
+    // images/s over the steps (40 in 4 s), not the validation after them; ETA: 40 of 80 in 5 s.
+    expect(last).toContain('4/4  10.0 img/s  elapsed 0:05  ETA 0:05');
     expect(f.writes.slice(0, -1).every((w) => !w.includes('\n'))).toBe(true);
   });
 

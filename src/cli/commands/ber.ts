@@ -30,15 +30,16 @@ const FLAGS = {
   'batch-frames': { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
   plot: { type: 'string' },
 } as const;
 
 const DEFAULT_CODE = '80211n:648:1/2';
 const DEFAULT_EBN0 = '0:0.5:3';
 
-/** A live one-line progress report on a TTY (stderr); nothing otherwise. */
-function liveProgress(stream: NodeJS.WriteStream = process.stderr): (p: BerProgress) => void {
-  if (stream.isTTY !== true) return () => {};
+/** A live one-line progress report on a TTY (stderr); nothing otherwise, nor when `quiet`. */
+function liveProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stderr): (p: BerProgress) => void {
+  if (quiet || stream.isTTY !== true) return () => {};
   let last = 0;
   return (p) => {
     if (p.done) {
@@ -76,7 +77,7 @@ function plotSvg(r: BerResult): string {
 /**
  * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM over AWGN.
  * Prints an AFF3CT-style table row by row (or one JSON document with --json), a live progress
- * line on a TTY (stderr), and with --plot FILE an SVG of BER and FER against Eb/N0.
+ * line on a TTY (stderr; none with --quiet), and with --plot FILE an SVG of BER and FER against Eb/N0.
  */
 export async function berCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
@@ -108,7 +109,7 @@ export async function berCommand(argv: string[]): Promise<void> {
     if (existsSync(plot) && statSync(plot).isDirectory()) throw new InputError(`--plot '${v.plot}' is a directory`);
   }
 
-  const progress = liveProgress();
+  const progress = liveProgress(v.quiet === true);
   const json = v.json === true;
   let headerDone = false;
   const result = simulateBer(opts, (p) => {

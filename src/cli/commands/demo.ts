@@ -47,6 +47,7 @@ function comparisonTable(rows: ComparisonRow[]): string {
  * link for the analog rows (the checkpoint in --out), then again over each digital link for its
  * rows (a checkpoint per link under --out). So demo takes no --link (nor --code: the codes are
  * --digital-codes); --modulation, --bits, --decoder and --iterations apply to every digital link.
+ * Progress (training, feature extraction, the comparisons) goes to stderr, none with --quiet.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
@@ -68,23 +69,26 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
   const { train, test } = features;
   const K = cfg.experts;
+  const quiet = values.quiet === true;
+  const progress = progressBar({ quiet });
   const rows = compareGates(
     model,
     test,
     [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }] }, ...standardConditions(analogLink, K, cfg.snrRange)],
     cfg.seed,
+    progress,
+    'compare gates (perfect, analog)',
   );
-  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed);
+  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed, progress);
 
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
   for (const link of digitalLinks) {
     const { code, modulation, bits, decoder } = link.codec.options;
-    process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
-    const epochs = trainStage2(model, train, features.validation, link, cfg, progressBar());
-    rows.push(
-      ...compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed).map((r) => ({ ...r, link: digitalLabel(link.codec.options) })),
-    );
+    if (!quiet) process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
+    const epochs = trainStage2(model, train, features.validation, link, cfg, progress);
+    const digitalRows = compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed, progress, `compare gates (digital ${code})`);
+    rows.push(...digitalRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options) })));
     writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
       'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
     });

@@ -11,6 +11,7 @@ import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../li
 import { parseBackend, parseThreads, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
+import { progressBar } from '../progress.js';
 
 const FLAGS = {
   checkpoint: { type: 'string' },
@@ -24,11 +25,13 @@ const FLAGS = {
   'test-samples': { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
 } as const;
 
 /**
  * `wmoe eval`: accuracy of a checkpoint on the test split of its dataset, with the given gate
- * and link at the given SNRs. Prints a JSON object (with --json) or a one-line summary.
+ * and link at the given SNRs. Prints a JSON object (with --json) or a one-line summary, and
+ * the progress of feature extraction and evaluation on stderr (none with --quiet).
  * Without --link the link is the one the checkpoint's channel-aware gate was trained over
  * (config.json's meta.stage2Link; analog for checkpoints that do not record it), and the digital
  * options not given as flags are the checkpoint's too. A perfect link takes no SNRs.
@@ -71,7 +74,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const trained = (meta?.train ?? {}) as { dataDir?: string; labels?: 'fine' | 'coarse' };
   const data = await loadDataset(model.config.dataset, { dataDir: v['data-dir'] ?? trained.dataDir, labels: trained.labels });
   const test = testSamples > 0 ? head(data.test, testSamples) : data.test;
-  const result = evaluate(model, extractFeatures(model, test), { gate, link, snr, seed });
+  const progress = progressBar({ quiet: v.quiet });
+  const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });
+  const result = evaluate(model, testFeatures, { gate, link, snr, seed, progress });
   const report = {
     accuracy: result.accuracy,
     gate,

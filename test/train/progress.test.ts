@@ -1,0 +1,71 @@
+// Training reports every step, each epoch's end and the feature extraction between the stages;
+// reading the loss every step changes no result.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tf, wmoe } from '../helpers/tf.js';
+import { loadMnist } from '../../src/data/mnist.js';
+import { trainMoe } from '../../src/train/train.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
+import { analogLink } from '../../src/link/analog.js';
+import type { DatasetSplit } from '../../src/data/dataset.js';
+import type { PhaseInfo, ProgressEvent, StepInfo } from '../../src/train/progress.js';
+
+const cfg: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  inputShape: [32, 32, 1],
+  classes: 10,
+  trainSamples: 200,
+  testSamples: 64,
+  validationFraction: 0.1,
+  stage1Epochs: 2,
+  stage2Epochs: 1,
+  batchSize: 32,
+};
+
+describe('training progress', () => {
+  let data: DatasetSplit;
+  beforeAll(async () => {
+    await wmoe();
+    await tf.setBackend('wmoe');
+    data = await loadMnist();
+  });
+
+  it('reports each step with its samples, each epoch end, and gives the same model as without progress', () => {
+    const events: ProgressEvent[] = [];
+    const a = trainMoe(cfg, data, analogLink, (e) => events.push(e));
+    const b = trainMoe(cfg, data, analogLink);
+    expect(a.metrics).toEqual(b.metrics);
+    expect(Array.from(a.model.params.toFlat())).toEqual(Array.from(b.model.params.toFlat()));
+    a.model.dispose();
+    b.model.dispose();
+
+    const n = a.metrics.samples.train;
+    const steps = Math.ceil(n / cfg.batchSize);
+    const of = (stage: 1 | 2, kind: StepInfo['kind']) => events.filter((e): e is StepInfo => e.kind === kind && e.stage === stage);
+    for (const [stage, epochs] of [[1, cfg.stage1Epochs], [2, cfg.stage2Epochs]] as const) {
+      const stepEvents = of(stage, 'step');
+      expect(stepEvents).toHaveLength(epochs * steps);
+      stepEvents.forEach((e, i) => {
+        expect(e.step).toBe((i % steps) + 1);
+        expect(e.epoch).toBe(Math.floor(i / steps) + 1);
+        expect(e.samples).toBe(Math.min(e.step * cfg.batchSize, n));
+        expect(e.samplesPerEpoch).toBe(n);
+        expect(Number.isFinite(e.loss)).toBe(true);
+      });
+      // The last step's running mean is the epoch's loss; the epoch event carries it with the validation accuracy.
+      const ends = of(stage, 'epoch');
+      const history = stage === 1 ? a.metrics.stage1.epochs : a.metrics.stage2.epochs;
+      expect(ends.map((e) => [e.epoch, e.loss, e.accuracy])).toEqual(history.map((h) => [h.epoch, h.loss, h.validationAccuracy]));
+      expect(stepEvents.filter((e) => e.step === steps).map((e) => e.loss)).toEqual(history.map((h) => h.loss));
+    }
+    // Between the stages: the three feature extractions, each from 0 to its set's size.
+    const phases = events.filter((e): e is PhaseInfo => e.kind === 'phase');
+    const ends = phases.filter((p) => p.done === p.total).map((p) => [p.label, p.total]);
+    expect(ends).toEqual([
+      ['features (test)', a.metrics.samples.test],
+      ['features (train)', n],
+      ['features (validation)', a.metrics.samples.validation],
+    ]);
+    const firstStage2 = events.findIndex((e) => e.kind !== 'phase' && e.stage === 2);
+    expect(events.findLastIndex((e) => e.kind === 'phase')).toBeLessThan(firstStage2);
+  }, 120_000);
+});
