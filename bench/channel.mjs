@@ -20,6 +20,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './lib/timing.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -41,11 +42,6 @@ async function loadChannel() {
   return import(pathToFileURL(out).href);
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** Runs f REPS times after three warm-ups (JIT tiers, first-touch page faults); median rate in M items/s. */
 function rate(items, f) {
   for (let w = 0; w < 3; w++) f();
@@ -60,7 +56,7 @@ function rate(items, f) {
 
 function numpyRates() {
   const py = `
-import time, json, numpy as np
+import time, json, statistics, numpy as np
 n, reps = ${N}, ${REPS}
 g = np.random.default_rng(12345)
 def med(f):
@@ -68,8 +64,7 @@ def med(f):
     ts = []
     for _ in range(reps):
         t = time.perf_counter(); f(); ts.append(time.perf_counter() - t)
-    ts.sort()
-    return n / ts[len(ts) // 2] / 1e6
+    return n / statistics.median(ts) / 1e6
 print(json.dumps({"version": np.__version__,
   "float64": med(lambda: g.standard_normal(n)),
   "float32": med(lambda: g.standard_normal(n, dtype=np.float32))}))

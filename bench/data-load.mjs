@@ -6,19 +6,20 @@
 // Target: loadCifar10 takes at most 2× numpy's time (a loader that made a function call per
 // pixel would take ~10×). The numpy row is skipped with a note when numpy is missing.
 //
-//   npm run build && node bench/data-load.mjs [--rounds=5]
+//   npm run build && node bench/data-load.mjs [--rounds=5] [--out=FILE]
 //
-// Writes bench/results/data-load.json.
+// Writes bench/results/data-load.json (or --out), with the machine's load at start and end.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { loadCifar10 } from '../dist/node.mjs';
+import { machineLoad, median } from './lib/timing.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string' }, out: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? 5);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const loadStart = machineLoad();
 
 const dir = mkdtempSync(join(tmpdir(), 'wmoe-cifar-bench-'));
 const RECORDS = 10000;
@@ -36,7 +37,7 @@ for (const name of ['data_batch_1', 'data_batch_2', 'data_batch_3', 'data_batch_
 
 // The numpy peer: prints the median ms of `rounds` loads (one process, like ours).
 const PEER = `
-import sys, time, numpy as np
+import statistics, sys, time, numpy as np
 d = sys.argv[1]
 def load(names):
     raw = np.concatenate([np.fromfile(f"{d}/{n}.bin", dtype=np.uint8) for n in names]).reshape(-1, 3073)
@@ -49,7 +50,7 @@ for _ in range(int(sys.argv[2])):
     tr = load([f"data_batch_{i}" for i in range(1, 6)]); te = load(["test_batch"])
     times.append((time.perf_counter() - t0) * 1000)
     assert tr[0].shape == (50000, 32, 32, 3) and te[1].shape == (10000,)
-print(sorted(times)[len(times) // 2])
+print(statistics.median(times))
 `;
 
 const ours = [];
@@ -78,11 +79,13 @@ if (peerMs !== null) {
   console.log(`${pass ? 'PASS' : 'FAIL'}  loadCifar10 time <= 2x numpy's: ${ratio.toFixed(2)}x`);
 } else console.log(note);
 
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/data-load.json', import.meta.url), JSON.stringify({
+const outFile = values.out ?? new URL('./results/data-load.json', import.meta.url).pathname;
+mkdirSync(dirname(outFile), { recursive: true });
+writeFileSync(outFile, JSON.stringify({
   bench: 'CIFAR-10 binary files (60 000 records) to HWC float32 in [0, 1]: loadCifar10 vs numpy',
   date: new Date().toISOString(),
   node: process.version,
+  load: { start: loadStart, end: machineLoad() },
   rounds: ROUNDS,
   oursMs, oursTimesMs: ours, numpyMs: peerMs, numpyTimesMs: peer, ratio, target: 2, pass, note,
 }, null, 2) + '\n');

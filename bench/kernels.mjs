@@ -46,6 +46,7 @@ import { MALLOC_TUNABLES, tf, require, randomTensor, setUpBackends } from './lib
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { median } from './lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -71,7 +72,6 @@ const denses = [
   [64, 120, 84],
   [64, 84, 10],
 ];
-
 
 /**
  * What tfjs-backend-wasm 4.22 runs for each conv kernel (see the header): 'xnnpack', a plain C++
@@ -139,10 +139,6 @@ const cases = [...convs.flatMap(convCases), ...denses.flatMap(denseCases)].filte
 );
 
 // ---- timing --------------------------------------------------------------------------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /**
  * Median seconds per call of case `c` on each backend of `names` (null for a backend that lacks

@@ -26,6 +26,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './lib/timing.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -72,11 +73,6 @@ function channelLlrs(n, frames, rate, ebn0, seed) {
   for (let i = 0; i < out.length; i++) out[i] = (2 * (1 + s * z[i])) / s2;
   return out;
 }
-
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** Plain scalar layered NMS (float64) on one frame: the in-run peer. */
 function jsLayeredNms(h, llr, iterations, factor) {

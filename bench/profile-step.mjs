@@ -15,6 +15,7 @@
 // bench/results/profile-step.json (profile-step-MODEL.json for the other models).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { median } from './lib/timing.mjs';
 // WMOE_DIST: path of another build of the package's Node entry to profile (default ../dist/node.mjs).
 const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom } = await import(
   process.env.WMOE_DIST ?? '../dist/node.mjs'
@@ -68,8 +69,6 @@ function step(m) {
   l.dispose();
   return v;
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Median step ms over `steps` steps after two warm-up steps; then, if `profile`, per-kernel
  * times averaged over PROFILE_STEPS further steps. Also the loss trajectory. */

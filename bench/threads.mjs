@@ -12,6 +12,8 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { init, tf, SeededRandom } from '../dist/index.mjs';
 import { DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist } from '../dist/node.mjs';
+import { machineLoad, median } from './lib/timing.mjs';
+import { buildOf } from './lib/wmoe-step.mjs';
 
 const { values } = parseArgs({ options: { calls: { type: 'string' }, steps: { type: 'string' }, 'resnet-steps': { type: 'string' }, only: { type: 'string' } } });
 const CALLS = Number(values.calls ?? 9);
@@ -19,12 +21,8 @@ const STEPS = Number(values.steps ?? 15);
 const RESNET_STEPS = Number(values['resnet-steps'] ?? 7);
 const only = values.only;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-const loadBefore = loadavg();
+const loadStart = machineLoad();
+const loadBefore = loadStart.loadavg;
 const backend = await init({ threads: 2 });
 if (backend.nn.threads !== 2) throw new Error(`threads unavailable: ${backend.nn.threadsUnavailable}`);
 const pool = backend.nn.pool;
@@ -172,6 +170,9 @@ const result = {
   node: process.version,
   loadavgBefore: loadBefore,
   loadavgAfter: loadavg(),
+  load: { start: loadStart, end: machineLoad() },
+  // both thread counts run on this one build (the pool's active threads switch)
+  build: buildOf(backend.nn, 2),
   calls: CALLS,
   kernels: rows,
   trainStep: step,

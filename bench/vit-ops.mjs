@@ -23,6 +23,7 @@ import { MALLOC_TUNABLES, tf, require, randomTensor, setUpBackends } from './lib
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { median } from './lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -36,7 +37,6 @@ const wmoe = await setUpBackends();
 const B = 32, T = 65, W = 192, HEADS = 3, DH = W / HEADS, MLP = 2 * W;
 const M = B * T;
 const BH = B * HEADS;
-
 
 /** LayerNorm over the last axis from tfjs ops, ε = 1e-5 (the formula of src/models/layer_norm.ts). */
 function layerNorm(x, gamma, beta) {
@@ -107,10 +107,6 @@ const cases = [
 ].filter((c) => only === undefined || `${c.op} ${c.shape}`.includes(only));
 
 // ---- timing (bench/kernels.mjs's `time`, copied; availability by a trial call) ----------------
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const unavailable = new Map(); // `${backend} ${op}` → error message of its trial call
 const sync = (y) => {
   for (const t of [y].flat()) t.dataSync();
