@@ -82,6 +82,19 @@ export function phaseLine(info: PhaseInfo, elapsedMs: number, withBar: boolean):
   return `${info.label} ${where} ${info.unit}  elapsed ${formatDuration(elapsedMs)}  ETA ${eta}`;
 }
 
+/** Streams whose live line is drawn without its line ending. */
+const openLines = new WeakSet<ProgressStream>();
+
+/**
+ * Ends a live progress line left open on `stream` (a TTY), so that what follows (an error
+ * message) starts on a line of its own; writes nothing otherwise.
+ */
+export function closeProgressLine(stream: ProgressStream = process.stderr): void {
+  if (!openLines.has(stream)) return;
+  openLines.delete(stream);
+  stream.write('\n');
+}
+
 /**
  * Prints progress events. A stage starts at its first step of epoch 1, an epoch at its step 1,
  * and a phase at done = 0; each is timed from the previous event (or the printer's creation).
@@ -145,6 +158,8 @@ class ProgressPrinter {
   /** TTY: redraws the live line; `end` keeps it (new line). */
   private live(text: string, end: boolean, t: number): void {
     this.stream.write(`\r${text}\x1b[K${end ? '\n' : ''}`);
+    if (end) openLines.delete(this.stream);
+    else openLines.add(this.stream);
     this.lastLine = t;
   }
 

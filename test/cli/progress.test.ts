@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressBar, stageTiming } from '../../src/cli/progress.js';
+import { closeProgressLine, formatDuration, progressBar, stageTiming } from '../../src/cli/progress.js';
 import type { PhaseInfo, StepInfo } from '../../src/train/progress.js';
 
 /** A stream that records what is written, and a clock the test moves by hand. */
@@ -99,6 +99,21 @@ describe('progressBar on a TTY', () => {
     f.at(33_000);
     report(step(1, 1, { stage: 2 }));
     expect(f.writes.at(-1)).toContain('stage 2 epoch 1/2 [#####...............] 1/4  5.0 img/s  elapsed 0:02  ETA 0:14');
+  });
+
+  it('closeProgressLine ends a live line left open (before an error message), and only then', () => {
+    const f = fakes(true);
+    const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
+    closeProgressLine(f.stream);
+    expect(f.writes).toEqual([]);
+    report(step(1, 2));
+    closeProgressLine(f.stream);
+    expect(f.writes.at(-1)).toBe('\n');
+    closeProgressLine(f.stream);
+    report({ ...step(1, 4), kind: 'epoch' });
+    const count = f.writes.length;
+    closeProgressLine(f.stream);
+    expect(f.writes).toHaveLength(count);
   });
 
   it('draws phases live and keeps their last line', () => {
