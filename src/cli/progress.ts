@@ -38,16 +38,24 @@ export interface StageTiming {
   etaMs: number;
 }
 
-/**
- * The rate and ETA math: `stageStart` and `epochStart` are the clock readings (ms) when the stage
- * and the epoch began; `now` is the current reading; `stepsEnd` when the epoch's last step so far
- * ended (default `now`; at an epoch's end, so that its validation does not count in images/s).
- */
-export function stageTiming(info: StepInfo, now: number, stageStart: number, epochStart: number, stepsEnd = now): StageTiming {
-  const epochMs = stepsEnd - epochStart;
-  const elapsedMs = now - stageStart;
-  const done = (info.epoch - 1) * info.samplesPerEpoch + info.samples;
-  const left = info.epochs * info.samplesPerEpoch - done;
+/** Clock readings (ms) for {@link stageTiming}. */
+export interface StageClock {
+  now: number;
+  /** When the stage began (or, resumed, when this process took it up). */
+  stageStart: number;
+  /** The 1-based epoch the stage began with in this process (1 unless resumed). */
+  firstEpoch?: number;
+  epochStart: number;
+  /** When the epoch's last step so far ended (default `now`; at an epoch's end, so that its validation does not count in images/s). */
+  stepsEnd?: number;
+}
+
+/** The rate and ETA math of a step event. */
+export function stageTiming(info: StepInfo, c: StageClock): StageTiming {
+  const epochMs = (c.stepsEnd ?? c.now) - c.epochStart;
+  const elapsedMs = c.now - c.stageStart;
+  const done = (info.epoch - (c.firstEpoch ?? 1)) * info.samplesPerEpoch + info.samples;
+  const left = (info.epochs - info.epoch + 1) * info.samplesPerEpoch - info.samples;
   return {
     imagesPerSecond: epochMs > 0 ? (info.samples * 1000) / epochMs : NaN,
     elapsedMs,
@@ -96,8 +104,11 @@ export function closeProgressLine(stream: ProgressStream = process.stderr): void
 }
 
 /**
- * Prints progress events. A stage starts at its first step of epoch 1, an epoch at its step 1,
- * and a phase at done = 0; each is timed from the previous event (or the printer's creation).
+ * Prints progress events. A stage starts at step 1 of epoch 1 or with an event of another stage
+ * (a resumed stage: timed from there), an epoch at its step 1, and a phase at done = 0; each is
+ * timed from the previous event (or the printer's creation). A phase inside an epoch (between
+ * its steps and its end: validation) is transient: drawn live on a TTY, or a line every
+ * `intervalMs`, but no line of its own when it ends.
  */
 class ProgressPrinter {
   private readonly tty: boolean;
@@ -108,6 +119,9 @@ class ProgressPrinter {
   private phaseStart = 0;
   private phaseLabel = '';
   private stepEnd = 0;
+  private stage = 0;
+  private firstEpoch = 1;
+  private inEpoch = false;
 
   constructor(
     private readonly stream: ProgressStream,
@@ -128,13 +142,16 @@ class ProgressPrinter {
   }
 
   private step(e: StepInfo, t: number): void {
-    if (e.kind === 'step' && e.step === 1) {
-      this.epochStart = this.last;
-      if (e.epoch === 1) this.stageStart = this.last;
-    }
+    if (e.stage !== this.stage || (e.kind === 'step' && e.step === 1 && e.epoch === 1)) {
+      this.stage = e.stage;
+      this.stageStart = this.epochStart = this.stepEnd = this.last;
+      this.firstEpoch = e.epoch;
+    } else if (e.kind === 'step' && e.step === 1) this.epochStart = this.last;
     const end = e.kind === 'epoch';
+    this.inEpoch = !end;
     if (!end) this.stepEnd = t;
-    const text = stepLine(e, stageTiming(e, t, this.stageStart, this.epochStart, end ? this.stepEnd : t), this.tty);
+    const clock = { now: t, stageStart: this.stageStart, firstEpoch: this.firstEpoch, epochStart: this.epochStart, stepsEnd: this.stepEnd };
+    const text = stepLine(e, stageTiming(e, clock), this.tty);
     if (this.tty) {
       if (end || e.step === 1 || e.step === e.steps || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
     } else if (end || t - this.lastLine >= this.intervalMs) this.line(text, t);
@@ -148,10 +165,11 @@ class ProgressPrinter {
       if (!this.tty) this.lastLine = t;
     }
     const end = e.done >= e.total;
+    const keep = end && !this.inEpoch;
     const text = phaseLine(e, t - this.phaseStart, this.tty);
     if (this.tty) {
-      if (end || e.done === 0 || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
-    } else if (end || (e.done > 0 && t - this.lastLine >= this.intervalMs)) this.line(text, t);
+      if (keep || e.done === 0 || t - this.lastLine >= this.ttyIntervalMs) this.live(text, keep, t);
+    } else if (keep || (e.done > 0 && t - this.lastLine >= this.intervalMs)) this.line(text, t);
     if (end) this.phaseLabel = '';
   }
 

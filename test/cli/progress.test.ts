@@ -40,18 +40,26 @@ describe('stageTiming', () => {
   it('images/s over the epoch so far; ETA of the stage at its average pace', () => {
     // Epoch 2 of 3, 1000 samples each: 500 done in this epoch, 5 s into it, 15 s into the stage.
     const info = { ...step(2, 1), epochs: 3, samples: 500, samplesPerEpoch: 1000 };
-    const t = stageTiming(info, 15_000, 0, 10_000);
+    const t = stageTiming(info, { now: 15_000, stageStart: 0, epochStart: 10_000 });
     expect(t.imagesPerSecond).toBe(100);
     expect(t.elapsedMs).toBe(15_000);
     // 1500 of 3000 samples in 15 s: 1500 left take 15 s more.
     expect(t.etaMs).toBe(15_000);
   });
 
+  it('a resumed stage: ETA from the pace since it was taken up', () => {
+    // Taken up at epoch 3 of 4 (1000 samples each) at t = 0: 500 done in 10 s, 1500 left.
+    const info = { ...step(3, 1), epochs: 4, samples: 500, samplesPerEpoch: 1000 };
+    const t = stageTiming(info, { now: 10_000, stageStart: 0, firstEpoch: 3, epochStart: 0 });
+    expect(t.etaMs).toBe(30_000);
+    expect(t.imagesPerSecond).toBe(50);
+  });
+
   it('ETA is 0 at the end of the stage, and unknown before time passes', () => {
-    expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, 9_000, 0, 5_000).etaMs).toBe(0);
+    expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, { now: 9_000, stageStart: 0, epochStart: 5_000 }).etaMs).toBe(0);
     // At an epoch's end, images/s counts the time up to its last step.
-    expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, 9_000, 0, 5_000, 7_000).imagesPerSecond).toBe(20);
-    const t = stageTiming(step(1, 1), 0, 0, 0);
+    expect(stageTiming({ ...step(2, 4), kind: 'epoch' }, { now: 9_000, stageStart: 0, epochStart: 5_000, stepsEnd: 7_000 }).imagesPerSecond).toBe(20);
+    const t = stageTiming(step(1, 1), { now: 0, stageStart: 0, epochStart: 0 });
     expect(t.etaMs).toBeNaN();
     expect(t.imagesPerSecond).toBeNaN();
   });
@@ -116,6 +124,30 @@ describe('progressBar on a TTY', () => {
     expect(f.writes).toHaveLength(count);
   });
 
+  it('times a resumed stage from its first event, not from the clock’s zero', () => {
+    const f = fakes(true);
+    f.at(1_000_000);
+    const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
+    f.at(1_002_000);
+    report(step(2, 1)); // resumed at epoch 2 of 2: 10 of 40 samples in 2 s
+    expect(f.writes.at(-1)).toContain('1/4  5.0 img/s  elapsed 0:02  ETA 0:06');
+  });
+
+  it('draws a phase inside an epoch (validation) live, and leaves no line of its own', () => {
+    const f = fakes(true);
+    const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
+    f.at(1_000);
+    report(step(1, 4));
+    report(phase(0, 200, 'validation'));
+    report(phase(200, 200, 'validation'));
+    report({ ...step(1, 4), kind: 'epoch', accuracy: 0.5 });
+    const drawn = f.writes.filter((w) => w.includes('validation'));
+    expect(drawn.length).toBeGreaterThan(0);
+    expect(drawn.every((w) => w.startsWith('\r') && !w.includes('\n'))).toBe(true);
+    expect(f.text().split('\n')).toHaveLength(2); // one kept line: the epoch's
+    expect(f.writes.at(-1)).toMatch(/^\rstage 1 epoch 1\/2 .*val acc 50\.0%\x1b\[K\n$/);
+  });
+
   it('draws phases live and keeps their last line', () => {
     const f = fakes(true);
     const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
@@ -164,6 +196,19 @@ describe('progressBar on a non-terminal', () => {
     f.at(108_000);
     report(phase(200));
     expect(f.text()).toBe('features (test) 100/200 images  elapsed 0:06  ETA 0:06\nfeatures (test): 200 images in 0:08\n');
+  });
+
+  it('prints no end line for a phase inside an epoch', () => {
+    const f = fakes(false);
+    const report = progressBar({ stream: f.stream, now: f.now, intervalMs: 5_000 });
+    f.at(1_000);
+    report(step(1, 4));
+    report(phase(0, 200, 'validation'));
+    f.at(2_000);
+    report(phase(200, 200, 'validation'));
+    report({ ...step(1, 4), kind: 'epoch', accuracy: 0.5 });
+    expect(f.text()).not.toContain('validation');
+    expect(f.text().split('\n')).toHaveLength(2);
   });
 
   it('stays silent for an empty phase', () => {
