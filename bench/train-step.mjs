@@ -30,7 +30,7 @@
 // ran on a BLAS that is not optimised. The machine's load (bench/lib/timing.mjs machineLoad) is
 // recorded at the start and end: run on a quiet machine.
 //
-//   npm run build && node bench/train-step.mjs [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
+//   npm run build && node bench/train-step.mjs [--help] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
 //        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch] [--cpu-resnet-batch 2] [--out FILE]
 //   smoke test of every path (writes elsewhere): node bench/train-step.mjs --rounds 1 --wmoe-steps 2
 //        --torch-steps 2 --cpu-steps 1 --big-steps 1 --cpu-resnet-batch 0 --out /tmp/train-step.json
@@ -38,7 +38,7 @@
 // Writes bench/results/train-step.json (or --out): the LeNet-5 batch-64 summary fields
 // (wmoeMsMedian, cpuMsMedian, speedup, target, wasmPeakBytes, …), every measurement in `rows`,
 // the comparisons with PyTorch (optimised BLAS only) and the checks with their verdicts.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -57,8 +57,15 @@ function parseArguments() {
       rounds: { type: 'string' }, 'cpu-steps': { type: 'string' }, 'wmoe-steps': { type: 'string' },
       'torch-steps': { type: 'string' }, 'big-steps': { type: 'string' }, 'no-big': { type: 'boolean' },
       'no-torch': { type: 'boolean' }, 'cpu-resnet-batch': { type: 'string' }, out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    // the header comment of this file: what is measured, how, the PyTorch install line, usage
+    const text = readFileSync(new URL(import.meta.url), 'utf8');
+    console.log(text.split('\n').filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+    process.exit(0);
+  }
   const int = (name, dflt, min = 1) => {
     const v = Number(values[name] ?? dflt);
     if (!Number.isInteger(v) || v < min) {

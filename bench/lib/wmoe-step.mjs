@@ -1,9 +1,10 @@
 // A stage-1 MoE training step of the package (bench/train-step.mjs, bench/profile-step.mjs's
 // kind of step): the models, seeded random batches, a stepper that times steps on the current
-// tfjs backend (with a chosen number of the wmoe pool's threads active), and which build of the
-// WASM module a wmoe row ran on.
-import { spawnSync } from 'node:child_process';
+// tfjs backend (with a chosen number of the wmoe pool's threads active). Which build of the WASM
+// module a wmoe row ran on: bench/lib/wmoe-build.mjs (re-exported here).
 import { tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, modelSpec, SeededRandom } from '../../dist/node.mjs';
+
+export { buildOf, defaultBuild } from './wmoe-build.mjs';
 
 /** The bench's models: input shape [H, W, C], dataset name, display label. */
 export const MODELS = {
@@ -29,33 +30,6 @@ export function hasModel(model) {
     return true;
   } catch {
     return false;
-  }
-}
-
-/**
- * Which build of nn.wasm a wmoe row ran on, from the backend's module (`backend.nn`) and the
- * pool threads active for the row: `{ label, wasm, sharedMemory, residentTensors, poolThreads,
- * activeThreads }`. Resident tensors: the kernels read and write tensors in WASM memory (no copy
- * per call); copy mode: each call copies its operands in and its output out.
- */
-export function buildOf(nn, activeThreads = nn.pool ? nn.pool.active : 1) {
-  const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && nn.exports.memory.buffer instanceof SharedArrayBuffer;
-  const residentTensors = nn.heap !== undefined;
-  const poolThreads = nn.threads ?? 1;
-  const label = `${sharedMemory ? 'shared-memory' : 'one-thread'} build, ${residentTensors ? 'resident tensors' : 'copy mode'}, ${activeThreads} of ${poolThreads} thread${poolThreads > 1 ? 's' : ''}`;
-  return { label, wasm: sharedMemory ? 'nn_mt.wasm' : 'nn.wasm', sharedMemory, residentTensors, poolThreads, activeThreads };
-}
-
-/** The build a plain `init()` (no options) loads, from a fresh Node process: buildOf's record, or `{ error }`. */
-export function defaultBuild() {
-  const index = new URL('../../dist/index.mjs', import.meta.url).href;
-  const code = `const { init } = await import(${JSON.stringify(index)}); const { buildOf } = await import(${JSON.stringify(import.meta.url)});
-const b = await init(); console.log(JSON.stringify(buildOf(b.nn))); b.nn.pool?.dispose?.();`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
-  try {
-    return JSON.parse(r.stdout.trim().split('\n').pop());
-  } catch {
-    return { error: (r.stderr || 'no output').trim().split('\n').slice(-2).join(' | ') };
   }
 }
 
