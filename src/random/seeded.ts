@@ -3,6 +3,12 @@
  * stage-2 SNR draws): mulberry32, 32-bit state. Not for channel noise (see src/channel for the
  * SIMD generator); fast enough for a few thousand draws per step.
  */
+/** A {@link SeededRandom}'s exact state: the 32-bit state and Box–Muller's spare normal (or null). */
+export interface RandomState {
+  state: number;
+  spare: number | null;
+}
+
 export class SeededRandom {
   private state: number;
   private spare: number | null = null;
@@ -54,6 +60,17 @@ export class SeededRandom {
       p[j] = t;
     }
     return p;
+  }
+
+  /** The generator's exact state (to save with a checkpoint; see {@link restore}). */
+  save(): RandomState {
+    return { state: this.state, spare: this.spare };
+  }
+
+  /** Continues from a state {@link save} gave: the same draws as the saved generator would make. */
+  restore(saved: RandomState): void {
+    this.state = saved.state >>> 0;
+    this.spare = saved.spare;
   }
 
   /** A derived, independent generator (for one named purpose). */

@@ -100,6 +100,24 @@ function stepWasm(backend: WmoeBackend, p: Float32Array, g: Float32Array, s: Mom
 }
 
 /**
+ * Decoupled weight decay (AdamW), the step before Adam's: out ← p·factor with
+ * factor = fround(1 − lr·wd). One float32 product per value, so the JS and WASM paths agree
+ * to the bit. Returns `out`, which the Adam step then reads as the variable.
+ */
+function decayInto(p: Float32Array, out: Float32Array, factor: number): Float32Array {
+  for (let i = 0; i < p.length; i++) out[i] = f32(p[i] * factor);
+  return out;
+}
+
+/** The exact state of a {@link FusedAdam}: step count, β₁ᵗ and β₂ᵗ, and each variable's moments (by tfjs variable name). */
+export interface AdamState {
+  iterations: number;
+  accBeta1: number;
+  accBeta2: number;
+  moments: { name: string; m: Float32Array; v: Float32Array }[];
+}
+
+/**
  * Adam, bit-identical to tfjs's `tf.train.adam`, as one pass over each variable instead of
  * its ~14 tensor ops (each a full read and write of the variable; 8 % of a ResNet-18 MoE
  * step). Every float32 operation of tfjs's update is replayed in the same order with
@@ -122,7 +140,15 @@ export class FusedAdam extends tf.Optimizer {
   private accBeta2: number;
   private readonly epsilon: number;
 
-  constructor(readonly learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, epsilon?: number) {
+  /**
+   * Decoupled weight decay wd (AdamW): before each Adam step, p ← p − lr·wd·p, outside the
+   * moments; 0 = plain Adam. Applies to the variables in `decayed` (tfjs names; all when unset).
+   */
+  weightDecay = 0;
+  decayed: ReadonlySet<string> | undefined;
+
+  /** `learningRate` may be changed between steps (a schedule). */
+  constructor(public learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, epsilon?: number) {
     super();
     this.accBeta1 = f32(beta1);
     this.accBeta2 = f32(beta2);
@@ -138,6 +164,7 @@ export class FusedAdam extends tf.Optimizer {
       omb1: f32(1 - this.accBeta1), omb2: f32(1 - this.accBeta2), eps: f32(this.epsilon), nlr: f32(-this.learningRate),
     };
     const backend = tf.backend();
+    const factor = f32(1 - this.learningRate * this.weightDecay);
     for (const [name, gradient] of pairs) {
       if (gradient == null) continue;
       const variable = tf.engine().registeredVariables[name];
@@ -151,15 +178,17 @@ export class FusedAdam extends tf.Optimizer {
         this.moments.set(name, state);
       }
       const moments = state;
+      // Decayed values go into `out` first, and the Adam step reads them from there.
+      const decays = this.weightDecay !== 0 && (this.decayed === undefined || this.decayed.has(name));
       // On wmoe, the new values' block is given back if the step throws (out of WASM memory).
       const out = wmoe
         ? releasingOutputsOnThrow(wmoe, () => {
             const o = wmoe.outputs.take(p.length);
-            stepWasm(wmoe, p, g, moments, o, k);
+            stepWasm(wmoe, decays ? decayInto(p, o, factor) : p, g, moments, o, k);
             return o;
           })
         : new Float32Array(p.length);
-      if (!wmoe) stepJs(p, g, state.m, state.v, out, k);
+      if (!wmoe) stepJs(decays ? decayInto(p, out, factor) : p, g, state.m, state.v, out, k);
       const next = tf.tensor(out, variable.shape, 'float32');
       variable.assign(next);
       next.dispose();
@@ -172,6 +201,31 @@ export class FusedAdam extends tf.Optimizer {
   dispose(): void {
     for (const s of this.moments.values()) freeMoments(s);
     this.moments.clear();
+  }
+
+  /** A copy of the exact state (see {@link AdamState}); {@link importState} continues from it to the bit. */
+  exportState(): AdamState {
+    return {
+      iterations: this.iterations,
+      accBeta1: this.accBeta1,
+      accBeta2: this.accBeta2,
+      moments: [...this.moments.entries()].map(([name, s]) => ({ name, m: s.m.slice(), v: s.v.slice() })),
+    };
+  }
+
+  /** Replaces the state by a copy of `state` (from {@link exportState}, possibly of another process). */
+  importState(state: AdamState): void {
+    for (const s of this.moments.values()) freeMoments(s);
+    this.moments.clear();
+    this.iterations_ = state.iterations;
+    this.accBeta1 = state.accBeta1;
+    this.accBeta2 = state.accBeta2;
+    for (const { name, m, v } of state.moments) {
+      const s = newMoments(m.length);
+      s.m.set(m);
+      s.v.set(v);
+      this.moments.set(name, s);
+    }
   }
 
   async getWeights(): Promise<NamedTensor[]> {

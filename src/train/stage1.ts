@@ -5,7 +5,8 @@ import { perfectLink } from '../link/perfect.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
 import { augmentationOf, resolveTrainConfig, type TrainConfig } from './config.js';
 import { augmenter } from './data_prep.js';
-import { adam } from './adam.js';
+import { stageOptimizer, setLearningRate, StageRun, type StageRunOptions } from './stage_run.js';
+import { learningRateAt, stageSchedule } from './lr_schedule.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed, tfjsSeed } from '../random/hash.js';
 import { extractFeatures, imageArray, labelBatch } from './features.js';
@@ -23,15 +24,17 @@ export interface Stage1Epoch {
 /**
  * One stage-1 optimisation step as a function of a batch: images [batch, H, W, C], labels
  * [batch] (int32) and the step's seed (gate noise). Returns the loss (caller disposes it).
- * `dispose()` frees the optimizer's state.
+ * Adam at the stage-1 learning rate (set `optimizer`'s for a schedule) with cfg's weight decay;
+ * `exact`: an optimizer whose state can be saved (FusedAdam). `dispose()` frees its state.
  */
 export function stage1Step(
   model: DistributedMoE,
   config: TrainConfig,
-): ((xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) => tf.Scalar) & { dispose(): void } {
+  exact = false,
+): ((xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) => tf.Scalar) & { dispose(): void; optimizer: tf.Optimizer } {
   const cfg = resolveTrainConfig(config);
   const K = cfg.experts;
-  const optimizer = adam(cfg.stage1LearningRate);
+  const optimizer = stageOptimizer(model, cfg, cfg.stage1LearningRate, exact);
   const vars = [...model.params.group('backbone/'), ...model.params.group('experts/'), ...model.params.group('gate/naive/')];
   const step = (xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) =>
     tf.tidy(() => {
@@ -54,15 +57,17 @@ export function stage1Step(
         vars,
       ) as tf.Scalar;
     });
-  return Object.assign(step, { dispose: () => optimizer.dispose() });
+  return Object.assign(step, { dispose: () => optimizer.dispose(), optimizer });
 }
 
 /**
  * Stage 1: trains backbone, experts and the naive gate together over perfect links with Adam.
  * Loss = NLL of the top-k mixture + stage1LoadBalance · K·Σ fᵢPᵢ (Switch load balancing)
  * [+ stage1ExpertLoss · mean NLL of each expert alone], with the naive gate's noisy top-k.
- * Training images are augmented as cfg.augment says; accuracy is measured after each epoch on
- * `validation` (NaN when it is empty).
+ * Training images are augmented as cfg.augment says; the learning rate follows cfg.lrSchedule;
+ * accuracy is measured after each epoch on `validation` (NaN when it is empty), and the stage
+ * ends on the weights of the epoch cfg.keepEpoch says (see {@link keptEpochOf}). `run`: continue
+ * from a saved state, and receive the state after each epoch (see {@link StageRun}).
  */
 export function trainStage1(
   model: DistributedMoE,
@@ -70,17 +75,21 @@ export function trainStage1(
   validation: Dataset,
   config: TrainConfig,
   progress?: ProgressFn,
+  run: StageRunOptions<Stage1Epoch> = {},
 ): Stage1Epoch[] {
   const cfg = resolveTrainConfig(config);
   const rng = new SeededRandom(cfg.seed).fork(1);
-  const step = stage1Step(model, cfg);
+  const step = stage1Step(model, cfg, run.resume !== undefined || run.onEpoch !== undefined);
   const steps = Math.ceil(train.n / cfg.batchSize);
-  const augment = augmenter(augmentationOf(cfg), rng.fork(4));
+  const augmentRng = rng.fork(4);
+  const augment = augmenter(augmentationOf(cfg), augmentRng);
   const shape = (count: number): [number, number, number, number] => [count, train.height, train.width, train.channels];
-  const history: Stage1Epoch[] = [];
-  let accuracy = NaN;
-  for (let epoch = 0; epoch < cfg.stage1Epochs; epoch++) {
-    const order = rng.permutation(train.n);
+  const schedule = stageSchedule(cfg.lrSchedule, cfg.stage1LearningRate, cfg.stage1Epochs, steps, cfg.warmupEpochs);
+  const stage = new StageRun<Stage1Epoch>(model, 1, cfg.keepEpoch, step.optimizer, { order: rng, augment: augmentRng }, run);
+  const resumed = stage.resume();
+  let order = resumed?.order ?? rng.permutation(train.n);
+  let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;
+  for (let epoch = resumed?.start ?? 0; epoch < cfg.stage1Epochs; epoch++) {
     const epochLoss = new EpochLoss();
     for (let s = 0; s < steps; s++) {
       const start = s * cfg.batchSize;
@@ -89,6 +98,7 @@ export function trainStage1(
       const images = imageArray(train, order, start, count);
       const xs = tf.tensor4d(augment ? augment(images, shape(count)) : images, shape(count));
       const ys = labelBatch(train.labels, order, start, count);
+      setLearningRate(step.optimizer, learningRateAt(schedule, epoch * steps + s));
       const cost = step(xs, ys, stepSeed);
       xs.dispose();
       ys.dispose();
@@ -101,11 +111,14 @@ export function trainStage1(
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();
     accuracy = validation.n
-      ? evaluate(model, extractFeatures(model, validation), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed }).accuracy
+      ? evaluate(model, extractFeatures(model, validation, { progress, label: 'validation features' }), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed, progress, label: 'validation' }).accuracy
       : NaN;
-    history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
+    // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
+    order = rng.permutation(train.n);
+    stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
     progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
   }
+  stage.finish();
   step.dispose();
-  return history;
+  return stage.history;
 }

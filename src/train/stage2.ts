@@ -5,7 +5,8 @@ import { drawSnrs } from '../link/snr.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
-import { adam } from './adam.js';
+import { stageOptimizer, setLearningRate, StageRun, type StageRunOptions } from './stage_run.js';
+import { learningRateAt, stageSchedule } from './lr_schedule.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
 import { featureBatch, labelBatch, type FeatureSet } from './features.js';
@@ -27,6 +28,9 @@ export interface Stage2Epoch {
  * + stage2Importance · CV²(importance); the two terms keep the gate from collapsing onto
  * the few experts that happen to have the best links.
  * Takes precomputed backbone features (the backbone is frozen) of the training and validation sets.
+ * The learning rate follows cfg.lrSchedule; the stage ends on the weights of the epoch
+ * cfg.keepEpoch says. `run`: continue from a saved state (the model holding its weights: the
+ * gate is then not re-initialised), and receive the state after each epoch (see {@link StageRun}).
  */
 export function trainStage2(
   model: DistributedMoE,
@@ -35,25 +39,30 @@ export function trainStage2(
   link: Link,
   config: TrainConfig,
   progress?: ProgressFn,
+  run: StageRunOptions<Stage2Epoch> = {},
 ): Stage2Epoch[] {
   const cfg = resolveTrainConfig(config);
   const K = cfg.experts;
   const [min, max] = cfg.snrRange;
   const rng = new SeededRandom(cfg.seed).fork(2);
-  model.params.reinit('gate/channel/', rng.fork(3));
-  const optimizer = adam(cfg.stage2LearningRate);
+  const gateRng = rng.fork(3);
+  if (!run.resume) model.params.reinit('gate/channel/', gateRng);
+  const optimizer = stageOptimizer(model, cfg, cfg.stage2LearningRate, run.resume !== undefined || run.onEpoch !== undefined);
   const vars = model.channelGate.variables();
   const steps = Math.ceil(train.n / cfg.batchSize);
-  const history: Stage2Epoch[] = [];
-  let accuracy = NaN;
-  for (let epoch = 0; epoch < cfg.stage2Epochs; epoch++) {
-    const order = rng.permutation(train.n);
+  const schedule = stageSchedule(cfg.lrSchedule, cfg.stage2LearningRate, cfg.stage2Epochs, steps, cfg.warmupEpochs);
+  const stage = new StageRun<Stage2Epoch>(model, 2, cfg.keepEpoch, optimizer, { order: rng }, run);
+  const resumed = stage.resume();
+  let order = resumed?.order ?? rng.permutation(train.n);
+  let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;
+  for (let epoch = resumed?.start ?? 0; epoch < cfg.stage2Epochs; epoch++) {
     const epochLoss = new EpochLoss();
     for (let s = 0; s < steps; s++) {
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
       const snr = drawSnrs({ kind: 'range', min, max }, count, K, rng);
       const stepSeed = deriveSeed(cfg.seed, 2, epoch, s);
+      setLearningRate(optimizer, learningRateAt(schedule, epoch * steps + s));
       const cost = tf.tidy(() => {
         const f = featureBatch(train, order, start, count);
         const ys = labelBatch(train.labels, order, start, count);
@@ -86,11 +95,14 @@ export function trainStage2(
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();
     accuracy = validation.n
-      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed }).accuracy
+      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed, progress, label: 'validation' }).accuracy
       : NaN;
-    history.push({ epoch: epoch + 1, loss, validationAccuracy: accuracy });
+    // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
+    order = rng.permutation(train.n);
+    stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
     progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
   }
+  stage.finish();
   optimizer.dispose();
-  return history;
+  return stage.history;
 }
