@@ -1,14 +1,20 @@
 // Elementwise exports of the threaded nn module (Adam, broadcasting binary arithmetic, unary
 // ops) split over a ThreadPool, with the one-thread signatures. Each chunk is a contiguous run
 // of elements computed by the one-thread code, and every element's value depends on that
-// element alone, so the results are bit-identical to one thread.
+// element alone (IEEE float32 +, −, ×, ÷ round the same in a SIMD lane and in the scalar
+// tail), so the results are bit-identical to one thread.
 import type { ThreadPool } from './thread_pool.js';
 import { CHUNKS_PER_THREAD } from './parallel_gemm.js';
 
 /**
- * Below this many elements a call runs on one thread: waking a worker costs ~10–50 µs, and the
- * binary and unary kernels are dominated by copying their operands in and out of WASM memory on
- * the calling thread, so only large calls gain (a LeNet-5 step's ~300k-element maps did not).
+ * Below this many elements a call runs on one thread. An elementwise op streams ~12 bytes per
+ * element through memory at a few GB/s, so 2^20 elements take ~1–3 ms on one thread, against
+ * ~10–50 µs to hand a job to a worker (more when the worker sleeps); below ~2^17 elements the
+ * hand-off would eat much of the gain. With tensors resident in WASM memory (the shared-memory
+ * build) no operand is copied, so the cut-off is about memory bandwidth and hand-off cost, not
+ * copying: 2^20 is the conservative end of that range, kept because two threads share one
+ * memory bus and a ResNet-18 step's largest maps (batch 64: 64·32·32·64 = 2^22 floats) are
+ * split either way. See bench/threads.mjs for the measured scaling of whole steps.
  */
 export const PARALLEL_MIN_ELEMENTS = 1 << 20;
 
@@ -21,17 +27,27 @@ export interface ElementwiseExports {
 }
 
 /** Elements per chunk: about n / (CHUNKS_PER_THREAD · threads), a multiple of `unit`. */
-function chunkLength(n: number, threads: number, unit: number): number {
+export function chunkLength(n: number, threads: number, unit: number): number {
   const target = Math.ceil(n / (CHUNKS_PER_THREAD * threads));
   return Math.max(unit, Math.ceil(target / unit) * unit);
 }
 
+/**
+ * The chunk unit of binary(…, n, p), in elements: 4 (a SIMD vector) for same-shape operands
+ * (p = n, both advance with the chunk) and for a scalar (p = 1); else p, so that every chunk
+ * starts where the per-operand pattern restarts (blocks of p floats start unaligned anyway
+ * when p is no multiple of 4).
+ */
+export function binaryUnit(n: number, p: number): number {
+  return p === n || p === 1 ? 4 : p;
+}
+
 /** `ex` with adamUpdate, binary and unary split over the pool's active threads when large. */
 export function parallelElementwiseExports<E extends ElementwiseExports>(ex: E, pool: ThreadPool): E {
-  const run = (name: string, base: number[], pointerArgs: number[], countIndex: number, n: number, unit: number) => {
+  const run = (name: string, base: number[], pointerArgs: number[], countIndex: number, n: number, unit: number, countAlso?: number) => {
     const per = chunkLength(n, pool.active, unit);
     const stride = base.map((_, j) => (pointerArgs.includes(j) ? per * 4 : 0));
-    pool.run(name, { base, stride, countIndex, total: n, per, chunks: Math.ceil(n / per) });
+    pool.run(name, { base, stride, countIndex, countAlso, total: n, per, chunks: Math.ceil(n / per) });
   };
   const small = (n: number) => pool.active < 2 || n < PARALLEL_MIN_ELEMENTS;
   return {
@@ -41,9 +57,11 @@ export function parallelElementwiseExports<E extends ElementwiseExports>(ex: E, 
       else run('adamUpdate', [p, g, m, v, out, n, b1, b2, c1, c2, omb1, omb2, eps, nlr], [0, 1, 2, 3, 4], 5, n, 4);
     },
     binary(op, full, per, y, n, p) {
-      // Chunks start at multiples of p, where the per-operand pattern restarts.
       if (small(n)) ex.binary(op, full, per, y, n, p);
-      else run('binary', [op, full, per, y, n, p], [1, 3], 4, n, 4 * p);
+      // Same shapes: each chunk is a same-shape call on its slice of both operands (p = its count).
+      else if (p === n) run('binary', [op, full, per, y, n, p], [1, 2, 3], 4, n, 4, 5);
+      // Broadcast: chunks start where the per-operand pattern restarts; `per` does not advance.
+      else run('binary', [op, full, per, y, n, p], [1, 3], 4, n, binaryUnit(n, p));
     },
     unary(op, x, y, n, alpha) {
       if (small(n)) ex.unary(op, x, y, n, alpha);

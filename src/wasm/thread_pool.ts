@@ -8,8 +8,9 @@
 // Workers start asynchronously (in init()); Node's are unref()'d, so they never keep a process
 // alive; dispose() stops them. The host seam (Node worker_threads / Web Workers) is WorkerHost.
 import {
-  ACTIVE, ARGS_OFFSET, CHUNKS, CLOSED, COUNT_INDEX, COUNT_PER, COUNT_TOTAL, ERR, ERRLEN, EXIT, JOB_BYTES, MAX_ARGS,
-  MSG_CHARS, MSG_OFFSET, NARGS, NEXT, NODE_WORKER_SOURCE, OP, SEQ, STRIDES_OFFSET, WEB_WORKER_SOURCE, WORKER_CHUNKS,
+  ACTIVE, ARGS_OFFSET, CHUNKS, CLOSED, COUNT_ALSO, COUNT_INDEX, COUNT_PER, COUNT_TOTAL, ERR, ERRLEN, EXIT, JOB_BYTES, JOINED,
+  MAX_ARGS, MSG_CHARS, MSG_OFFSET, NARGS, NEXT, NODE_WORKER_SOURCE, OP, SEATS, SEQ, STRIDES_OFFSET, WEB_WORKER_SOURCE,
+  WORKER_CHUNKS,
 } from './worker_source.js';
 import { canBlock } from './thread_support.js';
 
@@ -29,12 +30,15 @@ export interface WorkerSetup {
 
 /**
  * One call of an export split into chunks: chunk i (0 … chunks − 1) gets the arguments
- * base[j] + i·stride[j], except argument countIndex, which gets min(per, total − i·per).
+ * base[j] + i·stride[j], except argument countIndex (and countAlso, if given), which gets
+ * min(per, total − i·per).
  */
 export interface ChunkedJob {
   base: number[];
   stride: number[];
   countIndex: number;
+  /** A second argument that gets the chunk's count too (binary's pattern length for same-shape operands). */
+  countAlso?: number;
   total: number;
   per: number;
   chunks: number;
@@ -44,6 +48,7 @@ export interface ChunkedJob {
 export function chunkArgs(job: ChunkedJob, i: number): number[] {
   const args = job.base.map((b, j) => b + i * job.stride[j]);
   args[job.countIndex] = Math.min(job.per, job.total - i * job.per);
+  if (job.countAlso !== undefined) args[job.countAlso] = args[job.countIndex]!;
   return args;
 }
 
@@ -176,7 +181,11 @@ export class ThreadPool {
     return this.workers.length + 1;
   }
 
-  /** Threads that kernels use (1 … threads; default all): set it to 1 to measure scaling. */
+  /**
+   * Threads that run a job (1 … threads; default all), a hard limit: at most active − 1 workers
+   * join each job (they take seats, see worker_source.ts), however many are awake. Set it to 1
+   * to measure scaling. Values above `threads` are kept and mean all threads.
+   */
   get active(): number {
     return Math.min(this.used, this.threads);
   }
@@ -185,11 +194,16 @@ export class ThreadPool {
     this.used = n;
   }
 
-  /** Chunks run on worker threads so far, and chunks of multi-threaded jobs in all (diagnostics for benches). */
+  /** Chunks run on worker threads so far (a diagnostic for benches and tests). */
   get workerChunks(): number {
     return Atomics.load(this.ctl, WORKER_CHUNKS);
   }
+  /** Chunks of the jobs run on more than one thread so far, on any thread (a diagnostic). */
   totalChunks = 0;
+  /** Jobs run on more than one thread so far (a diagnostic). */
+  splitJobs = 0;
+  /** Workers that ran at least one chunk of the last job (0 when it ran on this thread alone; a diagnostic). */
+  lastJobWorkers = 0;
 
   /**
    * Runs export `name` over every chunk of `job`, on this thread and the workers at once;
@@ -203,6 +217,7 @@ export class ThreadPool {
     if (n > MAX_ARGS || job.stride.length !== n) throw new Error(`wireless-moe: a job takes at most ${MAX_ARGS} arguments and one stride each`);
     const f = this.local[name] as (...args: number[]) => void;
     if (this.active < 2 || job.chunks < 2) {
+      this.lastJobWorkers = 0;
       for (let i = 0; i < job.chunks; i++) f(...chunkArgs(job, i));
       return;
     }
@@ -214,12 +229,16 @@ export class ThreadPool {
     ctl[OP] = op;
     ctl[NARGS] = n;
     ctl[COUNT_INDEX] = job.countIndex;
+    ctl[COUNT_ALSO] = job.countAlso ?? -1;
     ctl[COUNT_TOTAL] = job.total;
     ctl[COUNT_PER] = job.per;
     ctl[ERR] = 0;
     this.totalChunks += job.chunks;
+    this.splitJobs++;
+    Atomics.store(ctl, JOINED, 0);
     Atomics.store(ctl, CHUNKS, job.chunks);
     Atomics.store(ctl, NEXT, 0);
+    Atomics.store(ctl, SEATS, this.active - 1);
     Atomics.add(ctl, SEQ, 1);
     Atomics.notify(ctl, SEQ, this.active - 1);
     let error: unknown;
@@ -229,7 +248,9 @@ export class ThreadPool {
       error = e;
     }
     Atomics.store(ctl, NEXT, CLOSED);
+    Atomics.store(ctl, SEATS, 0);
     this.waitIdle();
+    this.lastJobWorkers = Atomics.load(ctl, JOINED);
     if (error === undefined && Atomics.load(ctl, ERR) !== 0) {
       const text = String.fromCharCode(...this.msg.subarray(0, Atomics.load(ctl, ERRLEN)));
       error = new Error(`wireless-moe: '${name}' failed on a worker thread: ${text}`);

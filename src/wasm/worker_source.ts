@@ -7,11 +7,13 @@
 // arguments base[j] + i·stride[j], except argument COUNT_INDEX (a row or column count), which
 // gets min(per, total − i·per). Threads take chunks by Atomics.add on NEXT until it passes
 // CHUNKS, so a thread that starts late (descheduled on a busy machine) just takes fewer.
-//   Main thread: write OP, NARGS, … and the arguments; store NEXT = 0; bump SEQ and notify;
-//   take chunks itself; then close the job (NEXT = CLOSED) and wait until ACTIVE = 0.
-//   Worker: wait for SEQ to change (spin a little, then Atomics.wait); ACTIVE += 1; take chunks
-//   (reading the job only after its first successful claim, so it never reads a job being
-//   written); ACTIVE −= 1 and notify.
+//   Main thread: write OP, NARGS, … and the arguments; store NEXT = 0, then SEATS = active − 1;
+//   bump SEQ and notify; take chunks itself; then close the job (NEXT = CLOSED, SEATS = 0) and
+//   wait until ACTIVE = 0. A worker takes a seat only after ACTIVE += 1, so every seat holder of
+//   a job has left before the next job opens its seats: at most active − 1 workers run a job.
+//   Worker: wait for SEQ to change (spin a little, then Atomics.wait); ACTIVE += 1; take a seat
+//   (SEATS −= 1; none left: skip the job); take chunks (reading the job only after its first
+//   successful claim, so it never reads a job being written); ACTIVE −= 1 and notify.
 // The worker instantiates the same compiled module over the same shared memory and points its
 // GEMM edge scratch at its own bytes (gemmSetScratch) before reporting 'ready'.
 
@@ -30,6 +32,15 @@ export const ERR = 10;
 export const ERRLEN = 11;
 /** Chunks run by workers since the pool started (a diagnostic: how much the workers took). */
 export const WORKER_CHUNKS = 12;
+/**
+ * Workers that may still join the open job (the pool's active threads − 1; 0 between jobs): a
+ * worker joins only if its Atomics.sub leaves a positive count, which makes `active` a hard limit.
+ */
+export const SEATS = 13;
+/** A second argument that gets the same count as COUNT_INDEX (−1: none). */
+export const COUNT_ALSO = 14;
+/** Workers that ran at least one chunk of the current job (a diagnostic). */
+export const JOINED = 15;
 /** NEXT of a closed job: no claim can succeed (workers add at most a few to it). */
 export const CLOSED = 1 << 30;
 /** Byte offsets of the f64 base arguments and strides, their maximum count, the error message. */
@@ -69,15 +80,17 @@ function wmoeWorkerMain(data, post) {
     if (Atomics.load(ctl, ${EXIT}) !== 0) return;
     Atomics.add(ctl, ${ACTIVE}, 1);
     try {
-      var chunk = Atomics.add(ctl, ${NEXT}, 1);
+      var chunk = Atomics.sub(ctl, ${SEATS}, 1) > 0 ? Atomics.add(ctl, ${NEXT}, 1) : ${CLOSED};
       var chunks = Atomics.load(ctl, ${CHUNKS});
       if (chunk < chunks) {
+        Atomics.add(ctl, ${JOINED}, 1);
         var f = fns[ctl[${OP}]];
-        var n = ctl[${NARGS}], ci = ctl[${COUNT_INDEX}], total = ctl[${COUNT_TOTAL}], per = ctl[${COUNT_PER}];
+        var n = ctl[${NARGS}], ci = ctl[${COUNT_INDEX}], c2 = ctl[${COUNT_ALSO}], total = ctl[${COUNT_TOTAL}], per = ctl[${COUNT_PER}];
         args.length = n;
         for (; chunk < chunks; chunk = Atomics.add(ctl, ${NEXT}, 1)) {
           for (var j = 0; j < n; j++) args[j] = base[j] + chunk * stride[j];
           args[ci] = Math.min(per, total - chunk * per);
+          if (c2 >= 0) args[c2] = args[ci];
           f.apply(null, args);
           Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
         }

@@ -7,11 +7,12 @@ import { init, tf } from '../../src/backend/init.js';
 import { WmoeBackend } from '../../src/backend/backend.js';
 import { wmoeKernels } from '../../src/kernels/index.js';
 import type { NnExports } from '../../src/kernels/nn_exports.js';
-import { WasmArena, loadWasm } from '../../src/wasm/module.js';
+import { loadWasm } from '../../src/wasm/module.js';
+import { WasmArena } from '../../src/wasm/arena.js';
 import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
 import { chunkArgs } from '../../src/wasm/thread_pool.js';
 import { splitRows, unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
-import { PARALLEL_MIN_ELEMENTS } from '../../src/wasm/parallel_elementwise.js';
+import { PARALLEL_MIN_ELEMENTS, binaryUnit, chunkLength } from '../../src/wasm/parallel_elementwise.js';
 import { indirectionBytes, packedBytes } from '../../src/wasm/gemm_layout.js';
 import { InputError } from '../../src/errors.js';
 import nnWasm from '../../src/wasm/generated/nn.js';
@@ -133,11 +134,59 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
     expect(5 * 230001).toBeGreaterThanOrEqual(PARALLEL_MIN_ELEMENTS); // large enough to be split
     const n = [5, 230001]; // odd length: chunks end mid-SIMD-vector only at the very end
     await compare(() => tf.add(rand(n, 11), rand(n, 12)), EXACT);
+    await compare(() => tf.sub(rand(n, 11), rand(n, 12)), EXACT);
+    await compare(() => tf.mul(rand(n, 11), rand(n, 12)), EXACT);
+    await compare(() => tf.div(rand(n, 11), rand(n, 12)), EXACT);
+    await compare(() => tf.add(rand([2, 600002], 11), rand([600002], 12)), EXACT); // 2 blocks: 2 chunks
     await compare(() => tf.mul(rand([4100, 512], 13), rand([512], 14)), EXACT);
     await compare(() => tf.div(rand([6400, 333], 15), rand([333], 16)), EXACT);
     await compare(() => tf.sub(2.5, rand(n, 17)), EXACT);
     await compare(() => tf.sqrt(tf.abs(rand(n, 18))), EXACT);
     await compare(() => tf.relu(rand(n, 19)), EXACT);
+  });
+
+  /**
+   * Chunks of split jobs while f runs on 2 threads, and how many of them the worker ran: f is
+   * repeated (up to 50 times) until the worker has taken a chunk, since on a busy machine the
+   * calling thread may take them all before the worker wakes.
+   */
+  function chunksOn2Threads(f: () => tf.Tensor): { total: number; worker: number } {
+    const pool = threaded.nn.pool!;
+    pool.active = 2;
+    let total = 0, worker = 0;
+    for (let attempt = 0; attempt < 50 && worker === 0; attempt++) {
+      const t0 = pool.totalChunks, w0 = pool.workerChunks;
+      tf.tidy(() => {
+        f().dataSync();
+      });
+      total = pool.totalChunks - t0;
+      worker = pool.workerChunks - w0;
+    }
+    return { total, worker };
+  }
+
+  test('same-shape add, sub, mul and div are split into chunks, and the worker runs some', async () => {
+    await tf.setBackend('wmoe');
+    const n = 5 * 230001;
+    const a = rand([5, 230001], 11), b = rand([5, 230001], 12);
+    const chunks = Math.ceil(n / chunkLength(n, 2, 4)); // 8: 4 per thread
+    expect(chunks).toBe(8);
+    for (const op of [tf.add, tf.sub, tf.mul, tf.div]) {
+      const { total, worker } = chunksOn2Threads(() => op(a, b));
+      expect(total, op.name).toBe(chunks);
+      expect(worker, op.name).toBeGreaterThan(0);
+    }
+    // A broadcast operand of 600 002 values over 2 blocks: one chunk per block.
+    const c = rand([2, 600002], 13), d = rand([600002], 14);
+    expect(chunksOn2Threads(() => tf.add(c, d)).total).toBe(2);
+    for (const t of [a, b, c, d]) t.dispose();
+  });
+
+  test('binary chunk units: a SIMD vector for same shapes and scalars, the pattern length p for a broadcast operand', () => {
+    expect(binaryUnit(1150005, 1150005)).toBe(4);
+    expect(binaryUnit(1150005, 1)).toBe(4);
+    expect(binaryUnit(4100 * 512, 512)).toBe(512);
+    expect(binaryUnit(6400 * 333, 333)).toBe(333);
   });
 
   test('fused Adam (split over elements)', async () => {
@@ -246,6 +295,30 @@ describe('pool mechanics', () => {
     expect(() => arena.alloc(40 * 65536)).toThrow(expect.objectContaining({ neededBytes: 40 * 65536 + 1024, haveBytes: 16 * 65536 }));
     expect(arena.alloc(2 * 65536)).toBe(1024);
   });
+
+  test('active is a hard limit: with 3 threads and active = 2, at most one worker joins a job', async () => {
+    const nn = await loadWasmThreaded<NnExports>('nn', nnThreadedWasm, { threads: 3 });
+    const pool = nn.pool!;
+    const n = 1 << 22;
+    const x = nn.arena.reserve(n * 4);
+    // relu over 4 Mi floats in 32 chunks: long enough for every awake worker to claim some.
+    const job = { base: [0, x, x, n, 0], stride: [0, (n / 32) * 4, (n / 32) * 4, 0, 0], countIndex: 3, total: n, per: n / 32, chunks: 32 };
+    const mostWorkers = (active: number, stopAt: number) => {
+      pool.active = active;
+      let most = 0;
+      for (let i = 0; i < 200 && most < stopAt; i++) {
+        pool.run('unary', job);
+        most = Math.max(most, pool.lastJobWorkers);
+      }
+      return most;
+    };
+    // The counter can see two workers in one job (else the limit below would prove nothing)…
+    expect(mostWorkers(3, 2)).toBe(2);
+    // …but with active = 2 no job had more than one, though both workers poll for jobs.
+    expect(mostWorkers(2, 2)).toBe(1);
+    expect(mostWorkers(1, 1)).toBe(0);
+    pool.dispose();
+  }, 60_000);
 
   test('dispose stops the workers; kernels then run on one thread with the same results', async () => {
     const nn = await loadWasmThreaded<NnExports>('nn', nnThreadedWasm, { threads: 3 });
