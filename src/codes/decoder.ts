@@ -18,7 +18,8 @@
  * memory; the edge tables stay resident across calls.
  */
 import ldpcWasm from '../wasm/generated/ldpc.js';
-import { loadWasmSync, type WasmArena, type WasmModule } from '../wasm/module.js';
+import { loadWasmSync, type WasmModule } from '../wasm/module.js';
+import type { WasmArena } from '../wasm/arena.js';
 import { qcLayout, type QcLayout } from './decoder_qc.js';
 import type { DecodeOptions, ParityCheckMatrix } from './types.js';
 

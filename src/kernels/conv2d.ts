@@ -25,7 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
-import type { WasmArena } from '../wasm/module.js';
+import type { WasmArena } from '../wasm/arena.js';
 import { MR, NR, applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
 import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, wmoeKernel } from './wasm_io.js';
 import { singleChannelInputGrad, singleChannelInputGradFits } from './conv_single_channel.js';

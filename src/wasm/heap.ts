@@ -126,6 +126,7 @@ export function growMemoryTo(memory: WebAssembly.Memory, top: number, maxBytes?:
   }
 }
 
-function alignUp(n: number): number {
+/** `n` rounded up to a whole number of 64-byte cache lines (plain arithmetic: right past 2 GiB). */
+export function alignUp(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }

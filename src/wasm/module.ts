@@ -1,5 +1,8 @@
+// Loading the AssemblyScript WASM modules (the one-thread builds; the shared-memory build is
+// threaded_module.ts): their bytes, their imports, and the arena over their memory.
 import { hasWasmSimd } from './simd.js';
-import { growMemoryTo, type LinearHeap } from './heap.js';
+import { WasmArena } from './arena.js';
+import type { LinearHeap } from './heap.js';
 import type { ThreadPool } from './thread_pool.js';
 
 /** Where a WASM module's bytes come from: inlined base64 (the default), raw bytes, or a URL. */
@@ -22,6 +25,23 @@ export interface WasmModule<E> {
   threadsUnavailable?: string;
 }
 
+/**
+ * The `env` imports of an AssemblyScript module `name` compiled with the stub runtime: its
+ * `abort` (a failed assertion or an out-of-bounds access) throws a one-line error naming the
+ * module and the source position; `extra` adds imports (the threaded build's shared memory).
+ */
+export function wasmEnv(name: string, extra: Record<string, WebAssembly.ImportValue> = {}): WebAssembly.Imports {
+  return {
+    env: {
+      ...extra,
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`wireless-moe: WASM module '${name}' aborted at ${line}:${col}`);
+      },
+    },
+  };
+}
+
+/** The bytes of base64 text `b64`. */
 export function decodeBase64(b64: string): Uint8Array {
   const bin = atob(b64);
   const out = new Uint8Array(bin.length);
@@ -29,6 +49,7 @@ export function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
+/** The bytes of a module from `source` (fetched when it is a URL; throws naming the URL on an HTTP error). */
 export async function bytesOf(source: WasmSource): Promise<Uint8Array | ArrayBuffer> {
   if (source instanceof URL) {
     const res = await fetch(source);
@@ -51,13 +72,7 @@ export async function loadWasm<E>(name: string, source: WasmSource): Promise<Was
     );
   }
   const bytes = await bytesOf(source);
-  const { instance } = await WebAssembly.instantiate(bytes as BufferSource, {
-    env: {
-      abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`wireless-moe: WASM module '${name}' aborted at ${line}:${col}`);
-      },
-    },
-  });
+  const { instance } = await WebAssembly.instantiate(bytes as BufferSource, wasmEnv(name));
   const exports = instance.exports as E & { memory: WebAssembly.Memory; heapBase?: () => number };
   return { exports, arena: new WasmArena(exports.memory, exports.heapBase ? exports.heapBase() : 65536) };
 }
@@ -68,137 +83,7 @@ export function loadWasmSync<E>(name: string, b64: string): WasmModule<E> {
     throw new Error(`wireless-moe: this JavaScript engine has no WebAssembly SIMD, which the '${name}' kernels need`);
   }
   const module = new WebAssembly.Module(decodeBase64(b64) as BufferSource);
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`wireless-moe: WASM module '${name}' aborted at ${line}:${col}`);
-      },
-    },
-  });
+  const instance = new WebAssembly.Instance(module, wasmEnv(name));
   const exports = instance.exports as E & { memory: WebAssembly.Memory; heapBase?: () => number };
   return { exports, arena: new WasmArena(exports.memory, exports.heapBase ? exports.heapBase() : 65536) };
-}
-
-/**
- * A bump allocator over a module's linear memory. Each kernel call does `reset()`, then
- * `alloc()`s its operands; memory grows only when a call needs more than any call before it,
- * so repeated calls reuse the same bytes. `peakBytes` is the size of linear memory.
- */
-export class WasmArena {
-  protected top: number;
-  /**
-   * `maxBytes` is the memory's maximum size when known (a shared memory's), for the error
-   * message when a call needs more.
-   */
-  constructor(readonly memory: WebAssembly.Memory, public base: number, readonly maxBytes?: number) {
-    this.base = (base + 63) & ~63;
-    this.top = this.base;
-  }
-
-  /** Takes `bytes` (aligned to 64) off the bottom of the arena for good (reset() keeps them); returns their address. */
-  reserve(bytes: number): number {
-    const ptr = this.alloc(bytes);
-    this.base = this.top;
-    return ptr;
-  }
-
-  /** Frees everything allocated since the last reset. */
-  reset(): void {
-    this.top = this.base;
-  }
-
-  /** Reserves `bytes` bytes aligned to 64 and returns their address. */
-  alloc(bytes: number): number {
-    const ptr = this.top;
-    const top = (ptr + bytes + 63) & ~63;
-    growMemoryTo(this.memory, top, this.maxBytes);
-    this.top = top;
-    return ptr;
-  }
-
-  /** Copies `data` into fresh memory and returns its address. */
-  put(data: Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array | Float64Array): number {
-    const ptr = this.alloc(data.byteLength);
-    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(
-      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    );
-    return ptr;
-  }
-
-  f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, length);
-  }
-  f64(ptr: number, length: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, length);
-  }
-  i32(ptr: number, length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, length);
-  }
-  u8(ptr: number, length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, ptr, length);
-  }
-  i8(ptr: number, length: number): Int8Array {
-    return new Int8Array(this.memory.buffer, ptr, length);
-  }
-  i16(ptr: number, length: number): Int16Array {
-    return new Int16Array(this.memory.buffer, ptr, length);
-  }
-
-  /** Bytes of linear memory: the peak that any call so far has needed. */
-  get peakBytes(): number {
-    return this.memory.buffer.byteLength;
-  }
-}
-
-/**
- * The arena of a module whose memory it shares with other blocks of a {@link LinearHeap} (the
- * threaded `nn` module, where tensors live too). A call's allocations are bumped within one
- * heap block; when a call needs more, a new block is taken and the old one is kept until
- * `reset()`, which then replaces both by one block as large as that call needed. So after the
- * first calls of a training loop, every call fits one block again.
- */
-export class HeapArena extends WasmArena {
-  private start = 0;
-  private limit = 0;
-  /** Blocks outgrown during the current call, freed at reset. */
-  private retired: number[] = [];
-  /** Bytes allocated since the last reset, across blocks. */
-  private used = 0;
-
-  constructor(memory: WebAssembly.Memory, readonly heap: LinearHeap) {
-    super(memory, 0, heap.maxBytes);
-  }
-
-  /** A heap block of `bytes` kept for good. */
-  override reserve(bytes: number): number {
-    return this.heap.alloc(bytes);
-  }
-
-  override reset(): void {
-    if (this.retired.length > 0) {
-      for (const p of this.retired) this.heap.free(p);
-      this.retired = [];
-      this.heap.free(this.start);
-      this.start = this.heap.alloc(this.used);
-      this.limit = this.start + this.used;
-    }
-    this.top = this.start;
-    this.used = 0;
-  }
-
-  override alloc(bytes: number): number {
-    const size = (bytes + 63) & ~63;
-    if (this.top + size > this.limit || this.limit === 0) {
-      const blockBytes = Math.max(size, 2 * (this.limit - this.start), 1 << 20);
-      const p = this.heap.alloc(blockBytes); // throws (changing nothing) when memory cannot grow
-      if (this.limit > this.start) this.retired.push(this.start);
-      this.start = p;
-      this.limit = p + blockBytes;
-      this.top = p;
-    }
-    const ptr = this.top;
-    this.top += size;
-    this.used += size;
-    return ptr;
-  }
 }

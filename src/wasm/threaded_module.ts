@@ -4,12 +4,13 @@
 // addresses mean the same bytes everywhere. The GEMM exports are replaced by split versions
 // (parallel_gemm.ts), so are Adam and the binary and unary elementwise ops
 // (parallel_elementwise.ts); everything else runs on the calling thread as in the one-thread module.
-import { HeapArena, bytesOf, type WasmModule, type WasmSource } from './module.js';
+import { bytesOf, wasmEnv, type WasmModule, type WasmSource } from './module.js';
+import { HeapArena } from './arena.js';
 import { hasWasmSimd } from './simd.js';
 import { ThreadPool, nodeWorkerHost, webWorkerHost, type WorkerHost } from './thread_pool.js';
 import { parallelGemmExports, type GemmExports } from './parallel_gemm.js';
 import { parallelElementwiseExports, type ElementwiseExports } from './parallel_elementwise.js';
-import { threadSupport } from './thread_support.js';
+import { sharedMemorySupport, threadSupport } from './thread_support.js';
 import { LinearHeap } from './heap.js';
 
 const PAGE = 65536;
@@ -23,7 +24,7 @@ const WORKER_EXPORTS = ['gemmIndirect', 'gemmPackBRows', 'gemmTranspose', 'convI
 
 /** Options of {@link loadWasmThreaded}. */
 export interface ThreadedOptions {
-  /** Threads in all, main thread included (≥ 2). */
+  /** Threads in all, main thread included (≥ 1; 1: no workers, the calling thread alone over the shared memory). */
   threads: number;
   /** Maximum memory in 64 KiB pages (default 65536 = 4 GiB; lower on devices short of address space). */
   maxPages?: number;
@@ -35,26 +36,21 @@ export interface ThreadedOptions {
 
 /**
  * Instantiates the threaded build `source` of module `name` over a new shared memory and
- * starts `threads − 1` workers. Throws when the engine cannot (see threadSupport) or a worker
- * fails to start; callers fall back to the one-thread module.
+ * starts `threads − 1` workers (none for threads = 1: a pool of the calling thread alone, whose
+ * memory can still hold tensors). Throws when the engine cannot (see threadSupport, and
+ * sharedMemorySupport for one thread) or a worker fails to start; callers fall back to the
+ * one-thread module.
  */
 export async function loadWasmThreaded<E extends GemmExports & ElementwiseExports>(
   name: string, source: WasmSource, options: ThreadedOptions,
 ): Promise<WasmModule<E>> {
   if (!hasWasmSimd()) throw new Error(`wireless-moe: this JavaScript engine has no WebAssembly SIMD, which the '${name}' kernels need`);
-  const support = threadSupport();
-  if (!support.ok) throw new Error(`wireless-moe: WASM threads unavailable: ${support.reason}`);
+  const support = options.threads > 1 ? threadSupport() : sharedMemorySupport();
+  if (!support.ok) throw new Error(`wireless-moe: WASM ${options.threads > 1 ? 'threads' : 'shared memory'} unavailable: ${support.reason}`);
   const maxPages = options.maxPages ?? THREADED_MAX_PAGES;
   const module = await WebAssembly.compile((await bytesOf(source)) as BufferSource);
   const memory = new WebAssembly.Memory({ initial: THREADED_INITIAL_PAGES, maximum: maxPages, shared: true });
-  const instance = new WebAssembly.Instance(module, {
-    env: {
-      memory,
-      abort(_msg: number, _file: number, line: number, col: number) {
-        throw new Error(`wireless-moe: WASM module '${name}' aborted at ${line}:${col}`);
-      },
-    },
-  });
+  const instance = new WebAssembly.Instance(module, wasmEnv(name, { memory }));
   const raw = instance.exports as unknown as E & { heapBase?: () => number };
   const heap = new LinearHeap(memory, raw.heapBase ? raw.heapBase() : PAGE, maxPages * PAGE);
   const arena = new HeapArena(memory, heap);

@@ -3,7 +3,7 @@
 // memory grows only when nothing free fits, and a failed growth changes nothing.
 import { describe, expect, test } from 'vitest';
 import { LinearHeap } from '../../src/wasm/heap.js';
-import { HeapArena } from '../../src/wasm/module.js';
+import { HeapArena } from '../../src/wasm/arena.js';
 import { WasmMemoryError } from '../../src/errors.js';
 
 const PAGE = 65536;

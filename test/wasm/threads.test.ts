@@ -74,7 +74,7 @@ describe('init({ threads: 2 })', () => {
 
   test('rejects bad thread counts and a change after loading, naming the value', async () => {
     await expect(init({ threads: 0 })).rejects.toThrow(InputError);
-    await expect(init({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 1.5/);
+    await expect(init({ threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64 or 'auto', got 1.5/);
     await expect(init({ threads: 65 })).rejects.toThrow(/got 65/);
     await expect(init({ threads: 2, spin: -1 })).rejects.toThrow(/init: spin must be an integer >= 0, got -1/);
     await expect(init({ threads: 1 })).rejects.toThrow(/already loaded with threads 2/);

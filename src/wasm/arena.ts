@@ -1,0 +1,155 @@
+// The scratch allocators of a WASM module's kernel calls: WasmArena (a bump allocator over the
+// module's linear memory, for the one-thread modules) and HeapArena (the same inside blocks of a
+// LinearHeap, for the threaded module whose memory also holds tensors). Addresses are plain
+// numbers (no 32-bit bitwise arithmetic), so they stay right past 2 GiB.
+import { WasmMemoryError } from '../errors.js';
+import { alignUp, growMemoryTo, type LinearHeap } from './heap.js';
+
+/** Smallest heap block a HeapArena takes (bytes). */
+const MIN_BLOCK_BYTES = 1 << 20;
+
+/**
+ * A bump allocator over a module's linear memory. Each kernel call does `reset()`, then
+ * `alloc()`s its operands; memory grows only when a call needs more than any call before it,
+ * so repeated calls reuse the same bytes.
+ */
+export class WasmArena {
+  protected top: number;
+  /**
+   * `maxBytes` is the memory's maximum size when known (a shared memory's), for the error
+   * message when a call needs more.
+   */
+  constructor(readonly memory: WebAssembly.Memory, public base: number, readonly maxBytes?: number) {
+    this.base = alignUp(base);
+    this.top = this.base;
+  }
+
+  /** Takes `bytes` (aligned to 64) off the bottom of the arena for good (reset() keeps them); returns their address. */
+  reserve(bytes: number): number {
+    const ptr = this.alloc(bytes);
+    this.base = this.top;
+    return ptr;
+  }
+
+  /** Frees everything allocated since the last reset. */
+  reset(): void {
+    this.top = this.base;
+  }
+
+  /**
+   * Reserves `bytes` bytes aligned to 64 and returns their address; throws a WasmMemoryError
+   * (changing nothing) when memory cannot grow that far.
+   */
+  alloc(bytes: number): number {
+    const ptr = this.top;
+    const top = alignUp(ptr + bytes);
+    growMemoryTo(this.memory, top, this.maxBytes);
+    this.top = top;
+    return ptr;
+  }
+
+  /** Copies `data` into fresh memory and returns its address. */
+  put(data: Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array | Float64Array): number {
+    const ptr = this.alloc(data.byteLength);
+    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(
+      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    );
+    return ptr;
+  }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, ptr, length);
+  }
+  f64(ptr: number, length: number): Float64Array {
+    return new Float64Array(this.memory.buffer, ptr, length);
+  }
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+  u8(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, ptr, length);
+  }
+  i8(ptr: number, length: number): Int8Array {
+    return new Int8Array(this.memory.buffer, ptr, length);
+  }
+  i16(ptr: number, length: number): Int16Array {
+    return new Int16Array(this.memory.buffer, ptr, length);
+  }
+
+  /**
+   * Bytes of the module's whole linear memory: its high-water mark, since linear memory never
+   * shrinks. It measures everything that memory holds at its peak together, not the kernels'
+   * scratch alone: for a one-thread module, the largest call's scratch plus the module's static
+   * data; for the threaded module, whose memory also holds the resident tensors and Adam's
+   * moments, those too (so it grows with the batch size and the model, not only the kernels).
+   */
+  get peakBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+}
+
+/**
+ * The arena of a module whose memory it shares with other blocks of a {@link LinearHeap} (the
+ * threaded `nn` module, where tensors live too). A call's allocations are bumped within one
+ * heap block; when a call needs more, a new block is taken and the old one is kept until
+ * `reset()`, which then replaces both by one block as large as that call needed. So after the
+ * first calls of a training loop, every call fits one block again.
+ */
+export class HeapArena extends WasmArena {
+  /** The current block ([start, limit)); start = limit = 0 when the arena holds none. */
+  private start = 0;
+  private limit = 0;
+  /** Blocks outgrown during the current call, freed at reset. */
+  private retired: number[] = [];
+  /** Bytes allocated since the last reset, across blocks. */
+  private used = 0;
+
+  constructor(memory: WebAssembly.Memory, readonly heap: LinearHeap) {
+    super(memory, 0, heap.maxBytes);
+  }
+
+  /** A heap block of `bytes` kept for good. */
+  override reserve(bytes: number): number {
+    return this.heap.alloc(bytes);
+  }
+
+  /**
+   * Frees everything allocated since the last reset. When the last call chained blocks, they
+   * are all given back and replaced by one block of what that call used; when memory cannot
+   * give that block, the arena is left holding no block (the next alloc takes one as needed),
+   * never pointing into freed memory.
+   */
+  override reset(): void {
+    if (this.retired.length > 0) {
+      const blocks = [...this.retired, this.start];
+      const used = this.used;
+      this.retired = [];
+      this.start = this.limit = 0;
+      for (const p of blocks) this.heap.free(p);
+      try {
+        this.start = this.heap.alloc(used);
+        this.limit = this.start + used;
+      } catch (e) {
+        if (!(e instanceof WasmMemoryError)) throw e;
+      }
+    }
+    this.top = this.start;
+    this.used = 0;
+  }
+
+  override alloc(bytes: number): number {
+    const size = alignUp(bytes);
+    if (this.limit === 0 || this.top + size > this.limit) {
+      const blockBytes = Math.max(size, 2 * (this.limit - this.start), MIN_BLOCK_BYTES);
+      const p = this.heap.alloc(blockBytes); // throws (changing nothing) when memory cannot grow
+      if (this.limit > this.start) this.retired.push(this.start);
+      this.start = p;
+      this.limit = p + blockBytes;
+      this.top = p;
+    }
+    const ptr = this.top;
+    this.top += size;
+    this.used += size;
+    return ptr;
+  }
+}
