@@ -4,6 +4,8 @@ import type { PhaseInfo, ProgressEvent, ProgressFn, StepInfo } from '../train/pr
 export interface ProgressStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** A TTY's width: live lines are cut to one column less, so that they never wrap (a wrapped line cannot be redrawn). */
+  columns?: number;
 }
 
 export interface ProgressOptions {
@@ -73,20 +75,31 @@ function rate(imagesPerSecond: number): string {
   return `${imagesPerSecond.toFixed(imagesPerSecond < 100 ? 1 : 0)} img/s`;
 }
 
-/** The text of a step or epoch line (no line ending); `withBar` on a TTY. */
-export function stepLine(info: StepInfo, t: StageTiming, withBar: boolean): string {
+/**
+ * How a line is laid out: 'bar' (a TTY), 'plain' (the same without the bar: a log), 'compact'
+ * (a narrow TTY: no bar, fewer words).
+ */
+export type LineStyle = 'bar' | 'plain' | 'compact';
+
+/** The text of a step or epoch line (no line ending). */
+export function stepLine(info: StepInfo, t: StageTiming, style: LineStyle): string {
   const acc = Number.isNaN(info.accuracy) ? '-' : `${(info.accuracy * 100).toFixed(1)}%`;
   const head = `stage ${info.stage} epoch ${info.epoch}/${info.epochs}`;
-  const where = withBar ? `${bar(info.step, info.steps)} ${info.step}/${info.steps}` : `step ${info.step}/${info.steps}`;
   const eta = info.kind === 'epoch' && info.epoch === info.epochs ? 'stage done' : `ETA ${formatDuration(t.etaMs)}`;
-  return `${head} ${where}  ${rate(t.imagesPerSecond)}  elapsed ${formatDuration(t.elapsedMs)}  ${eta}  loss ${info.loss.toFixed(4)}  val acc ${acc}`;
+  const loss = `loss ${info.loss.toFixed(4)}`;
+  if (style === 'compact') {
+    return `${head} ${info.step}/${info.steps} ${rate(t.imagesPerSecond)} ${formatDuration(t.elapsedMs)} ${eta} ${loss} val acc ${acc}`;
+  }
+  const where = style === 'bar' ? `${bar(info.step, info.steps)} ${info.step}/${info.steps}` : `step ${info.step}/${info.steps}`;
+  return `${head} ${where}  ${rate(t.imagesPerSecond)}  elapsed ${formatDuration(t.elapsedMs)}  ${eta}  ${loss}  val acc ${acc}`;
 }
 
 /** The text of a phase line (no line ending). */
-export function phaseLine(info: PhaseInfo, elapsedMs: number, withBar: boolean): string {
+export function phaseLine(info: PhaseInfo, elapsedMs: number, style: LineStyle): string {
   if (info.done >= info.total) return `${info.label}: ${info.total} ${info.unit} in ${formatDuration(elapsedMs)}`;
   const eta = info.done > 0 ? formatDuration(((info.total - info.done) * elapsedMs) / info.done) : '-';
-  const where = withBar ? `${bar(info.done, info.total)} ${info.done}/${info.total}` : `${info.done}/${info.total}`;
+  if (style === 'compact') return `${info.label} ${info.done}/${info.total} ${formatDuration(elapsedMs)} ETA ${eta}`;
+  const where = style === 'bar' ? `${bar(info.done, info.total)} ${info.done}/${info.total}` : `${info.done}/${info.total}`;
   return `${info.label} ${where} ${info.unit}  elapsed ${formatDuration(elapsedMs)}  ETA ${eta}`;
 }
 
@@ -151,10 +164,10 @@ class ProgressPrinter {
     this.inEpoch = !end;
     if (!end) this.stepEnd = t;
     const clock = { now: t, stageStart: this.stageStart, firstEpoch: this.firstEpoch, epochStart: this.epochStart, stepsEnd: this.stepEnd };
-    const text = stepLine(e, stageTiming(e, clock), this.tty);
+    const text = (style: LineStyle) => stepLine(e, stageTiming(e, clock), style);
     if (this.tty) {
       if (end || e.step === 1 || e.step === e.steps || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);
-    } else if (end || t - this.lastLine >= this.intervalMs) this.line(text, t);
+    } else if (end || t - this.lastLine >= this.intervalMs) this.line(text('plain'), t);
   }
 
   private phase(e: PhaseInfo, t: number): void {
@@ -166,16 +179,22 @@ class ProgressPrinter {
     }
     const end = e.done >= e.total;
     const keep = end && !this.inEpoch;
-    const text = phaseLine(e, t - this.phaseStart, this.tty);
+    const text = (style: LineStyle) => phaseLine(e, t - this.phaseStart, style);
     if (this.tty) {
       if (keep || e.done === 0 || t - this.lastLine >= this.ttyIntervalMs) this.live(text, keep, t);
-    } else if (keep || (e.done > 0 && t - this.lastLine >= this.intervalMs)) this.line(text, t);
+    } else if (keep || (e.done > 0 && t - this.lastLine >= this.intervalMs)) this.line(text('plain'), t);
     if (end) this.phaseLabel = '';
   }
 
-  /** TTY: redraws the live line; `end` keeps it (new line). */
-  private live(text: string, end: boolean, t: number): void {
-    this.stream.write(`\r${text}\x1b[K${end ? '\n' : ''}`);
+  /**
+   * TTY: redraws the live line, in the first style that fits the terminal's width (less one
+   * column), else compact and cut to it; `end` keeps it (new line).
+   */
+  private live(text: (style: LineStyle) => string, end: boolean, t: number): void {
+    const width = this.stream.columns;
+    const fits = (line: string) => width === undefined || width <= 1 || line.length < width;
+    const line = [text('bar'), text('plain'), text('compact')].find(fits) ?? text('compact').slice(0, width! - 1);
+    this.stream.write(`\r${line}\x1b[K${end ? '\n' : ''}`);
     if (end) openLines.delete(this.stream);
     else openLines.add(this.stream);
     this.lastLine = t;

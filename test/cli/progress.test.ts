@@ -148,6 +148,26 @@ describe('progressBar on a TTY', () => {
     expect(f.writes.at(-1)).toMatch(/^\rstage 1 epoch 1\/2 .*val acc 50\.0%\x1b\[K\n$/);
   });
 
+  it('fits live lines into the terminal’s width less one, so that they never wrap', () => {
+    const width = (columns: number) => {
+      const f = fakes(true);
+      const report = progressBar({ stream: { ...f.stream, columns }, now: f.now, ttyIntervalMs: 0 });
+      f.at(1_000);
+      report(step(1, 1));
+      report(phase(0));
+      return f.writes;
+    };
+    const bar = '\rstage 1 epoch 1/2 [#####...............] 1/4  10.0 img/s  elapsed 0:01  ETA 0:07  loss 0.5000  val acc -\x1b[K';
+    expect(width(bar.length - 3)[0]).toBe(bar); // the text is 4 characters shorter than what is written
+    // Narrower: the bar goes, then words; then the compact line is cut.
+    expect(width(bar.length - 4)[0]).toBe('\rstage 1 epoch 1/2 step 1/4  10.0 img/s  elapsed 0:01  ETA 0:07  loss 0.5000  val acc -\x1b[K');
+    expect(width(80)).toEqual([
+      '\rstage 1 epoch 1/2 1/4 10.0 img/s 0:01 ETA 0:07 loss 0.5000 val acc -\x1b[K',
+      '\rfeatures (test) [....................] 0/200 images  elapsed 0:00  ETA -\x1b[K',
+    ]);
+    expect(width(20)).toEqual(['\rstage 1 epoch 1/2 1\x1b[K', '\rfeatures (test) 0/2\x1b[K']);
+  });
+
   it('draws phases live and keeps their last line', () => {
     const f = fakes(true);
     const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
