@@ -127,14 +127,74 @@ export function gemmRowPointers(a: usize, m: i32, rsA: i32, ind: usize): void {
 // One tile: C[2][16] (ldc bytes between rows) = (acc ? C : 0) + Σ_taps Σ_kc A·B, or with
 // `half` only its first 8 columns (for panels with at most 8 used columns: n ≤ 8, or the last
 // panel, which the full tile would compute half in vain; rows of B stay ROW_BYTES apart). The
-// registers start from zero and are added into C at the end, so the driver's segments of at
-// most SEG steps give blocked summation. With ks == 4 (contiguous A rows: matmul, and the
-// convolutions' channel vectors) the steps run in pairs (see the file comment); after the loop
-// B is set to the end of this tap's kc rows, since an odd kc leaves the pair loop mid-pair.
-// Inlined into tile16 and tile8 with `half` constant, so each keeps only its own registers.
+// registers start from zero and are added into C at the end (storeTile), so the driver's
+// segments of at most SEG steps give blocked summation. A tap where both rows point at `zero`
+// (padding) adds nothing and is skipped. Two kernels, by how A is read: tileContiguous for
+// ks == 4 (contiguous A rows: matmul, and the convolutions' channel vectors) runs the steps in
+// pairs (see the file comment); tileStrided steps the pointers by ks. Both are inlined into
+// tile16 and tile8 with `half` constant, so each keeps only its own registers.
+
+/** The tile kernel for contiguous A (ks == 4): reduction steps in pairs. */
 // @ts-ignore: decorator
 @inline
-function tileOf(
+function tileContiguous(
+  half: bool, ind: usize, taps: i32, aoff: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
+  for (let t = 0; t < taps; t++) {
+    const p0 = <usize>load<u32>(ind, 0);
+    const p1 = <usize>load<u32>(ind, 4);
+    ind += 8;
+    // After the tap, B is at the end of its kc rows (an odd kc leaves the pair loop mid-pair).
+    const bEnd = b + <usize>kc * ROW_BYTES;
+    if (p0 == zero && p1 == zero) { b = bEnd; continue; }
+    let a0 = p0 + aoff;
+    let a1 = p1 + aoff;
+    let n = kc;
+    while (true) {
+      // Step 1 of the pair: B row at b, A at a0, a1.
+      const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
+      const x0 = v128.load32_splat(a0, 0), x1 = v128.load32_splat(a1, 0);
+      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      if (!half) {
+        const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
+        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
+        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
+        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+      }
+      if (--n == 0) break;
+      // Step 2: the next B row and A floats, at immediate offsets.
+      const d0 = v128.load(b, 64), d1 = v128.load(b, 80);
+      const y0 = v128.load32_splat(a0, 4), y1 = v128.load32_splat(a1, 4);
+      c00 = f32x4.add(c00, f32x4.mul(y0, d0));
+      c01 = f32x4.add(c01, f32x4.mul(y0, d1));
+      c10 = f32x4.add(c10, f32x4.mul(y1, d0));
+      c11 = f32x4.add(c11, f32x4.mul(y1, d1));
+      if (!half) {
+        const d2 = v128.load(b, 96), d3 = v128.load(b, 112);
+        c02 = f32x4.add(c02, f32x4.mul(y0, d2));
+        c03 = f32x4.add(c03, f32x4.mul(y0, d3));
+        c12 = f32x4.add(c12, f32x4.mul(y1, d2));
+        c13 = f32x4.add(c13, f32x4.mul(y1, d3));
+      }
+      b += 2 * ROW_BYTES;
+      a0 += 8; a1 += 8;
+      if (--n == 0) break;
+    }
+    b = bEnd;
+  }
+  storeTile(half, c, ldc, acc, c00, c01, c02, c03, c10, c11, c12, c13);
+}
+
+/** The tile kernel for strided A (each pointer steps ks bytes per reduction step). */
+// @ts-ignore: decorator
+@inline
+function tileStrided(
   half: bool, ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool,
   zero: usize,
 ): void {
@@ -144,71 +204,37 @@ function tileOf(
     const p0 = <usize>load<u32>(ind, 0);
     const p1 = <usize>load<u32>(ind, 4);
     ind += 8;
-    if (p0 == zero && p1 == zero) {
-      // Both rows read padding at this tap: its products are all zero.
-      b += <usize>kc * ROW_BYTES;
-      continue;
-    }
+    if (p0 == zero && p1 == zero) { b += <usize>kc * ROW_BYTES; continue; }
     let a0 = p0 + aoff;
     let a1 = p1 + aoff;
-    if (ks == 4) {
-      let n = kc;
-      const bEnd = b + <usize>kc * ROW_BYTES;
-      while (true) {
-        // Step 1 of the pair: B row at b, A at a0, a1.
-        const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
-        const x0 = v128.load32_splat(a0, 0), x1 = v128.load32_splat(a1, 0);
-        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-        if (!half) {
-          const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
-          c02 = f32x4.add(c02, f32x4.mul(x0, b2));
-          c03 = f32x4.add(c03, f32x4.mul(x0, b3));
-          c12 = f32x4.add(c12, f32x4.mul(x1, b2));
-          c13 = f32x4.add(c13, f32x4.mul(x1, b3));
-        }
-        if (--n == 0) break;
-        // Step 2: the next B row and A floats, at immediate offsets.
-        const d0 = v128.load(b, 64), d1 = v128.load(b, 80);
-        const y0 = v128.load32_splat(a0, 4), y1 = v128.load32_splat(a1, 4);
-        c00 = f32x4.add(c00, f32x4.mul(y0, d0));
-        c01 = f32x4.add(c01, f32x4.mul(y0, d1));
-        c10 = f32x4.add(c10, f32x4.mul(y1, d0));
-        c11 = f32x4.add(c11, f32x4.mul(y1, d1));
-        if (!half) {
-          const d2 = v128.load(b, 96), d3 = v128.load(b, 112);
-          c02 = f32x4.add(c02, f32x4.mul(y0, d2));
-          c03 = f32x4.add(c03, f32x4.mul(y0, d3));
-          c12 = f32x4.add(c12, f32x4.mul(y1, d2));
-          c13 = f32x4.add(c13, f32x4.mul(y1, d3));
-        }
-        b += 2 * ROW_BYTES;
-        a0 += 8; a1 += 8;
-        if (--n == 0) break;
+    for (let k = 0; k < kc; k++) {
+      const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
+      const x0 = v128.load32_splat(a0), x1 = v128.load32_splat(a1);
+      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
+      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      if (!half) {
+        const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
+        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
+        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
+        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
+        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
       }
-      b = bEnd;
-    } else {
-      for (let k = 0; k < kc; k++) {
-        const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
-        const x0 = v128.load32_splat(a0), x1 = v128.load32_splat(a1);
-        c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-        if (!half) {
-          const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
-          c02 = f32x4.add(c02, f32x4.mul(x0, b2));
-          c03 = f32x4.add(c03, f32x4.mul(x0, b3));
-          c12 = f32x4.add(c12, f32x4.mul(x1, b2));
-          c13 = f32x4.add(c13, f32x4.mul(x1, b3));
-        }
-        b += ROW_BYTES;
-        a0 += ks; a1 += ks;
-      }
+      b += ROW_BYTES;
+      a0 += ks; a1 += ks;
     }
   }
+  storeTile(half, c, ldc, acc, c00, c01, c02, c03, c10, c11, c12, c13);
+}
+
+/** Writes a tile's accumulators (row 0: c00…c03, row 1: c10…c13; with `half` the first two of each) to C, added to C's values when `acc`. */
+// @ts-ignore: decorator
+@inline
+function storeTile(
+  half: bool, c: usize, ldc: usize, acc: bool,
+  c00: v128, c01: v128, c02: v128, c03: v128, c10: v128, c11: v128, c12: v128, c13: v128,
+): void {
   const c1 = c + ldc;
   if (acc) {
     c00 = f32x4.add(v128.load(c, 0), c00); c01 = f32x4.add(v128.load(c, 16), c01);
@@ -226,18 +252,20 @@ function tileOf(
   }
 }
 
-/** The 2×16 tile (see tileOf). */
+/** The 2×16 tile (see the tile kernels' comment above). */
 function tile16(
   ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
 ): void {
-  tileOf(false, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
+  if (ks == 4) tileContiguous(false, ind, taps, aoff, kc, b, c, ldc, acc, zero);
+  else tileStrided(false, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
 }
 
-/** The 2×8 tile on a panel's first 8 columns (see tileOf). */
+/** The 2×8 tile on a panel's first 8 columns (see the tile kernels' comment above). */
 function tile8(
   ind: usize, taps: i32, aoff: usize, ks: usize, kc: i32, b: usize, c: usize, ldc: usize, acc: bool, zero: usize,
 ): void {
-  tileOf(true, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
+  if (ks == 4) tileContiguous(true, ind, taps, aoff, kc, b, c, ldc, acc, zero);
+  else tileStrided(true, ind, taps, aoff, ks, kc, b, c, ldc, acc, zero);
 }
 
 /**
@@ -264,16 +292,9 @@ export function gemmIndirect(
   }
   const tiles = (m + MR - 1) / MR;
   const panels = (n + NR - 1) / NR;
-  // Segments of the reduction (summed in registers from zero): one tap cut into balanced
-  // channel chunks when kt > SEG, else whole taps grouped up to SEG steps.
-  let tapsPerSeg = 1;
-  let segLen = kt;
-  if (kt > SEG) {
-    const parts = (kt + SEG - 1) / SEG;
-    segLen = (kt + parts - 1) / parts;
-  } else {
-    tapsPerSeg = max(1, SEG / kt);
-  }
+  // Segments of the reduction (summed in registers from zero): see segmentLength.
+  const segLen = segmentLength(kt);
+  const tapsPerSeg = kt > SEG ? 1 : max(1, SEG / kt);
   const segsPerTapGroup = (kt + segLen - 1) / segLen;
   const segs = ((taps + tapsPerSeg - 1) / tapsPerSeg) * segsPerTapGroup;
   // Cache blocks of the reduction: KC steps of every B panel stay in L1 while a block of
@@ -292,20 +313,11 @@ export function gemmIndirect(
         for (let mt = mt0; mt < mt1; mt++) {
           const rows = min(MR, m - mt * MR);
           const cp = c + <usize>(mt * MR) * ldcb + (<usize>(p * NR) << 2);
+          // Edge tiles run on the scratch tile, which holds C's values when they are summed into.
           const edge = rows < MR || cols < NR;
-          let ct = cp;
-          let ldt = ldcb;
-          if (edge) {
-            ct = EDGE;
-            ldt = NR * 4;
-            if (accumulate != 0 || s0 > 0) {
-              for (let r = 0; r < rows; r++) {
-                for (let j = 0; j < cols; j++) {
-                  store<f32>(EDGE + (<usize>(r * NR + j) << 2), load<f32>(cp + <usize>r * ldcb + (<usize>j << 2)));
-                }
-              }
-            }
-          }
+          if (edge && (accumulate != 0 || s0 > 0)) copyTile(cp, ldcb, EDGE, NR * 4, rows, cols);
+          const ct = edge ? EDGE : cp;
+          const ldt = edge ? <usize>(NR * 4) : ldcb;
           const indTile = ind + <usize>(mt * taps) * (MR * 4);
           // Segment sg starts at tap t0, channel c0 (walked, not divided out, per segment).
           let t0 = t0s;
@@ -314,29 +326,40 @@ export function gemmIndirect(
             const nt = min(tapsPerSeg, taps - t0);
             const kc = min(segLen, kt - c0);
             const acc = accumulate != 0 || sg > 0;
-            if (cols <= NR / 2) {
-              tile8(
-                indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
-                bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc, zero,
-              );
-            } else {
-              tile16(
-                indTile + <usize>t0 * (MR * 4), nt, <usize>c0 * ksz, ksz, kc,
-                bpanel + <usize>(t0 * kt + c0) * ROW_BYTES, ct, ldt, acc, zero,
-              );
-            }
+            const indSeg = indTile + <usize>t0 * (MR * 4);
+            const bSeg = bpanel + <usize>(t0 * kt + c0) * ROW_BYTES;
+            if (cols <= NR / 2) tile8(indSeg, nt, <usize>c0 * ksz, ksz, kc, bSeg, ct, ldt, acc, zero);
+            else tile16(indSeg, nt, <usize>c0 * ksz, ksz, kc, bSeg, ct, ldt, acc, zero);
             c0 += segLen;
             if (c0 >= kt) { c0 = 0; t0 += tapsPerSeg; }
           }
-          if (edge) {
-            for (let r = 0; r < rows; r++) {
-              for (let j = 0; j < cols; j++) {
-                store<f32>(cp + <usize>r * ldcb + (<usize>j << 2), load<f32>(EDGE + (<usize>(r * NR + j) << 2)));
-              }
-            }
-          }
+          if (edge) copyTile(EDGE, NR * 4, cp, ldcb, rows, cols);
         }
       }
+    }
+  }
+}
+
+/**
+ * Steps of one reduction segment for taps of kt steps: a tap longer than SEG is cut into
+ * balanced chunks of at most SEG; shorter taps are whole segments, grouped max(1, SEG / kt) to
+ * a segment by gemmIndirect.
+ */
+// @ts-ignore: decorator
+@inline
+function segmentLength(kt: i32): i32 {
+  if (kt <= SEG) return kt;
+  const parts = (kt + SEG - 1) / SEG;
+  return (kt + parts - 1) / parts;
+}
+
+/** Copies rows×cols floats from src (lds bytes between rows) to dst (ldd bytes between rows): an edge tile in or out of the scratch tile. */
+// @ts-ignore: decorator
+@inline
+function copyTile(src: usize, lds: usize, dst: usize, ldd: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) {
+      store<f32>(dst + <usize>r * ldd + (<usize>j << 2), load<f32>(src + <usize>r * lds + (<usize>j << 2)));
     }
   }
 }
