@@ -10,6 +10,7 @@ import type { GateKind } from '../src/moe/gate.js';
 import type { ModulationName } from '../src/channel/modem.js';
 import type { BerResult } from '../src/sim/ber.js';
 import { accuracyPlot, berPlot } from './plot.js';
+import { describeSnrRange } from './range_hint.js';
 import { describeLink, linkOf, loadAssets, type Assets, type BerRequest, type FromWorker, type LinkChoice, type SweepRequest, type SweepResult } from './shared.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
@@ -154,7 +155,7 @@ function update(): void {
     bar.style.width = `${100 * p}%`;
     cell.append(bar);
     const v = document.createElement('span');
-    v.textContent = (100 * p).toFixed(1);
+    v.textContent = `${(100 * p).toFixed(1)} %`;
     return [name, cell, v];
   });
   $('class-probs').replaceChildren(...probCells);
@@ -194,6 +195,44 @@ function showError(e: unknown): void {
   const s = $('status');
   s.textContent = `Error: ${message}`;
   s.className = 'error';
+}
+
+// ---- plots, drawn at the width of their box (and again when it changes) ----
+
+/** Narrowest chart drawn; a narrower box scales it down (CSS max-width). */
+const MIN_PLOT_WIDTH = 320;
+const drawers = new Map<HTMLElement, { draw: (width: number) => string; width: number }>();
+const resizes = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const d = drawers.get(target as HTMLElement);
+    if (d && plotWidth(target as HTMLElement) !== d.width) drawPlot(target as HTMLElement, d.draw);
+  }
+});
+
+function plotWidth(box: HTMLElement): number {
+  return Math.max(MIN_PLOT_WIDTH, Math.floor(box.clientWidth));
+}
+
+/** Fills `box` with the chart `draw` makes at the box's width, and redraws it when that changes. */
+function drawPlot(box: HTMLElement, draw: (width: number) => string): void {
+  const width = plotWidth(box);
+  box.innerHTML = draw(width);
+  if (!drawers.has(box)) resizes.observe(box);
+  drawers.set(box, { draw, width });
+}
+
+/** Shows under an SNR-range field what it will sweep (or why it cannot be read), as the user types. */
+function rangeHint(inputId: string, hintId: string, name: string): void {
+  const input = $<HTMLInputElement>(inputId);
+  const show = () => {
+    const h = describeSnrRange(input.value, name);
+    const out = $(hintId);
+    out.textContent = h.text;
+    out.classList.toggle('error', !h.ok);
+    input.setAttribute('aria-invalid', String(!h.ok));
+  };
+  input.addEventListener('input', show);
+  show();
 }
 
 // ---- the worker: sweeps and BER curves ----
@@ -281,7 +320,7 @@ async function runSweep(): Promise<void> {
     };
     const m = await runJob<Extract<FromWorker, { type: 'sweep' }>>(request, $<HTMLProgressElement>('sweep-progress'), label);
     demo.lastSweep = m.result;
-    plot.innerHTML = accuracyPlot(m.result);
+    drawPlot(plot, (w) => accuracyPlot(m.result, w));
     label.textContent = `done in ${m.result.seconds.toFixed(1)} s (${m.result.evals.length} evaluations in the worker)`;
     plot.dataset.state = 'done';
   } catch (e) {
@@ -311,7 +350,7 @@ async function runBer(): Promise<void> {
     };
     const m = await runJob<Extract<FromWorker, { type: 'ber' }>>(request, $<HTMLProgressElement>('ber-progress'), label);
     demo.lastBer = m.result;
-    plot.innerHTML = berPlot(m.result);
+    drawPlot(plot, (w) => berPlot(m.result, w));
     const frames = m.result.points.reduce((a, p) => a + p.frames, 0);
     label.textContent = `done in ${m.seconds.toFixed(1)} s (${frames} frames decoded in the worker)`;
     plot.dataset.state = 'done';
@@ -321,6 +360,29 @@ async function runBer(): Promise<void> {
   } finally {
     button.disabled = false;
   }
+}
+
+/** The sweep and BER forms: Run, Cancel, the range fields' live descriptions, the sweep mode. */
+function wireForms(): void {
+  $('sweep-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void runSweep();
+  });
+  $('ber-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    void runBer();
+  });
+  $('cancel').addEventListener('click', cancelJobs);
+  rangeHint('sweep-snr', 'sweep-snr-points', 'x');
+  rangeHint('ber-ebn0', 'ber-ebn0-points', 'Eb/N0');
+  const sweepMode = () => {
+    // "the others at … dB" means nothing when every link is at x: hide it (and disable it).
+    const equal = $<HTMLSelectElement>('sweep-mode').value === 'equal';
+    $('sweep-other-box').classList.toggle('hidden', equal);
+    $<HTMLInputElement>('sweep-other').disabled = equal;
+  };
+  $('sweep-mode').addEventListener('change', sweepMode);
+  sweepMode();
 }
 
 // ---- start ----
@@ -375,15 +437,7 @@ async function main(): Promise<void> {
     }
     scheduleUpdate();
   });
-  $('sweep-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    void runSweep();
-  });
-  $('ber-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    void runBer();
-  });
-  $('cancel').addEventListener('click', cancelJobs);
+  wireForms();
 
   const trained = stage2Link ? `gate trained over ${stage2Link.kind === 'digital' ? `${stage2Link.code} ${stage2Link.modulation}` : stage2Link.kind}` : 'stage-2 link not recorded';
   $('status').textContent =

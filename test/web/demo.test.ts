@@ -25,6 +25,8 @@ import type { BerResult } from '../../src/sim/ber.js';
 import { buildWebPage, serveDirectory } from '../../scripts/web.mjs';
 import type { SampleState } from '../../web/main.js';
 import type { SweepResult } from '../../web/shared.js';
+import { zeroEventUpperBound } from '../../web/error_bounds.js';
+import { readChart } from './svg_read.js';
 
 /** Test images the page gets (the sweep uses the first SWEEP_SAMPLES of them). */
 const PAGE_SAMPLES = 200;
@@ -39,6 +41,9 @@ const cfg: TrainConfig = {
   stage1Epochs: 2,
   stage2Epochs: 5,
   batchSize: 32,
+  // The slider test needs a gate that has learnt to avoid a bad link: the last stage-2 epoch,
+  // not the best by validation accuracy (on 10 % of 1024 images, an early epoch can win).
+  keepEpoch: 'last',
 };
 
 interface Demo {
@@ -133,6 +138,39 @@ describe('the browser demo (web/) in headless Chromium', () => {
     // The same image through the checkpoint in Node: the same probabilities, bit for bit.
     expect(s.probs).toEqual(nodeRoute(0, 'channel-aware', s.snrDb).probs);
     atEqualSnr = s;
+  });
+
+  it('before any Run: the class probabilities have a heading and % signs; the sweep and BER panels say what Run will show; the range fields explain start:step:stop', async () => {
+    const { page } = tab;
+    expect(await page.textContent('#class-probs-heading')).toMatch(/class probabilities/);
+    const values = await page.locator('#class-probs > span').allTextContents();
+    // name, value for each of the 10 classes (the bar cells are divs).
+    expect(values.filter((_, i) => i % 2 === 1)).toHaveLength(10);
+    for (const v of values.filter((_, i) => i % 2 === 1)) expect(v).toMatch(/^\d+\.\d %$/);
+    expect(await page.textContent('#sweep-plot .hint')).toMatch(/Run evaluates [\s\S]* naive gate [\s\S]* channel-aware gate[\s\S]* accuracy \(%\) against x/);
+    expect(await page.textContent('#ber-plot .hint')).toMatch(/Run simulates [\s\S]* BER and FER on a log scale/);
+    for (const id of ['#sweep-snr-syntax', '#ber-ebn0-syntax']) {
+      expect(await page.isVisible(id)).toBe(true);
+      expect(await page.textContent(id)).toContain('start:step:stop');
+    }
+    // What the typed range gives, as the user types; an unreadable range says why.
+    expect(await page.textContent('#sweep-snr-points')).toBe('7 points: \u221210, \u22125, 0, 5, 10, …, 20 dB');
+    await page.fill('#ber-ebn0', '0:0:3');
+    expect(await page.textContent('#ber-ebn0-points')).toBe("Eb/N0 '0:0:3': step must not be 0");
+    expect(await page.getAttribute('#ber-ebn0-points', 'class')).toContain('error');
+    await page.fill('#ber-ebn0', '0:0.5:3');
+    expect(await page.textContent('#ber-ebn0-points')).toBe('7 points: 0, 0.5, 1, 1.5, 2, …, 3 dB');
+  });
+
+  it('"the others at … dB" is hidden (and disabled) when every link is at x', async () => {
+    const { page } = tab;
+    expect(await page.isVisible('#sweep-other')).toBe(true);
+    await page.selectOption('#sweep-mode', 'equal');
+    expect(await page.isVisible('#sweep-other')).toBe(false);
+    expect(await page.isDisabled('#sweep-other')).toBe(true);
+    await page.selectOption('#sweep-mode', 'one-link');
+    expect(await page.isVisible('#sweep-other')).toBe(true);
+    expect(await page.isDisabled('#sweep-other')).toBe(false);
   });
 
   it('channel-aware gate: the SNR slider of its favourite expert down to −10 dB moves the routing elsewhere', async () => {
@@ -234,6 +272,62 @@ describe('the browser demo (web/) in headless Chromium', () => {
     expect(here.points[0].frameErrors).toBeGreaterThan(0);
     expect(here.points[0].frameErrors).toBeLessThan(200);
     expect(await page.innerHTML('#ber-plot')).toContain('<svg');
+  });
+
+  it('equal-SNR sweep: the lines coincide, the plot says why and draws the naive line dashed on top; the plot uses the width of the page and follows it', async () => {
+    const { page } = tab;
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.fill('#sweep-samples', String(SWEEP_SAMPLES));
+    await page.selectOption('#sweep-mode', 'equal');
+    await page.fill('#sweep-snr', '-10,0,20');
+    await page.click('#sweep-run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('sweep-plot')!.dataset.state!), null, { timeout: 30_000 });
+    expect(await page.getAttribute('#sweep-plot', 'data-state'), (await page.textContent('#sweep-label')) ?? '').toBe('done');
+    const r = (await demo()).lastSweep!;
+    expect(r.naive).toEqual(r.channelAware);
+    let d = readChart(await page.innerHTML('#sweep-plot'));
+    expect(d.series.map((s) => [s.name, s.dashed])).toEqual([
+      ['channel-aware gate', false],
+      ['naive gate', true],
+    ]);
+    expect(d.notes.join(' ')).toMatch(/Every link at the same SNR: .* the two lines coincide \(the naive one is drawn dashed on top\)/);
+    // Most of the 1280 px page: the SVG fills the plot box, and the plot area most of the SVG.
+    const box = await page.locator('#sweep-plot').boundingBox();
+    const svgBox = await page.locator('#sweep-plot svg').boundingBox();
+    expect(box!.width).toBeGreaterThan(1000);
+    expect(svgBox!.width).toBeGreaterThan(box!.width - 2);
+    expect(d.frame.right - d.frame.left).toBeGreaterThan(0.9 * d.width);
+    // A narrower window: the chart is drawn again at the new width.
+    await page.setViewportSize({ width: 640, height: 900 });
+    await page.waitForFunction(() => Number(document.querySelector('#sweep-plot svg')!.getAttribute('width')) < 640, null, { timeout: 5_000 });
+    d = readChart(await page.innerHTML('#sweep-plot'));
+    expect(d.width).toBeLessThan(640);
+    expect(d.width).toBeGreaterThan(500);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.selectOption('#sweep-mode', 'one-link');
+  });
+
+  it('BER curve with a point without frame errors (0:1:3, 20 frame errors, 400 frames): drawn as an upper bound with a note, the counts equal to Node', async () => {
+    const { page } = tab;
+    await page.selectOption('#ber-code', '80211n:648:1/2');
+    await page.selectOption('#ber-modulation', 'bpsk');
+    await page.fill('#ber-ebn0', '0:1:3');
+    await page.fill('#ber-errors', '20');
+    await page.fill('#ber-frames', '400');
+    await page.click('#ber-run');
+    await page.waitForFunction(() => ['done', 'error'].includes(document.getElementById('ber-plot')!.dataset.state!), null, { timeout: 30_000 });
+    expect(await page.getAttribute('#ber-plot', 'data-state'), (await page.textContent('#ber-label')) ?? '').toBe('done');
+    const web = (await demo()).lastBer!;
+    const here = simulateBer({ code: '80211n:648:1/2', modulation: 'bpsk', decoder: 'nms', ebn0Db: [0, 1, 2, 3], maxFrames: 400, maxFrameErrors: 20, seed: 1 });
+    expect(web.points.map((p) => [p.frames, p.frameErrors, p.bitErrors])).toEqual(here.points.map((p) => [p.frames, p.frameErrors, p.bitErrors]));
+    const clean = here.points.filter((p) => p.frameErrors === 0);
+    expect(clean.map((p) => p.ebn0Db)).toEqual([3]);
+    const d = readChart(await page.innerHTML('#ber-plot'));
+    expect(d.bounds.map((b) => [b.dataX, b.dataY])).toEqual([[3, zeroEventUpperBound(400)]]);
+    expect(d.bounds[0].x).toBeLessThan(d.frame.right);
+    expect(d.series.find((s) => s.name === 'FER')!.points).toHaveLength(3);
+    expect(d.notes.join(' ')).toContain('No frame error in 400 frames at 3 dB');
+    expect(d.legend).toContain('no frame error: 95 % upper bound');
   });
 
   it('logged no console errors or page errors', async () => {
