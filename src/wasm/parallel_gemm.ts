@@ -51,40 +51,43 @@ export function splitRows(m: number, n: number, k: number, threads: number): boo
   return extraB <= extraA;
 }
 
+/** A GEMM export's signature, by name. */
+type Gemm<K extends keyof GemmExports> = GemmExports[K];
+
 /**
- * `ex` with gemmIndirect, gemm, gemmPackB, gemmPackBRows, and the operand layouts of the
- * filter gradient (gemmTranspose, convIm2colPacked: copies, split over rows) replaced by
- * versions that split large calls into chunks over the pool's active threads; every other
- * export unchanged.
+ * gemmIndirect split over the pool's active threads: chunks of row tiles or of column panels
+ * of C (by splitRows); small calls (under PARALLEL_MIN_FLOPS) run on the calling thread.
  */
-export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPool): E {
-  const gemmIndirect = (m: number, n: number, taps: number, kt: number, ind: number, ks: number, bp: number,
-    c: number, ldc: number, accumulate: number, zero: number): void => {
+export function parallelGemmIndirect(ex: GemmExports, pool: ThreadPool): Gemm<'gemmIndirect'> {
+  return (m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero) => {
     const threads = pool.active;
     const k = taps * kt;
     if (threads < 2 || m <= 0 || n <= 0 || k === 0 || 2 * m * n * k < PARALLEL_MIN_FLOPS) {
       ex.gemmIndirect(m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero);
       return;
     }
-    const tiles = Math.ceil(m / MR);
-    const panels = Math.ceil(n / NR);
+    const base = [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero];
     if (splitRows(m, n, k, threads)) {
+      const tiles = Math.ceil(m / MR);
       const per = unitsPerChunk(tiles, threads);
       pool.run('gemmIndirect', {
-        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero],
-        stride: [0, 0, 0, 0, per * taps * MR * 4, 0, 0, per * MR * ldc * 4, 0, 0, 0],
+        base, stride: [0, 0, 0, 0, per * taps * MR * 4, 0, 0, per * MR * ldc * 4, 0, 0, 0],
         countIndex: 0, total: m, per: per * MR, chunks: Math.ceil(tiles / per),
       });
     } else {
+      const panels = Math.ceil(n / NR);
       const per = unitsPerChunk(panels, threads);
       pool.run('gemmIndirect', {
-        base: [m, n, taps, kt, ind, ks, bp, c, ldc, accumulate, zero],
-        stride: [0, 0, 0, 0, 0, 0, per * k * NR * 4, per * NR * 4, 0, 0, 0],
+        base, stride: [0, 0, 0, 0, 0, 0, per * k * NR * 4, per * NR * 4, 0, 0, 0],
         countIndex: 1, total: n, per: per * NR, chunks: Math.ceil(panels / per),
       });
     }
   };
-  const gemmPackBRows = (src: number, k: number, n: number, rs: number, cs: number, dst: number, totalK: number, row0: number): void => {
+}
+
+/** gemmPackBRows split over the pool's active threads by chunks of packed panels. */
+export function parallelPackBRows(ex: GemmExports, pool: ThreadPool): Gemm<'gemmPackBRows'> {
+  return (src, k, n, rs, cs, dst, totalK, row0) => {
     const threads = pool.active;
     const panels = Math.ceil(n / NR);
     if (threads < 2 || k * n < PARALLEL_MIN_PACK || panels < 2) {
@@ -98,11 +101,17 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
       countIndex: 2, total: n, per: per * NR, chunks: Math.ceil(panels / per),
     });
   };
-  /** Rows per chunk when `rows` rows of `width` floats are copied, or 0 to stay on one thread. */
-  const copyRows = (rows: number, width: number): number =>
-    pool.active < 2 || rows < 2 || rows * width < PARALLEL_MIN_PACK ? 0 : unitsPerChunk(rows, pool.active);
-  const gemmTranspose = (src: number, rows: number, cols: number, dst: number, ldd: number): void => {
-    const per = copyRows(rows, cols);
+}
+
+/** Rows per chunk when `rows` rows of `width` floats are copied on the pool, or 0 to stay on one thread. */
+function copyRowsPerChunk(pool: ThreadPool, rows: number, width: number): number {
+  return pool.active < 2 || rows < 2 || rows * width < PARALLEL_MIN_PACK ? 0 : unitsPerChunk(rows, pool.active);
+}
+
+/** gemmTranspose split over the pool's active threads by chunks of source rows. */
+export function parallelTranspose(ex: GemmExports, pool: ThreadPool): Gemm<'gemmTranspose'> {
+  return (src, rows, cols, dst, ldd) => {
+    const per = copyRowsPerChunk(pool, rows, cols);
     if (per === 0) {
       ex.gemmTranspose(src, rows, cols, dst, ldd);
       return;
@@ -112,10 +121,12 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
       countIndex: 1, total: rows, per, chunks: Math.ceil(rows / per),
     });
   };
-  const convIm2colPacked = (x: number, n: number, h: number, w: number, ci: number, fh: number, fw: number,
-    sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, m0: number, count: number, dst: number,
-    panelRows: number): void => {
-    const per = copyRows(count, fh * fw * ci);
+}
+
+/** convIm2colPacked split over the pool's active threads by chunks of output pixels (rows of the packed patches). */
+export function parallelIm2colPacked(ex: GemmExports, pool: ThreadPool): Gemm<'convIm2colPacked'> {
+  return (x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, dst, panelRows) => {
+    const per = copyRowsPerChunk(pool, count, fh * fw * ci);
     if (per === 0) {
       ex.convIm2colPacked(x, n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow, m0, count, dst, panelRows);
       return;
@@ -128,11 +139,22 @@ export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPo
       countIndex: 14, total: count, per, chunks: Math.ceil(count / per),
     });
   };
+}
+
+/**
+ * `ex` with gemmIndirect, gemm, gemmPackB, gemmPackBRows, and the operand layouts of the
+ * filter gradient (gemmTranspose, convIm2colPacked: copies, split over rows) replaced by
+ * versions that split large calls into chunks over the pool's active threads; every other
+ * export unchanged.
+ */
+export function parallelGemmExports<E extends GemmExports>(ex: E, pool: ThreadPool): E {
+  const gemmIndirect = parallelGemmIndirect(ex, pool);
+  const gemmPackBRows = parallelPackBRows(ex, pool);
   return {
     ...ex,
     gemmIndirect,
-    gemmTranspose,
-    convIm2colPacked,
+    gemmTranspose: parallelTranspose(ex, pool),
+    convIm2colPacked: parallelIm2colPacked(ex, pool),
     gemmPackBRows,
     gemmPackB: (src: number, k: number, n: number, rs: number, cs: number, dst: number) => gemmPackBRows(src, k, n, rs, cs, dst, k, 0),
     gemm: (m: number, n: number, k: number, a: number, rsA: number, csA: number, bp: number, c: number, ldc: number,
