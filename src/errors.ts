@@ -28,3 +28,8 @@ export function batchSizeThatFits(batch: number, neededBytes: number, haveBytes:
   while (fit * 2 <= Math.min(scaled, batch - 1)) fit *= 2;
   return fit;
 }
+
+/** Throws an InputError with `message` (one line naming the bad value): the validators' way to reject input. */
+export function fail(message: string): never {
+  throw new InputError(message);
+}

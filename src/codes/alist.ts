@@ -11,11 +11,7 @@
  * Both halves must describe the same matrix.
  */
 import type { ParityCheckMatrix } from './types.js';
-import { InputError } from '../errors.js';
-
-function fail(msg: string): never {
-  throw new InputError(`alist: ${msg}`);
-}
+import { fail } from '../errors.js';
 
 interface Line {
   no: number; // 1-based line number in the original text
@@ -23,7 +19,7 @@ interface Line {
 }
 
 function parseIntToken(tok: string, where: string): number {
-  if (!/^-?\d+$/.test(tok)) fail(`${where}: '${tok}' is not an integer`);
+  if (!/^-?\d+$/.test(tok)) fail(`alist: ${where}: '${tok}' is not an integer`);
   return Number(tok);
 }
 
@@ -38,7 +34,7 @@ function ints(line: Line, what: string): number[] {
  * and row halves that describe different matrices, trailing content).
  */
 export function parseAlist(text: string): ParityCheckMatrix {
-  if (typeof text !== 'string') fail(`expected the alist text as a string, got ${typeof text}`);
+  if (typeof text !== 'string') fail(`alist: expected the alist text as a string, got ${typeof text}`);
   const lines: Line[] = [];
   const raw = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < raw.length; i++) {
@@ -46,47 +42,47 @@ export function parseAlist(text: string): ParityCheckMatrix {
     if (s === '' || s.startsWith('#')) continue;
     lines.push({ no: i + 1, tokens: s.split(/\s+/) });
   }
-  if (lines.length < 4) fail(`only ${lines.length} non-empty lines, need at least 4 header lines`);
+  if (lines.length < 4) fail(`alist: only ${lines.length} non-empty lines, need at least 4 header lines`);
 
   const head = ints(lines[0], 'n m');
-  if (head.length !== 2) fail(`line ${lines[0].no}: expected 'n m', got ${head.length} numbers`);
+  if (head.length !== 2) fail(`alist: line ${lines[0].no}: expected 'n m', got ${head.length} numbers`);
   const [n, m] = head;
-  if (!(n >= 1)) fail(`line ${lines[0].no}: n = ${n} must be >= 1`);
-  if (!(m >= 1)) fail(`line ${lines[0].no}: m = ${m} must be >= 1`);
+  if (!(n >= 1)) fail(`alist: line ${lines[0].no}: n = ${n} must be >= 1`);
+  if (!(m >= 1)) fail(`alist: line ${lines[0].no}: m = ${m} must be >= 1`);
 
   const maxes = ints(lines[1], 'max degrees');
-  if (maxes.length !== 2) fail(`line ${lines[1].no}: expected 'maxColDegree maxRowDegree', got ${maxes.length} numbers`);
+  if (maxes.length !== 2) fail(`alist: line ${lines[1].no}: expected 'maxColDegree maxRowDegree', got ${maxes.length} numbers`);
   const [maxCol, maxRow] = maxes;
 
   const colDeg = ints(lines[2], 'column degrees');
-  if (colDeg.length !== n) fail(`line ${lines[2].no}: ${colDeg.length} column degrees, expected n = ${n}`);
+  if (colDeg.length !== n) fail(`alist: line ${lines[2].no}: ${colDeg.length} column degrees, expected n = ${n}`);
   const rowDeg = ints(lines[3], 'row degrees');
-  if (rowDeg.length !== m) fail(`line ${lines[3].no}: ${rowDeg.length} row degrees, expected m = ${m}`);
+  if (rowDeg.length !== m) fail(`alist: line ${lines[3].no}: ${rowDeg.length} row degrees, expected m = ${m}`);
   let colSum = 0;
   let rowSum = 0;
   let colMax = 0;
   let rowMax = 0;
   for (let j = 0; j < n; j++) {
     const d = colDeg[j];
-    if (d < 0 || d > m) fail(`line ${lines[2].no}: column ${j + 1} degree ${d} out of range 0..${m}`);
+    if (d < 0 || d > m) fail(`alist: line ${lines[2].no}: column ${j + 1} degree ${d} out of range 0..${m}`);
     colSum += d;
     if (d > colMax) colMax = d;
   }
   for (let i = 0; i < m; i++) {
     const d = rowDeg[i];
-    if (d < 0 || d > n) fail(`line ${lines[3].no}: row ${i + 1} degree ${d} out of range 0..${n}`);
+    if (d < 0 || d > n) fail(`alist: line ${lines[3].no}: row ${i + 1} degree ${d} out of range 0..${n}`);
     rowSum += d;
     if (d > rowMax) rowMax = d;
   }
-  if (colMax !== maxCol) fail(`line ${lines[1].no}: max column degree ${maxCol} but the largest listed is ${colMax}`);
-  if (rowMax !== maxRow) fail(`line ${lines[1].no}: max row degree ${maxRow} but the largest listed is ${rowMax}`);
-  if (colSum !== rowSum) fail(`column degrees sum to ${colSum} but row degrees sum to ${rowSum}`);
+  if (colMax !== maxCol) fail(`alist: line ${lines[1].no}: max column degree ${maxCol} but the largest listed is ${colMax}`);
+  if (rowMax !== maxRow) fail(`alist: line ${lines[1].no}: max row degree ${maxRow} but the largest listed is ${rowMax}`);
+  if (colSum !== rowSum) fail(`alist: column degrees sum to ${colSum} but row degrees sum to ${rowSum}`);
 
   const need = 4 + n + m;
   if (lines.length < need) {
-    fail(`${lines.length - 4} entry lines, expected n + m = ${n + m} (file truncated?)`);
+    fail(`alist: ${lines.length - 4} entry lines, expected n + m = ${n + m} (file truncated?)`);
   }
-  if (lines.length > need) fail(`line ${lines[need].no}: unexpected trailing content after ${n} column and ${m} row lines`);
+  if (lines.length > need) fail(`alist: line ${lines[need].no}: unexpected trailing content after ${n} column and ${m} row lines`);
 
   // One half of the file: `count` lists whose entries index 1..range.
   const readHalf = (first: number, count: number, degs: number[], range: number, what: string, other: string) => {
@@ -104,14 +100,14 @@ export function parseAlist(text: string): ParityCheckMatrix {
           padded = true;
           continue;
         }
-        if (padded) fail(`line ${line.no}: ${what} ${i + 1} has entry ${v} after a 0 padding entry`);
-        if (v < 1 || v > range) fail(`line ${line.no}: ${what} ${i + 1} has ${other} index ${v} out of range 1..${range}`);
-        if (seen[v] === i) fail(`line ${line.no}: ${what} ${i + 1} lists ${other} ${v} twice`);
+        if (padded) fail(`alist: line ${line.no}: ${what} ${i + 1} has entry ${v} after a 0 padding entry`);
+        if (v < 1 || v > range) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${other} index ${v} out of range 1..${range}`);
+        if (seen[v] === i) fail(`alist: line ${line.no}: ${what} ${i + 1} lists ${other} ${v} twice`);
         seen[v] = i;
-        if (k >= degs[i]) fail(`line ${line.no}: ${what} ${i + 1} has more than its degree ${degs[i]} entries`);
+        if (k >= degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has more than its degree ${degs[i]} entries`);
         idx[ptr[i] + k++] = v - 1;
       }
-      if (k !== degs[i]) fail(`line ${line.no}: ${what} ${i + 1} has ${k} entries but its degree is ${degs[i]}`);
+      if (k !== degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${k} entries but its degree is ${degs[i]}`);
     }
     return { ptr, idx };
   };
@@ -130,7 +126,7 @@ export function parseAlist(text: string): ParityCheckMatrix {
   for (let e = 0; e < colIdx.length; e++) cnt[colIdx[e]]++;
   for (let j = 0; j < n; j++) {
     if (cnt[j] !== colDeg[j]) {
-      fail(`column ${j + 1} has degree ${colDeg[j]} but appears in ${cnt[j]} row lists`);
+      fail(`alist: column ${j + 1} has degree ${colDeg[j]} but appears in ${cnt[j]} row lists`);
     }
   }
   const mark = new Int32Array(m).fill(-1);
@@ -145,7 +141,7 @@ export function parseAlist(text: string): ParityCheckMatrix {
     for (let e = tPtr[j]; e < tPtr[j + 1]; e++) mark[cols.idx[e]] = j;
     for (let e = tPtr[j]; e < tPtr[j + 1]; e++) {
       const r = rowsOfCol[e];
-      if (mark[r] !== j) fail(`row ${r + 1} lists column ${j + 1} but column ${j + 1} does not list row ${r + 1}`);
+      if (mark[r] !== j) fail(`alist: row ${r + 1} lists column ${j + 1} but column ${j + 1} does not list row ${r + 1}`);
     }
   }
   return { n, m, rowPtr, colIdx };

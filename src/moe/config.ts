@@ -2,7 +2,7 @@ import type { ModelName } from '../models/backbone.js';
 import type { ModelOptions } from '../models/model_spec.js';
 import { modelSpec } from '../models/registry.js';
 import { DATASET_NAMES, type DatasetName } from '../data/names.js';
-import { InputError } from '../errors.js';
+import { fail } from '../errors.js';
 
 /** The architecture of a distributed MoE: what a checkpoint's config.json must describe. */
 export interface MoeConfig {
@@ -26,12 +26,8 @@ export interface MoeConfig {
   inputNormalisation?: { mean: number[]; std: number[] };
 }
 
-function fail(message: string): never {
-  throw new InputError(message);
-}
-
 /** Throws unless `v` is an integer ≥ `min`; the message names the value. */
-export function positiveInt(name: string, v: number, min = 1): void {
+export function intAtLeast(name: string, v: number, min: number): void {
   if (!Number.isInteger(v) || v < min) fail(`${name} must be an integer ≥ ${min}, got ${v}`);
 }
 
@@ -41,14 +37,14 @@ export function validateMoeConfig(c: MoeConfig): void {
   if (!(DATASET_NAMES as readonly string[]).includes(c.dataset)) {
     fail(`unknown dataset '${c.dataset}' (known: ${DATASET_NAMES.join(', ')})`);
   }
-  positiveInt('experts K', c.experts);
-  positiveInt('top-k k', c.topK);
+  intAtLeast('experts K', c.experts, 1);
+  intAtLeast('top-k k', c.topK, 1);
   if (c.topK > c.experts) fail(`top-k k = ${c.topK} exceeds the number of experts K = ${c.experts}`);
   const [lo, hi] = c.snrRange;
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
     fail(`SNR range must be finite with MIN < MAX, got ${lo}:${hi}`);
   }
-  positiveInt('classes', c.classes, 2);
+  intAtLeast('classes', c.classes, 2);
   const shape = c.inputShape;
   if (!Array.isArray(shape) || shape.length !== 3 || !shape.every((v) => Number.isInteger(v) && v >= 1)) {
     fail(`input shape must be [height, width, channels] of positive integers, got ${JSON.stringify(shape)}`);

@@ -4,7 +4,7 @@
 import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, countBitErrors, type ModulationName, type Modem } from '../channel/index.js';
 import { ldpcCode, type LdpcCode, type LdpcDecodeOptions } from '../codes/index.js';
 import { BitSource } from './bitsource.js';
-import { InputError } from '../errors.js';
+import { fail } from '../errors.js';
 import { wilsonInterval, type Interval } from './confidence.js';
 
 /** Decoders of wireless-moe/codes: layered normalised / offset min-sum, flooding sum-product. */
@@ -133,33 +133,29 @@ interface Plan {
   ebn0: number[];
 }
 
-function fail(msg: string): never {
-  throw new InputError(`simulateBer: ${msg}`);
-}
-
 function intOption(name: string, v: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    fail(`${name} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '2^53' : max}], got ${String(v)}`);
+    fail(`simulateBer: ${name} must be an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '2^53' : max}], got ${String(v)}`);
   }
   return v;
 }
 
 function choice<T extends string>(name: string, v: unknown, choices: readonly T[], fallback: T): T {
   if (v === undefined) return fallback;
-  if (!(choices as readonly unknown[]).includes(v)) fail(`unknown ${name} '${String(v)}' (known: ${choices.join(', ')})`);
+  if (!(choices as readonly unknown[]).includes(v)) fail(`simulateBer: unknown ${name} '${String(v)}' (known: ${choices.join(', ')})`);
   return v as T;
 }
 
 function snrList(name: string, v: unknown): number[] {
-  if (!Array.isArray(v) || v.length === 0) fail(`${name} must be a non-empty array of dB values, got ${Array.isArray(v) ? '[]' : String(v)}`);
-  for (const x of v) if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${name} contains ${String(x)}, not a finite number`);
+  if (!Array.isArray(v) || v.length === 0) fail(`simulateBer: ${name} must be a non-empty array of dB values, got ${Array.isArray(v) ? '[]' : String(v)}`);
+  for (const x of v) if (typeof x !== 'number' || !Number.isFinite(x)) fail(`simulateBer: ${name} contains ${String(x)}, not a finite number`);
   return v as number[];
 }
 
 /** Checks every option and resolves defaults, before any simulation work. */
 function plan(o: BerOptions): Plan {
-  if (o === null || typeof o !== 'object') fail(`options must be an object, got ${String(o)}`);
+  if (o === null || typeof o !== 'object') fail(`simulateBer: options must be an object, got ${String(o)}`);
   const modulation = choice('modulation', o.modulation, BER_MODULATIONS, 'bpsk');
   const modem = getModem(modulation);
   const bps = modem.bitsPerSymbol;
@@ -174,11 +170,11 @@ function plan(o: BerOptions): Plan {
   } else if (o.code !== null && typeof o.code === 'object' && typeof (o.code as LdpcCode).decodeBatch === 'function') {
     code = o.code;
     codeName = code.spec;
-  } else fail(`code must be an ldpcCode spec, an LdpcCode or 'none', got ${String(o.code)}`);
+  } else fail(`simulateBer: code must be an ldpcCode spec, an LdpcCode or 'none', got ${String(o.code)}`);
   const blockBits = intOption('blockBits', o.blockBits, 1024, 1, 1 << 24);
   const n = code ? code.n : blockBits;
   const k = code ? code.k : blockBits;
-  if (n % bps !== 0) fail(`frame length n = ${n} bits is not a multiple of the ${bps} bits per symbol of ${modulation}`);
+  if (n % bps !== 0) fail(`simulateBer: frame length n = ${n} bits is not a multiple of the ${bps} bits per symbol of ${modulation}`);
   const rate = k / n;
 
   let decoder: BerDecoder | null = null;
@@ -188,10 +184,10 @@ function plan(o: BerOptions): Plan {
   const algorithm = choice('decoder', o.decoder, BER_DECODERS, 'nms');
   const iters = intOption('iterations', o.iterations, algorithm === 'spa' ? 50 : 10, 1, 100000);
   if (o.nmsFactor !== undefined) {
-    if (algorithm !== 'nms') fail(`nmsFactor applies only to decoder 'nms', not '${algorithm}'`);
-    if (typeof o.nmsFactor !== 'number' || !(o.nmsFactor > 0 && o.nmsFactor <= 1)) fail(`nmsFactor must be in (0, 1], got ${String(o.nmsFactor)}`);
+    if (algorithm !== 'nms') fail(`simulateBer: nmsFactor applies only to decoder 'nms', not '${algorithm}'`);
+    if (typeof o.nmsFactor !== 'number' || !(o.nmsFactor > 0 && o.nmsFactor <= 1)) fail(`simulateBer: nmsFactor must be in (0, 1], got ${String(o.nmsFactor)}`);
   }
-  if (o.earlyStop !== undefined && typeof o.earlyStop !== 'boolean') fail(`earlyStop must be a boolean, got ${String(o.earlyStop)}`);
+  if (o.earlyStop !== undefined && typeof o.earlyStop !== 'boolean') fail(`simulateBer: earlyStop must be a boolean, got ${String(o.earlyStop)}`);
   if (code) {
     decoder = algorithm;
     iterations = iters;
@@ -199,7 +195,7 @@ function plan(o: BerOptions): Plan {
     decodeOptions = { algorithm, iterations, earlyStop: o.earlyStop ?? true, ...(nmsFactor !== null ? { factor: nmsFactor } : {}) };
   }
 
-  if ((o.ebn0Db === undefined) === (o.esn0Db === undefined)) fail('give exactly one of ebn0Db and esn0Db');
+  if ((o.ebn0Db === undefined) === (o.esn0Db === undefined)) fail('simulateBer: give exactly one of ebn0Db and esn0Db');
   let esn0: number[];
   let ebn0: number[];
   if (o.ebn0Db !== undefined) {
@@ -212,9 +208,9 @@ function plan(o: BerOptions): Plan {
   const maxFrameErrors = intOption('maxFrameErrors', o.maxFrameErrors, 100, 1);
   const maxFrames = intOption('maxFrames', o.maxFrames, 100000, 1);
   const batchFrames = intOption('batchFrames', o.batchFrames, 256, 1, 1 << 20);
-  if (batchFrames * n > 1 << 28) fail(`batchFrames · n = ${batchFrames} · ${n} bits is too large (at most 2^28)`);
+  if (batchFrames * n > 1 << 28) fail(`simulateBer: batchFrames · n = ${batchFrames} · ${n} bits is too large (at most 2^28)`);
   const seed = o.seed ?? 1;
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) fail(`seed must be an integer in [0, 2^53), got ${String(seed)}`);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) fail(`simulateBer: seed must be an integer in [0, 2^53), got ${String(seed)}`);
   return {
     code,
     codeName,
@@ -260,7 +256,7 @@ const cpuNow: (() => number) | null = (() => {
  */
 export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) => void): BerResult {
   const p = plan(options);
-  if (onProgress !== undefined && typeof onProgress !== 'function') fail(`onProgress must be a function, got ${typeof onProgress}`);
+  if (onProgress !== undefined && typeof onProgress !== 'function') fail(`simulateBer: onProgress must be a function, got ${typeof onProgress}`);
   const { code, n, k, modem, decodeOptions, result } = p;
   const { maxFrameErrors, maxFrames, batchFrames, demapper } = result;
   const master = new Rng(result.seed);

@@ -1,5 +1,5 @@
-import { positiveInt, validateMoeConfig, type MoeConfig } from '../moe/config.js';
-import { InputError } from '../errors.js';
+import { intAtLeast, validateMoeConfig, type MoeConfig } from '../moe/config.js';
+import { fail } from '../errors.js';
 import { isSeed } from '../random/hash.js';
 import { modelSpec } from '../models/registry.js';
 import type { ModelName } from '../models/backbone.js';
@@ -161,19 +161,15 @@ export const DEFAULT_TRAIN_CONFIG: Omit<TrainConfig, 'inputShape' | 'classes'> =
   normalise: true,
 };
 
-function fail(message: string): never {
-  throw new InputError(message);
-}
-
 /** Checks a training config; throws a one-line error naming the first bad value. */
 export function validateTrainConfig(c: TrainConfig): void {
   validateMoeConfig(c);
   if (!isSeed(c.seed)) fail(`seed must be an integer in [0, 2147483647], got ${c.seed}`);
-  positiveInt('batch size', c.batchSize);
-  positiveInt('stage-1 epochs', c.stage1Epochs, 0);
-  positiveInt('stage-2 epochs', c.stage2Epochs, 0);
-  positiveInt('train samples', c.trainSamples, 0);
-  positiveInt('test samples', c.testSamples, 0);
+  intAtLeast('batch size', c.batchSize, 1);
+  intAtLeast('stage-1 epochs', c.stage1Epochs, 0);
+  intAtLeast('stage-2 epochs', c.stage2Epochs, 0);
+  intAtLeast('train samples', c.trainSamples, 0);
+  intAtLeast('test samples', c.testSamples, 0);
   if (!(c.validationFraction >= 0 && c.validationFraction <= 0.5)) fail(`validation fraction must be in [0, 0.5], got ${c.validationFraction}`);
   if (c.augment !== 'auto' && !(AUGMENTATIONS as readonly string[]).includes(c.augment)) {
     fail(`unknown augmentation '${c.augment}' (known: auto, ${AUGMENTATIONS.join(', ')})`);
