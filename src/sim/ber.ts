@@ -257,100 +257,150 @@ const cpuNow: (() => number) | null = (() => {
 export function simulateBer(options: BerOptions, onProgress?: (p: BerProgress) => void): BerResult {
   const p = plan(options);
   if (onProgress !== undefined && typeof onProgress !== 'function') fail(`simulateBer: onProgress must be a function, got ${typeof onProgress}`);
-  const { code, n, k, modem, decodeOptions, result } = p;
-  const { maxFrameErrors, maxFrames, batchFrames, demapper } = result;
-  const master = new Rng(result.seed);
+  const master = new Rng(p.result.seed);
   const seeds = p.esn0.map(() => [drawSeed(master), drawSeed(master)]);
-  // Batch buffers, reused: fresh multi-megabyte arrays cost page faults on every batch.
-  const cap = Math.min(batchFrames, maxFrames);
-  const infoBuf = new Uint8Array(cap * k);
-  const codedBuf = code ? new Uint8Array(cap * n) : null;
-  const llrBuf = new Float32Array(cap * n);
-  const decidedBuf = code ? null : new Uint8Array(cap * k);
-  // Decoder results land in these reused arrays (decodeBatchInto): no allocation per batch.
-  const decodedBuf = code ? { bits: new Uint8Array(cap * k), iterations: new Int32Array(cap), converged: new Uint8Array(cap) } : null;
-  const points: BerPoint[] = [];
-  const channelOpts = { exact: demapper === 'exact' };
+  const buffers = batchBuffers(p);
   // Warm-up: compile the decoder's WASM module and let the JIT see decodeBatch before anything is
   // timed (noiseless all-zero frames, which converge at once).
-  if (code) {
-    const warm = Math.min(cap, 64);
-    code.decodeBatch(new Float32Array(warm * n).fill(8), warm, decodeOptions!);
+  if (p.code) {
+    const warm = Math.min(buffers.capacity, 64);
+    p.code.decodeBatch(new Float32Array(warm * p.n).fill(8), warm, p.decodeOptions!);
   }
+  const points = p.esn0.map((_, pi) => simulatePoint(p, pi, seeds[pi][0], seeds[pi][1], buffers, onProgress));
+  return { ...p.result, points };
+}
 
-  for (let pi = 0; pi < p.esn0.length; pi++) {
-    const esn0Db = p.esn0[pi];
-    const ebn0Db = p.ebn0[pi];
-    const bitSource = new BitSource(seeds[pi][0]);
-    const noiseRng = new Rng(seeds[pi][1]);
-    const t0 = now();
-    let frames = 0;
-    let bitErrors = 0;
-    let frameErrors = 0;
-    let undetected = 0;
-    let iterSum = 0;
-    let decodeMs = 0;
-    let decodeCpu = 0;
-    let decodedFrames = 0;
-    while (frames < maxFrames && frameErrors < maxFrameErrors) {
-      const B = Math.min(batchFrames, maxFrames - frames);
-      const info = bitSource.fill(infoBuf.subarray(0, B * k));
-      const tx = code ? code.encodeBatch(info, B, codedBuf!.subarray(0, B * n)) : info;
-      const llr = llrBuf.subarray(0, B * n);
-      // Modulation, AWGN and demapping in one allocation-free pass into llrBuf; the noise stream
-      // continues across batches, so counts do not depend on batchFrames.
-      modem.llrOverAwgn(tx, esn0Db, noiseRng, llr, channelOpts);
-      let decided: Uint8Array;
-      let iterations: Int32Array | null = null;
-      let converged: Uint8Array | null = null;
-      if (code) {
-        const cd = cpuNow?.() ?? 0;
-        const td = now();
-        const r = code.decodeBatchInto(llr, B, decodedBuf!, decodeOptions!);
-        decodeMs += now() - td;
-        decodeCpu += (cpuNow?.() ?? 0) - cd;
-        decodedFrames += B;
-        decided = r.bits;
-        iterations = r.iterations;
-        converged = r.converged;
-      } else {
-        decided = decidedBuf!.subarray(0, B * k);
-        for (let i = 0; i < decided.length; i++) decided[i] = llr[i] < 0 ? 1 : 0;
-      }
-      for (let f = 0; f < B && frameErrors < maxFrameErrors; f++) {
-        const e = countBitErrors(decided, info, f * k, k);
-        frames++;
-        bitErrors += e;
-        if (e > 0) {
-          frameErrors++;
-          if (converged && converged[f]) undetected++;
-        }
-        if (iterations) iterSum += iterations[f];
-      }
-      onProgress?.({ settings: result, point: pi, points: p.esn0.length, esn0Db, ebn0Db, frames, bitErrors, frameErrors, done: false });
-    }
-    const bits = frames * k;
-    const decodeSeconds = code ? decodeMs / 1000 : null;
-    const point: BerPoint = {
-      esn0Db,
-      ebn0Db,
-      frames,
-      bits,
-      bitErrors,
-      frameErrors,
-      ber: bitErrors / bits,
-      fer: frameErrors / frames,
-      ferInterval: wilsonInterval(frameErrors, frames),
-      meanIterations: code ? iterSum / frames : null,
-      undetectedFrameErrors: undetected,
-      decodeSeconds,
-      decodeCpuSeconds: code && cpuNow ? decodeCpu : null,
-      decodedFrames,
-      decoderMbps: decodeSeconds !== null && decodeSeconds > 0 ? (decodedFrames * k) / decodeSeconds / 1e6 : null,
-      seconds: (now() - t0) / 1000,
-    };
-    points.push(point);
-    onProgress?.({ settings: result, point: pi, points: p.esn0.length, esn0Db, ebn0Db, frames, bitErrors, frameErrors, done: true, result: point });
+/** One batch's buffers, reused for every batch: fresh multi-megabyte arrays cost page faults on every batch. */
+interface BatchBuffers {
+  /** Frames they hold: min(batchFrames, maxFrames). */
+  capacity: number;
+  info: Uint8Array;
+  /** Codewords (coded runs only). */
+  coded: Uint8Array | null;
+  llr: Float32Array;
+  /** Hard decisions of an uncoded run. */
+  decided: Uint8Array | null;
+  /** Where the decoder writes its results (decodeBatchInto; coded runs only). */
+  decoded: { bits: Uint8Array; iterations: Int32Array; converged: Uint8Array } | null;
+}
+
+function batchBuffers(p: Plan): BatchBuffers {
+  const { n, k, code } = p;
+  const capacity = Math.min(p.result.batchFrames, p.result.maxFrames);
+  return {
+    capacity,
+    info: new Uint8Array(capacity * k),
+    coded: code ? new Uint8Array(capacity * n) : null,
+    llr: new Float32Array(capacity * n),
+    decided: code ? null : new Uint8Array(capacity * k),
+    decoded: code ? { bits: new Uint8Array(capacity * k), iterations: new Int32Array(capacity), converged: new Uint8Array(capacity) } : null,
+  };
+}
+
+/** Running counts of one SNR point. */
+interface Tally {
+  frames: number;
+  bitErrors: number;
+  frameErrors: number;
+  undetected: number;
+  iterSum: number;
+  decodeMs: number;
+  decodeCpu: number;
+  decodedFrames: number;
+}
+
+/** Simulates SNR point `pi` with its two seeds (information bits, noise) until its frame-error or frame budget is spent. */
+function simulatePoint(
+  p: Plan, pi: number, bitSeed: number, noiseSeed: number, buf: BatchBuffers, onProgress: ((p: BerProgress) => void) | undefined,
+): BerPoint {
+  const { code, n, k, modem, result } = p;
+  const { maxFrameErrors, maxFrames, batchFrames } = result;
+  const esn0Db = p.esn0[pi];
+  const ebn0Db = p.ebn0[pi];
+  const bitSource = new BitSource(bitSeed);
+  const noiseRng = new Rng(noiseSeed);
+  const channelOpts = { exact: result.demapper === 'exact' };
+  const t0 = now();
+  const t: Tally = { frames: 0, bitErrors: 0, frameErrors: 0, undetected: 0, iterSum: 0, decodeMs: 0, decodeCpu: 0, decodedFrames: 0 };
+  const progress = (done: boolean, point?: BerPoint): void => onProgress?.({
+    settings: result, point: pi, points: p.esn0.length, esn0Db, ebn0Db,
+    frames: t.frames, bitErrors: t.bitErrors, frameErrors: t.frameErrors, done, ...(point ? { result: point } : {}),
+  });
+  while (t.frames < maxFrames && t.frameErrors < maxFrameErrors) {
+    const B = Math.min(batchFrames, maxFrames - t.frames);
+    const info = bitSource.fill(buf.info.subarray(0, B * k));
+    const tx = code ? code.encodeBatch(info, B, buf.coded!.subarray(0, B * n)) : info;
+    const llr = buf.llr.subarray(0, B * n);
+    // Modulation, AWGN and demapping in one allocation-free pass into the LLR buffer; the noise
+    // stream continues across batches, so counts do not depend on batchFrames.
+    modem.llrOverAwgn(tx, esn0Db, noiseRng, llr, channelOpts);
+    countErrors(p, decideBatch(p, buf, llr, B, t), info, B, t);
+    progress(false);
   }
-  return { ...result, points };
+  const point = pointResult(p, esn0Db, ebn0Db, t, (now() - t0) / 1000);
+  progress(true, point);
+  return point;
+}
+
+/** A batch's decided information bits, with the decoder's iterations and convergence flags per frame (null uncoded). */
+interface Decisions {
+  bits: Uint8Array;
+  iterations: Int32Array | null;
+  converged: Uint8Array | null;
+}
+
+/** Decodes a batch of B frames' LLRs (or hard-decides them, uncoded), adding the decoder's time to `t`. */
+function decideBatch(p: Plan, buf: BatchBuffers, llr: Float32Array, B: number, t: Tally): Decisions {
+  if (!p.code) {
+    const bits = buf.decided!.subarray(0, B * p.k);
+    for (let i = 0; i < bits.length; i++) bits[i] = llr[i] < 0 ? 1 : 0;
+    return { bits, iterations: null, converged: null };
+  }
+  const cd = cpuNow?.() ?? 0;
+  const td = now();
+  const r = p.code.decodeBatchInto(llr, B, buf.decoded!, p.decodeOptions!);
+  t.decodeMs += now() - td;
+  t.decodeCpu += (cpuNow?.() ?? 0) - cd;
+  t.decodedFrames += B;
+  return { bits: r.bits, iterations: r.iterations, converged: r.converged };
+}
+
+/** Counts a batch's errors frame by frame into `t`, stopping at the point's frame-error budget. */
+function countErrors(p: Plan, d: Decisions, info: Uint8Array, B: number, t: Tally): void {
+  const { k, result } = p;
+  for (let f = 0; f < B && t.frameErrors < result.maxFrameErrors; f++) {
+    const e = countBitErrors(d.bits, info, f * k, k);
+    t.frames++;
+    t.bitErrors += e;
+    if (e > 0) {
+      t.frameErrors++;
+      if (d.converged && d.converged[f]) t.undetected++;
+    }
+    if (d.iterations) t.iterSum += d.iterations[f];
+  }
+}
+
+/** A point's entry in the result, from its counts and its wall time in seconds. */
+function pointResult(p: Plan, esn0Db: number, ebn0Db: number, t: Tally, seconds: number): BerPoint {
+  const { code, k } = p;
+  const bits = t.frames * k;
+  const decodeSeconds = code ? t.decodeMs / 1000 : null;
+  return {
+    esn0Db,
+    ebn0Db,
+    frames: t.frames,
+    bits,
+    bitErrors: t.bitErrors,
+    frameErrors: t.frameErrors,
+    ber: t.bitErrors / bits,
+    fer: t.frameErrors / t.frames,
+    ferInterval: wilsonInterval(t.frameErrors, t.frames),
+    meanIterations: code ? t.iterSum / t.frames : null,
+    undetectedFrameErrors: t.undetected,
+    decodeSeconds,
+    decodeCpuSeconds: code && cpuNow ? t.decodeCpu : null,
+    decodedFrames: t.decodedFrames,
+    decoderMbps: decodeSeconds !== null && decodeSeconds > 0 ? (t.decodedFrames * k) / decodeSeconds / 1e6 : null,
+    seconds,
+  };
 }
