@@ -35,6 +35,23 @@ function ints(line: Line, what: string): number[] {
  */
 export function parseAlist(text: string): ParityCheckMatrix {
   if (typeof text !== 'string') fail(`alist: expected the alist text as a string, got ${typeof text}`);
+  const lines = contentLines(text);
+  const { n, m, colDeg, rowDeg } = readHeader(lines);
+  const need = 4 + n + m;
+  if (lines.length < need) {
+    fail(`alist: ${lines.length - 4} entry lines, expected n + m = ${n + m} (file truncated?)`);
+  }
+  if (lines.length > need) fail(`alist: line ${lines[need].no}: unexpected trailing content after ${n} column and ${m} row lines`);
+  const cols = readHalf(lines, 4, n, colDeg, m, 'column', 'row');
+  const rows = readHalf(lines, 4 + n, m, rowDeg, n, 'row', 'column');
+  // CSR from the row half (sorted); the column half must describe the same matrix.
+  for (let r = 0; r < m; r++) rows.idx.subarray(rows.ptr[r], rows.ptr[r + 1]).sort();
+  checkSameMatrix(n, m, rows, cols, colDeg);
+  return { n, m, rowPtr: rows.ptr, colIdx: rows.idx };
+}
+
+/** The lines that carry content (blank and `#` comment lines dropped), split into tokens. */
+function contentLines(text: string): Line[] {
   const lines: Line[] = [];
   const raw = text.split(/\r\n|\r|\n/);
   for (let i = 0; i < raw.length; i++) {
@@ -42,86 +59,80 @@ export function parseAlist(text: string): ParityCheckMatrix {
     if (s === '' || s.startsWith('#')) continue;
     lines.push({ no: i + 1, tokens: s.split(/\s+/) });
   }
-  if (lines.length < 4) fail(`alist: only ${lines.length} non-empty lines, need at least 4 header lines`);
+  return lines;
+}
 
+/** The four header lines: sizes and degree lists, checked against each other. */
+function readHeader(lines: Line[]): { n: number; m: number; colDeg: number[]; rowDeg: number[] } {
+  if (lines.length < 4) fail(`alist: only ${lines.length} non-empty lines, need at least 4 header lines`);
   const head = ints(lines[0], 'n m');
   if (head.length !== 2) fail(`alist: line ${lines[0].no}: expected 'n m', got ${head.length} numbers`);
   const [n, m] = head;
   if (!(n >= 1)) fail(`alist: line ${lines[0].no}: n = ${n} must be >= 1`);
   if (!(m >= 1)) fail(`alist: line ${lines[0].no}: m = ${m} must be >= 1`);
-
   const maxes = ints(lines[1], 'max degrees');
   if (maxes.length !== 2) fail(`alist: line ${lines[1].no}: expected 'maxColDegree maxRowDegree', got ${maxes.length} numbers`);
   const [maxCol, maxRow] = maxes;
-
   const colDeg = ints(lines[2], 'column degrees');
   if (colDeg.length !== n) fail(`alist: line ${lines[2].no}: ${colDeg.length} column degrees, expected n = ${n}`);
   const rowDeg = ints(lines[3], 'row degrees');
   if (rowDeg.length !== m) fail(`alist: line ${lines[3].no}: ${rowDeg.length} row degrees, expected m = ${m}`);
-  let colSum = 0;
-  let rowSum = 0;
-  let colMax = 0;
-  let rowMax = 0;
-  for (let j = 0; j < n; j++) {
-    const d = colDeg[j];
-    if (d < 0 || d > m) fail(`alist: line ${lines[2].no}: column ${j + 1} degree ${d} out of range 0..${m}`);
-    colSum += d;
-    if (d > colMax) colMax = d;
-  }
-  for (let i = 0; i < m; i++) {
-    const d = rowDeg[i];
-    if (d < 0 || d > n) fail(`alist: line ${lines[3].no}: row ${i + 1} degree ${d} out of range 0..${n}`);
-    rowSum += d;
-    if (d > rowMax) rowMax = d;
-  }
-  if (colMax !== maxCol) fail(`alist: line ${lines[1].no}: max column degree ${maxCol} but the largest listed is ${colMax}`);
-  if (rowMax !== maxRow) fail(`alist: line ${lines[1].no}: max row degree ${maxRow} but the largest listed is ${rowMax}`);
-  if (colSum !== rowSum) fail(`alist: column degrees sum to ${colSum} but row degrees sum to ${rowSum}`);
+  const col = degreeTotals(colDeg, m, lines[2], 'column');
+  const row = degreeTotals(rowDeg, n, lines[3], 'row');
+  if (col.max !== maxCol) fail(`alist: line ${lines[1].no}: max column degree ${maxCol} but the largest listed is ${col.max}`);
+  if (row.max !== maxRow) fail(`alist: line ${lines[1].no}: max row degree ${maxRow} but the largest listed is ${row.max}`);
+  if (col.sum !== row.sum) fail(`alist: column degrees sum to ${col.sum} but row degrees sum to ${row.sum}`);
+  return { n, m, colDeg, rowDeg };
+}
 
-  const need = 4 + n + m;
-  if (lines.length < need) {
-    fail(`alist: ${lines.length - 4} entry lines, expected n + m = ${n + m} (file truncated?)`);
+/** Sum and largest of a degree list whose degrees must lie in 0..limit (`what`: column or row). */
+function degreeTotals(degs: number[], limit: number, line: Line, what: string): { sum: number; max: number } {
+  let sum = 0;
+  let max = 0;
+  for (let i = 0; i < degs.length; i++) {
+    const d = degs[i];
+    if (d < 0 || d > limit) fail(`alist: line ${line.no}: ${what} ${i + 1} degree ${d} out of range 0..${limit}`);
+    sum += d;
+    if (d > max) max = d;
   }
-  if (lines.length > need) fail(`alist: line ${lines[need].no}: unexpected trailing content after ${n} column and ${m} row lines`);
+  return { sum, max };
+}
 
-  // One half of the file: `count` lists whose entries index 1..range.
-  const readHalf = (first: number, count: number, degs: number[], range: number, what: string, other: string) => {
-    const ptr = new Int32Array(count + 1);
-    for (let i = 0; i < count; i++) ptr[i + 1] = ptr[i] + degs[i];
-    const idx = new Int32Array(ptr[count]);
-    const seen = new Int32Array(range + 1).fill(-1);
-    for (let i = 0; i < count; i++) {
-      const line = lines[first + i];
-      const vals = ints(line, `${what} ${i + 1}`);
-      let k = 0;
-      let padded = false;
-      for (const v of vals) {
-        if (v === 0) {
-          padded = true;
-          continue;
-        }
-        if (padded) fail(`alist: line ${line.no}: ${what} ${i + 1} has entry ${v} after a 0 padding entry`);
-        if (v < 1 || v > range) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${other} index ${v} out of range 1..${range}`);
-        if (seen[v] === i) fail(`alist: line ${line.no}: ${what} ${i + 1} lists ${other} ${v} twice`);
-        seen[v] = i;
-        if (k >= degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has more than its degree ${degs[i]} entries`);
-        idx[ptr[i] + k++] = v - 1;
+/** One half of the file, lines first … first+count−1: `count` lists whose entries index 1..range, as 0-based CSR. */
+function readHalf(
+  lines: Line[], first: number, count: number, degs: number[], range: number, what: string, other: string,
+): { ptr: Int32Array; idx: Int32Array } {
+  const ptr = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) ptr[i + 1] = ptr[i] + degs[i];
+  const idx = new Int32Array(ptr[count]);
+  const seen = new Int32Array(range + 1).fill(-1);
+  for (let i = 0; i < count; i++) {
+    const line = lines[first + i];
+    const vals = ints(line, `${what} ${i + 1}`);
+    let k = 0;
+    let padded = false;
+    for (const v of vals) {
+      if (v === 0) {
+        padded = true;
+        continue;
       }
-      if (k !== degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${k} entries but its degree is ${degs[i]}`);
+      if (padded) fail(`alist: line ${line.no}: ${what} ${i + 1} has entry ${v} after a 0 padding entry`);
+      if (v < 1 || v > range) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${other} index ${v} out of range 1..${range}`);
+      if (seen[v] === i) fail(`alist: line ${line.no}: ${what} ${i + 1} lists ${other} ${v} twice`);
+      seen[v] = i;
+      if (k >= degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has more than its degree ${degs[i]} entries`);
+      idx[ptr[i] + k++] = v - 1;
     }
-    return { ptr, idx };
-  };
-  const cols = readHalf(4, n, colDeg, m, 'column', 'row');
-  const rows = readHalf(4 + n, m, rowDeg, n, 'row', 'column');
-
-  // Build CSR from the row half (sorted), then check the column half describes the same matrix.
-  const rowPtr = rows.ptr;
-  const colIdx = rows.idx;
-  for (let r = 0; r < m; r++) {
-    const seg = colIdx.subarray(rowPtr[r], rowPtr[r + 1]);
-    seg.sort();
+    if (k !== degs[i]) fail(`alist: line ${line.no}: ${what} ${i + 1} has ${k} entries but its degree is ${degs[i]}`);
   }
-  // Transpose of the row half must equal the column half (as sets).
+  return { ptr, idx };
+}
+
+/** Checks that the transpose of the row half equals the column half (as sets), naming the first difference. */
+function checkSameMatrix(
+  n: number, m: number, rows: { ptr: Int32Array; idx: Int32Array }, cols: { ptr: Int32Array; idx: Int32Array }, colDeg: number[],
+): void {
+  const { ptr: rowPtr, idx: colIdx } = rows;
   const cnt = new Int32Array(n);
   for (let e = 0; e < colIdx.length; e++) cnt[colIdx[e]]++;
   for (let j = 0; j < n; j++) {
@@ -144,7 +155,6 @@ export function parseAlist(text: string): ParityCheckMatrix {
       if (mark[r] !== j) fail(`alist: row ${r + 1} lists column ${j + 1} but column ${j + 1} does not list row ${r + 1}`);
     }
   }
-  return { n, m, rowPtr, colIdx };
 }
 
 /**
