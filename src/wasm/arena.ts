@@ -103,6 +103,8 @@ export class HeapArena extends WasmArena {
   private retired: number[] = [];
   /** Bytes allocated since the last reset, across blocks. */
   private used = 0;
+  /** Memory ran out since the last reset. */
+  private failed = false;
 
   constructor(memory: WebAssembly.Memory, readonly heap: LinearHeap) {
     super(memory, 0, heap.maxBytes);
@@ -115,22 +117,26 @@ export class HeapArena extends WasmArena {
 
   /**
    * Frees everything allocated since the last reset. When the last call chained blocks, they
-   * are all given back and replaced by one block of what that call used; when memory cannot
-   * give that block, the arena is left holding no block (the next alloc takes one as needed),
-   * never pointing into freed memory.
+   * are all given back and replaced by one block of what that call used. When memory ran out
+   * during the last call, or cannot give that one block, every block is given back and the
+   * arena holds none (the next alloc takes one as needed): a call that failed leaves neither a
+   * block sized for it (which a smaller retry would then lack) nor a pointer into freed memory.
    */
   override reset(): void {
-    if (this.retired.length > 0) {
-      const blocks = [...this.retired, this.start];
-      const used = this.used;
+    if (this.retired.length > 0 || this.failed) {
+      const blocks = this.limit > this.start ? [...this.retired, this.start] : this.retired;
+      const used = this.failed ? 0 : this.used;
       this.retired = [];
       this.start = this.limit = 0;
+      this.failed = false;
       for (const p of blocks) this.heap.free(p);
-      try {
-        this.start = this.heap.alloc(used);
-        this.limit = this.start + used;
-      } catch (e) {
-        if (!(e instanceof WasmMemoryError)) throw e;
+      if (used > 0) {
+        try {
+          this.start = this.heap.alloc(used);
+          this.limit = this.start + used;
+        } catch (e) {
+          if (!(e instanceof WasmMemoryError)) throw e;
+        }
       }
     }
     this.top = this.start;
@@ -141,7 +147,13 @@ export class HeapArena extends WasmArena {
     const size = alignUp(bytes);
     if (this.limit === 0 || this.top + size > this.limit) {
       const blockBytes = Math.max(size, 2 * (this.limit - this.start), MIN_BLOCK_BYTES);
-      const p = this.heap.alloc(blockBytes); // throws (changing nothing) when memory cannot grow
+      let p: number;
+      try {
+        p = this.heap.alloc(blockBytes); // throws (changing nothing) when memory cannot grow
+      } catch (e) {
+        this.failed = true;
+        throw e;
+      }
       if (this.limit > this.start) this.retired.push(this.start);
       this.start = p;
       this.limit = p + blockBytes;

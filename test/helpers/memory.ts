@@ -1,6 +1,18 @@
-// Fixtures for tests of out-of-memory paths: forcing a kernel's allocations to fail.
-import type { WmoeBackend } from '../../src/backend/backend.js';
+// Fixtures for tests of out-of-memory paths: forcing a kernel's allocations to fail, and a
+// backend whose WASM memory is capped small.
+import { tf } from '../../src/backend/init.js';
+import { WmoeBackend } from '../../src/backend/backend.js';
+import type { NnExports } from '../../src/kernels/nn_exports.js';
+import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
+import nnThreadedWasm from '../../src/wasm/generated/nn_mt.js';
 import { WasmMemoryError } from '../../src/errors.js';
+import { LinearHeap } from '../../src/wasm/heap.js';
+
+/** A LinearHeap from `base` over a new shared memory of `initialPages`, growable to `maxPages` 64 KiB pages. */
+export function heapOf(initialPages: number, maxPages: number, base = 1000): LinearHeap {
+  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages, shared: true });
+  return new LinearHeap(memory, base, maxPages * 65536);
+}
 
 /**
  * Runs `f` with every arena allocation made after an output was taken failing as out of memory;
@@ -29,4 +41,25 @@ export function failingAfterTake(b: WmoeBackend, f: () => unknown): { error: unk
     arena.alloc = alloc;
     outputs.take = take;
   }
+}
+
+/**
+ * A backend `name` like wmoe with threads, on its own threaded nn module whose memory may grow to
+ * `maxPages` 64 KiB pages only (the kernels are wmoe's: call init first). Dispose with
+ * {@link removeCappedBackend}.
+ */
+export async function cappedBackend(name: string, maxPages: number, threads = 2): Promise<WmoeBackend> {
+  const nn = await loadWasmThreaded<NnExports>('nn', nnThreadedWasm, { threads, maxPages });
+  const backend = new WmoeBackend(nn);
+  for (const k of tf.getKernelsForBackend('wmoe')) tf.registerKernel({ ...k, backendName: name });
+  tf.registerBackend(name, () => backend, 0);
+  return backend;
+}
+
+/** Stops the workers of a backend made by {@link cappedBackend} and unregisters it. */
+export function removeCappedBackend(name: string): void {
+  const backend = tf.findBackend(name) as WmoeBackend | null;
+  backend?.nn.pool?.dispose();
+  for (const k of tf.getKernelsForBackend(name)) tf.unregisterKernel(k.kernelName, name);
+  tf.removeBackend(name);
 }

@@ -1,17 +1,11 @@
-// LinearHeap (blocks of a linear memory, any order of alloc and free) and HeapArena (a kernel
-// call's scratch inside it): no two live blocks overlap, free blocks merge and are reused,
-// memory grows only when nothing free fits, and a failed growth changes nothing.
+// LinearHeap (blocks of a linear memory, any order of alloc and free): no two live blocks
+// overlap, free blocks merge and are reused, memory grows only when nothing free fits, and a
+// failed growth changes nothing. (HeapArena, a kernel call's scratch inside it: arena.test.ts.)
 import { describe, expect, test } from 'vitest';
-import { LinearHeap } from '../../src/wasm/heap.js';
-import { HeapArena } from '../../src/wasm/arena.js';
+import { heapOf } from '../helpers/memory.js';
 import { WasmMemoryError } from '../../src/errors.js';
 
 const PAGE = 65536;
-
-function heapOf(initialPages: number, maxPages: number, base = 1000): LinearHeap {
-  const memory = new WebAssembly.Memory({ initial: initialPages, maximum: maxPages, shared: true });
-  return new LinearHeap(memory, base, maxPages * PAGE);
-}
 
 /** Deterministic integers in [0, n) (an LCG; the test needs variety, not quality). */
 function counter(seed: number) {
@@ -99,44 +93,5 @@ describe('LinearHeap', () => {
     expect(() => heap.free(a + 64)).toThrow(/heap free of \d+, which is not a live block/);
     heap.free(a);
     expect(() => heap.free(a)).toThrow(/not a live block/);
-  });
-});
-
-describe('HeapArena', () => {
-  test('a call that outgrows its block chains a new one; reset then keeps one block that fits the whole call', () => {
-    const heap = heapOf(1, 1024);
-    const arena = new HeapArena(heap.memory, heap);
-    const call = () => {
-      arena.reset();
-      const ptrs = [arena.alloc(PAGE * 10), arena.alloc(PAGE * 20), arena.alloc(PAGE * 5)];
-      const bytes = [PAGE * 10, PAGE * 20, PAGE * 5];
-      // The call's own blocks never overlap.
-      const spans = ptrs.map((p, i) => [p, p + bytes[i]!] as const).sort((a, b) => a[0] - b[0]);
-      for (let j = 1; j < spans.length; j++) expect(spans[j]![0]).toBeGreaterThanOrEqual(spans[j - 1]![1]);
-      return ptrs;
-    };
-    call();
-    arena.reset();
-    const settled = heap.inUseBytes;
-    expect(settled).toBe(PAGE * 35);
-    const second = call();
-    expect(second[1]).toBe(second[0]! + PAGE * 10); // one block now: contiguous
-    expect(heap.inUseBytes).toBe(settled);
-    const size = heap.memory.buffer.byteLength;
-    for (let i = 0; i < 5; i++) call();
-    expect(heap.memory.buffer.byteLength).toBe(size);
-  });
-
-  test('reserve takes a block for good; the scratch block and other heap blocks never overlap it', () => {
-    const heap = heapOf(1, 64);
-    const arena = new HeapArena(heap.memory, heap);
-    const r = arena.reserve(128);
-    arena.reset();
-    const s = arena.alloc(1000); // the start of the arena's block
-    const other = heap.alloc(1000);
-    arena.reset();
-    const spans = [r, s, other].map((p) => [p, p + heap.sizeOf(p)!] as const).sort((a, b) => a[0] - b[0]);
-    for (let j = 1; j < spans.length; j++) expect(spans[j]![0]).toBeGreaterThanOrEqual(spans[j - 1]![1]);
-    expect(heap.sizeOf(r)).toBe(128);
   });
 });
