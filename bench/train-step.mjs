@@ -237,7 +237,7 @@ function printReport(comparisons, checks, load) {
   console.log(`\nMoE training step (K=4, top-2, Adam), images/s (ms per step), medians; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end:`);
   for (const r of rows) {
     const c = comparisons.find((x) => x.model === r.model && x.batch === r.batch && x.threads === r.threads);
-    const vs = r.peer === 'wmoe' && c ? `  wmoe/PyTorch x${c.ratio.toFixed(2)}` : '';
+    const vs = r.peer === 'wmoe' && c ? `  wmoe/PyTorch x${c.ratio.toFixed(2)}${c.problems.length ? ' (invalid)' : ''}` : '';
     const how = r.build ? `  [${r.build.label}]` : r.blasKind ? `  [BLAS ${r.blasKind}]` : '';
     const bad = rowProblems(rows, r).length ? '  (invalid: see checks)' : '';
     console.log(`  ${MODELS[r.model].label.padEnd(9)} batch ${String(r.batch).padEnd(3)} ${r.peer.padEnd(18)} ${r.threads} thr  ${r.imagesPerSec.toFixed(1).padStart(8)} img/s  (${r.msMedian.toFixed(1)} ms)${vs}${how}${bad}`);

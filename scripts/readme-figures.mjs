@@ -137,7 +137,11 @@ function buildCell(x, r) {
   return '';
 }
 
-/** The train-step table: every row, wmoe/PyTorch only where PyTorch ran on an optimised BLAS. */
+/**
+ * The train-step table: every row; wmoe/PyTorch only where PyTorch ran on an optimised BLAS,
+ * and "invalid" where either row of the pair cannot be quoted (a 2-thread row slower than its
+ * own 1-thread row).
+ */
 function trainStepTable(r) {
   const cmp = torchComparisons(r.rows, r.pytorch);
   const ratioOf = (x) => cmp.find((c) => c.model === x.model && c.batch === x.batch && c.threads === x.threads);
@@ -146,7 +150,7 @@ function trainStepTable(r) {
   const rows = r.rows.map((x) => [
     MODEL_LABELS[x.model] ?? x.model, String(x.batch), peerName(x), String(x.threads), buildCell(x, r), x.msMedian.toFixed(1),
     x.imagesPerSec >= 100 ? grouped(x.imagesPerSec) : x.imagesPerSec.toFixed(1),
-    x.peer === 'wmoe' && ratioOf(x) ? `${ratioOf(x).ratio.toFixed(2)}×` : '',
+    x.peer === 'wmoe' && ratioOf(x) ? (ratioOf(x).problems.length ? 'invalid' : `${ratioOf(x).ratio.toFixed(2)}×`) : '',
     slower(x) ? 'slower than 1T' : '',
   ]);
   return fence(table(['model', 'batch', 'runs on', 'threads', 'build / BLAS', 'ms/step', 'images/s', 'wmoe/PyTorch', 'invalid'], rows, 'lrlrlrrrl'));

@@ -99,14 +99,19 @@ export function trainStepChecks(rows, pytorch) {
 
 /**
  * wmoe against the PyTorch peer at the same model, batch and thread count, for every pair of
- * rows where PyTorch ran on an optimised BLAS: `{ model, batch, threads, ratio }` (ratio =
- * wmoe's images/s / PyTorch's). A reference-BLAS PyTorch row gives no comparison.
+ * rows where PyTorch ran on an optimised BLAS: `{ model, batch, threads, ratio, problems }`
+ * (ratio = wmoe's images/s / PyTorch's; problems: why the pair cannot be quoted, e.g. a
+ * 2-thread row slower than its 1-thread row; empty when it can). A reference-BLAS PyTorch row
+ * gives no comparison at all.
  */
 export function torchComparisons(rows, pytorch) {
   const out = [];
   for (const r of rows.filter((x) => x.peer === 'wmoe')) {
     const t = findRow(rows, r.model, r.batch, TORCH_PEER, r.threads);
-    if (t && isTorchPeer(t, pytorch)) out.push({ model: r.model, batch: r.batch, threads: r.threads, wmoeMs: r.msMedian, torchMs: t.msMedian, ratio: t.msMedian / r.msMedian });
+    if (t && isTorchPeer(t, pytorch)) {
+      const problems = [r, t].flatMap((x) => rowProblems(rows, x, pytorch));
+      out.push({ model: r.model, batch: r.batch, threads: r.threads, wmoeMs: r.msMedian, torchMs: t.msMedian, ratio: t.msMedian / r.msMedian, problems });
+    }
   }
   return out;
 }

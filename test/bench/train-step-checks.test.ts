@@ -90,6 +90,14 @@ describe('trainStepChecks', () => {
     expect(torchComparisons(healthy, null).map((c: { threads: number }) => c.threads)).toEqual([1, 2]);
   });
 
+  it('marks a comparison with a contended row as not quotable', () => {
+    const rows = healthy.map((r) => (r.peer === 'pytorch-cpu' && r.threads === 2 ? { ...r, msMedian: 300 } : r));
+    const [one, two] = torchComparisons(rows, null);
+    expect(one.problems).toEqual([]);
+    expect(two.ratio).toBe(30);
+    expect(two.problems.join()).toMatch(/pytorch-cpu LeNet-5 batch 64: 2 threads \(300\.0 ms\) slower than 1 thread/);
+  });
+
   it('takes the BLAS from the result record when rows lack it (results stored before rows had it)', () => {
     const rows = healthy.map((r) => (r.peer === 'pytorch-cpu' ? { ...r, blas: undefined } : r));
     expect(byTarget(trainStepChecks(rows, { blas: REFERENCE }), /at 1 thread$/).verdict).toBe('invalid');

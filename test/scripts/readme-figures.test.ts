@@ -141,6 +141,11 @@ describe('verdicts in the README are recomputed from the stored values, never fr
     expect(text).not.toMatch(/at 2 threads: met/);
     expect(text).toMatch(/wmoe >= PyTorch CPU at 2 threads: INVALID, not judged: wmoe LeNet-5 batch 64: 2 threads \(18\.1 ms\) slower than 1 thread/);
     expect(text).toContain('wmoe >= PyTorch CPU at 1 thread: met (2.17×)');
+    // nor is the 2-thread ratio quoted in the table
+    const table = text.split('```')[1];
+    expect(table).toMatch(/LeNet-5 64 wmoe 1 .* 2\.17× /);
+    expect(table).toMatch(/LeNet-5 64 wmoe 2 .* invalid slower than 1T/);
+    expect(table).not.toContain('1.87×');
   });
 
   it('quotes no PyTorch figure on the reference BLAS as the peer (the committed results)', () => {
