@@ -2,6 +2,7 @@ import { modelDefaultsUsage, trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
 import { describeFailure } from './report_error.js';
+import { closeProgressLine } from './progress.js';
 import { InputError } from '../errors.js';
 import { INT_FLAG_MAX } from './args.js';
 
@@ -31,7 +32,7 @@ commands:
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
-          --backend wmoe|cpu|<any registered tfjs backend> --threads 1 (wmoe) --out DIR
+          --backend wmoe|cpu|<any registered tfjs backend> --threads auto|N --spin N --out DIR
           [--stage2-lr 3e-3 --batch-size 64 --train-samples N --test-samples N --validation 0.1
            --augment auto|none|crop|crop-flip --no-normalise --load-balance 1
            --stage2-load-balance 0.5 --stage2-importance 0.1 --keep-epoch best|last
@@ -39,7 +40,12 @@ commands:
           (the last five: the default, then each model whose default differs)
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)
-  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads N]
+          Saves the training state into --out after every epoch (resume-state.bin, removed when
+          the run ends); an --out holding an unfinished run is refused.
+  train --resume DIR [--threads auto|N --spin N --quiet]
+          continues the unfinished run in DIR with the flags it recorded, bit-identical to a run
+          that never stopped
+  eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads auto|N --spin N]
           [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam --bits 8 --decoder nms --iterations 10]
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
           Without --link: the link the checkpoint's gate was trained over (and its digital
@@ -52,6 +58,15 @@ commands:
           --max-frames N --batch-frames 256 --seed S --json --plot FILE
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
           --reps 5 --json]  what a digital link costs per feature vector against the analog one
+
+progress: train, demo and eval report progress on stderr (on a terminal a live line; otherwise a
+  line every 5 s and at each epoch's end), ber a live line on a terminal; --quiet prints none
+  (errors still print, results stay on stdout).
+
+--threads (train, eval, demo): threads of backend wmoe, main thread included; auto (the default)
+  is this machine's logical CPUs, and 1 with another backend. --spin: polls of an idle wmoe
+  worker before it sleeps (default 200000); lower it (e.g. 2000) when other processes compete
+  for the cores. Results are bit-identical at any thread count.
 
 bounds of the integer flags (inclusive; the lower bounds are 0 or 1):
   ${boundsText()}
@@ -82,6 +97,7 @@ async function main(argv: string[]): Promise<void> {
 
 main(process.argv.slice(2)).catch((e: unknown) => {
   const { text, exitCode } = describeFailure(e);
+  closeProgressLine();
   process.stderr.write(text);
   process.exit(exitCode);
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
@@ -18,12 +18,12 @@ export function linkRecordOf(link: Link): LinkRecord {
 }
 
 /** A one-line InputError for a failed read or write of `path` (an OS error: missing, unreadable, a directory, a full disk). */
-function ioError(action: string, path: string, e: unknown): InputError {
+export function ioError(action: string, path: string, e: unknown): InputError {
   return new InputError(`cannot ${action} '${path}': ${(e as Error).message.split('\n')[0]}`);
 }
 
 /** True for Node's system errors (ENOENT, EACCES, EISDIR, ENOSPC, ...), which carry a string `code` and a `syscall`. */
-function isSystemError(e: unknown): boolean {
+export function isSystemError(e: unknown): boolean {
   return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && typeof (e as { syscall?: unknown }).syscall === 'string';
 }
 
@@ -57,6 +57,35 @@ export function writeRunDirectory(dir: string, model: DistributedMoE, meta: Chec
     for (const [name, text] of Object.entries(extra)) writeFileSync(join(tmp, name), text);
     rmSync(target, { recursive: true, force: true });
     renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw isSystemError(e) ? ioError('write the run directory', dir, e) : e;
+  }
+}
+
+/**
+ * Writes the run directory's final files into `dir`, which holds a training state file
+ * (`stateFile`) from per-epoch checkpoints: each file is written to a temporary name and renamed
+ * over its target (atomic), and the state file is removed last, so that a process killed at any
+ * moment leaves either the state to resume from or the finished run. Without a state file in
+ * `dir`, the same as {@link writeRunDirectory}.
+ */
+export function finishRunDirectory(dir: string, model: DistributedMoE, meta: CheckpointMeta, extra: Record<string, string>, stateFile: string): void {
+  const target = resolve(dir);
+  if (!existsSync(join(target, stateFile))) {
+    writeRunDirectory(dir, model, meta, extra);
+    return;
+  }
+  const tmp = join(target, `.final.tmp-${process.pid}`);
+  try {
+    writeRunDirectory(tmp, model, meta, extra);
+    for (const name of readdirSync(tmp)) renameSync(join(tmp, name), join(target, name));
+    rmSync(tmp, { recursive: true, force: true });
+    rmSync(join(target, stateFile), { force: true });
+    // Leftovers of processes killed while writing (their temporary files and directories).
+    for (const name of readdirSync(target)) {
+      if (name.startsWith('.final.tmp-') || name.startsWith(`.${stateFile}.tmp-`)) rmSync(join(target, name), { recursive: true, force: true });
+    }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw isSystemError(e) ? ioError('write the run directory', dir, e) : e;

@@ -1,11 +1,13 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
 import { DATASET_NAMES, LABEL_SETS } from '../../data/names.js';
 import {
   AUGMENTATIONS,
   DEFAULT_TRAIN_CONFIG,
+  KEEP_EPOCHS,
+  LR_SCHEDULES,
   modelTrainDefaults,
   PACKAGE_TRAIN_DEFAULTS,
   resolveTrainConfig,
@@ -15,10 +17,12 @@ import {
 } from '../../train/config.js';
 import { parseModelOptions } from '../model_flags.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
-import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
+import { finishRunDirectory, linkRecordOf, parseLinkRecord } from '../../train/checkpoint.js';
+import { hasTrainState, readTrainStateFile, TRAIN_STATE_FILE, writeTrainStateFile } from '../../train/train_state_file.js';
+import { encodeTrainState, type TrainState } from '../../train/train_state.js';
 import { parseSnrRange } from '../../link/snr.js';
 import type { Link } from '../../link/index.js';
-import { LINK_FLAGS, linkFromFlags } from '../link_flags.js';
+import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { parseBackend, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
@@ -58,8 +62,15 @@ export const TRAIN_FLAGS = {
   'stage2-importance': { type: 'string' },
   'stage1-lr': { type: 'string' },
   'stage2-lr': { type: 'string' },
+  'lr-schedule': { type: 'string' },
+  'warmup-epochs': { type: 'string' },
+  'weight-decay': { type: 'string' },
+  'keep-epoch': { type: 'string' },
   threads: { type: 'string' },
 } as const;
+
+/** What `--resume DIR` accepts besides: how to run, not what to train (the run recorded that). */
+const RESUME_FLAGS: readonly string[] = ['threads', 'spin', 'quiet'];
 
 type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise' | 'quiet'>, string>> & { 'no-normalise'?: boolean; quiet?: boolean };
 
@@ -88,6 +99,10 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
     testSamples: parseIntFlag('test-samples', v['test-samples'], defaults.testSamples, 0),
     stage1LoadBalance: parseNumberFlag('load-balance', v['load-balance'], defaults.stage1LoadBalance),
     ...(v['expert-loss'] !== undefined ? { stage1ExpertLoss: parseNumberFlag('expert-loss', v['expert-loss'], NaN) } : {}),
+    ...(v['lr-schedule'] !== undefined ? { lrSchedule: parseChoice('lr-schedule', v['lr-schedule'], LR_SCHEDULES, 'constant') } : {}),
+    ...(v['warmup-epochs'] !== undefined ? { warmupEpochs: parseNumberFlag('warmup-epochs', v['warmup-epochs'], NaN) } : {}),
+    ...(v['weight-decay'] !== undefined ? { weightDecay: parseNumberFlag('weight-decay', v['weight-decay'], NaN) } : {}),
+    ...(v['keep-epoch'] !== undefined ? { keepEpoch: parseChoice('keep-epoch', v['keep-epoch'], KEEP_EPOCHS, 'best') } : {}),
     stage2LoadBalance: parseNumberFlag('stage2-load-balance', v['stage2-load-balance'], defaults.stage2LoadBalance),
     stage2Importance: parseNumberFlag('stage2-importance', v['stage2-importance'], defaults.stage2Importance),
     validationFraction: parseNumberFlag('validation', v.validation, defaults.validationFraction),
@@ -154,7 +169,7 @@ export function checkOutDirectory(out: string): void {
 
 /**
  * Runs `train`; a WASM kernel running out of memory becomes a one-line InputError naming the
- * batch size and one that should fit (nothing has been written yet).
+ * batch size and one that should fit (nothing but the last epoch's training state has been written).
  */
 export function trainWithin<T>(cfg: TrainConfig, train: () => T): T {
   try {
@@ -170,28 +185,96 @@ export function trainWithin<T>(cfg: TrainConfig, train: () => T): T {
   }
 }
 
-/** Trains as the flags say and writes checkpoint, metrics.json and timings.json into --out. */
-export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG) {
-  const { cfg, backend, link, threads } = trainConfigFromFlags(v, defaults);
-  const out = v.out ?? outDefault;
-  checkOutDirectory(out);
+/** A run to execute: what to train, how, where, and (continuing a run) the state and time so far. */
+interface RunPlan {
+  cfg: ResolvedTrainConfig;
+  backend: BackendName;
+  threads: number;
+  link: Link;
+  out: string;
+  resume?: TrainState;
+  /** Training time of earlier sessions of this run, s, and this session's number (1 = the first). */
+  previousSeconds: number;
+  session: number;
+}
+
+/**
+ * Loads the data and trains, saving the training state into `out` after every epoch; at the end
+ * writes the checkpoint, metrics.json and timings.json there (and removes the state).
+ */
+async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
+  const { cfg, backend, threads, link, out } = plan;
   const started = Date.now();
   await useBackend(backend, threads);
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
-  cfg.inputShape = [data.train.height, data.train.width, data.train.channels];
+  const shape: [number, number, number] = [data.train.height, data.train.width, data.train.channels];
+  if (plan.resume && (shape.join('x') !== cfg.inputShape.join('x') || data.train.classes !== cfg.classes)) {
+    throw new InputError(`the ${cfg.dataset} data now has ${shape.join('x')} images of ${data.train.classes} classes; the run in '${out}' had ${cfg.inputShape.join('x')}, ${cfg.classes}`);
+  }
+  cfg.inputShape = shape;
   cfg.classes = data.train.classes;
-  const { model, metrics, features } = trainWithin(cfg, () => trainMoe(cfg, data, link, progressBar({ quiet: v.quiet })));
-  const timings = { backend, threads, trainSeconds: (Date.now() - started) / 1000, finishedAt: new Date().toISOString() };
-  writeRunDirectory(out, model, { train: cfg, stage2Link: linkRecordOf(link) }, {
+  const stage2Link = linkRecordOf(link);
+  const seconds = () => plan.previousSeconds + (Date.now() - started) / 1000;
+  const onCheckpoint = (s: TrainState) =>
+    writeTrainStateFile(out, encodeTrainState(s, { backend, threads, stage2Link, trainSeconds: seconds(), session: plan.session }));
+  const { model, metrics, features } = trainWithin(cfg, () =>
+    trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
+  );
+  const timings = { backend, threads, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
+  finishRunDirectory(out, model, { train: cfg, stage2Link }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
-  });
+  }, TRAIN_STATE_FILE);
   return { model, metrics, features, out, cfg, backend, link };
 }
 
+/**
+ * Trains as the flags say, saving the training state into --out after every epoch, and writes
+ * checkpoint, metrics.json and timings.json there. `refuseUnfinished`: an --out that holds an
+ * unfinished run (a training state) is an InputError rather than replaced.
+ */
+export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG, refuseUnfinished = false) {
+  const { cfg, backend, link, threads } = trainConfigFromFlags(v, defaults);
+  const out = v.out ?? outDefault;
+  checkOutDirectory(out);
+  if (refuseUnfinished && hasTrainState(out)) {
+    throw new InputError(`'${out}' holds an unfinished run (${TRAIN_STATE_FILE}): continue it with --resume ${out}, or give another --out`);
+  }
+  return executeRun({ cfg, backend, threads, link, out, previousSeconds: 0, session: 1 }, v.quiet);
+}
+
+/**
+ * `wmoe train --resume DIR`: continues the run in DIR from its training state, with the config,
+ * link and backend it recorded; only the flags of {@link RESUME_FLAGS} may be given (--threads:
+ * the recorded count otherwise).
+ */
+export async function resumeTraining(dir: string, v: Flags) {
+  const given = Object.entries(v).filter(([k, x]) => x !== undefined && !RESUME_FLAGS.includes(k));
+  if (given.length > 0) {
+    throw new InputError(`--resume continues the run with the flags it recorded: --${given[0][0]} cannot be given with it (only ${RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`);
+  }
+  const { state, meta } = readTrainStateFile(dir);
+  const where = join(dir, TRAIN_STATE_FILE);
+  let cfg: ResolvedTrainConfig;
+  try {
+    cfg = resolveTrainConfig(state.config);
+  } catch (e) {
+    throw new InputError(`resume state '${where}' has an invalid config: ${e instanceof InputError ? e.message : 'not a training config'}`);
+  }
+  const record = parseLinkRecord(meta.stage2Link, where);
+  if (!record) throw new InputError(`resume state '${where}' records no stage-2 link`);
+  const backend = parseBackend(typeof meta.backend === 'string' ? meta.backend : undefined);
+  const threads = v.threads !== undefined || !Number.isInteger(meta.threads) ? parseThreads(v.threads, backend) : (meta.threads as number);
+  const { link } = chooseLink({}, record);
+  const previousSeconds = typeof meta.trainSeconds === 'number' ? meta.trainSeconds : 0;
+  const session = (Number.isInteger(meta.session) ? (meta.session as number) : 1) + 1;
+  return executeRun({ cfg, backend, threads, link, out: dir, resume: state, previousSeconds, session }, v.quiet);
+}
+
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
-  const { values } = parseFlags(argv, TRAIN_FLAGS);
-  const { model, metrics, out } = await runTraining(values, 'runs/train');
+  const { values } = parseFlags(argv, { ...TRAIN_FLAGS, resume: { type: 'string' } });
+  const { resume, ...flags } = values;
+  const { model, metrics, out } = resume !== undefined ? await resumeTraining(resume, flags) : await runTraining(flags, 'runs/train', DEFAULT_TRAIN_CONFIG, true);
   if (!values.quiet) process.stderr.write(`wrote checkpoint, metrics.json and timings.json to ${out}\n`);
   return { model, metrics };
 }

@@ -1,0 +1,114 @@
+// `wmoe train` killed (SIGKILL) mid-run and continued with --resume ends bit-identical to a run
+// that never stopped, in either stage.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectOneLineError, runCli, tempDir } from '../helpers/cli.js';
+import { decodeTrainState } from '../../src/train/train_state.js';
+
+const CLI = new URL('../../dist/cli/wmoe.mjs', import.meta.url).pathname;
+const STATE = 'resume-state.bin';
+
+/** A small run with every source of randomness on: augmentation, validation split, schedule, decay. */
+const ARGS = [
+  'train', '--train-samples', '256', '--test-samples', '64', '--stage1-epochs', '4', '--stage2-epochs', '4', '--batch-size', '32',
+  '--seed', '3', '--augment', 'crop-flip', '--lr-schedule', 'cosine', '--warmup-epochs', '1', '--weight-decay', '0.01', '--quiet',
+];
+
+/** The saved state's stage and epochs, or undefined when there is none (yet). */
+function savedAt(dir: string): [number, number] | undefined {
+  const path = join(dir, STATE);
+  if (!existsSync(path)) return undefined;
+  const { state } = decodeTrainState(readFileSync(path), path).state;
+  return [state.stage, state.epochs];
+}
+
+/**
+ * Runs `wmoe train ...ARGS --out dir` in a child process and kills it with SIGKILL as soon as
+ * the state saved after epoch 2 of `stage` appears (so it dies within the next epoch).
+ */
+function trainAndKill(dir: string, stage: 1 | 2): Promise<[number, number]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...ARGS, '--out', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let killedAt: [number, number] | undefined;
+    const poll = setInterval(() => {
+      const at = savedAt(dir);
+      if (at && at[0] === stage && at[1] >= 2) {
+        killedAt = at;
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }
+    }, 5);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      if (signal === 'SIGKILL' && killedAt) resolve(killedAt);
+      else reject(new Error(`the run ended before the kill (code ${code}, signal ${signal}): ${stderr}`));
+    });
+  });
+}
+
+describe('wmoe train --resume', () => {
+  let reference: { metrics: string; weights: Buffer; config: string };
+
+  beforeAll(() => {
+    const dir = join(tempDir(), 'ref');
+    const r = runCli([...ARGS, '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, STATE))).toBe(false);
+    reference = {
+      metrics: readFileSync(join(dir, 'metrics.json'), 'utf8'),
+      weights: readFileSync(join(dir, 'weights.bin')),
+      config: readFileSync(join(dir, 'config.json'), 'utf8'),
+    };
+  }, 240_000);
+
+  it.each([1, 2] as const)('a run killed with SIGKILL in stage %i after epoch 2 and resumed is bit-identical to one never stopped', async (stage) => {
+    const dir = join(tempDir(), 'run');
+    const killedAt = await trainAndKill(dir, stage);
+    expect(killedAt[0]).toBe(stage);
+    // Killed mid-run: a state to resume from, and no results yet.
+    expect(existsSync(join(dir, 'metrics.json'))).toBe(false);
+    const saved = savedAt(dir)!;
+    expect(saved[0]).toBe(stage);
+    expect(saved[1]).toBeGreaterThanOrEqual(2);
+
+    const r = runCli(['train', '--resume', dir, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'metrics.json'), 'utf8')).toBe(reference.metrics);
+    expect(Buffer.compare(readFileSync(join(dir, 'weights.bin')), reference.weights)).toBe(0);
+    expect(readFileSync(join(dir, 'config.json'), 'utf8')).toBe(reference.config);
+    expect(existsSync(join(dir, STATE))).toBe(false);
+    const timings = JSON.parse(readFileSync(join(dir, 'timings.json'), 'utf8'));
+    expect(timings.sessions).toBe(2);
+  }, 240_000);
+
+  it('refuses training flags with --resume, a finished run, a corrupt state, and a fresh run into an unfinished one (one-line errors)', async () => {
+    const dir = join(tempDir(), 'run');
+    await trainAndKill(dir, 1);
+    expectOneLineError(
+      runCli(['train', '--resume', dir, '--seed', '4']),
+      '--resume continues the run with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet)',
+    );
+    expectOneLineError(
+      runCli([...ARGS, '--out', dir]),
+      `'${dir}' holds an unfinished run (${STATE}): continue it with --resume ${dir}, or give another --out`,
+    );
+    const path = join(dir, STATE);
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 100));
+    expectOneLineError(runCli(['train', '--resume', dir]), new RegExp(`resume state '${path}' is truncated: .*`));
+    bytes[bytes.length - 5] ^= 0xff;
+    writeFileSync(path, bytes);
+    expectOneLineError(runCli(['train', '--resume', dir]), new RegExp(`resume state '${path}' is corrupt: FNV-1a .*`));
+    writeFileSync(path, 'not a state');
+    expectOneLineError(runCli(['train', '--resume', dir]), `resume state '${path}' is not a wmoe training state`);
+
+    const finished = join(tempDir(), 'done');
+    expect(runCli(['train', '--train-samples', '64', '--test-samples', '32', '--epochs', '1', '--quiet', '--out', finished]).code).toBe(0);
+    expectOneLineError(runCli(['train', '--resume', finished]), `the run in '${finished}' is finished: nothing to resume (no ${STATE})`);
+    expectOneLineError(runCli(['train', '--resume', join(finished, 'nope')]), `run directory '${join(finished, 'nope')}' does not exist`);
+  }, 240_000);
+});
