@@ -131,13 +131,41 @@ describe('ResidentPool on backend wmoe with threads', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
     const heap = new LinearHeap(memory, 1024, 4 * 65536);
     const small = new ResidentPool(heap, 4096);
-    const a = small.take(512); // 2 KiB: resident
-    expect(small.pointerOf(a)).toBeDefined();
-    expect(small.take(1024).buffer).not.toBe(memory.buffer); // past the 4 KiB cap
-    const roomy = new ResidentPool(heap);
-    expect(roomy.pointerOf(roomy.take(300_000))).toBeUndefined(); // 1.2 MB > the 256 KiB maximum
+    const a = small.take(512); // 2 KiB: resident, a view of its block
+    const ptr = small.pointerOf(a)!;
+    expect(heap.sizeOf(ptr)).toBe(2048);
+    expect(a.buffer).toBe(memory.buffer);
+    expect(a.byteOffset).toBe(ptr);
+    expect(small.pointerOf(small.take(1024))).toBeUndefined(); // past the 4 KiB cap
+    // No cap: only memory limits it. 400 kB is past the 256 KiB maximum, so the heap's alloc
+    // throws, and the pool falls back to a JS array, changing nothing.
+    const roomy = new ResidentPool(heap, 2 ** 40);
+    const alloc = heap.alloc;
+    let tried = 0;
+    heap.alloc = function (this: LinearHeap, bytes: number) {
+      tried++;
+      return alloc.call(this, bytes);
+    };
+    const inUse = heap.inUseBytes;
+    let big: Float32Array;
+    try {
+      big = roomy.take(100_000);
+    } finally {
+      heap.alloc = alloc;
+    }
+    expect(tried).toBe(1);
+    expect(roomy.pointerOf(big)).toBeUndefined();
+    expect(big.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(big.length).toBe(100_000);
+    expect(heap.inUseBytes).toBe(inUse);
+    expect(roomy.residentBytes).toBe(0);
+    // Below the maximum, the same pool hands out resident blocks again.
+    const c = roomy.take(1000);
+    expect(roomy.pointerOf(c)).toBe(c.byteOffset);
+    expect(roomy.pointerOf(c)).not.toBe(ptr);
     small.adopt(a);
     small.release(a);
     expect(small.residentBytes).toBe(0);
+    expect(heap.sizeOf(ptr)).toBeUndefined();
   });
 });
