@@ -367,78 +367,119 @@ function convBackpropInput(backend: WmoeBackend, dyv: Float32Array, wv: Float32A
   return dx.values();
 }
 
+/** Where a filter-gradient strategy reads x and dy and writes dW (byte addresses in the nn module's memory). */
+interface FilterGradAt {
+  ex: NnExports;
+  arena: WasmArena;
+  info: Conv2DInfo;
+  px: number;
+  pdy: number;
+  pdw: number;
+}
+
 /**
  * Filter gradient dW [fh, fw, ci, co] of a convolution from x [n, h, w, ci] and dy [n, oh, ow, co],
- * reduced over batch × pixels in chunks, with both GEMM operands laid out to stream contiguously.
+ * by the strategy that suits the shape (see the header of this file), each laying out both
+ * GEMM operands to stream contiguously.
  */
 function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo): Float32Array {
-  const ex = backend.nn.exports as NnExports;
   const arena = backend.nn.arena;
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
-  const g = geometryArgs(info);
   const k = fh * fw * ci;
   const m = info.batchSize * info.outHeight * info.outWidth;
   if (m === 0 || k === 0 || co === 0) return new Float32Array(k * co);
   arena.reset();
   const px = readPtr(backend, xv);
   const pdy = readPtr(backend, dyv);
-  const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
   const dw = outputF32(backend, k * co);
-  const pdw = dw.ptr;
-  if (rowGemmFilterGradFits(info)) {
-    // dW (K×co) = Σ_pixels patchᵀ · dy: A row (kh, kw, c) of tap (b, oy) is x read along the
-    // output row with stride sw·ci; B is dy packed as it is (pixel-major).
-    const { batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-    const pbp = arena.alloc(packedBytes(m, co));
-    const pind = arena.alloc(indirectionBytes(k, n * oh));
-    ex.gemmPackB(pdy, m, co, co, 1, pbp);
-    ex.convFilterGradIndirection(pind, px, n, info.inHeight, info.inWidth, ci, fh, fw, sh, oh);
-    ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
-    return dw.values();
+  const at: FilterGradAt = { ex: backend.nn.exports as NnExports, arena, info, px, pdy, pdw: dw.ptr };
+  if (rowGemmFilterGradFits(info)) filterGradRowGemm(at);
+  else if (directFilterGradFits(info)) filterGradDirect(at);
+  else if (fh === 1 && fw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && ci >= IM2COL_MAX_CHANNELS) filterGrad1x1(at);
+  else if (m < co) filterGradFewPixels(at);
+  else filterGradManyPixels(at);
+  return dw.values();
+}
+
+/**
+ * dW (K×co) = Σ_pixels patchᵀ · dy: A row (kh, kw, c) of tap (b, oy) is x read along the output
+ * row with stride sw·ci; B is dy packed as it is (pixel-major). No padding, ci < 8 (LeNet 6→16).
+ */
+function filterGradRowGemm({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const { batchSize: n, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+  const k = fh * fw * ci;
+  const m = n * oh * ow;
+  const pbp = arena.alloc(packedBytes(m, co));
+  const pind = arena.alloc(indirectionBytes(k, n * oh));
+  ex.gemmPackB(pdy, m, co, co, 1, pbp);
+  ex.convFilterGradIndirection(pind, px, n, info.inHeight, info.inWidth, ci, fh, fw, sh, oh);
+  ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
+}
+
+/** Stride 1 with ci < 8: the direct kernel (pixel-vectorised reduction) over channel-planar padded copies. */
+function filterGradDirect({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const { batchSize: n, outHeight: oh, outWidth: ow } = info;
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+  const { hp, wp } = directPlane(oh, ow, fh, fw);
+  const owp = Math.ceil(ow / 4) * 4;
+  const cop = co + (co & 1);
+  const pxp = arena.alloc(n * ci * hp * wp * 4);
+  const pdyp = arena.alloc(n * cop * oh * owp * 4);
+  ex.convPlanarPad(px, n, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp);
+  ex.convPlanarPad(pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp);
+  ex.convDirectFilterGrad(pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw);
+}
+
+/**
+ * 1x1 without padding (ResNet's strided shortcuts, the MoE's bottlenecks): dW (ci×co) = Xᵀ · dy
+ * with X (m×ci) the input pixels the conv reads (x itself at stride 1, else a strided copy),
+ * transposed so that the GEMM's A rows run contiguously along the pixels.
+ */
+function filterGrad1x1({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const g = geometryArgs(info);
+  const { inChannels: ci, outChannels: co } = info;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
+  const pxs = strided ? arena.alloc(m * ci * 4) : px;
+  if (strided) ex.convIm2col(px, g[0], g[1], g[2], g[3], 1, 1, g[6], g[7], 0, 0, g[10], g[11], 0, m, pxs);
+  const pxT = arena.alloc(m * ci * 4);
+  const pbp = arena.alloc(packedBytes(m, co));
+  const pind = arena.alloc(indirectionBytes(ci, 1));
+  ex.gemmTranspose(pxs, m, ci, pxT, m);
+  ex.gemmPackB(pdy, m, co, co, 1, pbp);
+  ex.gemm(ci, co, m, pxT, m, 1, pbp, pdw, co, 0, pind);
+}
+
+/**
+ * Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place, in
+ * chunks of pixels, with the patches stored transposed ([K][rows]) and dy packed as B.
+ */
+function filterGradFewPixels({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const g = geometryArgs(info);
+  const co = info.outChannels;
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
+  const pcolT = arena.alloc(k * rows * 4);
+  const prows = arena.alloc(4 * k * 4);
+  const pbp = arena.alloc(packedBytes(rows, co));
+  const pind = arena.alloc(indirectionBytes(k, 1));
+  for (let m0 = 0; m0 < m; m0 += rows) {
+    const count = Math.min(rows, m - m0);
+    ex.convIm2colTransposed(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prows, pcolT);
+    ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
+    ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
   }
-  if (directFilterGradFits(info)) {
-    const { batchSize: n, outHeight: oh, outWidth: ow } = info;
-    const { hp, wp } = directPlane(oh, ow, fh, fw);
-    const owp = Math.ceil(ow / 4) * 4;
-    const cop = co + (co & 1);
-    const pxp = arena.alloc(n * ci * hp * wp * 4);
-    const pdyp = arena.alloc(n * cop * oh * owp * 4);
-    ex.convPlanarPad(px, n, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp);
-    ex.convPlanarPad(pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp);
-    ex.convDirectFilterGrad(pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw);
-    return dw.values();
-  }
-  if (fh === 1 && fw === 1 && info.padInfo.top === 0 && info.padInfo.left === 0 && ci >= IM2COL_MAX_CHANNELS) {
-    // 1x1 without padding (ResNet's strided shortcuts, the MoE's bottlenecks): dW (ci×co) =
-    // Xᵀ · dy with X (m×ci) the input pixels the conv reads (x itself at stride 1, else a
-    // strided copy), transposed so that the GEMM's A rows run contiguously along the pixels.
-    const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
-    const pxs = strided ? arena.alloc(m * ci * 4) : px;
-    if (strided) ex.convIm2col(px, g[0], g[1], g[2], g[3], 1, 1, g[6], g[7], 0, 0, g[10], g[11], 0, m, pxs);
-    const pxT = arena.alloc(m * ci * 4);
-    const pbp = arena.alloc(packedBytes(m, co));
-    const pind = arena.alloc(indirectionBytes(ci, 1));
-    ex.gemmTranspose(pxs, m, ci, pxT, m);
-    ex.gemmPackB(pdy, m, co, co, 1, pbp);
-    ex.gemm(ci, co, m, pxT, m, 1, pbp, pdw, co, 0, pind);
-    return dw.values();
-  }
-  if (m < co) {
-    // Few pixels, many filters (deep layers): dW (K×co) = Σ patchesᵀ · dy straight into place,
-    // with the patches stored transposed ([K][rows]) and dy packed as B.
-    const pcolT = arena.alloc(k * rows * 4);
-    const prows = arena.alloc(4 * k * 4);
-    const pbp = arena.alloc(packedBytes(rows, co));
-    const pind = arena.alloc(indirectionBytes(k, 1));
-    for (let m0 = 0; m0 < m; m0 += rows) {
-      const count = Math.min(rows, m - m0);
-      ex.convIm2colTransposed(px, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], m0, count, prows, pcolT);
-      ex.gemmPackB(pdy + m0 * co * 4, count, co, co, 1, pbp);
-      ex.gemm(k, co, count, pcolT, count, 1, pbp, pdw, co, m0 > 0 ? 1 : 0, pind);
-    }
-    return dw.values();
-  }
-  // Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches, patches written straight into packed-B layout.
+}
+
+/** Many pixels: dWᵀ (co×K) = Σ dyᵀ · patches in chunks of pixels, the patches written straight into packed-B layout. */
+function filterGradManyPixels({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const g = geometryArgs(info);
+  const co = info.outChannels;
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  const rows = chunkRows(m, k, FILTER_GRAD_CHUNK_BYTES, FILTER_GRAD_MIN_ROWS);
   const pdyT = arena.alloc(co * rows * 4);
   const pcol = arena.alloc(packedBytes(rows, k));
   const pdwT = arena.alloc(co * k * 4);
@@ -450,7 +491,6 @@ function convBackpropFilter(backend: WmoeBackend, xv: Float32Array, dyv: Float32
     ex.gemm(co, k, count, pdyT, count, 1, pcol, pdwT, k, m0 > 0 ? 1 : 0, pind);
   }
   ex.gemmTranspose(pdwT, co, k, pdw, co);
-  return dw.values();
 }
 
 function convInfoOf(
