@@ -86,8 +86,12 @@ export class WmoeBackend extends MathBackendCPU {
   }
 
   /**
-   * Peak bytes of WASM linear memory so far: the kernels' scratch, and with threads also the
-   * tensors that live there.
+   * Bytes of the nn module's whole WASM linear memory: its high-water mark, since linear memory
+   * never shrinks. With one thread that is the largest kernel call's scratch (plus the module's
+   * static data). With threads (resident tensors) it is everything that memory held at its
+   * fullest: the kernels' scratch and also the tensors that live there (activations, gradients,
+   * variables) and Adam's moments, so it grows with the model and the batch size, and it is
+   * not comparable with the one-thread figure.
    */
   wasmPeakBytes(): number {
     return this.nn.arena.peakBytes;
