@@ -5,8 +5,8 @@ import './generated/chained_ops.js';
 import nnWasm from '../wasm/generated/nn.js';
 import nnThreadedWasm from '../wasm/generated/nn_mt.js';
 import { loadWasm, type WasmModule, type WasmSource } from '../wasm/module.js';
-import { loadWasmThreaded } from '../wasm/threaded_module.js';
-import { threadSupport } from '../wasm/thread_support.js';
+import { THREADED_INITIAL_PAGES, THREADED_MAX_PAGES, loadWasmThreaded } from '../wasm/threaded_module.js';
+import { MAX_THREADS, autoThreads, sharedMemorySupport, threadSupport } from '../wasm/thread_support.js';
 import { InputError } from '../errors.js';
 import type { NnExports } from '../kernels/nn_exports.js';
 import { wmoeKernels } from '../kernels/index.js';
@@ -15,42 +15,64 @@ import { WmoeBackend } from './backend.js';
 /** Name under which the WASM SIMD backend is registered with tfjs-core. */
 export const BACKEND_NAME = 'wmoe';
 
+/** Options of {@link init}; every one has a default, so `init()` alone is the usual call. */
 export interface InitOptions {
-  /** Bytes or URL of nn.wasm; defaults to the copy inlined in the package. */
+  /**
+   * Bytes or URL of nn.wasm, the one-thread build (copy mode; used only when the engine has no
+   * SharedArrayBuffer, see `threadedWasm`); defaults to the copy inlined in the package.
+   */
   wasm?: WasmSource;
-  /** Make `wmoe` the current backend (default true). */
+  /** Make `wmoe` the current tfjs backend (default true); false only registers it. */
   setBackend?: boolean;
   /**
-   * Threads for the GEMM-based kernels (matmul, convolutions and their gradients), main thread
-   * included: an integer 1–64, default 1. More than 1 loads the shared-memory build of nn.wasm
-   * and starts threads − 1 workers, when the engine allows (see below); otherwise it falls back
-   * to one thread and says why in `backend.nn.threadsUnavailable`.
+   * Threads for the kernels, main thread included: an integer 1–64, or 'auto' (Node:
+   * os.availableParallelism(); a browser: navigator.hardwareConcurrency if the page is
+   * cross-origin isolated, else 1). Default 1. More than 1 starts threads − 1 workers, when the
+   * engine allows (see {@link init}); otherwise the backend runs on one thread and says why in
+   * `backend.nn.threadsUnavailable`. The first init() decides; a later call asking for another
+   * count throws.
    */
-  threads?: number;
+  threads?: number | 'auto';
   /**
-   * With threads > 1: polls of a shared word an idle thread makes before it sleeps (default
-   * thread_pool.ts DEFAULT_SPIN, a few tenths of a millisecond). Lower it (e.g. 2000) when
-   * other processes compete for the cores: a polling worker takes their CPU time.
+   * With threads > 1: polls of a shared word an idle worker makes before it sleeps, and the
+   * main thread before it waits for the workers (an integer ≥ 0; default DEFAULT_SPIN of
+   * src/wasm/thread_pool.ts, 200 000 polls, a few tenths of a millisecond). Kernels follow each
+   * other faster than a sleeping worker wakes, so polling makes threads pay off; but a polling
+   * worker takes CPU time from other processes: on a busy machine lower it (e.g. 2000).
+   * Ignored with one thread.
    */
   spin?: number;
-  /** Bytes or URL of nn_mt.wasm (the shared-memory build, for threads > 1); defaults to the inlined copy. */
+  /**
+   * Bytes or URL of nn_mt.wasm, the shared-memory build (used whenever the engine has
+   * SharedArrayBuffer: on one thread too, where it keeps tensors in WASM memory, saving a copy
+   * in and out of every kernel); defaults to the copy inlined in the package.
+   */
   threadedWasm?: WasmSource;
+  /**
+   * Maximum size of the shared-memory build's WASM memory, in 64 KiB pages: an integer from 16
+   * to 65536 (default 65536 = 4 GiB). A shared memory reserves its maximum address space up
+   * front, so lower it on devices short of address space (32-bit browsers). Tensors may take up
+   * to half of it; kernels' scratch the rest. Past it a kernel throws WasmMemoryError.
+   */
+  maxPages?: number;
 }
-
-/** Largest `threads` that init accepts. */
-const MAX_THREADS = 64;
 
 let loaded: Promise<WmoeBackend> | undefined;
 let loadedThreads: number | undefined;
 
-/** The nn module: the threaded build with its worker pool when asked for and possible, else the one-thread build. */
+/**
+ * The nn module: the shared-memory build (with threads − 1 workers) when the engine has
+ * SharedArrayBuffer, else the one-thread build. A request for threads that cannot be met falls
+ * back to one thread, recording why.
+ */
 async function loadNn(options: InitOptions, threads: number): Promise<WasmModule<NnExports>> {
   let why: string | undefined;
+  const threaded = (t: number) => loadWasmThreaded<NnExports>('nn', options.threadedWasm ?? nnThreadedWasm, { threads: t, spin: options.spin, maxPages: options.maxPages });
   if (threads > 1) {
     const support = threadSupport();
     if (support.ok) {
       try {
-        return await loadWasmThreaded<NnExports>('nn', options.threadedWasm ?? nnThreadedWasm, { threads, spin: options.spin });
+        return await threaded(threads);
       } catch (e) {
         why = (e as Error).message;
       }
@@ -58,8 +80,31 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
       why = support.reason;
     }
   }
+  const because = why === undefined ? {} : { threadsUnavailable: why };
+  if (sharedMemorySupport().ok) {
+    try {
+      return { ...(await threaded(1)), ...because };
+    } catch {
+      // e.g. no address space for the shared memory's maximum: the one-thread build below
+    }
+  }
   const nn = await loadWasm<NnExports>('nn', options.wasm ?? nnWasm);
-  return why === undefined ? { ...nn, threads: 1 } : { ...nn, threads: 1, threadsUnavailable: why };
+  return { ...nn, threads: 1, ...because };
+}
+
+/** Checks init's options; throws an InputError naming the first bad value. */
+function checkOptions(options: InitOptions): void {
+  const t = options.threads;
+  if (t !== undefined && t !== 'auto' && (!Number.isInteger(t) || t < 1 || t > MAX_THREADS)) {
+    throw new InputError(`init: threads must be an integer from 1 to ${MAX_THREADS} or 'auto', got ${t}`);
+  }
+  if (options.spin !== undefined && (!Number.isInteger(options.spin) || options.spin < 0)) {
+    throw new InputError(`init: spin must be an integer >= 0, got ${options.spin}`);
+  }
+  const p = options.maxPages;
+  if (p !== undefined && (!Number.isInteger(p) || p < THREADED_INITIAL_PAGES || p > THREADED_MAX_PAGES)) {
+    throw new InputError(`init: maxPages must be an integer from ${THREADED_INITIAL_PAGES} to ${THREADED_MAX_PAGES}, got ${p}`);
+  }
 }
 
 /**
@@ -67,13 +112,19 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
  * `@tensorflow/tfjs-core`: every kernel of tfjs-backend-cpu, with the hot ones replaced by
  * WASM SIMD kernels. Then makes it current (unless `setBackend: false`). Idempotent: the first
  * call decides the module; a later call asking for another `threads` throws.
- * Throws if the engine lacks WebAssembly SIMD.
+ * Throws if the engine lacks WebAssembly SIMD. Options: {@link InitOptions}.
  *
- * Threads (`init({ threads: 2 })`, opt-in): the GEMMs inside matmul and the convolutions (and
- * the packing and transposes of their operands) split their output rows or columns over the
- * threads; so do Adam, the training batch norm, and large elementwise ops. Every split is over
- * independent outputs or fixed chunks, so results are bit-identical to one thread; the other
- * kernels run on the calling thread. Needs
+ * Where the engine has SharedArrayBuffer (Node; a cross-origin isolated page), the shared-memory
+ * build is loaded, even on one thread: kernels' outputs stay in WASM memory as the tensors'
+ * values and the next kernel reads them in place (a ResNet-18 training step ~10 % faster than
+ * copying every operand in and out). Without it, the one-thread build copies (same kernels, same
+ * results bit for bit).
+ *
+ * Threads (`init({ threads: 2 })` or `'auto'`, opt-in): the GEMMs inside matmul and the
+ * convolutions (and the packing and transposes of their operands) split their output rows or
+ * columns over the threads; so do Adam, the training batch norm, and large elementwise ops.
+ * Every split is over independent outputs or fixed chunks, so results are bit-identical to one
+ * thread; the other kernels run on the calling thread. Needs
  * SharedArrayBuffer and Atomics: Node ≥ 20 (worker_threads, unref()'d: they never keep the
  * process alive; `backend.nn.pool.dispose()` stops them), or a browser page that is
  * cross-origin isolated (COOP/COEP headers) and allows blob: workers. A browser's main thread
@@ -82,13 +133,8 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
  * on one thread again (for measuring scaling).
  */
 export async function init(options: InitOptions = {}): Promise<WmoeBackend> {
-  const t = options.threads;
-  if (t !== undefined && (!Number.isInteger(t) || t < 1 || t > MAX_THREADS)) {
-    throw new InputError(`init: threads must be an integer from 1 to ${MAX_THREADS}, got ${t}`);
-  }
-  if (options.spin !== undefined && (!Number.isInteger(options.spin) || options.spin < 0)) {
-    throw new InputError(`init: spin must be an integer >= 0, got ${options.spin}`);
-  }
+  checkOptions(options);
+  const t = options.threads === 'auto' ? await autoThreads() : options.threads;
   if (t !== undefined && loadedThreads !== undefined && t !== loadedThreads) {
     throw new InputError(`init: threads ${t} asked for, but backend wmoe was already loaded with threads ${loadedThreads}`);
   }

@@ -22,6 +22,7 @@ export const INT_FLAG_MAX: Readonly<Record<string, number>> = {
   'stage1-epochs': 1000,
   'stage2-epochs': 1000,
   threads: 64,
+  spin: 1_000_000_000,
   bits: 16,
   iterations: 1000,
   'max-frames': 1_000_000_000,

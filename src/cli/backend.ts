@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import { init, tf } from '../backend/init.js';
 import { InputError } from '../errors.js';
+import { clampThreads } from '../wasm/thread_support.js';
 import { parseIntFlag } from './args.js';
 
 /** Backends the package itself provides; any other registered tfjs backend works too. */
@@ -22,25 +24,41 @@ export function parseBackend(text: string | undefined): BackendName {
 }
 
 /**
- * `--threads N` (1–64, default 1): threads of backend wmoe's GEMM and convolution kernels
- * (main thread included). Other backends manage their own threads, so N > 1 with them is an error.
+ * `--threads N|auto` (N in 1–64; default auto): threads of backend wmoe's kernels, main thread
+ * included. auto is this machine's logical CPUs (os.availableParallelism(), at most 64) with
+ * wmoe, and 1 with any other backend, which manages its own threads (so N > 1 with one is an
+ * error). `hardware` is the CPU count that auto stands for (a parameter for tests).
  */
-export function parseThreads(text: string | undefined, backend: BackendName): number {
+export function parseThreads(text: string | undefined, backend: BackendName, hardware = availableParallelism()): number {
+  if (text === undefined || text.trim() === 'auto') return backend === 'wmoe' ? clampThreads(hardware) : 1;
   const threads = parseIntFlag('threads', text, 1, 1);
   if (threads > 1 && backend !== 'wmoe') throw new InputError(`--threads ${threads} applies to backend wmoe only, not '${backend}'`);
   return threads;
 }
 
 /**
- * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module (with `threads` threads;
- * when the engine cannot share memory it runs on one and says so on stderr); 'cpu' is built in; any
+ * `--spin N` (an integer ≥ 0; default: init's, 200 000 polls): how long an idle worker of
+ * backend wmoe polls for the next kernel before it sleeps. Lower it (e.g. 2000) on a machine
+ * where other processes compete for the cores. undefined when absent; an error with another backend.
+ */
+export function parseSpin(text: string | undefined, backend: BackendName): number | undefined {
+  if (text === undefined) return undefined;
+  const spin = parseIntFlag('spin', text, 0, 0);
+  if (backend !== 'wmoe') throw new InputError(`--spin ${spin} applies to backend wmoe only, not '${backend}'`);
+  return spin;
+}
+
+/**
+ * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module (with `threads` threads,
+ * whose idle workers poll `spin` times before sleeping, see init's InitOptions; when the engine
+ * cannot share memory it runs on one thread and says so on stderr); 'cpu' is built in; any
  * other name must be registered in the same @tensorflow/tfjs-core, or come from its package
  * (tensorflow → @tensorflow/tfjs-node, webgpu → @tensorflow/tfjs-backend-webgpu, …), which is
  * imported when installed. An unknown or unavailable backend is an InputError naming it.
  */
-export async function useBackend(name: BackendName, threads = 1): Promise<void> {
+export async function useBackend(name: BackendName, threads = 1, spin?: number): Promise<void> {
   if (name === 'wmoe') {
-    const backend = await init({ threads });
+    const backend = await init({ threads, spin });
     const why = backend.nn.threadsUnavailable;
     if (threads > 1 && why) process.stderr.write(`wmoe: running on one thread: ${why}\n`);
     return;

@@ -7,14 +7,13 @@ import type { ThreadPool } from './thread_pool.js';
 import { CHUNKS_PER_THREAD } from './parallel_gemm.js';
 
 /**
- * Below this many elements a call runs on one thread. An elementwise op streams ~12 bytes per
- * element through memory at a few GB/s, so 2^20 elements take ~1–3 ms on one thread, against
- * ~10–50 µs to hand a job to a worker (more when the worker sleeps); below ~2^17 elements the
- * hand-off would eat much of the gain. With tensors resident in WASM memory (the shared-memory
- * build) no operand is copied, so the cut-off is about memory bandwidth and hand-off cost, not
- * copying: 2^20 is the conservative end of that range, kept because two threads share one
- * memory bus and a ResNet-18 step's largest maps (batch 64: 64·32·32·64 = 2^22 floats) are
- * split either way. See bench/threads.mjs for the measured scaling of whole steps.
+ * Below this many elements a call runs on one thread. The cut-off weighs handing a job to a
+ * worker (~10–50 µs, more when the worker sleeps) against the op itself, which streams ~12 bytes
+ * per element (~1 ms at 2^20 elements). It was set when kernels still copied their operands into
+ * WASM memory on the calling thread (a LeNet-5 step's ~300k-element maps did not gain). Resident
+ * tensors (the shared-memory build) copy nothing, so somewhat smaller calls may gain now; that
+ * has not been re-measured (a rough try on the shared 2-core build machine, at load 14, gave
+ * only noise), so 2^20 stays as the conservative cut-off.
  */
 export const PARALLEL_MIN_ELEMENTS = 1 << 20;
 

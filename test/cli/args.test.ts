@@ -43,7 +43,7 @@ describe('flag parsers', () => {
 });
 
 describe('training flags', () => {
-  it("--stage1-lr defaults to the model registry rate (resnet18 1e-3, vit 5e-4, else 2e-3); the experts' own loss weight from the registry (resnet18 and vit 1, else 0.3); --threads to 1", async () => {
+  it("--stage1-lr defaults to the model registry rate (resnet18 1e-3, vit 5e-4, else 2e-3); the experts' own loss weight from the registry (resnet18 and vit 1, else 0.3); --threads to auto", async () => {
     const { trainConfigFromFlags } = await import('../../src/cli/commands/train.js');
     expect(trainConfigFromFlags({}).cfg.stage1LearningRate).toBe(2e-3);
     expect(trainConfigFromFlags({ model: 'resnet18' }).cfg.stage1LearningRate).toBe(1e-3);
@@ -53,8 +53,9 @@ describe('training flags', () => {
     expect(trainConfigFromFlags({ model: 'vit', 'expert-loss': '0.3' }).cfg.stage1ExpertLoss).toBe(0.3);
     expect(trainConfigFromFlags({ model: 'resnet18' }).cfg.stage1ExpertLoss).toBe(1);
     expect(trainConfigFromFlags({}).cfg.stage1ExpertLoss).toBe(0.3);
-    expect(trainConfigFromFlags({}).threads).toBe(1);
+    expect(trainConfigFromFlags({}).threads).toBe(Math.min(64, (await import('node:os')).availableParallelism())); // --threads auto
     expect(trainConfigFromFlags({ threads: '2' }).threads).toBe(2);
+    expect(trainConfigFromFlags({ spin: '2000' }).spin).toBe(2000);
   });
 });
 

@@ -2,6 +2,11 @@
 // random tensors and a relative-error comparison.
 import { expect } from 'vitest';
 import { init, tf } from '../../src/backend/init.js';
+import { WmoeBackend } from '../../src/backend/backend.js';
+import { wmoeKernels } from '../../src/kernels/index.js';
+import type { NnExports } from '../../src/kernels/nn_exports.js';
+import { loadWasm } from '../../src/wasm/module.js';
+import nnWasm from '../../src/wasm/generated/nn.js';
 
 export { tf };
 
@@ -14,8 +19,25 @@ export async function wmoe() {
   return backend;
 }
 
+/**
+ * Registers (once) and returns backend `name` on the one-thread nn build in copy mode (kernels
+ * copy operands in and outputs out, into an OutputPool): the path init() takes where the engine
+ * has no SharedArrayBuffer. For comparing with the default (resident) path bit for bit.
+ */
+export async function copyModeBackend(name = 'wmoe-copy'): Promise<WmoeBackend> {
+  const existing = tf.findBackend(name);
+  if (existing) return existing as unknown as WmoeBackend;
+  await wmoe();
+  const backend = new WmoeBackend(await loadWasm<NnExports>('nn', nnWasm));
+  const ours = new Set(wmoeKernels.map((k) => k.kernelName));
+  for (const k of tf.getKernelsForBackend('cpu')) if (!ours.has(k.kernelName)) tf.registerKernel({ ...k, backendName: name });
+  for (const k of wmoeKernels) tf.registerKernel({ ...k, backendName: name });
+  tf.registerBackend(name, () => backend, 0);
+  return backend;
+}
+
 /** Runs `f` on backend `name` and returns its result as plain arrays (tensors disposed). */
-export async function runOn<T extends tf.Tensor | tf.Tensor[]>(name: 'cpu' | 'wmoe', f: () => T) {
+export async function runOn<T extends tf.Tensor | tf.Tensor[]>(name: string, f: () => T) {
   await tf.setBackend(name);
   const out = tf.tidy(f);
   const list = Array.isArray(out) ? out : [out];

@@ -1,36 +1,25 @@
 // init({ threads: 2 }) in a fresh Node process: the process exits by itself once its work is
 // done (the workers are unref()'d; no dispose() needed), and without SharedArrayBuffer the
-// backend falls back to one thread, says why, and still computes. The script is bundled from
-// src/ with esbuild next to node_modules (so tfjs resolves to the project's copy).
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
+// backend falls back to one thread, says why, and still computes; init() alone loads the
+// shared-memory build (resident tensors) where it can, else the copy-mode build.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { threadSupport } from '../../src/wasm/thread_support.js';
+import { bundleChild, runChildScript, srcPath } from '../helpers/child_script.js';
 
-const root = new URL('../..', import.meta.url).pathname;
-const dir = join(root, 'node_modules', '.cache', 'wmoe-threads-test');
-const script = join(dir, 'child.mjs');
+let script: string;
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
-  const entry = join(dir, 'child-entry.ts');
-  writeFileSync(entry, `
-import { init, tf } from ${JSON.stringify(join(root, 'src', 'backend', 'init.ts'))};
+  script = await bundleChild('threads-process', `
+import { init, tf } from ${JSON.stringify(srcPath('backend', 'init.ts'))};
 if (process.argv[2] === 'no-sab') delete (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer;
-const backend = await init({ threads: 2 });
+const backend = await init(process.argv[3] === 'default' ? {} : { threads: 2 });
 const a = tf.tensor2d(Array.from({ length: 256 * 300 }, (_, i) => (i % 7) - 3), [256, 300]);
 const b = tf.tensor2d(Array.from({ length: 300 * 200 }, (_, i) => (i % 5) - 2), [300, 200]);
 const y = tf.matMul(a, b).dataSync();
 let sum = 0;
 for (const v of y) sum += v;
-console.log(JSON.stringify({ threads: backend.nn.threads, why: backend.nn.threadsUnavailable ?? null, sum }));
+console.log(JSON.stringify({ threads: backend.nn.threads, why: backend.nn.threadsUnavailable ?? null, resident: backend.nn.heap !== undefined, sum }));
 `);
-  await build({
-    entryPoints: [entry], bundle: true, format: 'esm', platform: 'node', outfile: script, logLevel: 'error',
-    external: ['@tensorflow/*', 'node:*'],
-  });
 }, 60_000);
 
 /** Exact Σ of the product above, from the integer operands. */
@@ -47,25 +36,30 @@ function expectedSum(): number {
   return sum;
 }
 
-function runChild(...args: string[]) {
-  const t0 = Date.now();
-  const r = spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 30_000 });
-  return { ...r, ms: Date.now() - t0, out: r.stdout ? JSON.parse(r.stdout.trim().split('\n').pop()!) : null };
-}
+const runChild = (...args: string[]) => runChildScript(script, args);
 
 describe('threads in a process of their own', () => {
   test('a process that used 2 threads exits by itself, with the right result', () => {
     const r = runChild();
     expect(r.error, 'the process did not exit within 30 s').toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
-    expect(r.out).toEqual({ threads: 2, why: null, sum: expectedSum() });
+    expect(r.out).toEqual({ threads: 2, why: null, resident: true, sum: expectedSum() });
   }, 40_000);
 
   test('without SharedArrayBuffer it falls back to one thread and says why', () => {
     const r = runChild('no-sab');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.out).toEqual({ threads: 1, why: 'no SharedArrayBuffer', sum: expectedSum() });
+    expect(r.out).toEqual({ threads: 1, why: 'no SharedArrayBuffer', resident: false, sum: expectedSum() });
   }, 40_000);
+
+  test('init() keeps tensors in shared WASM memory on one thread, or copies where SharedArrayBuffer is missing', () => {
+    const shared = runChild('sab', 'default');
+    expect(shared.status, shared.stderr).toBe(0);
+    expect(shared.out).toEqual({ threads: 1, why: null, resident: true, sum: expectedSum() });
+    const copy = runChild('no-sab', 'default');
+    expect(copy.status, copy.stderr).toBe(0);
+    expect(copy.out).toEqual({ threads: 1, why: null, resident: false, sum: expectedSum() });
+  }, 60_000);
 });
 
 describe('threadSupport', () => {

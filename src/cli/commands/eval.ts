@@ -8,7 +8,7 @@ import { GATE_KINDS } from '../../moe/gate.js';
 import { chooseLink, digitalOptionsFromFlags, LINK_FLAGS } from '../link_flags.js';
 import type { DigitalLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
-import { parseBackend, parseThreads, useBackend } from '../backend.js';
+import { parseBackend, parseSpin, parseThreads, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -22,6 +22,7 @@ const FLAGS = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   threads: { type: 'string' },
+  spin: { type: 'string' },
   'test-samples': { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean' },
@@ -48,13 +49,14 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const seed = parseSeedFlag(v.seed, 1);
   const backend = parseBackend(v.backend);
   const threads = parseThreads(v.threads, backend);
+  const spin = parseSpin(v.spin, backend);
   const testSamples = parseIntFlag('test-samples', v['test-samples'], 0, 0);
   if (v['snr-db'] !== undefined && v['snr-range'] !== undefined) throw new InputError('give either --snr-db or --snr-range, not both');
   // Validate the SNR text before loading anything (K is checked against the checkpoint below).
   if (v['snr-db'] !== undefined) parseSnrList(v['snr-db'], v['snr-db'].split(',').length);
   const range = v['snr-range'] !== undefined ? parseSnrRange(v['snr-range']) : undefined;
 
-  await useBackend(backend, threads);
+  await useBackend(backend, threads, spin);
   const { model, stage2Link, meta } = loadCheckpoint(v.checkpoint);
   const { link, source } = chooseLink(v, stage2Link ?? 'analog', stage2Link ? "the checkpoint's stage-2 link" : 'the default for a checkpoint that records no link');
   const linkKind = link.kind;

@@ -24,7 +24,7 @@ import { parseSnrRange } from '../../link/snr.js';
 import type { Link } from '../../link/index.js';
 import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
-import { parseBackend, parseThreads, useBackend, type BackendName } from '../backend.js';
+import { parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -67,6 +67,7 @@ export const TRAIN_FLAGS = {
   'weight-decay': { type: 'string' },
   'keep-epoch': { type: 'string' },
   threads: { type: 'string' },
+  spin: { type: 'string' },
 } as const;
 
 /** What `--resume DIR` accepts besides: how to run, not what to train (the run recorded that). */
@@ -79,7 +80,7 @@ type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise' | '
  * settings whose flag is absent and that depend on the model are the model's (the library's
  * {@link resolveTrainConfig} fills them in).
  */
-export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: ResolvedTrainConfig; backend: BackendName; link: Link; threads: number } {
+export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG): { cfg: ResolvedTrainConfig; backend: BackendName; link: Link; threads: number; spin?: number } {
   const epochs = parseIntFlag('epochs', v.epochs, -1, 0);
   const model = parseChoice('model', v.model, MODEL_NAMES, defaults.model);
   const cfg: TrainConfig = {
@@ -121,8 +122,9 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
   const resolved = resolveTrainConfig(cfg);
   const backend = parseBackend(v.backend);
   const threads = parseThreads(v.threads, backend);
+  const spin = parseSpin(v.spin, backend);
   const link = linkFromFlags(v, 'analog');
-  return { cfg: resolved, backend, link, threads };
+  return { cfg: resolved, backend, link, threads, spin };
 }
 
 /** A default as the usage text shows it: 2e-3, 5e-4, 0.3, 1. */
@@ -190,6 +192,8 @@ interface RunPlan {
   cfg: ResolvedTrainConfig;
   backend: BackendName;
   threads: number;
+  /** --spin: polls of an idle worker before it sleeps (init's default when absent). */
+  spin?: number;
   link: Link;
   out: string;
   resume?: TrainState;
@@ -205,7 +209,7 @@ interface RunPlan {
 async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const { cfg, backend, threads, link, out } = plan;
   const started = Date.now();
-  await useBackend(backend, threads);
+  await useBackend(backend, threads, plan.spin);
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   const shape: [number, number, number] = [data.train.height, data.train.width, data.train.channels];
   if (plan.resume && (shape.join('x') !== cfg.inputShape.join('x') || data.train.classes !== cfg.classes)) {
@@ -234,13 +238,13 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
  * unfinished run (a training state) is an InputError rather than replaced.
  */
 export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG, refuseUnfinished = false) {
-  const { cfg, backend, link, threads } = trainConfigFromFlags(v, defaults);
+  const { cfg, backend, link, threads, spin } = trainConfigFromFlags(v, defaults);
   const out = v.out ?? outDefault;
   checkOutDirectory(out);
   if (refuseUnfinished && hasTrainState(out)) {
     throw new InputError(`'${out}' holds an unfinished run (${TRAIN_STATE_FILE}): continue it with --resume ${out}, or give another --out`);
   }
-  return executeRun({ cfg, backend, threads, link, out, previousSeconds: 0, session: 1 }, v.quiet);
+  return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1 }, v.quiet);
 }
 
 /**
@@ -268,7 +272,7 @@ export async function resumeTraining(dir: string, v: Flags) {
   const { link } = chooseLink({}, record);
   const previousSeconds = typeof meta.trainSeconds === 'number' ? meta.trainSeconds : 0;
   const session = (Number.isInteger(meta.session) ? (meta.session as number) : 1) + 1;
-  return executeRun({ cfg, backend, threads, link, out: dir, resume: state, previousSeconds, session }, v.quiet);
+  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), link, out: dir, resume: state, previousSeconds, session }, v.quiet);
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
