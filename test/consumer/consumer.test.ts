@@ -105,6 +105,22 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** tsc's diagnostics (empty when it passes) for typed.ts with one compiler, with or without skipLibCheck. */
+function typeCheck(tsc: string, skipLibCheck: boolean): string {
+  writeFileSync(join(project, 'typed.ts'), TYPED);
+  const args = ['--noEmit', '--strict', ...(skipLibCheck ? ['--skipLibCheck'] : []), '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
+  try {
+    run(process.execPath, [tsc, ...args], project);
+    return '';
+  } catch (e) {
+    return `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
+  }
+}
+const compilers = [
+  { name: 'pinned', dir: 'typescript' },
+  { name: 'latest', dir: 'typescript-latest' },
+].map((c) => ({ ...c, tsc: join(ROOT, 'node_modules', c.dir, 'bin/tsc'), version: JSON.parse(readFileSync(join(ROOT, 'node_modules', c.dir, 'package.json'), 'utf8')).version as string }));
+
 describe('a consumer project that npm-installs the packed tarball', () => {
   let esm: string;
 
@@ -146,22 +162,6 @@ describe('a consumer project that npm-installs the packed tarball', () => {
     const cjs = run(process.execPath, ['cjs.cjs'], project);
     expect(cjs).toBe(esm ?? run(process.execPath, ['esm.mjs'], project));
   });
-
-  /** tsc's diagnostics (empty when it passes) for typed.ts with one compiler, with or without skipLibCheck. */
-  function typeCheck(tsc: string, skipLibCheck: boolean): string {
-    writeFileSync(join(project, 'typed.ts'), TYPED);
-    const args = ['--noEmit', '--strict', ...(skipLibCheck ? ['--skipLibCheck'] : []), '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'typed.ts'];
-    try {
-      run(process.execPath, [tsc, ...args], project);
-      return '';
-    } catch (e) {
-      return `${(e as { stdout?: string }).stdout ?? ''}${(e as { stderr?: string }).stderr ?? ''}`;
-    }
-  }
-  const compilers = [
-    { name: 'pinned', dir: 'typescript' },
-    { name: 'latest', dir: 'typescript-latest' },
-  ].map((c) => ({ ...c, tsc: join(ROOT, 'node_modules', c.dir, 'bin/tsc'), version: JSON.parse(readFileSync(join(ROOT, 'node_modules', c.dir, 'package.json'), 'utf8')).version as string }));
 
   it('TypeScript: the latest compiler under test is the registry\'s 6+ line (declarations lint stricter there)', () => {
     expect(Number(compilers[1].version.split('.')[0])).toBeGreaterThanOrEqual(6);
