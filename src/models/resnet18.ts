@@ -165,6 +165,9 @@ export const resnet18: ModelSpec = {
   // At the package's 0.3 a short Fashion-MNIST run collapsed its routing onto three of four
   // experts (one never chosen); the ViT needed the same weight for interchangeable experts.
   stage1ExpertLoss: 1,
+  // A cosine decay over each stage, as usual for a fixed epoch budget (not measured here; the
+  // best epoch by validation accuracy is kept either way).
+  lrSchedule: 'cosine',
   resolveOptions(options, [h, w, c]) {
     const merged = mergeOptions('resnet18', this.defaults, options);
     intOption('resnet18', merged, 'width', 1, 64);

@@ -56,3 +56,76 @@ describe('FusedAdam', () => {
     o.dispose();
   });
 });
+
+/** 6 steps on the quadratic of `train`, with decoupled weight decay done by hand: the gradient at p, then p ← p·fround(1 − lr·wd), then tfjs's Adam step. */
+function trainDecayedByHand(lr: number, wd: number, seed: number, decayB: boolean): Float32Array[] {
+  const a = tf.variable(tf.tensor(randomValues(1000, seed), [10, 100]), true, `ha${seed}`);
+  const b = tf.variable(tf.tensor(randomValues(7, seed + 1).map((x) => x * 1e-4)), true, `hb${seed}`);
+  const target = tf.tensor(randomValues(1000, seed + 2).map((x) => x * 30), [10, 100]);
+  const optimizer = tf.train.adam(lr);
+  const factor = Math.fround(1 - lr * wd);
+  for (let s = 0; s < 6; s++) {
+    const { grads } = tf.variableGrads(() => tf.add(tf.sum(tf.square(tf.sub(a, target))), tf.sum(tf.mul(tf.pow(b, 3), 1e3))) as tf.Scalar, [a, b]);
+    for (const v of decayB ? [a, b] : [a]) v.assign(tf.tidy(() => tf.mul(v, tf.scalar(factor))));
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+  }
+  const out = [a.dataSync().slice() as Float32Array, b.dataSync().slice() as Float32Array];
+  tf.dispose([a, b, target]);
+  optimizer.dispose();
+  return out;
+}
+
+describe('FusedAdam: decoupled weight decay and exact state', () => {
+  beforeAll(async () => {
+    await wmoe();
+  });
+
+  for (const backend of ['cpu', 'wmoe'] as const) {
+    it(`${backend}: weight decay is p·fround(1 − lr·wd) before the Adam step, only on the chosen variables, to the bit`, async () => {
+      await tf.setBackend(backend);
+      for (const [lr, wd, seed] of [[2e-3, 0.05, 21], [0.5, 0.3, 31]] as const) {
+        const all = new FusedAdam(lr);
+        all.weightDecay = wd;
+        const ours = train(all, seed);
+        const theirs = trainDecayedByHand(lr, wd, seed, true);
+        expect(Buffer.from(ours[0].buffer)).toEqual(Buffer.from(theirs[0].buffer));
+        expect(Buffer.from(ours[1].buffer)).toEqual(Buffer.from(theirs[1].buffer));
+        // Only `a` (named a<seed>): b trains as without decay.
+        const some = new FusedAdam(lr);
+        some.weightDecay = wd;
+        some.decayed = new Set([`a${seed}`]);
+        const partial = train(some, seed);
+        const byHand = trainDecayedByHand(lr, wd, seed, false);
+        expect(Buffer.from(partial[0].buffer)).toEqual(Buffer.from(byHand[0].buffer));
+        expect(Buffer.from(partial[1].buffer)).toEqual(Buffer.from(byHand[1].buffer));
+        expect(Buffer.from(partial[1].buffer)).not.toEqual(Buffer.from(ours[1].buffer));
+      }
+    });
+  }
+
+  it('exportState/importState: 3 steps, a new optimizer from the state, 3 more = 6 steps on one, to the bit (β powers kept exactly)', async () => {
+    await tf.setBackend('wmoe');
+    const run = (split: boolean) => {
+      const x = tf.variable(tf.tensor(randomValues(300, 41)), true, `xs${split}`);
+      const loss = () => tf.sum(tf.mul(tf.square(x), tf.tensor(randomValues(300, 42)))) as tf.Scalar;
+      let opt = new FusedAdam(0.01);
+      opt.weightDecay = 0.1;
+      for (let s = 0; s < 6; s++) {
+        if (split && s === 3) {
+          const state = opt.exportState();
+          opt.dispose();
+          opt = new FusedAdam(0.01);
+          opt.weightDecay = 0.1;
+          opt.importState(state);
+        }
+        opt.minimize(loss, false, [x]);
+      }
+      const out = x.dataSync().slice();
+      opt.dispose();
+      x.dispose();
+      return Buffer.from(out.buffer);
+    };
+    expect(run(true)).toEqual(run(false));
+  });
+});
