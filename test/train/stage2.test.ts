@@ -70,3 +70,31 @@ describe('stage 2', () => {
     expect(share[share.length - 1]).toBeLessThan(share[0] / 2);
   });
 });
+
+describe('stage 2 on ResNet-18 (batch norm: running statistics are state, not trained)', () => {
+  const small: TrainConfig = { ...cfg, model: 'resnet18', modelOptions: { width: 4, bottleneck: 4 }, stage1Epochs: 1, stage2Epochs: 2 };
+  const frozen = ['backbone/', 'experts/', 'gate/naive/'];
+
+  it('leaves every frozen parameter bit-identical, the BN running statistics included', async () => {
+    await wmoe();
+    await tf.setBackend('wmoe');
+    const data = await loadMnist();
+    const trainSet = head(data.train, 128);
+    const testSet = head(data.test, 64);
+    const model = new DistributedMoE(moeConfigOf(small), small.seed);
+    const stats = model.params.specs.filter((s) => !s.trainable && frozen.some((p) => s.name.startsWith(p))).map((s) => s.name);
+    // The experts' BN statistics too (they are what stage 2 could move by running experts in training mode).
+    expect(stats.some((n) => n.startsWith('experts/') && n.endsWith('/moving_mean'))).toBe(true);
+    const initial = snapshot(model, stats);
+    trainStage1(model, trainSet, testSet, small);
+    const afterStage1 = snapshot(model, stats);
+    expect(afterStage1).not.toEqual(initial); // stage 1 moved the statistics: they are live state
+    const train = extractFeatures(model, trainSet);
+    const validation = extractFeatures(model, testSet);
+    const before = snapshot(model, frozen);
+    trainStage2(model, train, validation, analogLink, small);
+    expect(snapshot(model, stats)).toEqual(afterStage1);
+    expect(snapshot(model, frozen)).toEqual(before);
+    model.dispose();
+  }, 120_000);
+});
