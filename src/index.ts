@@ -29,18 +29,34 @@ export {
   type DigitalStats,
 } from './link/index.js';
 export { drawSnrs, parseSnrList, parseSnrRange, describeSnr, type SnrSpec } from './link/snr.js';
-export { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from './train/config.js';
+export {
+  DEFAULT_TRAIN_CONFIG,
+  PACKAGE_TRAIN_DEFAULTS,
+  LR_SCHEDULES,
+  KEEP_EPOCHS,
+  validateTrainConfig,
+  resolveTrainConfig,
+  modelTrainDefaults,
+  type TrainConfig,
+  type ResolvedTrainConfig,
+  type ModelTrainDefaults,
+  type LrScheduleKind,
+  type KeepEpoch,
+} from './train/config.js';
 export { validateMoeConfig, type MoeConfig } from './moe/config.js';
 export { DATASET_NAMES, type DatasetName } from './data/names.js';
 export { InputError } from './errors.js';
-export { trainMoe, moeConfigOf, type TrainMetrics } from './train/train.js';
+export { trainMoe, moeConfigOf, type TrainMetrics, type TrainOptions } from './train/train.js';
+export { encodeTrainState, decodeTrainState, dataSummary, TRAIN_STATE_FORMAT, type TrainState, type DataSummary } from './train/train_state.js';
+export { keptEpochOf, type StageState, type StageRunOptions, type EpochRecord } from './train/stage_run.js';
+export { learningRateAt, stageSchedule, type LrSchedule } from './train/lr_schedule.js';
 export { trainStage1, stage1Step } from './train/stage1.js';
 export { trainStage2 } from './train/stage2.js';
-export { FusedAdam, adam } from './train/adam.js';
+export { FusedAdam, adam, type AdamState } from './train/adam.js';
 export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
 export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet } from './train/features.js';
-export { SeededRandom } from './random/seeded.js';
+export { SeededRandom, type RandomState } from './random/seeded.js';
 export { MODEL_NAMES, type ModelName, type Backbone, type ExpertStack } from './models/backbone.js';
 export { modelSpec } from './models/registry.js';
 export type { ModelSpec, ModelOptions, ModelParts } from './models/model_spec.js';

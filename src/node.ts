@@ -4,4 +4,5 @@
  */
 export * from './index.js';
 export { loadDataset, loadMnist, loadCifar10, loadCifar100, loadFashionMnist } from './data/index.js';
-export { loadCheckpoint, writeRunDirectory } from './train/checkpoint.js';
+export { loadCheckpoint, writeRunDirectory, finishRunDirectory } from './train/checkpoint.js';
+export { writeTrainStateFile, readTrainStateFile, hasTrainState, TRAIN_STATE_FILE } from './train/train_state_file.js';
