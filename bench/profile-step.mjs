@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { median } from './lib/timing.mjs';
 // WMOE_DIST: path of another build of the package's Node entry to profile (default ../dist/node.mjs).
-const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom } = await import(
+const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom, imageValues } = await import(
   process.env.WMOE_DIST ?? '../dist/node.mjs'
 );
 
@@ -41,7 +41,7 @@ const { xsData, ysData } = await batchOf(MODEL, BATCH);
 async function batchOf(model, batch) {
   if (model === 'lenet5') {
     const data = await loadMnist();
-    return { xsData: data.train.images.subarray(0, batch * 32 * 32), ysData: data.train.labels.subarray(0, batch) };
+    return { xsData: imageValues(data.train, 0, batch), ysData: data.train.labels.subarray(0, batch) };
   }
   const rng = new SeededRandom(7);
   const xs = new Float32Array(batch * 32 * 32 * 3);

@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { init, tf, SeededRandom } from '../dist/index.mjs';
+import { init, tf, SeededRandom, imageValues } from '../dist/index.mjs';
 import { DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist } from '../dist/node.mjs';
 import { machineLoad, median } from './lib/timing.mjs';
 import { buildOf } from './lib/wmoe-step.mjs';
@@ -140,7 +140,7 @@ if (only === undefined || 'LeNet-5 training step'.includes(only)) {
   const BATCH = 64;
   const data = await loadMnist();
   const cfg = { ...DEFAULT_TRAIN_CONFIG, inputShape: [32, 32, 1], classes: 10 };
-  const xs = tf.tensor4d(data.train.images.subarray(0, BATCH * 32 * 32), [BATCH, 32, 32, 1]);
+  const xs = tf.tensor4d(imageValues(data.train, 0, BATCH), [BATCH, 32, 32, 1]);
   const ys = tf.tensor1d(data.train.labels.subarray(0, BATCH), 'int32');
   step = stepScaling('LeNet-5 MoE training step (K=4, top-2, batch 64, Adam)', cfg, xs, ys, STEPS, 1);
   xs.dispose(); ys.dispose();

@@ -26,10 +26,12 @@ const IMAGES_FORMAT = 'wireless-moe/web-images@1';
 
 /**
  * Builds the demo page into `outDir` (emptied first): the two bundles, index.html, style.css,
- * the checkpoint of `checkpointDir` and the images/labels of `test` (a Dataset: NHWC float32
- * images in [0, 1], int32 labels). Returns the esbuild metafile inputs of the two bundles.
+ * the checkpoint of `checkpointDir` and the images/labels of `test` (a Dataset; its images are
+ * written as NHWC float32 values in [0, 1], its labels as int32). Returns the esbuild metafile
+ * inputs of the two bundles.
  */
 export async function buildWebPage({ outDir, checkpointDir, test, dataset = 'mnist', minify = false }) {
+  const { imageValues } = await import(pathToFileURL(join(ROOT, 'dist', 'index.mjs')).href);
   for (const f of ['config.json', 'weights.bin']) {
     if (!existsSync(join(checkpointDir, f))) throw new Error(`checkpoint '${checkpointDir}' has no ${f}`);
   }
@@ -52,7 +54,7 @@ export async function buildWebPage({ outDir, checkpointDir, test, dataset = 'mni
   for (const f of ['index.html', 'style.css']) copyFileSync(join(WEB, f), join(outDir, f));
   for (const f of ['config.json', 'weights.bin']) copyFileSync(join(checkpointDir, f), join(outDir, 'checkpoint', f));
   const bytes = (a) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  writeFileSync(join(outDir, 'data', 'images.f32'), bytes(Float32Array.from(test.images)));
+  writeFileSync(join(outDir, 'data', 'images.f32'), bytes(imageValues(test, 0, test.n)));
   writeFileSync(join(outDir, 'data', 'labels.i32'), bytes(Int32Array.from(test.labels)));
   const { n, height, width, channels, classes } = test;
   writeFileSync(

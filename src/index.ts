@@ -62,6 +62,7 @@ export { modelSpec } from './models/registry.js';
 export type { ModelSpec, ModelOptions, ModelParts } from './models/model_spec.js';
 export type { Dataset, DatasetSplit } from './data/dataset.js';
 export { head, subset } from './data/dataset.js';
+export { imageValues, quantiseImages, UNIT_LEVELS } from './data/pixels.js';
 export { splitValidation } from './data/split.js';
 export { augmentBatch } from './data/augment.js';
 export { channelStatistics, normaliseImages } from './data/normalise.js';

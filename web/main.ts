@@ -4,6 +4,7 @@
 // `globalThis.wmoeDemo` exposes the page's state to tests (test/web/demo.test.ts).
 import { init, tf } from '../src/index.js';
 import { hasWasmSimd } from '../src/wasm/simd.js';
+import { imageValues } from '../src/data/pixels.js';
 import { WIFI_LENGTHS, WIFI_RATES } from '../src/codes/ieee80211n.js';
 import { parseSnrRange } from '../src/sim/range.js';
 import type { GateKind } from '../src/moe/gate.js';
@@ -88,9 +89,9 @@ function drawImage(): void {
   canvas.height = H;
   const ctx = canvas.getContext('2d')!;
   const img = ctx.createImageData(W, H);
-  const base = sample * H * W * C;
+  const values = imageValues(test, sample, 1);
   for (let p = 0; p < H * W; p++) {
-    for (let c = 0; c < 3; c++) img.data[4 * p + c] = Math.round(255 * test.images[base + p * C + (C === 3 ? c : 0)]);
+    for (let c = 0; c < 3; c++) img.data[4 * p + c] = Math.round(255 * values[p * C + (C === 3 ? c : 0)]);
     img.data[4 * p + 3] = 255;
   }
   ctx.putImageData(img, 0, 0);
@@ -125,11 +126,10 @@ function buildExpertRows(K: number): void {
 function update(): void {
   const { model, test } = assets;
   const K = model.config.experts;
-  const size = test.height * test.width * test.channels;
   const g = gate();
   const choice = linkChoice();
   const out = tf.tidy(() => {
-    const x = tf.tensor4d(test.images.subarray(sample * size, (sample + 1) * size), [1, test.height, test.width, test.channels]);
+    const x = tf.tensor4d(imageValues(test, sample, 1), [1, test.height, test.width, test.channels]);
     const r = model.route(model.features(x), { gate: g, link: linkOf(choice), snrDb: tf.tensor2d(snr, [1, K]), seed: sample + 1 });
     return [r.probs, tf.softmax(r.logits), r.mask, r.weights, r.expertProbs];
   });

@@ -5,6 +5,7 @@ import { parseCheckpoint, type ParsedCheckpoint } from '../src/train/checkpoint_
 import { createLink, type Link } from '../src/link/index.js';
 import type { ModulationName } from '../src/channel/modem.js';
 import type { Dataset } from '../src/data/dataset.js';
+import { quantiseImages } from '../src/data/pixels.js';
 import type { BerResult } from '../src/sim/ber.js';
 
 /** Format tag of data/manifest.json. */
@@ -92,7 +93,7 @@ export async function loadAssets(base: string): Promise<Assets> {
     throw new Error(`the checkpoint takes ${shape.join('x')} images but the test images are ${manifest.height}x${manifest.width}x${manifest.channels}`);
   }
   const test: Dataset = {
-    images: new Float32Array(images),
+    ...quantiseImages(new Float32Array(images), ASSET_PATHS.images),
     labels: new Int32Array(labels),
     n: manifest.n,
     height: manifest.height,

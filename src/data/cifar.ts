@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { BYTE_TO_UNIT, type Dataset, type DatasetSplit } from './dataset.js';
+import type { Dataset, DatasetSplit } from './dataset.js';
 import { isDirectory, isFile, readDataFile, requireDirectory } from './files.js';
 import type { LabelSet } from './names.js';
 
@@ -68,13 +68,16 @@ interface RecordFormat {
 
 /**
  * Decodes one CIFAR binary file into `out` starting at sample `offset`: pixels CHW bytes →
- * HWC floats in [0, 1], labels from byte `format.use`. Throws an InputError naming the file
- * if its size is not `expected` records or a label is out of range.
+ * HWC bytes, labels from byte `format.use`. Throws an InputError naming the file if it is
+ * empty, if its size is not `expected` records or if a label is out of range.
  */
 function decodeFile(path: string, expected: number, format: RecordFormat, out: Dataset, offset: number): void {
   const bytes = readDataFile(path);
   const head = format.labelBytes.length;
   const rec = head + PIXEL_BYTES;
+  if (bytes.length === 0) {
+    throw new InputError(`${path} is empty (0 records); expected ${expected} records of ${rec} bytes`);
+  }
   if (bytes.length !== expected * rec) {
     throw new InputError(`${path} has ${bytes.length} bytes; expected ${expected * rec} (${expected} records of ${rec} bytes)`);
   }
@@ -88,22 +91,21 @@ function decodeFile(path: string, expected: number, format: RecordFormat, out: D
     }
     out.labels[offset + r] = bytes[r * rec + format.use];
   }
-  const k = BYTE_TO_UNIT;
-  const images = out.images;
+  const pixels = out.pixels;
   for (let r = 0; r < expected; r++) {
     const src = r * rec + head;
     let o = (offset + r) * PIXEL_BYTES;
     for (let p = 0; p < PLANE; p++, o += 3) {
-      images[o] = bytes[src + p] * k;
-      images[o + 1] = bytes[src + PLANE + p] * k;
-      images[o + 2] = bytes[src + 2 * PLANE + p] * k;
+      pixels[o] = bytes[src + p];
+      pixels[o + 1] = bytes[src + PLANE + p];
+      pixels[o + 2] = bytes[src + 2 * PLANE + p];
     }
   }
 }
 
 function emptyDataset(n: number, classes: number, classNames: string[]): Dataset {
   return {
-    images: new Float32Array(n * PIXEL_BYTES),
+    pixels: new Uint8Array(n * PIXEL_BYTES),
     labels: new Int32Array(n),
     n,
     height: SIDE,
@@ -144,7 +146,7 @@ function checkCount(name: string, v: number): void {
  * CIFAR-10 from the official binary distribution (cifar-10-binary.tar.gz): `dataDir` holds
  * data_batch_1.bin … data_batch_5.bin and test_batch.bin, or is their parent with the
  * cifar-10-batches-bin folder. Each record is 1 label byte + 3072 pixel bytes (CHW). Returns
- * 32x32x3 HWC images in [0, 1] (train 50000, test 10000 with the official files), 10 classes,
+ * 32x32x3 HWC images, pixel bytes (train 50000, test 10000 with the official files), 10 classes,
  * in file order. Node only. InputError naming the file for a missing, truncated or corrupt file.
  */
 export function loadCifar10(dataDir: string, options: CifarOptions = {}): DatasetSplit {
@@ -169,7 +171,7 @@ export function loadCifar10(dataDir: string, options: CifarOptions = {}): Datase
  * CIFAR-100 from the official binary distribution (cifar-100-binary.tar.gz): `dataDir` holds
  * train.bin and test.bin, or is their parent with the cifar-100-binary folder. Each record is
  * a coarse label byte, a fine label byte and 3072 pixel bytes (CHW). Returns 32x32x3 HWC
- * images in [0, 1] (train 50000, test 10000 with the official files) labelled with the fine
+ * images, pixel bytes (train 50000, test 10000 with the official files) labelled with the fine
  * (100 classes, default) or coarse (20) labels, in file order. Node only. InputError naming
  * the file for a missing, truncated or corrupt file.
  */

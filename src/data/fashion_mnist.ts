@@ -14,7 +14,7 @@ export const FASHION_MNIST_CLASS_NAMES = [
 /**
  * Fashion-MNIST (Zalando; 60000 train, 10000 test, 10 classes) from IDX files: `dataDir`, or by
  * default Debian's copy in `debianDir` (/usr/share/datasets/fashion-mnist, package
- * dataset-fashion-mnist). Images 28x28 zero-padded to 32x32x1, in [0, 1], in file order.
+ * dataset-fashion-mnist). Images 28x28 zero-padded to 32x32x1 (pixel bytes), in file order.
  * Node only; nothing is downloaded. InputError with install instructions when no directory
  * is given and Debian's copy is absent.
  */

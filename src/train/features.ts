@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
+import { imageValues } from '../data/pixels.js';
 import type { DistributedMoE } from '../moe/model.js';
 import type { ProgressFn } from './progress.js';
 
@@ -11,15 +12,12 @@ export interface FeatureSet {
   d: number;
 }
 
-/** Images of samples order[start..start+count) as one NHWC array [count, H, W, C]. */
+/**
+ * Images of samples order[start..start+count) as one NHWC float32 array [count, H, W, C] of
+ * pixel values in [0, 1], converted from the dataset's bytes for this batch only.
+ */
 export function imageArray(ds: Dataset, order: ArrayLike<number>, start: number, count: number): Float32Array {
-  const size = ds.height * ds.width * ds.channels;
-  const out = new Float32Array(count * size);
-  for (let i = 0; i < count; i++) {
-    const j = order[start + i];
-    out.set(ds.images.subarray(j * size, (j + 1) * size), i * size);
-  }
-  return out;
+  return imageValues(ds, start, count, order);
 }
 
 /** Images [count, H, W, C] of samples order[start..start+count) as a tensor. */

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { loadIdxDirectory } from '../../src/data/idx.js';
 import { loadDataset } from '../../src/data/index.js';
 import { InputError } from '../../src/errors.js';
+import { imageValues } from '../../src/data/pixels.js';
 import { tempDir } from '../helpers/cli.js';
 import { idxBytes, randomBytes, writeIdx, writeIdxDataset, type IdxSplit } from '../helpers/datasets.js';
 
@@ -46,7 +47,7 @@ describe('IDX loader', () => {
       expect([got.n, got.height, got.width, got.channels, got.classes]).toEqual([n, 32, 32, 1, 10]);
       expect(Array.from(got.labels)).toEqual(Array.from(want.labels));
       for (let i = 0; i < n; i++) {
-        expect(got.images.subarray(i * 1024, (i + 1) * 1024)).toEqual(padded(want.images.subarray(i * 784, (i + 1) * 784)));
+        expect(imageValues(got, i, 1)).toEqual(padded(want.images.subarray(i * 784, (i + 1) * 784)));
       }
     }
   });
@@ -56,7 +57,7 @@ describe('IDX loader', () => {
       train: { images: new Uint8Array(784).fill(255), labels: Uint8Array.of(3) },
       test: { images: new Uint8Array(784).fill(255), labels: Uint8Array.of(4) },
     });
-    const img = loadIdxDirectory('x', dir, 10).train.images;
+    const img = imageValues(loadIdxDirectory('x', dir, 10).train, 0, 1);
     let inside = 0;
     for (let y = 0; y < 32; y++) {
       for (let x = 0; x < 32; x++) {
@@ -72,11 +73,11 @@ describe('IDX loader', () => {
     const data = { train: split(4, 3), test: split(2, 4) };
     const plain = loadIdxDirectory('x', writeIdxDataset(tempDir(), data), 10);
     const gz = loadIdxDirectory('x', writeIdxDataset(tempDir(), data, { gzip: true }), 10);
-    expect(gz.train.images).toEqual(plain.train.images);
+    expect(gz.train.pixels).toEqual(plain.train.pixels);
     expect(gz.test.labels).toEqual(plain.test.labels);
     const dotted = writeIdxDataset(tempDir(), data);
     renameSync(join(dotted, 'train-images-idx3-ubyte'), join(dotted, 'train-images.idx3-ubyte'));
-    expect(loadIdxDirectory('x', dotted, 10).train.images).toEqual(plain.train.images);
+    expect(loadIdxDirectory('x', dotted, 10).train.pixels).toEqual(plain.train.pixels);
   });
 
   it('names the file and what was expected for each kind of bad file', async () => {
@@ -110,6 +111,20 @@ describe('IDX loader', () => {
     rmSync(labels);
     await expectInputError(load, `${labels} is missing (gzipped or not)`);
     await expectInputError(() => loadIdxDirectory('x', join(dir, 'nope'), 10), `--data-dir ${join(dir, 'nope')} does not exist`);
+  });
+
+  it('refuses an empty training or test split, naming its file, for mnist-idx and fashion-mnist alike', async () => {
+    const none: IdxSplit = { images: new Uint8Array(0), labels: new Uint8Array(0) };
+    for (const gzip of [false, true]) {
+      const gz = gzip ? '.gz' : '';
+      const emptyTrain = writeIdxDataset(tempDir(), { train: none, test: split(2, 9) }, { gzip });
+      const trainFile = join(emptyTrain, `train-images-idx3-ubyte${gz}`);
+      await expectInputError(() => loadIdxDirectory('x', emptyTrain, 10), `${trainFile} holds 0 images; a dataset split needs at least one`);
+      await expectInputError(() => loadDataset('mnist-idx', { dataDir: emptyTrain }), `${trainFile} holds 0 images; a dataset split needs at least one`);
+      const emptyTest = writeIdxDataset(tempDir(), { train: split(2, 10), test: none }, { gzip });
+      const testFile = join(emptyTest, `t10k-images-idx3-ubyte${gz}`);
+      await expectInputError(() => loadDataset('fashion-mnist', { dataDir: emptyTest }), `${testFile} holds 0 images; a dataset split needs at least one`);
+    }
   });
 
   it('is --dataset mnist-idx, which needs --data-dir', async () => {

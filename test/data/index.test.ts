@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadDataset } from '../../src/data/index.js';
 import { DATASET_NAMES } from '../../src/data/names.js';
 import { InputError } from '../../src/errors.js';
+import { imageValues } from '../../src/data/pixels.js';
 import { tempDir } from '../helpers/cli.js';
 import { cifarFileBytes, cifarPixels } from '../helpers/datasets.js';
 
@@ -51,7 +52,7 @@ describe('loadDataset', () => {
     expect([coarse.name, coarse.train.n, coarse.test.n, coarse.train.classes]).toEqual(['cifar100', 50000, 10000, 20]);
     expect(Array.from(coarse.train.labels.subarray(0, 25))).toEqual(Array.from({ length: 25 }, (_, i) => i % 20));
     // pixel (y 3, x 5) of the blue plane (c 2): 160 + 8
-    expect(coarse.test.images[9999 * 3072 + (3 * 32 + 5) * 3 + 2]).toBe(Math.fround(168 / 255));
+    expect(imageValues(coarse.test, 9999, 1)[(3 * 32 + 5) * 3 + 2]).toBe(Math.fround(168 / 255));
     rmSync(parent, { recursive: true });
   });
 });

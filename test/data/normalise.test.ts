@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { channelStatistics, normaliseImages } from '../../src/data/normalise.js';
 import { SeededRandom } from '../../src/random/seeded.js';
 import { InputError } from '../../src/errors.js';
+import { head } from '../../src/data/dataset.js';
+import { byteDataset } from '../helpers/datasets.js';
 
 describe('channelStatistics', () => {
   it('matches a direct per-channel computation', () => {
@@ -25,6 +27,17 @@ describe('channelStatistics', () => {
       images[2 * p + 1] = p % 2;
     }
     expect(channelStatistics({ images, channels: 2 })).toEqual({ mean: [0.25, 0.5], std: [0, 0.5] });
+  });
+
+  it('reads a dataset\'s samples (a view: only its own) as byte / 255, and refuses one with no image', () => {
+    // 1x2x2 images: channel 0 is 0 or 255 by sample parity, channel 1 is 51 (0.2).
+    const ds = byteDataset(5, [1, 2, 2], 2, (i, p) => (p % 2 ? 51 : (i % 2) * 255));
+    const { mean, std } = channelStatistics(head(ds, 4));
+    expect(mean[0]).toBe(0.5);
+    expect(std[0]).toBe(0.5);
+    expect(mean[1]).toBeCloseTo(0.2, 7);
+    expect(std[1]).toBeLessThan(1e-7);
+    expect(() => channelStatistics(head(ds, 0))).toThrow(new InputError('channel statistics: the dataset has no images'));
   });
 });
 

@@ -2,19 +2,27 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import { splitValidation, validationIndices } from '../../src/data/split.js';
 import { InputError } from '../../src/errors.js';
+import { imageOf } from '../../src/data/dataset.js';
+import { imageValues } from '../../src/data/pixels.js';
+import { byteDataset } from '../helpers/datasets.js';
 
-/** A dataset whose class sizes are `counts` (classes interleaved) and whose 2x2x1 image i is all i. */
+/**
+ * A dataset whose class sizes are `counts` (classes interleaved) and whose 2x2x1 image i has
+ * bytes i mod 256 and i div 256 (so its pixels say which image it is).
+ */
 function dataset(counts: number[]): Dataset {
   const labels: number[] = [];
   const left = counts.slice();
   while (left.some((c) => c > 0)) left.forEach((c, k) => c > 0 && (labels.push(k), left[k]--));
-  const n = labels.length;
-  const images = new Float32Array(n * 4);
-  for (let i = 0; i < n; i++) images.fill(i, i * 4, i * 4 + 4);
-  return { images, labels: Int32Array.from(labels), n, height: 2, width: 2, channels: 1, classes: counts.length };
+  return byteDataset(labels.length, [2, 2, 1], counts.length, (i, p) => (p % 2 ? i >> 8 : i), (i) => labels[i]);
 }
 
-const ids = (ds: Dataset) => Array.from({ length: ds.n }, (_, i) => ds.images[i * 4]);
+/** Which image each sample of `ds` shows, read from its pixel values. */
+const ids = (ds: Dataset) =>
+  Array.from({ length: ds.n }, (_, i) => {
+    const v = imageValues(ds, i, 1);
+    return Math.round(v[0] * 255) + 256 * Math.round(v[1] * 255);
+  });
 const perClass = (ds: Dataset) => {
   const h = new Array(ds.classes).fill(0);
   for (const l of ds.labels) h[l]++;
@@ -38,6 +46,10 @@ describe('splitValidation', () => {
     // Labels travel with their images.
     for (const part of [train, validation]) part.labels.forEach((l, i) => expect(l).toBe(ds.labels[ids(part)[i]]));
     expect([train.height, train.width, train.channels, train.classes]).toEqual([2, 2, 1, 5]);
+    // Both parts are index views of the one set of pixel bytes.
+    expect(train.pixels).toBe(ds.pixels);
+    expect(validation.pixels).toBe(ds.pixels);
+    expect(Array.from({ length: validation.n }, (_, i) => imageOf(validation, i))).toEqual(b);
   });
 
   it('is deterministic for the seed and differs across seeds', () => {

@@ -1,8 +1,9 @@
 // Writers of small dataset files in the exact official binary formats (CIFAR-10/100 binary,
-// IDX), for the loaders' tests.
+// IDX), for the loaders' tests, and small in-memory datasets.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { Dataset } from '../../src/data/dataset.js';
 
 /** CIFAR pixel bytes: 3072 = 3 planes (R, G, B) of 32x32, row-major (CHW). */
 export const CIFAR_PIXELS = 3 * 32 * 32;
@@ -120,4 +121,35 @@ export function randomBytes(n: number, seed: number): Uint8Array {
     out[i] = ((t ^ (t >>> 14)) >>> 0) & 255;
   }
   return out;
+}
+
+/**
+ * An in-memory dataset of n images of `shape` [H, W, C] whose byte at flat position p of
+ * image i is pixel(i, p) (mod 256), with labels label(i) (default i mod classes).
+ */
+export function byteDataset(
+  n: number,
+  shape: readonly [number, number, number],
+  classes: number,
+  pixel: (i: number, p: number) => number,
+  label: (i: number) => number = (i) => i % classes,
+): Dataset {
+  const [height, width, channels] = shape;
+  const size = height * width * channels;
+  const pixels = new Uint8Array(n * size);
+  for (let i = 0; i < n; i++) for (let p = 0; p < size; p++) pixels[i * size + p] = pixel(i, p) & 255;
+  return { pixels, labels: Int32Array.from({ length: n }, (_, i) => label(i)), n, height, width, channels, classes };
+}
+
+/**
+ * Throws unless `got` and `want` hold the same float32 bits (fast on millions of values, where
+ * vitest's toEqual walks element by element), naming the first difference.
+ */
+export function expectSameFloats(got: Float32Array, want: Float32Array, what = 'values'): void {
+  if (got.length !== want.length) throw new Error(`${what}: ${got.length} values, expected ${want.length}`);
+  const a = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const b = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) throw new Error(`${what}: value ${i} is ${got[i]}, expected ${want[i]}`);
+  }
 }

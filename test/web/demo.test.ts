@@ -12,6 +12,7 @@ import { tf, wmoe } from '../helpers/tf.js';
 import { tempDir } from '../helpers/cli.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { head, type Dataset } from '../../src/data/dataset.js';
+import { imageValues } from '../../src/data/pixels.js';
 import { trainMoe } from '../../src/train/train.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { analogLink } from '../../src/link/analog.js';
@@ -103,10 +104,9 @@ async function stateWhen(pred: string): Promise<SampleState> {
 
 /** What the main thread shows for test image `i`, computed by the package in Node. */
 function nodeRoute(i: number, gate: SampleState['gate'], snrDb: number[]) {
-  const size = 32 * 32;
   const K = snrDb.length;
   const out = tf.tidy(() => {
-    const x = tf.tensor4d(test.images.subarray(i * size, (i + 1) * size), [1, 32, 32, 1]);
+    const x = tf.tensor4d(imageValues(test, i, 1), [1, 32, 32, 1]);
     const r = nodeModel.route(nodeModel.features(x), { gate, link: analogLink, snrDb: tf.tensor2d(snrDb, [1, K]), seed: i + 1 });
     return [r.probs, r.mask];
   });
