@@ -272,6 +272,8 @@ export async function resumeTraining(dir: string, v: Flags) {
   const { link } = chooseLink({}, record);
   const previousSeconds = typeof meta.trainSeconds === 'number' ? meta.trainSeconds : 0;
   const session = (Number.isInteger(meta.session) ? (meta.session as number) : 1) + 1;
+  const { stage, epochs } = state.state;
+  if (!v.quiet) process.stderr.write(`resuming the run in ${dir} after stage ${stage}, epoch ${epochs} of ${stage === 1 ? cfg.stage1Epochs : cfg.stage2Epochs}\n`);
   return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), link, out: dir, resume: state, previousSeconds, session }, v.quiet);
 }
 
