@@ -107,7 +107,8 @@ export class LinearHeap {
 
 /**
  * Grows `memory` so that it holds `top` bytes; throws a WasmMemoryError naming the sizes when
- * the engine refuses (`maxBytes`: the memory's declared maximum, when known).
+ * the engine refuses (`maxBytes`: the memory's declared maximum, when known, for the message).
+ * The error's figures are measured: `top` needed, and the bytes the memory had when refused.
  */
 export function growMemoryTo(memory: WebAssembly.Memory, top: number, maxBytes?: number): void {
   const have = memory.buffer.byteLength;
@@ -121,7 +122,7 @@ export function growMemoryTo(memory: WebAssembly.Memory, top: number, maxBytes?:
         (maxBytes !== undefined ? ` (maximum ${mib(maxBytes)} MiB)` : ' (the engine refused)') +
         '; use smaller batches',
       top,
-      maxBytes ?? have,
+      have,
     );
   }
 }

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { heapOf } from '../helpers/memory.js';
 import { WasmMemoryError } from '../../src/errors.js';
+import { growMemoryTo } from '../../src/wasm/heap.js';
 
 const PAGE = 65536;
 
@@ -85,6 +86,23 @@ describe('LinearHeap', () => {
     expect((error as Error).message).toMatch(/out of WASM memory: a kernel needs 1\.\d MiB .* \(maximum 1\.0 MiB\); use smaller batches/);
     expect({ ...heap.holeStats, inUse: heap.inUseBytes }).toEqual(before);
     expect(heap.alloc(8 * PAGE)).toBe(a);
+  });
+
+  test("when the engine refuses to grow below the maximum, the error's figures are what it granted", () => {
+    // A memory whose engine refuses any growth (as one short of address space would), though its
+    // declared maximum is 4 GiB.
+    const real = new WebAssembly.Memory({ initial: 2, maximum: 16 });
+    const memory = { buffer: real.buffer, grow: () => { throw new RangeError('refused'); } } as unknown as WebAssembly.Memory;
+    let error: WasmMemoryError | undefined;
+    try {
+      growMemoryTo(memory, 5 * PAGE + 100, 4 * 2 ** 30);
+    } catch (e) {
+      error = e as WasmMemoryError;
+    }
+    expect(error).toBeInstanceOf(WasmMemoryError);
+    expect(error!.haveBytes).toBe(2 * PAGE);
+    expect(error!.neededBytes).toBe(5 * PAGE + 100);
+    expect(error!.shortBytes).toBe(3 * PAGE + 100);
   });
 
   test('freeing an address that is not a live block throws', () => {

@@ -17,6 +17,7 @@ import {
 } from '../../train/config.js';
 import { parseModelOptions } from '../model_flags.js';
 import { trainMoe, type TrainMetrics } from '../../train/train.js';
+import { stage1StepFits } from '../../train/step_fits.js';
 import { finishRunDirectory, linkRecordOf, parseLinkRecord } from '../../train/checkpoint.js';
 import { hasTrainState, readTrainStateFile, TRAIN_STATE_FILE, writeTrainStateFile } from '../../train/train_state_file.js';
 import { encodeTrainState, type TrainState } from '../../train/train_state.js';
@@ -26,7 +27,7 @@ import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
-import { InputError, WasmMemoryError, batchSizeThatFits } from '../../errors.js';
+import { InputError, WasmMemoryError, batchSizeThatFits, batchSizeThatRuns } from '../../errors.js';
 import { progressBar } from '../progress.js';
 
 /**
@@ -171,18 +172,24 @@ export function checkOutDirectory(out: string): void {
 
 /**
  * Runs `train`; a WASM kernel running out of memory becomes a one-line InputError naming the
- * batch size and one that should fit (nothing but the last epoch's training state has been written).
+ * batch size and one that should fit (nothing but the last epoch's training state has been
+ * written). With `runs` (a training step at a given batch size, false when it runs out of WASM
+ * memory), the size named is one seen to run: the estimate alone can be too large.
  */
-export function trainWithin<T>(cfg: TrainConfig, train: () => T): T {
+export function trainWithin<T>(cfg: TrainConfig, train: () => T, runs?: (batch: number) => boolean): T {
   try {
     return train();
   } catch (e) {
     if (!(e instanceof WasmMemoryError)) throw e;
     const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
-    const fit = batchSizeThatFits(cfg.batchSize, e.neededBytes, e.haveBytes);
+    // An estimate from the measured figures; with `runs` (one training step at a batch size),
+    // the size named is one seen to run.
+    const estimate = batchSizeThatFits(cfg.batchSize, e.neededBytes, e.haveBytes);
+    const fit = runs ? batchSizeThatRuns(estimate, runs) : estimate;
     throw new InputError(
       `out of WASM memory at --batch-size ${cfg.batchSize} (${cfg.model}): a kernel needed ${mib(e.neededBytes)}, ` +
-        `the engine gives ${mib(e.haveBytes)}; --batch-size ${fit} should fit`,
+        `the engine gives ${mib(e.haveBytes)}; ` +
+        (fit === undefined ? 'not even --batch-size 1 fits' : `--batch-size ${fit} ${runs ? 'fits' : 'should fit'}`),
     );
   }
 }
@@ -221,8 +228,10 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const seconds = () => plan.previousSeconds + (Date.now() - started) / 1000;
   const onCheckpoint = (s: TrainState) =>
     writeTrainStateFile(out, encodeTrainState(s, { backend, threads, stage2Link, trainSeconds: seconds(), session: plan.session }));
-  const { model, metrics, features } = trainWithin(cfg, () =>
-    trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
+  const { model, metrics, features } = trainWithin(
+    cfg,
+    () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
+    (batch) => stage1StepFits(cfg, batch),
   );
   const timings = { backend, threads, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
   finishRunDirectory(out, model, { train: cfg, stage2Link }, {
