@@ -51,7 +51,7 @@ describe('trainMoe: resume', () => {
     expect(decodeTrainState(full.states[0], 'x').meta).toEqual({ note: 'test' });
   });
 
-  it.each([1, 2, 3, 4, 5])('continued from saved state %i gives bit-identical weights and metrics', (i) => {
+  it.each([1, 2, 3, 4, 5, 6])('continued from saved state %i gives bit-identical weights and metrics', (i) => {
     const { state } = decodeTrainState(full.states[i - 1], 'x');
     const resumed = run(data, state);
     expect(Buffer.compare(resumed.weights, full.weights)).toBe(0);
