@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { WmoeBackend } from '../backend/backend.js';
 import { readPtr, releasingOutputsOnThrow } from '../kernels/wasm_io.js';
 import type { LinearHeap } from '../wasm/heap.js';
+import { releaseGradientTape } from './gradient_tape.js';
 
 const f32 = Math.fround;
 
@@ -153,6 +154,20 @@ export class FusedAdam extends tf.Optimizer {
     this.accBeta1 = f32(beta1);
     this.accBeta2 = f32(beta2);
     this.epsilon = epsilon ?? tf.backend().epsilon();
+  }
+
+  /**
+   * tf.Optimizer's minimize; when `f` or its gradients throw (out of WASM memory, say), the
+   * tensors tfjs saved for the backward pass are disposed (see gradient_tape.ts) before the
+   * error propagates, so that a retry has the memory a fresh process would.
+   */
+  override minimize(f: () => tf.Scalar, returnCost = false, varList?: tf.Variable[]): tf.Scalar | null {
+    try {
+      return super.minimize(f, returnCost, varList);
+    } catch (e) {
+      releaseGradientTape(tf.engine());
+      throw e;
+    }
   }
 
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
