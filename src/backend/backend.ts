@@ -40,7 +40,32 @@ export class WmoeBackend extends MathBackendCPU {
   // output_pool.ts and resident_pool.ts for why each one matters).
   // (makeTensorInfo stores its values through write.)
   override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): object {
-    return super.write(this.outputs.adopt(values), shape, dtype);
+    const dataId = super.write(this.outputs.adopt(values), shape, dtype);
+    if (this.writeDepth > 0) this.written.push(dataId);
+    return dataId;
+  }
+
+  /** Data ids written while {@link disposingWritesOnThrow} runs (nested calls share it). */
+  private written: object[] = [];
+  private writeDepth = 0;
+
+  /**
+   * Runs `body` (a kernel); when it throws, every value it wrote into the backend (intermediate
+   * results such as a GEMM's output before its bias is added: data no tensor will ever own) is
+   * disposed before the error propagates. Nests: an inner call disposes only its own writes, and
+   * an outer one that throws also those of inner calls that returned.
+   */
+  disposingWritesOnThrow<T>(body: () => T): T {
+    const mark = this.written.length;
+    this.writeDepth++;
+    try {
+      return body();
+    } catch (e) {
+      for (const dataId of this.written.splice(mark)) this.disposeData(dataId, true);
+      throw e;
+    } finally {
+      if (--this.writeDepth === 0) this.written.length = 0;
+    }
   }
 
   override move(dataId: object, values: backend_util.BackendValues, shape: number[], dtype: DataType, refCount: number): void {

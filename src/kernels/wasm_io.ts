@@ -82,12 +82,13 @@ export function outputF32(backend: WmoeBackend, length: number): { ptr: number; 
  * Runs `body`, a kernel's work that takes outputs (outputF32, takeF32, `outputs.take`): when it
  * throws (say a WasmMemoryError from a scratch allocation after the output was taken), every
  * output it took that did not become a tensor's values is given back (a resident one's block is
- * freed), then the error propagates. Nests: an inner call gives back only its own.
+ * freed), and every value it wrote into the backend (intermediate results, which no tensor will
+ * own) is disposed; then the error propagates. Nests: an inner call gives back only its own.
  */
 export function releasingOutputsOnThrow<T>(backend: WmoeBackend, body: () => T): T {
   const mark = backend.outputs.mark();
   try {
-    return body();
+    return backend.disposingWritesOnThrow(body);
   } catch (e) {
     backend.outputs.discardSince(mark);
     throw e;
