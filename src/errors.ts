@@ -50,3 +50,8 @@ export function batchSizeThatRuns(estimate: number, runs: (batch: number) => boo
   }
   return undefined;
 }
+
+/** Throws an InputError with `message` (one line naming the bad value): the validators' way to reject input. */
+export function fail(message: string): never {
+  throw new InputError(message);
+}
