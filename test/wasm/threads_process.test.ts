@@ -12,13 +12,14 @@ beforeAll(async () => {
   script = await bundleChild('threads-process', `
 import { init, tf } from ${JSON.stringify(srcPath('backend', 'init.ts'))};
 if (process.argv[2] === 'no-sab') delete (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer;
-const backend = await init(process.argv[3] === 'default' ? {} : { threads: 2 });
+const maxPages = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
+const backend = await init(process.argv[3] === 'default' ? { maxPages } : { threads: 2, maxPages });
 const a = tf.tensor2d(Array.from({ length: 256 * 300 }, (_, i) => (i % 7) - 3), [256, 300]);
 const b = tf.tensor2d(Array.from({ length: 300 * 200 }, (_, i) => (i % 5) - 2), [300, 200]);
 const y = tf.matMul(a, b).dataSync();
 let sum = 0;
 for (const v of y) sum += v;
-console.log(JSON.stringify({ threads: backend.nn.threads, why: backend.nn.threadsUnavailable ?? null, resident: backend.nn.heap !== undefined, sum }));
+console.log(JSON.stringify({ threads: backend.nn.threads, why: backend.nn.threadsUnavailable ?? null, resident: backend.nn.heap !== undefined, sum, ...(maxPages ? { maxBytes: backend.nn.heap?.maxBytes } : {}) }));
 `);
 }, 60_000);
 
@@ -60,6 +61,12 @@ describe('threads in a process of their own', () => {
     expect(copy.status, copy.stderr).toBe(0);
     expect(copy.out).toEqual({ threads: 1, why: null, resident: false, sum: expectedSum() });
   }, 60_000);
+
+  test('maxPages sets the shared memory\'s maximum', () => {
+    const r = runChild('sab', 'two', '256');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.out).toEqual({ threads: 2, why: null, resident: true, sum: expectedSum(), maxBytes: 256 * 65536 });
+  }, 40_000);
 });
 
 describe('threadSupport', () => {
