@@ -11,11 +11,13 @@ describe('wmoe train: learning-rate schedule, weight decay, keep-epoch', () => {
 
   it("default to the model's registry entry and keep the best epoch", () => {
     expect(trainConfigFromFlags({}).cfg).toMatchObject({ lrSchedule: 'constant', warmupEpochs: 0, weightDecay: 0, keepEpoch: 'best' });
-    expect(trainConfigFromFlags({ model: 'resnet18' }).cfg).toMatchObject({ lrSchedule: 'cosine', warmupEpochs: 0, weightDecay: 0 });
-    expect(trainConfigFromFlags({ model: 'vit' }).cfg).toMatchObject({ lrSchedule: 'cosine', warmupEpochs: 1, weightDecay: 0.05 });
-    expect(trainConfigFromFlags({ model: 'vit', 'lr-schedule': 'constant', 'weight-decay': '0' }).cfg).toMatchObject({ lrSchedule: 'constant', weightDecay: 0 });
-    expect(modelDefaultsUsage()).toContain('--lr-schedule constant (resnet18 cosine, vit cosine)');
-    expect(modelDefaultsUsage()).toContain('--weight-decay 0 (vit 0.05)');
+    // No registry entry sets a schedule or weight decay yet (docs/results.md was measured without them).
+    for (const model of ['resnet18', 'vit']) {
+      expect(trainConfigFromFlags({ model }).cfg).toMatchObject({ lrSchedule: 'constant', warmupEpochs: 0, weightDecay: 0 });
+    }
+    expect(trainConfigFromFlags({ model: 'vit', 'lr-schedule': 'cosine', 'weight-decay': '0.05' }).cfg).toMatchObject({ lrSchedule: 'cosine', weightDecay: 0.05 });
+    expect(modelDefaultsUsage()).toContain('--lr-schedule constant');
+    expect(modelDefaultsUsage()).toContain('--weight-decay 0');
   });
 
   it('reject bad values with one-line errors naming them', () => {
