@@ -2,9 +2,12 @@
 // that width changes): title, a legend row above the plot, padded axes (linear or log y), series
 // drawn in order (the last on top), upper-bound markers (a bar with an arrow pointing down), and
 // notes under the axis. Plain strings, no dependencies.
-import { paddedRange, type AxisRange } from './axis_range.js';
-import { formatLinearTick, formatLogTick, linearTicks, logMinorTicks, logTicks, niceStep } from './axis_ticks.js';
-import { textWidth, wrapText, CHAR_WIDTH_EM } from './wrap_text.js';
+import { paddedRange, type AxisRange } from '../src/plot/axis_range.js';
+import { formatLinearTick, formatLogTick, linearTicks, logMinorTicks, logTicks, niceStep } from '../src/plot/axis_ticks.js';
+import { ARROW_PX, boundMarkerSvg, roomForArrows } from '../src/plot/bound_marker.js';
+import { textWidth, wrapText, CHAR_WIDTH_EM } from '../src/plot/wrap_text.js';
+
+export { ARROW_PX };
 
 /** One line of the chart: points (x, y) joined in order, each marked with a dot. */
 export interface ChartSeries {
@@ -54,9 +57,6 @@ export interface ChartLayout {
 const FONT = 12;
 const LEGEND_ROW = 22;
 const NOTE_LINE = 16;
-/** Length of a bound marker's arrow, px. */
-export const ARROW_PX = 22;
-
 export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -104,14 +104,6 @@ export function chartLayout(spec: ChartSpec, legendRows: number, noteLines: numb
   let y = paddedRange(ys, { log: spec.logY, limits: spec.yLimits });
   if (spec.logY && spec.bounds?.points.length) y = roomForArrows(y, Math.min(...spec.bounds.points.map(([, v]) => v)), ph);
   return { width: W, height, plot, x, y };
-}
-
-/** Lowers a log range's bottom so that an arrow hanging ARROW_PX (+6) below `lowest` stays inside. */
-function roomForArrows(y: AxisRange, lowest: number, ph: number): AxisRange {
-  const a = (ARROW_PX + 6) / ph;
-  const [lo, hi, b] = [Math.log10(y.lo), Math.log10(y.hi), Math.log10(lowest)];
-  if ((b - lo) / (hi - lo) >= a) return y;
-  return { lo: 10 ** ((b - a * hi) / (1 - a)), hi: y.hi };
 }
 
 /** Pixel position of data x / y. */
@@ -167,15 +159,6 @@ function seriesSvg(s: ChartSeries, layout: ChartLayout, logY?: boolean): string[
   return out;
 }
 
-/** A bound marker at (cx, cy) px: a bar, and an arrow pointing down from it. */
-function arrowDown(cx: number, cy: number, color: string): string {
-  const tip = cy + ARROW_PX;
-  return (
-    `<path d="M${fmt(cx - 8)},${fmt(cy)} H${fmt(cx + 8)} M${fmt(cx)},${fmt(cy)} V${fmt(tip - 6)}" stroke="${color}" stroke-width="2.5" fill="none"/>` +
-    `<path d="M${fmt(cx - 5.5)},${fmt(tip - 8)} L${fmt(cx + 5.5)},${fmt(tip - 8)} L${fmt(cx)},${fmt(tip)} Z" fill="${color}"/>`
-  );
-}
-
 function boundsSvg(b: ChartBounds, layout: ChartLayout, logY?: boolean): string[] {
   const { px, py } = toPx(layout, logY);
   return b.points.map(([x, y], i) => {
@@ -186,7 +169,7 @@ function boundsSvg(b: ChartBounds, layout: ChartLayout, logY?: boolean): string[
     const label = text
       ? `<text class="bound-label" x="${fmt(right ? cx + 12 : cx - 12)}" y="${fmt(cy + 12)}"${right ? '' : ' text-anchor="end"'} fill="${b.color}">${esc(text)}</text>`
       : '';
-    return `<g class="bound" data-x="${x}" data-y="${y}">${arrowDown(cx, cy, b.color)}${label}</g>`;
+    return `<g class="bound" data-x="${x}" data-y="${y}">${boundMarkerSvg(cx, cy, b.color)}${label}</g>`;
   });
 }
 
@@ -206,7 +189,7 @@ function legendItems(spec: ChartSpec): LegendItem[] {
   }));
   if (spec.bounds?.points.length) {
     const b = spec.bounds;
-    items.push({ name: b.name, width: 34 + textWidth(b.name, FONT) + 22, svg: (x, y) => arrowDown(x + 13, y - 9, b.color) });
+    items.push({ name: b.name, width: 34 + textWidth(b.name, FONT) + 22, svg: (x, y) => boundMarkerSvg(x + 13, y - 9, b.color) });
   }
   return items;
 }

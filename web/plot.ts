@@ -2,8 +2,8 @@
 // the width the page gives them.
 import type { BerResult } from '../src/sim/ber.js';
 import { chartSvg, type ChartSeries } from './chart.js';
-import { formatRate } from './axis_ticks.js';
-import { BOUND_LEVEL, errorRateCurves } from './error_bounds.js';
+import { formatRate } from '../src/plot/axis_ticks.js';
+import { BOUND_LEVEL, errorRateCurves, zeroErrorNote } from '../src/plot/error_bounds.js';
 import { describeLink, type SweepResult } from './shared.js';
 
 const BLUE = '#1f77b4';
@@ -46,7 +46,7 @@ export function accuracyPlot(r: SweepResult, width: number): string {
 
 /**
  * BER and FER (log scale) against Eb/N0 (dB), `width` px wide. Points without a frame error
- * are drawn as upper bounds (see web/error_bounds.ts), with a note saying so.
+ * are drawn as upper bounds (see src/plot/error_bounds.ts), with a note saying so.
  */
 export function berPlot(r: BerResult, width: number): string {
   const curves = errorRateCurves(r.points);
@@ -55,15 +55,7 @@ export function berPlot(r: BerResult, width: number): string {
     { name: 'FER', points: curves.fer, color: RED, dashed: true },
   ].filter((s) => s.points.length > 0);
   const pct = Math.round(100 * BOUND_LEVEL);
-  const notes: string[] = [];
-  if (curves.bounds.length) {
-    const where = curves.bounds.map((b) => `${b.frames} frames at ${dB(b.ebn0Db)} (< ${formatRate(b.bound)})`).join(', ');
-    notes.push(
-      `No frame error in ${where}. A rate of 0 has no place on a log axis (AFF3CT and Sionna print such points as 0 and leave them off the plot), ` +
-        `so the arrow marks the one-sided ${pct} % upper bound on the FER, 1 − ${(1 - BOUND_LEVEL).toFixed(2)}^(1/frames) ≈ 3/frames; ` +
-        'it bounds the BER too, since every bit error lies in a failed frame.',
-    );
-  }
+  const note = zeroErrorNote(curves.bounds);
   return chartSvg({
     width,
     title: `${r.code} (n = ${r.n}, k = ${r.k}), ${r.modulation}, layered NMS ${r.iterations} it.`,
@@ -77,6 +69,6 @@ export function berPlot(r: BerResult, width: number): string {
       points: curves.bounds.map((b) => [b.ebn0Db, b.bound]),
       labels: curves.bounds.map((b) => `< ${formatRate(b.bound)}`),
     },
-    notes,
+    notes: note === undefined ? [] : [note],
   });
 }

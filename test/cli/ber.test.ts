@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOneLineError, runCli, tempDir } from '../helpers/cli.js';
+import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
+import { linearX, logY, readChart } from '../web/svg_read.js';
 
 const SMALL = ['--code', '80211n:648:1/2', '--max-frames', '200', '--max-frame-errors', '20', '--seed', '5'];
 
@@ -54,6 +56,40 @@ describe('wmoe ber', () => {
     expect(svg).toContain('>FER<');
     expect(svg).toContain('Eb/N0 (dB)');
     expect(svg).not.toContain('NaN');
+  });
+
+  it('--plot: a point without frame errors is an upper-bound marker with a note, and nothing sits on the frame', () => {
+    const file = join(tempDir(), 'ber.svg');
+    const r = runCli(['ber', '--ebn0-db', '0:1:3', '--max-frame-errors', '20', '--max-frames', '400', '--seed', '1', '--json', '--plot', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const { points } = JSON.parse(r.stdout);
+    expect(points.map((p: { frameErrors: number }) => p.frameErrors > 0)).toEqual([true, true, true, false]);
+    expect(points[3].frames).toBe(400);
+    expect(points[0].fer).toBe(1);
+    const d = readChart(readFileSync(file, 'utf8'));
+    // The 3 dB point: a marker at the one-sided 95 % bound 1 − 0.05^(1/400), read against the axes.
+    expect(d.bounds).toHaveLength(1);
+    const [b] = d.bounds;
+    expect(b.dataX).toBe(3);
+    expect(b.dataY).toBe(zeroEventUpperBound(400));
+    expect(b.y).toBeCloseTo(logY(d.yTicks, zeroEventUpperBound(400)), 0);
+    expect(b.x).toBeCloseTo(linearX(d.xTicks, 3), 0);
+    expect(d.xTicks.map((t) => t.label)).toContain('3');
+    expect(d.notes.join(' ')).toContain('No frame error in 400 frames at 3 dB (< 7.46·10⁻³)');
+    // Measured points where their values are; FER = 1 (0 dB) below the top border.
+    const fer = d.series.find((s) => s.name === 'FER')!;
+    const ber = d.series.find((s) => s.name === 'BER')!;
+    expect(fer.points).toHaveLength(3);
+    points.slice(0, 3).forEach((p: { fer: number; ber: number }, i: number) => {
+      expect(fer.points[i].y).toBeCloseTo(logY(d.yTicks, p.fer), 0);
+      expect(ber.points[i].y).toBeCloseTo(logY(d.yTicks, p.ber), 0);
+    });
+    for (const p of [...fer.points, ...ber.points, ...d.bounds]) {
+      expect(p.y - d.frame.top).toBeGreaterThanOrEqual(8);
+      expect(d.frame.bottom - p.y).toBeGreaterThanOrEqual(8);
+      expect(p.x - d.frame.left).toBeGreaterThanOrEqual(8);
+      expect(d.frame.right - p.x).toBeGreaterThanOrEqual(8);
+    }
   });
 
   // Each case spawns a CLI process (~0.5 s of CPU); the option checks themselves are covered in test/sim.

@@ -26,7 +26,7 @@ import type { BerResult } from '../../src/sim/ber.js';
 import { buildWebPage, serveDirectory } from '../../scripts/web.mjs';
 import type { SampleState } from '../../web/main.js';
 import type { SweepResult } from '../../web/shared.js';
-import { zeroEventUpperBound } from '../../web/error_bounds.js';
+import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
 import { readChart } from './svg_read.js';
 
 /** Test images the page gets (the sweep uses the first SWEEP_SAMPLES of them). */

@@ -1,7 +1,7 @@
 // The demo page's plots, read back from their SVG: what the issue found missing must be drawn.
 import { describe, expect, it } from 'vitest';
 import { accuracyPlot, berPlot } from '../../web/plot.js';
-import { zeroEventUpperBound } from '../../web/error_bounds.js';
+import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
 import { simulateBer } from '../../src/sim/ber.js';
 import type { SweepRequest, SweepResult } from '../../web/shared.js';
 import { linearX, linearY, logY, readChart } from './svg_read.js';

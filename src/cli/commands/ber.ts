@@ -14,6 +14,8 @@ import {
 } from '../../sim/index.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { lineChart } from '../svg.js';
+import { BOUND_LEVEL, errorRateCurves, zeroErrorNote } from '../../plot/error_bounds.js';
+import { formatRate } from '../../plot/axis_ticks.js';
 import { InputError } from '../../errors.js';
 
 const FLAGS = {
@@ -58,19 +60,29 @@ function liveProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stder
   };
 }
 
-/** SVG of BER, FER and the FER's 95 % upper confidence bound against Eb/N0 (log y axis). */
+/**
+ * SVG of BER and FER against Eb/N0 (log y axis). Points without a frame error are drawn as
+ * one-sided 95 % upper bounds, with a note saying so (src/plot/error_bounds.ts).
+ */
 function plotSvg(r: BerResult): string {
   const title = r.code === 'none' ? `uncoded ${r.modulation}, AWGN` : `${r.code}, ${r.modulation}, ${r.decoder} ${r.iterations} it., AWGN`;
+  const curves = errorRateCurves(r.points);
+  const note = zeroErrorNote(curves.bounds);
   return lineChart({
     title,
     xLabel: 'Eb/N0 (dB)',
     yLabel: 'error rate',
     logY: true,
     series: [
-      { name: 'BER', points: r.points.map((p) => [p.ebn0Db, p.ber]) },
-      { name: 'FER', points: r.points.map((p) => [p.ebn0Db, p.fer]) },
-      { name: 'FER 95% upper', points: r.points.map((p) => [p.ebn0Db, p.ferInterval.hi]), dashed: true },
-    ],
+      { name: 'BER', points: curves.ber },
+      { name: 'FER', points: curves.fer, dashed: true },
+    ].filter((s) => s.points.length > 0),
+    bounds: {
+      name: `no frame error: ${Math.round(100 * BOUND_LEVEL)} % upper bound`,
+      points: curves.bounds.map((b) => [b.ebn0Db, b.bound]),
+      labels: curves.bounds.map((b) => `< ${formatRate(b.bound)}`),
+    },
+    notes: note === undefined ? [] : [note],
   });
 }
 

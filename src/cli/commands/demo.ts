@@ -104,6 +104,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       title: `${cfg.model} MoE on ${cfg.dataset}, analog links: test accuracy vs SNR`,
       xLabel: 'SNR x, Es/N0 (dB)',
       yLabel: 'test accuracy',
+      yLimits: { lo: 0, hi: 1 },
       series: [
         { name: 'naive, one link at x', points: curves.oneLink.naive },
         { name: 'channel-aware, one at x', points: curves.oneLink.channelAware },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLinearTick, formatLogTick, formatRate, linearTicks, logMinorTicks, logTicks, niceStep } from '../../web/axis_ticks.js';
+import { formatLinearTick, formatLogTick, formatRate, linearTicks, logMinorTicks, logTicks, niceStep } from '../../src/plot/axis_ticks.js';
 
 describe('niceStep', () => {
   it('is 1, 2 or 5 times a power of ten, the smallest that splits the span into at most `count` intervals', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textWidth, wrapText } from '../../web/wrap_text.js';
+import { textWidth, wrapText } from '../../src/plot/wrap_text.js';
 
 describe('wrapText', () => {
   it('breaks at spaces into lines of at most maxChars, keeping every word in order', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorRateCurves, zeroEventUpperBound, type CountedPoint } from '../../web/error_bounds.js';
+import { errorRateCurves, zeroErrorNote, zeroEventUpperBound, type CountedPoint } from '../../src/plot/error_bounds.js';
 
 /** P(no event in n trials) when each has probability p. */
 const pNone = (p: number, n: number) => (1 - p) ** n;
@@ -62,5 +62,24 @@ describe('errorRateCurves', () => {
   it('refuses inconsistent counts', () => {
     expect(() => errorRateCurves([point(1, 10, 0, 3)])).toThrow(/3 bit errors but no frame error/);
     expect(() => errorRateCurves([point(1, 0, 0, 0)])).toThrow(/at 1 dB has no frames/);
+  });
+});
+
+describe('zeroErrorNote', () => {
+  it('names every point without frame errors (frames, Eb/N0, bound) and what the arrow means', () => {
+    const bounds = [
+      { ebn0Db: -1.5, frames: 64, bound: zeroEventUpperBound(64) },
+      { ebn0Db: 3, frames: 400, bound: zeroEventUpperBound(400) },
+    ];
+    const note = zeroErrorNote(bounds)!;
+    // 1 − 0.05^(1/64) = 0.0457, 1 − 0.05^(1/400) = 7.46·10⁻³; typographic minus in −1.5 dB.
+    expect(note).toContain('No frame error in 64 frames at \u22121.5 dB (< 0.0457), 400 frames at 3 dB (< 7.46·10⁻³).');
+    expect(note).toContain('one-sided 95 % upper bound on the FER, 1 − 0.05^(1/frames) ≈ 3/frames;');
+    expect(note).toContain('it bounds the BER too');
+  });
+
+  it('states the level it is given, and nothing when there is no bound', () => {
+    expect(zeroErrorNote([{ ebn0Db: 3, frames: 100, bound: zeroEventUpperBound(100, 0.99) }], 0.99)).toContain('one-sided 99 % upper bound on the FER, 1 − 0.01^(1/frames);');
+    expect(zeroErrorNote([])).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-// Line breaking for text drawn in an SVG (which does not wrap by itself).
+// Line breaking for text drawn in an SVG (which does not wrap by itself), and its approximate width.
 
 /** Approximate advance of one character of a sans-serif font, as a fraction of the font size. */
 export const CHAR_WIDTH_EM = 0.56;

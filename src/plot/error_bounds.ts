@@ -1,6 +1,8 @@
 // BER/FER points as a log-scale chart can show them: measured rates where frames failed, and an
 // upper confidence bound where none did (a rate of 0 has no place on a log axis; AFF3CT's and
-// Sionna's tables print such points as 0, and their log plots leave them out).
+// Sionna's tables print such points as 0, and their log plots leave them out), and the note that
+// says so under a plot. Rates are probabilities in [0, 1]; Eb/N0 in dB.
+import { formatRate } from './axis_ticks.js';
 
 /** Default confidence of the bound drawn for a point without frame errors. */
 export const BOUND_LEVEL = 0.95;
@@ -62,4 +64,24 @@ export function errorRateCurves(points: readonly CountedPoint[], level = BOUND_L
     }
   }
   return out;
+}
+
+/** "3 dB", "−1.5 dB" (typographic minus). */
+const dB = (v: number) => `${String(v).replace('-', '\u2212')} dB`;
+
+/**
+ * The note explaining upper-bound markers drawn for `bounds` (from {@link errorRateCurves} at
+ * `level`): where no frame failed, why a bound is drawn and what it bounds. Undefined when there
+ * are no bounds.
+ */
+export function zeroErrorNote(bounds: readonly BoundPoint[], level = BOUND_LEVEL): string | undefined {
+  if (bounds.length === 0) return undefined;
+  const where = bounds.map((b) => `${b.frames} frames at ${dB(b.ebn0Db)} (< ${formatRate(b.bound)})`).join(', ');
+  const pct = Number((100 * level).toPrecision(6));
+  const rule = level === 0.95 ? ' ≈ 3/frames' : '';
+  return (
+    `No frame error in ${where}. A rate of 0 has no place on a log axis (AFF3CT and Sionna print such points as 0 and leave them off the plot), ` +
+    `so the arrow marks the one-sided ${pct} % upper bound on the FER, 1 − ${Number((1 - level).toPrecision(6))}^(1/frames)${rule}; ` +
+    'it bounds the BER too, since every bit error lies in a failed frame.'
+  );
 }

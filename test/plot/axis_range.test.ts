@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paddedRange } from '../../web/axis_range.js';
+import { paddedRange } from '../../src/plot/axis_range.js';
 
 describe('paddedRange, linear', () => {
   it('puts the extreme values strictly inside the range (92.5 % is not on the top border)', () => {

@@ -1,5 +1,6 @@
-// Axis ticks of the demo page's charts: "nice" steps (1, 2 or 5 times a power of ten) on a
-// linear axis, powers of ten on a logarithmic one, and their labels.
+// Axis ticks of the SVG charts (the demo page's web/chart.ts, the CLI's src/cli/svg.ts): "nice"
+// steps (1, 2 or 5 times a power of ten) on a linear axis, powers of ten on a logarithmic one,
+// and their labels. Values are in data units.
 
 /** Typographic minus (U+2212), as charts print negative numbers. */
 const MINUS = '\u2212';
