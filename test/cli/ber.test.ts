@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOneLineError, runCli, tempDir } from '../helpers/cli.js';
 import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
-import { linearX, logY, readChart } from '../web/svg_read.js';
+import { linearX, logY, readChart } from '../helpers/svg_read.js';
 
 const SMALL = ['--code', '80211n:648:1/2', '--max-frames', '200', '--max-frame-errors', '20', '--seed', '5'];
 

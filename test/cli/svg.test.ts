@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { lineChart, type ChartOptions } from '../../src/cli/svg.js';
 import { ARROW_PX } from '../../src/plot/bound_marker.js';
-import { linearX, linearY, logY, readChart } from '../web/svg_read.js';
+import { linearX, linearY, logY, readChart } from '../helpers/svg_read.js';
 
 const SNR = [-10, -5, 0, 5, 10, 15, 20];
 const at = (acc: number[]) => SNR.map((db, i) => [db, acc[i]] as [number, number]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ARROW_PX, chartSvg, type ChartSpec } from '../../web/chart.js';
-import { linearX, linearY, logY, readChart } from './svg_read.js';
+import { linearX, linearY, logY, readChart } from '../helpers/svg_read.js';
 
 const base: ChartSpec = {
   width: 800,

@@ -27,7 +27,7 @@ import { buildWebPage, serveDirectory } from '../../scripts/web.mjs';
 import type { SampleState } from '../../web/main.js';
 import type { SweepResult } from '../../web/shared.js';
 import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
-import { readChart } from './svg_read.js';
+import { readChart } from '../helpers/svg_read.js';
 
 /** Test images the page gets (the sweep uses the first SWEEP_SAMPLES of them). */
 const PAGE_SAMPLES = 200;

@@ -4,7 +4,7 @@ import { accuracyPlot, berPlot } from '../../web/plot.js';
 import { zeroEventUpperBound } from '../../src/plot/error_bounds.js';
 import { simulateBer } from '../../src/sim/ber.js';
 import type { SweepRequest, SweepResult } from '../../web/shared.js';
-import { linearX, linearY, logY, readChart } from './svg_read.js';
+import { linearX, linearY, logY, readChart } from '../helpers/svg_read.js';
 
 // The run: Eb/N0 0:1:3, 20 frame errors, 400 frames; the page's default code, seed 1.
 const ber = simulateBer({ code: '80211n:648:1/2', modulation: 'bpsk', decoder: 'nms', ebn0Db: [0, 1, 2, 3], maxFrameErrors: 20, maxFrames: 400, batchFrames: 64, seed: 1 });
