@@ -123,7 +123,7 @@ function initTorch() {
 }
 
 /** The BLAS fields of one PyTorch run, stored on its row. */
-const torchFields = (out) => ({ torch: out.torch, blas: out.blas, blasKind: out.blasKind, mklLinked: out.mklLinked, openblasNumThreads: out.openblasNumThreads, trainableParams: out.trainableParams });
+const torchFields = (out) => ({ torch: out.torch, blas: out.blas, blasKind: out.blasKind, mklLinked: out.mklLinked, openblasNumThreads: out.openblasNumThreads, ...(out.otherSetting ? { otherBlasSetting: out.otherSetting } : {}), trainableParams: out.trainableParams });
 
 /**
  * Share of the pool's chunks that the worker ran over a stepper's steps at `t` threads: 0 when
@@ -238,7 +238,7 @@ function printReport(comparisons, checks, load) {
   for (const r of rows) {
     const c = comparisons.find((x) => x.model === r.model && x.batch === r.batch && x.threads === r.threads);
     const vs = r.peer === 'wmoe' && c ? `  wmoe/PyTorch x${c.ratio.toFixed(2)}${c.problems.length ? ' (invalid)' : ''}` : '';
-    const how = r.build ? `  [${r.build.label}]` : r.blasKind ? `  [BLAS ${r.blasKind}]` : '';
+    const how = r.build ? `  [${r.build.label}]` : r.blasKind ? `  [BLAS ${r.blasKind}, OPENBLAS_NUM_THREADS=${r.openblasNumThreads}${r.otherBlasSetting ? `; ${r.otherBlasSetting.msMedian.toFixed(1)} ms with ${r.otherBlasSetting.openblasThreads}` : ''}]` : '';
     const bad = rowProblems(rows, r).length ? '  (invalid: see checks)' : '';
     console.log(`  ${MODELS[r.model].label.padEnd(9)} batch ${String(r.batch).padEnd(3)} ${r.peer.padEnd(18)} ${r.threads} thr  ${r.imagesPerSec.toFixed(1).padStart(8)} img/s  (${r.msMedian.toFixed(1)} ms)${vs}${how}${bad}`);
   }
