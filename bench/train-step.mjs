@@ -26,7 +26,7 @@
 // an order that rotates every round; a figure is the median of its round medians. ResNet-18 and
 // ViT: wmoe's 1 and 2 threads alternate step by step (1 2 2 1 …), then PyTorch 1T and 2T.
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
-// a 2-thread row ran slower than its own 1-thread row (another process held a core) or PyTorch
+// a 2-thread row ran slower than its own 1-thread row (another process may have held a core) or PyTorch
 // ran on a BLAS that is not optimised. The machine's load (bench/lib/timing.mjs machineLoad) is
 // recorded at the start and end: run on a quiet machine.
 //
@@ -267,7 +267,7 @@ const wmoeBuild = buildOf(wmoe.backend.nn, wmoe.threads.at(-1));
 wmoe.backend.nn.pool?.dispose?.();
 load.end = machineLoad();
 
-const pytorch = torch ? { python: PYTHON, peer: TORCH_SCRIPT, torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, threadsMeasured: [1, 2], env: 'OPENBLAS_NUM_THREADS = threads' } : null;
+const pytorch = torch ? { python: PYTHON, peer: TORCH_SCRIPT, torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, threadsMeasured: [1, 2], env: 'OPENBLAS_NUM_THREADS = 1 on 1 thread; on 2, the faster of 1 and 2 (rows[].openblasNumThreads)' } : null;
 const comparisons = torchComparisons(rows, pytorch);
 const checks = trainStepChecks(rows, pytorch);
 printReport(comparisons, checks, load);

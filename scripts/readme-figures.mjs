@@ -133,7 +133,10 @@ function verdictText(v, value) {
 /** The short name of a wmoe row's build, or of a PyTorch row's BLAS ('' when not recorded). */
 function buildCell(x, r) {
   if (x.build) return `${x.build.sharedMemory ? 'shared' : 'one-thread'}, ${x.build.residentTensors ? 'resident' : 'copy'}`;
-  if (x.peer === TORCH_PEER) return torchBlasOf(x, r.pytorch).kind;
+  if (x.peer === TORCH_PEER) {
+    const kind = torchBlasOf(x, r.pytorch).kind;
+    return x.openblasNumThreads && kind === 'openblas' ? `${kind}, ${x.openblasNumThreads} thr` : kind;
+  }
   return '';
 }
 
@@ -163,7 +166,14 @@ function trainStepPeer(r) {
   const kinds = [...new Set(torchRows.map((x) => torchBlasOf(x, r.pytorch).kind))];
   const paths = [r.pytorch?.blas ?? torchRows[0]?.blas].flat().filter(Boolean).join(', ');
   const head = `PyTorch: ${r.pytorch?.peer ?? 'bench/peers/torch/moe_step.py'}, torch ${r.pytorch?.torch ?? '?'}, BLAS ${kinds.join(' / ') || 'unknown'}${paths ? ` (${paths})` : ''}`;
-  if (torchRows.every((x) => isTorchPeer(x, r.pytorch))) return `${head}, OPENBLAS_NUM_THREADS = the thread count.`;
+  if (torchRows.every((x) => isTorchPeer(x, r.pytorch))) {
+    const best = torchRows.some((x) => x.otherBlasSetting);
+    return best
+      ? `${head}. OPENBLAS_NUM_THREADS is set for every run (this torch build does not pass its thread count on); a ` +
+          `2-thread row is the faster of OPENBLAS_NUM_THREADS = 1 and = 2 (the "build / BLAS" column gives the one kept: ` +
+          `torch's own threads on a 2-thread OpenBLAS oversubscribe the cores in the ViT step).`
+      : `${head}, OPENBLAS_NUM_THREADS = the thread count.`;
+  }
   return `${head}. **These PyTorch figures are not the PyTorch peer**: they ran on a BLAS that is not optimised ` +
     `(Debian's reference BLAS is ~15× slower in matmuls than OpenBLAS), so no wmoe/PyTorch ratio is quoted and every ` +
     `target against them is invalid. Re-run after \`${TORCH_INSTALL}\`.`;

@@ -52,7 +52,7 @@ export function rowProblems(rows, row, pytorch) {
   if (row.threads > 1) {
     const one = findRow(rows, row.model, row.batch, row.peer, 1);
     if (one && row.msMedian > one.msMedian) {
-      out.push(`${label}: ${row.threads} threads (${row.msMedian.toFixed(1)} ms) slower than 1 thread (${one.msMedian.toFixed(1)} ms), so another process held a core`);
+      out.push(`${label}: ${row.threads} threads (${row.msMedian.toFixed(1)} ms) slower than 1 thread (${one.msMedian.toFixed(1)} ms): another process may have held a core, or the 2-thread path costs more than it gains at this size; either way the row cannot support a verdict`);
     }
   }
   if (row.peer === TORCH_PEER) {
