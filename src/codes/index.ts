@@ -20,3 +20,4 @@ export {
   type LdpcBatchResult,
 } from './decoder.js';
 export { BitPacker } from './bitpack.js';
+export * from './mcs/index.js';
