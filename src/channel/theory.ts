@@ -62,3 +62,34 @@ export function ber16Qam(ebn0Db: number): number {
   const u = Math.sqrt(0.8 * 10 ** (ebn0Db / 10));
   return (3 * qfunc(u) + 2 * qfunc(3 * u) - qfunc(5 * u)) / 4;
 }
+
+/**
+ * Uncoded Gray-mapped square 64-QAM bit error rate at Eb/N0 = ebn0Db dB, **exact** for per-bit
+ * decisions at the nearest-neighbour thresholds 0, ±2d, ±4d, ±6d (the sign of the max-log LLR):
+ *   Pb = [7·Q(u) + 6·Q(3u) − Q(5u) + Q(9u) − Q(13u)] / 12,  u = √(2·Eb/N0 / 7) = d/σ,
+ * with per-axis levels ±d, ±3d, ±5d, ±7d (d = 1/√42, Es = 1 = 6·Eb) and σ² = N0/2. Per axis,
+ * in the 3GPP order (sign bit; middle bit 0 on |v| ∈ {d, 3d}; low bit 0 on |v| ∈ {3d, 5d}), the
+ * sign bit errs with probability [Q(u) + Q(3u) + Q(5u) + Q(7u)]/4, the middle bit with
+ * [2Q(u) + 2Q(3u) + Q(5u) + Q(7u) − Q(9u) − Q(11u)]/4, the low bit with
+ * [4Q(u) + 3Q(3u) − 3Q(5u) − 2Q(7u) + 2Q(9u) + Q(11u) − Q(13u)]/4 (the 802.11 labelling is the
+ * same up to a bit permutation and complement, so the same BER).
+ */
+export function ber64Qam(ebn0Db: number): number {
+  requireFinite('ebn0Db', ebn0Db);
+  const u = Math.sqrt((2 * 10 ** (ebn0Db / 10)) / 7);
+  const q = (k: number) => qfunc(k * u);
+  return (7 * q(1) + 6 * q(3) - q(5) + q(9) - q(13)) / 12;
+}
+
+/**
+ * Uncoded BPSK bit error rate over flat Rayleigh fading with perfect receiver CSI (coherent
+ * detection), at mean Eb/N0 = meanEbn0Db dB (γ̄ = E|h|²·Eb/N0 with E|h|² = 1): the average of
+ * Q(√(2γ)) over the exponential density of γ,
+ *   Pb = ½·(1 − √(γ̄/(1 + γ̄))) (exact), ≈ 1/(4γ̄) for large γ̄,
+ * evaluated as ½ / ((1 + γ̄)·(1 + √(γ̄/(1 + γ̄)))) to avoid cancellation at high SNR.
+ */
+export function berBpskRayleigh(meanEbn0Db: number): number {
+  requireFinite('meanEbn0Db', meanEbn0Db);
+  const g = 10 ** (meanEbn0Db / 10);
+  return 0.5 / ((1 + g) * (1 + Math.sqrt(g / (1 + g))));
+}
