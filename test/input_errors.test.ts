@@ -43,7 +43,7 @@ describe('user-facing checks throw InputError with the whole message naming the 
   });
 
   it('modulations, links and digital link options', () => {
-    expectInputError(() => getModem('64qam' as ModulationName), "wireless-moe/channel: unknown modulation '64qam' (expected bpsk, qpsk or 16qam)");
+    expectInputError(() => getModem('256qam' as ModulationName), "wireless-moe/channel: unknown modulation '256qam' (expected bpsk, qpsk, 16qam or 64qam)");
     expectInputError(() => createLink('optical'), "unknown link 'optical' (known: perfect, analog, digital)");
     expectInputError(() => new DigitalCodec({ code: '80211n:648:1/2', modulation: 'bpsk', bits: 0 }), 'quantiser bits must be an integer in 1…16, got 0');
     expectInputError(

@@ -12,12 +12,21 @@
 //   kind 1 QPSK  x = ±f32(1/√2) (bit 0 ↦ +)       LLR = c·y,  c = f32(2√2/N0)
 //   kind 2 16-QAM (b0 b1 b2 b3) ↦ I = ±L(b2) by b0, Q = ±L(b3) by b1, L(0) = f32(d), L(1) = f32(3d),
 //          d = 1/√10; LLRs by qam16_core.ts with c = f32(1/N0).
+//   kind 3 64-QAM (b0 … b5) ↦ I = ±L(b2, b4) by b0, Q = ±L(b3, b5) by b1, L(0,0) = f32(3d),
+//          L(0,1) = f32(d), L(1,0) = f32(5d), L(1,1) = f32(7d), d = 1/√42 (3GPP TS 38.211
+//          §5.1.4); LLRs by qam64_core.ts with c = f32(1/N0). Its slices hold 2040 bits (whole
+//          symbols), and nbits per call must be a multiple of 6.
 import { fillGaussian } from './gaussian';
 import { qam16Alpha, qam16Beta, qam16Pair } from './qam16_core';
+import { QAM64_INV_D, qam64Beta, qam64Pair } from './qam64_core';
 
 /** Bits per inner slice: its noise (≤ 8 KiB) stays in L1 between generation and use. */
 // @ts-ignore: decorator
 @inline const SLICE: i32 = 2048;
+
+/** Bits per inner slice for 64-QAM: whole pairs of symbols (a multiple of 12) ≤ SLICE. */
+// @ts-ignore: decorator
+@inline const SLICE64: i32 = 2040;
 
 /** Bytes of scratch the kernel needs at `z`: a slice of normals, one spare block and SIMD overrun. */
 export function fusedScratchBytes(): i32 {
@@ -44,11 +53,12 @@ export function fusedScratchBytes(): i32 {
 
 /**
  * LLRs of `nbits` bits (0/1 bytes at `bits`, readable up to a multiple of 16) sent with modem
- * `kind` (0 BPSK, 1 QPSK, 2 16-QAM; nbits a multiple of its bits per symbol) over AWGN of
+ * `kind` (0 BPSK, 1 QPSK, 2 16-QAM, 3 64-QAM; nbits a multiple of its bits per symbol) over AWGN of
  * standard deviation `sigma` per real value, into `out` (f32, writable up to a multiple of 16).
  * `state` is the 4-lane generator state (advanced), `z` the normal scratch of
  * fusedScratchBytes() bytes holding `zLeft` leftover normals. `c` is the LLR scale (BPSK/QPSK) or
- * 1/N0 (16-QAM); exact ≠ 0 selects exact 16-QAM LLRs, else max-log. Returns the new zLeft.
+ * 1/N0 (16-/64-QAM); exact ≠ 0 selects exact QAM LLRs, else max-log. Returns the new zLeft.
+ * For 64-QAM, bits are read and LLRs written up to a multiple of 12 past nbits.
  */
 export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: i32, nbits: i32, kind: i32, sigma: f32, c: f32, exact: i32): i32 {
   const vs = f32x4.splat(sigma);
@@ -59,9 +69,10 @@ export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: 
   const va = f32x4.splat(qam16Alpha(c));
   const vb = f32x4.splat(qam16Beta(c));
   const zero = i32x4.splat(0);
-  for (let done = 0; done < nbits; done += SLICE) {
-    const nb = min(SLICE, nbits - done);
-    const nv = kind == 2 ? nb >> 1 : nb;
+  const slice = kind == 3 ? SLICE64 : SLICE;
+  for (let done = 0; done < nbits; done += slice) {
+    const nb = min(slice, nbits - done);
+    const nv = kind == 3 ? nb / 3 : kind == 2 ? nb >> 1 : nb;
     // normals for this slice: zLeft carried, then whole blocks of 8
     let avail = zLeft;
     if (nv > zLeft) {
@@ -72,7 +83,9 @@ export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: 
     const bp = bits + <usize>done;
     const op = out + (<usize>done << 2);
     const groups = (nb + 15) >> 4; // 16 bits per group
-    if (kind == 2) {
+    if (kind == 3) {
+      qam64Slice(bp, op, z, nb, vs, c, exact);
+    } else if (kind == 2) {
       // 16 bits = 4 symbols = 8 values (two v128 of I, Q, I, Q) = 16 LLRs
       for (let g = 0; g < groups; g++) {
         const b = v128.load(bp + (<usize>g << 4));
@@ -104,4 +117,35 @@ export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: 
     if (zLeft > 0) memory.copy(z, z + (<usize>nv << 2), <usize>zLeft << 2);
   }
   return zLeft;
+}
+
+/**
+ * One 64-QAM slice: nb bits (a multiple of 6) at `bp` → 12 bits per pair of symbols = 4 values
+ * (I0, Q0, I1, Q1) → y = x + σ·z → 12 LLRs at `op`. z holds a normal per value.
+ */
+function qam64Slice(bp: usize, op: usize, z: usize, nb: i32, vs: v128, c: f32, exact: i32): void {
+  const D64: f64 = 1.0 / Math.sqrt(42.0);
+  const vL1 = f32x4.splat(<f32>D64);
+  const vL3 = f32x4.splat(<f32>(3.0 * D64));
+  const vL5 = f32x4.splat(<f32>(5.0 * D64));
+  const vL7 = f32x4.splat(<f32>(7.0 * D64));
+  const vi = f32x4.splat(QAM64_INV_D);
+  const vb = f32x4.splat(qam64Beta(c));
+  const zero = i32x4.splat(0);
+  const pairs = (nb + 11) / 12;
+  for (let p = 0; p < pairs; p++) {
+    const b = v128.load(bp + <usize>p * 12);
+    // bytes of symbol 0: 0 … 5, of symbol 1: 6 … 11; lanes (I0, Q0, I1, Q1)
+    const sgn = i8x16.shuffle(b, zero, 0, 16, 16, 16, 1, 16, 16, 16, 6, 16, 16, 16, 7, 16, 16, 16);
+    const mid = i8x16.shuffle(b, zero, 2, 16, 16, 16, 3, 16, 16, 16, 8, 16, 16, 16, 9, 16, 16, 16);
+    const low = i8x16.shuffle(b, zero, 4, 16, 16, 16, 5, 16, 16, 16, 10, 16, 16, 16, 11, 16, 16, 16);
+    const lowSet = i32x4.ne(low, zero);
+    const inner = v128.bitselect(vL1, vL3, lowSet); // middle bit 0: 3d, or d if low bit 1
+    const outer = v128.bitselect(vL7, vL5, lowSet); // middle bit 1: 5d, or 7d if low bit 1
+    const lvl = v128.bitselect(outer, inner, i32x4.ne(mid, zero));
+    const x = v128.or(lvl, i32x4.shl(sgn, 31));
+    const y = f32x4.add(x, f32x4.mul(vs, v128.load(z + (<usize>p << 4))));
+    if (exact) qam64Pair(y, vi, vb, true, op + <usize>p * 48);
+    else qam64Pair(y, vi, vb, false, op + <usize>p * 48);
+  }
 }

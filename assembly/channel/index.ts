@@ -7,5 +7,6 @@ export * from './xoshiro';
 export * from './gaussian';
 export * from './vector';
 export * from './qam16';
+export * from './qam64';
 export * from './fused';
 export * from './bits';

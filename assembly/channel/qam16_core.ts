@@ -11,7 +11,7 @@
 // absolute error ≲ 1e-7 per term. Coefficients: Lawson-reweighted least-squares fits (numpy).
 
 // @ts-ignore: decorator
-@inline function lnOnePlusExpNeg(t: v128): v128 {
+@inline export function lnOnePlusExpNeg(t: v128): v128 {
   // t ≥ 0; clamp so that 2ᵏ stays a normal float
   const tc = f32x4.min(t, f32x4.splat(87.0));
   const k = f32x4.nearest(f32x4.mul(tc, f32x4.splat(-1.4426950408889634)));

@@ -14,6 +14,7 @@ export type { Modem, ModulationName } from './modem.js';
 export { bpsk } from './bpsk.js';
 export { qpsk } from './qpsk.js';
 export { qam16 } from './qam16.js';
+export { qam64 } from './qam64.js';
 export { getModem } from './modems.js';
 export type { LlrOverAwgnOptions } from './llr_over_awgn.js';
 export { ebn0ToEsn0, esn0ToEbn0, n0FromEsn0, dbToLinear, linearToDb } from './snr.js';

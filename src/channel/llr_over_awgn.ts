@@ -11,8 +11,8 @@ import { n0FromEsn0 } from './snr.js';
 import { notABit, requireBitArray, requireF32, requireFinite, requireSeed } from './validate.js';
 import { channelModule } from './wasm.js';
 
-/** Kernel code of a modem in assembly/channel/fused.ts: 0 BPSK, 1 QPSK, 2 16-QAM. */
-export type FusedKind = 0 | 1 | 2;
+/** Kernel code of a modem in assembly/channel/fused.ts: 0 BPSK, 1 QPSK, 2 16-QAM, 3 64-QAM. */
+export type FusedKind = 0 | 1 | 2 | 3;
 
 /** Options of {@link llrOverAwgn}. */
 export interface LlrOverAwgnOptions {
@@ -22,11 +22,15 @@ export interface LlrOverAwgnOptions {
 
 /** Bits per kernel call: a multiple of 16; 64 KiB of LLRs. */
 const SLICE_BITS = 16384;
+/** Bits per kernel call for 64-QAM: whole pairs of symbols (a multiple of 12), ≤ SLICE_BITS. */
+const SLICE_BITS_64 = 16380;
 /** Largest |z| the Box–Muller stream can give (u ≥ 2⁻³²): bounds the noise for the range check. */
 const MAX_ABS_NORMAL = 6.67;
 
-const BITS_PER_SYMBOL = [1, 2, 4] as const;
-const LABEL = ['BPSK', 'QPSK', '16-QAM'] as const;
+const BITS_PER_SYMBOL = [1, 2, 4, 6] as const;
+const LABEL = ['BPSK', 'QPSK', '16-QAM', '64-QAM'] as const;
+/** 64-QAM's d = 1/√42: its kernel forms (d²/N0)·(|y|/d + 7)², which must stay finite. */
+const D64 = 1 / Math.sqrt(42);
 
 /**
  * The AWGN link of modem `kind` as one call: modulates `bits` (0/1 bytes, length a multiple of
@@ -67,7 +71,14 @@ export function llrOverAwgn(kind: FusedKind, bits: Uint8Array, esn0Db: number, n
   if (!(Math.fround(c) < Infinity)) {
     throw new Error(`wireless-moe/channel: esn0Db = ${esn0Db} is too high: the LLR scale overflows float32`);
   }
-  const nvals = kind === 2 ? bits.length >> 1 : bits.length;
+  if (kind === 3) {
+    const x2 = ((7 * D64 + Math.fround(sigma) * MAX_ABS_NORMAL) / D64 + 7) ** 2;
+    if (!(x2 < 3e38 && (x2 * D64 * D64) / n0 < 3e38)) {
+      throw new Error(`wireless-moe/channel: esn0Db = ${esn0Db} gives 64-QAM LLR terms beyond float32's range`);
+    }
+  }
+  const nvals = kind === 3 ? bits.length / 3 : kind === 2 ? bits.length >> 1 : bits.length;
+  const slice = kind === 3 ? SLICE_BITS_64 : SLICE_BITS;
   // A fresh generator is seeded through the arena: before the buffers below are laid out. It has
   // no effect visible to the caller if the bit scan then fails.
   const rng = noise instanceof Rng ? noise : new Rng(noise);
@@ -91,8 +102,8 @@ export function llrOverAwgn(kind: FusedKind, bits: Uint8Array, esn0Db: number, n
     if (bad >= 0) notABit('bits', i + bad, bits[i + bad]);
   }
   let zLeft = rng.suspendNormals(nvals, stateView, spareView);
-  for (let i = 0; i < bits.length; i += SLICE_BITS) {
-    const k = Math.min(SLICE_BITS, bits.length - i);
+  for (let i = 0; i < bits.length; i += slice) {
+    const k = Math.min(slice, bits.length - i);
     if (i > 0 || k < bits.length) bitsView.set(bits.subarray(i, i + k)); // a single slice is in place from the scan
     zLeft = wasm.llrAwgn(sp, bp, op, zp, zLeft, k, kind, sigma, c, exact ? 1 : 0);
     out.set(k === SLICE_BITS ? outView : outView.subarray(0, k), i);

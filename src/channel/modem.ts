@@ -1,10 +1,10 @@
-// The modem interface shared by BPSK, QPSK and 16-QAM, and lookup by name.
+// The modem interface shared by BPSK, QPSK, 16-QAM and 64-QAM, and lookup by name.
 //
 // Conventions for every modem:
 //  - bits are a Uint8Array of 0/1 values, one bit per byte;
 //  - Gray mapping, unit average symbol energy Es = 1;
-//  - symbols: BPSK is a real array (one value per bit, bit 0 ↦ +1, bit 1 ↦ −1); QPSK and
-//    16-QAM are interleaved I/Q Float32Arrays [re0, im0, re1, im1, …];
+//  - symbols: BPSK is a real array (one value per bit, bit 0 ↦ +1, bit 1 ↦ −1); QPSK,
+//    16-QAM and 64-QAM are interleaved I/Q Float32Arrays [re0, im0, re1, im1, …];
 //  - the channel is complex baseband AWGN with noise N0/2 per real dimension (BPSK uses the
 //    real dimension only), N0 = 10^(−Es/N0[dB]/10) (see snr.ts; `n0FromEsn0`);
 //  - LLR = ln P(b = 0 | y) / P(b = 1 | y) for equiprobable bits: positive favours 0. One LLR
@@ -13,12 +13,12 @@ import type { NoiseSource } from './awgn.js';
 import type { LlrOverAwgnOptions } from './llr_over_awgn.js';
 
 /** Names of the modulations provided. */
-export type ModulationName = 'bpsk' | 'qpsk' | '16qam';
+export type ModulationName = 'bpsk' | 'qpsk' | '16qam' | '64qam';
 
 /** A Gray-mapped, unit-energy modulation with its soft demappers. */
 export interface Modem {
   readonly name: ModulationName;
-  /** Coded bits carried per symbol: 1, 2 or 4. */
+  /** Coded bits carried per symbol: 1, 2, 4 or 6. */
   readonly bitsPerSymbol: number;
   /** Float32 values per symbol in symbol arrays: 1 (BPSK, real) or 2 (interleaved I/Q). */
   readonly valuesPerSymbol: 1 | 2;

@@ -17,6 +17,7 @@ export interface ChannelExports {
   firstNonBit(x: number, n: number): number;
   scale(x: number, out: number, n4: number, c: number): void;
   qam16Llr(y: number, out: number, nsym: number, invN0: number, exact: number): void;
+  qam64Llr(y: number, out: number, nsym: number, invN0: number, exact: number): void;
   codesToBits(codes: number, n: number, bits: number, out: number): number;
   bitsToCodes(src: number, n: number, bits: number, codes: number): number;
   fusedScratchBytes(): number;
