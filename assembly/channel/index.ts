@@ -10,3 +10,4 @@ export * from './qam16';
 export * from './qam64';
 export * from './fused';
 export * from './bits';
+export * from './fading';

@@ -23,3 +23,5 @@ export { besselJ0 } from './bessel.js';
 export { quantize, dequantize, toBits, fromBits, quantizeInto, dequantizeInto, toBitsInto, fromBitsInto, type Quantized } from './quantize.js';
 export { countBitErrors } from './bit_errors.js';
 export { initChannelWasm } from './wasm.js';
+export { parseFadingChannel, parseCoherence, parseDoppler, validateFadingSpec, blockIndex, AWGN_FADING, type FadingSpec, type FadingChannel, type DopplerSpec } from './fading/spec.js';
+export { createFadingProcess, NoFading, FADING_TAGS, type FadingProcess } from './fading/process.js';

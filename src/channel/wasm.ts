@@ -22,6 +22,7 @@ export interface ChannelExports {
   bitsToCodes(src: number, n: number, bits: number, codes: number): number;
   fusedScratchBytes(): number;
   llrAwgn(state: number, bits: number, out: number, z: number, zLeft: number, nbits: number, kind: number, sigma: number, c: number, exact: number): number;
+  sosGains(params: number, m: number, t0: number, count: number, out: number): void;
 }
 
 let instance: WasmModule<ChannelExports> | undefined;
