@@ -34,7 +34,7 @@ const DIGITAL_DEFAULTS: Required<Pick<DigitalLinkOptions, 'code' | 'modulation' 
 export function digitalOptionsFromFlags(v: Flags, base: Omit<Extract<LinkRecord, { kind: 'digital' }>, 'kind'> = DIGITAL_DEFAULTS): DigitalLinkOptions {
   return {
     code: v.code ?? base.code,
-    modulation: parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam'] as const, base.modulation),
+    modulation: parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam', '64qam'] as const, base.modulation),
     bits: parseIntFlag('bits', v.bits, base.bits, 1),
     decoder: {
       algorithm: parseChoice('decoder', v.decoder, ['nms', 'oms', 'spa'] as const, base.decoder.algorithm),

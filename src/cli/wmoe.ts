@@ -46,14 +46,14 @@ commands:
           continues the unfinished run in DIR with the flags it recorded, bit-identical to a run
           that never stopped
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads auto|N --spin N]
-          [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam --bits 8 --decoder nms --iterations 10]
+          [--code 80211n:648:1/2 --modulation bpsk|qpsk|16qam|64qam --bits 8 --decoder nms --iterations 10]
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
           Without --link: the link the checkpoint's gate was trained over (and its digital
           options, unless given). --link perfect takes no --snr-db/--snr-range.
   info    --model M [--model-options ...] --experts K [--top-k k --classes 10 --channels 1|3
           --bits 8 --json]: parameters of backbone, gates and each expert, the feature
           dimension d, and channel uses per sample per chosen expert for each link
-  ber     --code SPEC|none --modulation bpsk|qpsk|16qam --decoder nms|oms|spa --iterations N
+  ber     --code SPEC|none --modulation bpsk|qpsk|16qam|64qam --decoder nms|oms|spa --iterations N
           --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100
           --max-frames N --batch-frames 256 --seed S --json --plot FILE
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64

@@ -13,13 +13,13 @@ export const BER_DECODERS: readonly BerDecoder[] = ['nms', 'oms', 'spa'];
 /** Soft demappers: exact log-sum-exp LLRs or their max-log approximation. */
 export type BerDemapper = 'exact' | 'maxlog';
 export const BER_DEMAPPERS: readonly BerDemapper[] = ['exact', 'maxlog'];
-export const BER_MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam'];
+export const BER_MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam', '64qam'];
 
 /** What to simulate. Give exactly one of `ebn0Db` and `esn0Db`. */
 export interface BerOptions {
   /** An `ldpcCode` spec ('80211n:648:1/2', '5gnr:bg1:z384', 'alist:PATH', …), a built code, or 'none' for uncoded. */
   code: string | LdpcCode;
-  /** 'bpsk' (default), 'qpsk' or '16qam'. The code length n must be a multiple of its bits per symbol. */
+  /** 'bpsk' (default), 'qpsk', '16qam' or '64qam'. The code length n must be a multiple of its bits per symbol. */
   modulation?: ModulationName;
   /** LDPC decoder (default 'nms'); ignored when uncoded. */
   decoder?: BerDecoder;
@@ -41,7 +41,7 @@ export interface BerOptions {
   maxFrames?: number;
   /** Frames generated and decoded per batch (default 256). Results do not depend on it. */
   batchFrames?: number;
-  /** Bits per frame when uncoded (default 1024; a multiple of the bits per symbol). */
+  /** Bits per frame when uncoded (default 1024, 1020 for 64-QAM; a multiple of the bits per symbol). */
   blockBits?: number;
   /** Seed, an integer in [0, 2^53) (default 1). Same seed and options → identical counts. */
   seed?: number;
@@ -171,7 +171,7 @@ function plan(o: BerOptions): Plan {
     code = o.code;
     codeName = code.spec;
   } else fail(`simulateBer: code must be an ldpcCode spec, an LdpcCode or 'none', got ${String(o.code)}`);
-  const blockBits = intOption('blockBits', o.blockBits, 1024, 1, 1 << 24);
+  const blockBits = intOption('blockBits', o.blockBits, 1024 - (1024 % bps), 1, 1 << 24);
   const n = code ? code.n : blockBits;
   const k = code ? code.k : blockBits;
   if (n % bps !== 0) fail(`simulateBer: frame length n = ${n} bits is not a multiple of the ${bps} bits per symbol of ${modulation}`);

@@ -28,7 +28,7 @@ export interface CheckpointFile {
 
 /** Decoder algorithms a digital link record may name. */
 const DECODERS = ['nms', 'oms', 'spa'] as const;
-const MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam'];
+const MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam', '64qam'];
 /** Largest decoder iteration count a record may hold (as `--iterations`). */
 const MAX_ITERATIONS = 1000;
 

@@ -56,7 +56,7 @@ describe('wmoe bad input', () => {
     ['unreadable alist file', ['train', '--link', 'digital', '--code', 'alist:/nonexistent.alist'], /ldpcCode\('alist:\/nonexistent\.alist'\): cannot read '\/nonexistent\.alist': ENOENT: no such file or directory, open '\/nonexistent\.alist'/],
     ['quantiser bits out of range', ['train', '--link', 'digital', '--bits', '17'], "--bits '17' must be an integer in [1, 16]"],
     ['decoder iterations out of range', ['train', '--link', 'digital', '--iterations', '1001'], "--iterations '1001' must be an integer in [1, 1000]"],
-    ['unknown modulation', ['train', '--link', 'digital', '--modulation', '64qam'], "unknown modulation '64qam' (known: bpsk, qpsk, 16qam)"],
+    ['unknown modulation', ['train', '--link', 'digital', '--modulation', '256qam'], "unknown modulation '256qam' (known: bpsk, qpsk, 16qam, 64qam)"],
     ['digital flag without the digital link', ['train', '--code', '80211n:648:1/2'], '--code needs --link digital (without --link the link is analog, the default)'],
     [
       'demo with --link',

@@ -15,6 +15,8 @@ function expectRate(errors: number, trials: number, p: number): void {
 // (3Q(u) + 2Q(3u) − Q(5u))/4, u = sqrt(0.8·10**(e/10)), for Gray 16-QAM at nearest-neighbour thresholds.
 const BPSK: [number, number][] = [[0, 0.07864960352514257], [4, 0.012500818040737563], [6, 0.002388290780932807]];
 const QAM16: [number, number][] = [[4, 0.058623737283404385], [8, 0.009247213741474417]];
+// Gray 64-QAM: (7Q(u) + 6Q(3u) − Q(5u) + Q(9u) − Q(13u))/12, u = sqrt(2·10**(e/10)/7), CPython.
+const QAM64: [number, number][] = [[6, 0.0838167831472671], [10, 0.026532708797565165]];
 
 describe('simulateBer, uncoded, against the closed forms', () => {
   const FRAMES = 384; // × 1024 bits = 393 216 bits per point
@@ -50,6 +52,15 @@ describe('simulateBer, uncoded, against the closed forms', () => {
     r.points.forEach((p, i) => {
       expect(p.esn0Db - p.ebn0Db).toBeCloseTo(10 * Math.log10(4), 12);
       expectRate(p.bitErrors, p.bits, QAM16[i][1]);
+    });
+  });
+
+  it('64-QAM (max-log LLRs), uncoded frames of 1020 bits by default, Es/N0 = Eb/N0 + 7.78 dB', () => {
+    const r = run({ modulation: '64qam', demapper: 'maxlog', ebn0Db: QAM64.map(([e]) => e), seed: 10 });
+    expect(r.k).toBe(1020);
+    r.points.forEach((p, i) => {
+      expect(p.esn0Db - p.ebn0Db).toBeCloseTo(10 * Math.log10(6), 12);
+      expectRate(p.bitErrors, p.bits, QAM64[i][1]);
     });
   });
 
@@ -173,7 +184,7 @@ describe('simulateBer, bad input', () => {
   const ok: BerOptions = { code: '80211n:648:1/2', ebn0Db: [1] };
   const cases: [string, Partial<BerOptions> | Record<string, unknown>, string][] = [
     ['unknown code', { code: 'turbo:1024' }, 'turbo:1024'],
-    ['unknown modulation', { modulation: '64qam' }, '64qam'],
+    ['unknown modulation', { modulation: '256qam' }, '256qam'],
     ['unknown decoder', { decoder: 'bf' }, 'bf'],
     ['iterations < 1', { iterations: 0 }, '0'],
     ['NaN Eb/N0', { ebn0Db: [1, NaN] }, 'NaN'],
@@ -184,6 +195,7 @@ describe('simulateBer, bad input', () => {
     ['maxFrames 0', { maxFrames: 0 }, '0'],
     ['bad seed', { seed: -1 }, '-1'],
     ['n not a multiple of the bits per symbol', { code: '5gnr:bg2:z10:e333', modulation: 'qpsk' }, '333'],
+    ['n not a multiple of the 6 bits of 64-QAM', { code: '5gnr:bg2:z10:e334', modulation: '64qam' }, 'n = 334 bits is not a multiple of the 6 bits per symbol of 64qam'],
   ];
   for (const [name, o, needle] of cases) {
     it(`${name}: one-line error naming the value`, () => {

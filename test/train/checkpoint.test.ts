@@ -38,7 +38,7 @@ describe('stage-2 link records', () => {
     [null, 'must be an object, got null'],
     [{ kind: 'optical' }, 'has unknown kind "optical" (known: perfect, analog, digital)'],
     [{ kind: 'digital', code: '', modulation: 'bpsk', bits: 8 }, 'has code "", not a code spec'],
-    [{ kind: 'digital', code: 'x', modulation: '64qam', bits: 8 }, 'has unknown modulation "64qam"'],
+    [{ kind: 'digital', code: 'x', modulation: '256qam', bits: 8 }, 'has unknown modulation "256qam"'],
     [{ kind: 'digital', code: 'x', modulation: 'bpsk', bits: 17 }, 'has bits 17, not an integer in [1, 16]'],
     [{ kind: 'digital', code: 'x', modulation: 'bpsk', bits: 8, decoder: { algorithm: 'bp' } }, 'has unknown decoder "bp"'],
     [{ kind: 'digital', code: 'x', modulation: 'bpsk', bits: 8, decoder: { iterations: 0 } }, 'has decoder iterations 0, not an integer in [1, 1000]'],

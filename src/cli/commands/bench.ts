@@ -90,7 +90,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(rest, FLAGS);
   const d = parseIntFlag('dim', v.dim, 400, 1);
   const bits = parseIntFlag('bits', v.bits, 8, 1);
-  const modulation = parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam'] as const, 'bpsk');
+  const modulation = parseChoice('modulation', v.modulation, ['bpsk', 'qpsk', '16qam', '64qam'] as const, 'bpsk');
   const esn0 = parseNumberFlag('esn0-db', v['esn0-db'], 5);
   const count = parseIntFlag('vectors', v.vectors, 64, 1);
   const reps = parseIntFlag('reps', v.reps, 5, 1);

@@ -87,7 +87,7 @@ function plotSvg(r: BerResult): string {
 }
 
 /**
- * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM over AWGN.
+ * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM/64-QAM over AWGN.
  * Prints an AFF3CT-style table row by row (or one JSON document with --json), a live progress
  * line on a TTY (stderr; none with --quiet), and with --plot FILE an SVG of BER and FER against Eb/N0.
  */
