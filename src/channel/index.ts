@@ -25,3 +25,4 @@ export { countBitErrors } from './bit_errors.js';
 export { initChannelWasm } from './wasm.js';
 export { parseFadingChannel, parseCoherence, parseDoppler, validateFadingSpec, blockIndex, AWGN_FADING, type FadingSpec, type FadingChannel, type DopplerSpec } from './fading/spec.js';
 export { createFadingProcess, NoFading, FADING_TAGS, type FadingProcess } from './fading/process.js';
+export { parseGeometry, validateGeometry, geometryMeanSnrDb, GEOMETRY_DEFAULTS, type GeometrySpec } from './fading/geometry.js';

@@ -10,4 +10,6 @@ export const FADING_TAGS = Object.freeze({
   AR1: 0x46414903,
   /** Rician LOS phase φ0: deriveSeed(seed, LOS, expert). */
   LOS: 0x46414904,
+  /** Log-normal shadowing of a geometry's mean SNR: deriveSeed(seed, SHADOW, expert). */
+  SHADOW: 0x46414905,
 });
