@@ -1,0 +1,175 @@
+// The channel flags of train / eval / demo (`ber` takes the fading ones and --rx-csi): the flag table
+// and one parser turning their strings into a validated ChannelFlagSpec, with the cross-flag rules.
+// Each value is parsed by its owner (fading spec.ts, geometry.ts, csi/gate_csi.ts, csi/rx_csi.ts,
+// codes/mcs/table.ts); this file adds the `--mcs adaptive[…]` grammar and the rules between flags.
+// Not wired into the commands yet.
+import { parseCoherence, parseDoppler, parseFadingChannel, type FadingSpec } from '../channel/fading/spec.js';
+import { parseGeometry, type GeometrySpec } from '../channel/fading/geometry.js';
+import { formatGateCsi, parseGateCsi, type GateCsiSpec } from '../link/csi/gate_csi.js';
+import { formatRxCsi, parseRxCsi, type RxCsiSpec } from '../link/csi/rx_csi.js';
+import { formatMcsSpec, parseMcsSpec, type McsTable } from '../codes/mcs/table.js';
+import type { LinkKind } from '../link/link.js';
+import { InputError } from '../errors.js';
+
+/** The channel flags (node:util parseArgs options). */
+export const CHANNEL_FLAGS = {
+  channel: { type: 'string' },
+  coherence: { type: 'string' },
+  doppler: { type: 'string' },
+  geometry: { type: 'string' },
+  csi: { type: 'string' },
+  'rx-csi': { type: 'string' },
+  mcs: { type: 'string' },
+} as const;
+
+/** The channel flags `wmoe ber` takes. */
+export const BER_CHANNEL_FLAGS = ['channel', 'coherence', 'doppler', 'rx-csi'] as const;
+
+/** Usage lines of the channel flags, for --help. */
+export const CHANNEL_FLAGS_HELP: readonly string[] = [
+  '--channel awgn|rayleigh|rician:K     fading of every expert link (K-factor in dB, or inf); default awgn',
+  '--coherence N                        samples per fading block, integer ≥ 1; default 1',
+  '--doppler f | ar1:f                  time correlation of blocks, 0 ≤ f ≤ 0.5 (Jakes, or AR(1) ρ = J0(2πf)); default: independent blocks',
+  '--geometry D1,…,DK[:n=3][:shadow=σ][:ref=25@1]   mean SNRs S − 10n·log10(Dk/D0) + σ·N(0,1) dB; excludes --snr-db/--snr-range',
+  '--csi perfect|pilots:P|stale:d|quantised:B|statistical   what the gate knows; default perfect (awgn: stale = statistical = perfect)',
+  '--rx-csi perfect|pilots:P            what each receiver knows; default perfect',
+  '--mcs TABLE:I | adaptive[:bler=0.1][:table=80211n:1944][:olla][:outage]   digital link only; replaces --code/--modulation',
+];
+
+/** How a digital link picks its MCS: one fixed MCS, or adaptively per (sample, expert). */
+export type McsPolicySpec =
+  | { kind: 'fixed'; table: McsTable; index: number }
+  | { kind: 'adaptive'; table: McsTable; bler: number; olla: boolean; outage: boolean };
+
+/** The parsed channel flags. */
+export interface ChannelFlagSpec {
+  fading: FadingSpec;
+  /** Mean SNRs from a geometry, or null (the SNR flags give them). */
+  geometry: GeometrySpec | null;
+  csi: GateCsiSpec;
+  rxCsi: RxCsiSpec;
+  /** null: no MCS (the digital link's --code/--modulation). */
+  mcs: McsPolicySpec | null;
+}
+
+/** What the cross-flag rules need to know besides the flag values. */
+export interface ChannelFlagContext {
+  /** Number of experts K (geometry must give K distances). */
+  experts?: number;
+  /** The link kind in effect (--mcs needs a digital link). */
+  link?: LinkKind;
+}
+
+/** Flag values as parseArgs gives them; other flags of the command may be present too. */
+export type ChannelFlagValues = Partial<Record<keyof typeof CHANNEL_FLAGS, string>> & Record<string, unknown>;
+
+/** Default adaptive-MCS settings: BLER target 0.1 on 802.11n 1944. */
+export const ADAPTIVE_MCS_DEFAULTS = Object.freeze({ bler: 0.1, table: '80211n:1944' });
+
+/**
+ * Parses and validates the channel flags of `v` (absent: awgn, coherence 1, no Doppler, no geometry,
+ * csi perfect, rx-csi perfect, no MCS) and checks them against the other flags of `v` (--snr-db,
+ * --snr-range, --code, --modulation) and `ctx`. One-line InputError naming the bad value.
+ */
+export function parseChannelFlags(v: ChannelFlagValues, ctx: ChannelFlagContext = {}): ChannelFlagSpec {
+  const fading: FadingSpec = {
+    channel: v.channel === undefined ? { kind: 'awgn' } : parseFadingChannel(v.channel),
+    coherence: v.coherence === undefined ? 1 : parseCoherence(v.coherence),
+    doppler: v.doppler === undefined ? null : parseDoppler(v.doppler),
+  };
+  let geometry: GeometrySpec | null = null;
+  if (v.geometry !== undefined) {
+    const snrFlag = (['snr-db', 'snr-range'] as const).find((f) => v[f] !== undefined);
+    if (snrFlag) throw new InputError(`--geometry gives the mean SNRs: drop --${snrFlag} (or --geometry)`);
+    geometry = parseGeometry(v.geometry, ctx.experts);
+  }
+  const csi = v.csi === undefined ? ({ kind: 'perfect' } as const) : parseGateCsi(v.csi);
+  const rxCsi = v['rx-csi'] === undefined ? ({ kind: 'perfect' } as const) : parseRxCsi(v['rx-csi']);
+  let mcs: McsPolicySpec | null = null;
+  if (v.mcs !== undefined) {
+    if (ctx.link !== undefined && ctx.link !== 'digital') throw new InputError(`--mcs '${v.mcs}' needs --link digital (the link is ${ctx.link})`);
+    const codeFlag = (['code', 'modulation'] as const).find((f) => v[f] !== undefined);
+    if (codeFlag) throw new InputError(`--mcs '${v.mcs}' chooses the code and modulation: drop --${codeFlag} (or --mcs)`);
+    mcs = parseMcsPolicy(v.mcs);
+  }
+  return { fading, geometry, csi, rxCsi, mcs };
+}
+
+/** Parses `--mcs`: `TABLE:I` (one MCS) or `adaptive[:bler=t][:table=T][:olla][:outage]`, t in (0, 1). */
+export function parseMcsPolicy(text: string): McsPolicySpec {
+  const t = text.trim();
+  if (t === 'adaptive' || t.startsWith('adaptive:')) return parseAdaptive(text, t.split(':').slice(1));
+  const { table, index } = parseMcsSpec(t);
+  if (index === null) throw new InputError(`--mcs '${text}' names a whole table: give ${table.name}:I (one MCS) or adaptive:table=${table.name}`);
+  return { kind: 'fixed', table, index };
+}
+
+const ADAPTIVE_SYNTAX = 'expected adaptive[:bler=0.1][:table=80211n:1944|80211n:648|80211n:1296|nr][:olla][:outage]';
+
+/** A token that starts a new key of the adaptive grammar (anything else continues a table name). */
+function isAdaptiveKey(token: string): boolean {
+  return token === 'olla' || token === 'outage' || token.startsWith('bler=') || token.startsWith('table=');
+}
+
+function parseAdaptive(text: string, tokens: string[]): McsPolicySpec {
+  const spec: Extract<McsPolicySpec, { kind: 'adaptive' }> = { kind: 'adaptive', table: parseMcsSpec(ADAPTIVE_MCS_DEFAULTS.table).table, bler: ADAPTIVE_MCS_DEFAULTS.bler, olla: false, outage: false };
+  const seen = new Set<string>();
+  for (let i = 0; i < tokens.length; i++) {
+    let token = tokens[i];
+    if (token.startsWith('table=')) while (i + 1 < tokens.length && !isAdaptiveKey(tokens[i + 1])) token += `:${tokens[++i]}`;
+    const key = token.includes('=') ? token.slice(0, token.indexOf('=')) : token;
+    if (!isAdaptiveKey(token)) throw new InputError(`--mcs '${text}': unknown key '${token}' (${ADAPTIVE_SYNTAX})`);
+    if (seen.has(key)) throw new InputError(`--mcs '${text}': key '${key}' given twice`);
+    seen.add(key);
+    const value = token.slice(key.length + 1);
+    if (key === 'bler') spec.bler = parseBler(text, value);
+    else if (key === 'table') spec.table = adaptiveTable(text, value);
+    else if (key === 'olla') spec.olla = true;
+    else spec.outage = true;
+  }
+  return spec;
+}
+
+function parseBler(text: string, value: string): number {
+  const b = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(b > 0 && b < 1)) throw new InputError(`--mcs '${text}': BLER target '${value}' is not a number in (0, 1)`);
+  return b;
+}
+
+function adaptiveTable(text: string, value: string): McsTable {
+  let parsed;
+  try {
+    parsed = parseMcsSpec(value);
+  } catch (e) {
+    throw new InputError(`--mcs '${text}': ${(e as Error).message}`);
+  }
+  if (parsed.index !== null) throw new InputError(`--mcs '${text}': table '${value}' names one MCS, not a table (drop ':${parsed.index}')`);
+  return parsed.table;
+}
+
+/** The flag text of an MCS policy (inverse of parseMcsPolicy). */
+export function formatMcsPolicy(p: McsPolicySpec): string {
+  if (p.kind === 'fixed') return formatMcsSpec({ table: p.table, index: p.index });
+  return `adaptive:bler=${p.bler}:table=${p.table.name}${p.olla ? ':olla' : ''}${p.outage ? ':outage' : ''}`;
+}
+
+/** The flag text of a geometry (inverse of parseGeometry). */
+export function formatGeometry(g: GeometrySpec): string {
+  return `${g.distances.join(',')}:n=${g.pathLossExponent}:shadow=${g.shadowingDb}:ref=${g.refSnrDb}@${g.refDistance}`;
+}
+
+/** The flag values that give `spec` back through parseChannelFlags (every flag spelled out). */
+export function formatChannelFlags(spec: ChannelFlagSpec): Partial<Record<keyof typeof CHANNEL_FLAGS, string>> {
+  const c = spec.fading.channel;
+  const d = spec.fading.doppler;
+  const out: Partial<Record<keyof typeof CHANNEL_FLAGS, string>> = {
+    channel: c.kind === 'rician' ? `rician:${c.kFactorDb === Infinity ? 'inf' : c.kFactorDb}` : c.kind,
+    coherence: String(spec.fading.coherence),
+    csi: formatGateCsi(spec.csi),
+    'rx-csi': formatRxCsi(spec.rxCsi),
+  };
+  if (d) out.doppler = d.model === 'ar1' ? `ar1:${d.f}` : String(d.f);
+  if (spec.geometry) out.geometry = formatGeometry(spec.geometry);
+  if (spec.mcs) out.mcs = formatMcsPolicy(spec.mcs);
+  return out;
+}
