@@ -11,3 +11,4 @@ export * from './qam64';
 export * from './fused';
 export * from './bits';
 export * from './fading';
+export * from './flat';

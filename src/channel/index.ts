@@ -17,6 +17,7 @@ export { qam16 } from './qam16.js';
 export { qam64 } from './qam64.js';
 export { getModem } from './modems.js';
 export type { LlrOverAwgnOptions } from './llr_over_awgn.js';
+export { llrOverFlat, type FlatFrames } from './flat.js';
 export { ebn0ToEsn0, esn0ToEbn0, n0FromEsn0, dbToLinear, linearToDb } from './snr.js';
 export { erfc, qfunc, berBpsk, berQpsk, ber16Qam, ber64Qam, berBpskRayleigh } from './theory.js';
 export { besselJ0 } from './bessel.js';

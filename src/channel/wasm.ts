@@ -23,6 +23,8 @@ export interface ChannelExports {
   fusedScratchBytes(): number;
   llrAwgn(state: number, bits: number, out: number, z: number, zLeft: number, nbits: number, kind: number, sigma: number, c: number, exact: number): number;
   sosGains(params: number, m: number, t0: number, count: number, out: number): void;
+  flatScratchBytes(): number;
+  llrFlat(state: number, bits: number, out: number, z: number, zLeft: number, nbits: number, kind: number, par: number, off: number, spf: number, exact: number): number;
 }
 
 let instance: WasmModule<ChannelExports> | undefined;
