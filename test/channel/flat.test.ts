@@ -2,7 +2,7 @@
 // a float64 brute-force receiver with mismatched CSI, against the closed-form BPSK BER over block
 // Rayleigh fading, for reproducibility and for its input checks.
 import { describe, expect, it } from 'vitest';
-import { Rng, bpsk, qpsk, qam16, qam64, n0FromEsn0, berBpskRayleigh, llrOverFlat, createFadingProcess, type FlatFrames, type Modem } from '../../src/channel/index.js';
+import { Rng, bpsk, qpsk, qam16, qam64, n0FromEsn0, berBpskRayleigh, berQpsk, llrOverFlat, createFadingProcess, type FlatFrames, type Modem } from '../../src/channel/index.js';
 import { llrOverAwgn, type FusedKind } from '../../src/channel/llr_over_awgn.js';
 import { wilsonInterval } from '../../src/sim/confidence.js';
 
@@ -176,6 +176,29 @@ describe('llrOverFlat: uncoded BPSK over block Rayleigh fading, perfect CSI', ()
       expect(want, `${ebn0} dB: BER ${p}`).toBeGreaterThanOrEqual(ci.lo);
       expect(want, `${ebn0} dB: BER ${p}`).toBeLessThanOrEqual(ci.hi);
     });
+  });
+});
+
+describe('llrOverFlat: Rician K → ∞ is AWGN up to a known phase', () => {
+  it('rician:300, perfect CSI: uncoded QPSK BER within the 99 % Wilson interval of the AWGN closed form', () => {
+    // |h| = 1 to within 1e-15 and ĥ = h: z = x + n·conj(h), still CN(0, N0) and independent per
+    // symbol, so every bit is an independent trial.
+    const frameBits = 64, nf = 4000;
+    const fading = createFadingProcess({ channel: { kind: 'rician', kFactorDb: 300 }, coherence: 1, doppler: null }, 4, 10);
+    const h = new Float32Array(2 * nf);
+    fading.gains(3, 0, nf, h); // this link's LOS phase is about 46°
+    expect(Math.abs(Math.hypot(h[0], h[1]) - 1)).toBeLessThan(1e-6);
+    expect(Math.min(Math.abs(h[0]), Math.abs(h[1]))).toBeGreaterThan(0.5); // a real rotation, not h ≈ 1
+    const bits = randomBits(frameBits * nf, 12);
+    for (const ebn0 of [2, 6]) {
+      const n0 = 1 / (2 * 10 ** (ebn0 / 10)); // QPSK: Es = 2·Eb = 1
+      const out = llrOverFlat(1, bits, { frameBits, h, hHat: h, n0: new Float64Array(nf).fill(n0), errVar: new Float64Array(nf) }, 31 + ebn0, new Float32Array(bits.length));
+      let errors = 0;
+      for (let i = 0; i < bits.length; i++) if ((out[i] < 0 ? 1 : 0) !== bits[i]) errors++;
+      const ci = wilsonInterval(errors, bits.length, 0.99);
+      expect(berQpsk(ebn0), `${ebn0} dB: ${errors} errors`).toBeGreaterThanOrEqual(ci.lo);
+      expect(berQpsk(ebn0), `${ebn0} dB: ${errors} errors`).toBeLessThanOrEqual(ci.hi);
+    }
   });
 });
 
