@@ -60,52 +60,67 @@ export function llrFlat(state: usize, bits: usize, out: usize, z: usize, zLeft: 
       avail = zLeft + (blocks << 3);
     }
     const bp = bits + <usize>done;
-    for (let s = 0; s < ns; s++) {
+    // runs of symbols of one frame, its parameters in registers
+    for (let s = 0; s < ns; ) {
       if (left == 0) {
         f += 32;
         left = spf;
       }
-      left--;
+      const run = min(left, ns - s);
+      left -= run;
       const sg = load<f32>(f), hr = load<f32>(f, 4), hi = load<f32>(f, 8);
       const gr = load<f32>(f, 12), gi = load<f32>(f, 16), c = load<f32>(f, 20);
-      const b = bp + <usize>(s * bps);
-      let xr: f32, xi: f32;
-      if (kind == 0) {
-        xr = load<u8>(b) != 0 ? -1.0 : 1.0;
-        xi = 0;
-      } else if (kind == 1) {
-        const a = <f32>Math.SQRT1_2;
-        xr = load<u8>(b) != 0 ? -a : a;
-        xi = load<u8>(b, 1) != 0 ? -a : a;
-      } else if (kind == 2) {
-        const d: f64 = 1.0 / Math.sqrt(10.0);
-        const l1 = <f32>d, l3 = <f32>(3.0 * d);
-        const ar: f32 = load<u8>(b, 2) != 0 ? l3 : l1;
-        const ai: f32 = load<u8>(b, 3) != 0 ? l3 : l1;
-        xr = load<u8>(b) != 0 ? -ar : ar;
-        xi = load<u8>(b, 1) != 0 ? -ai : ai;
-      } else {
-        const d: f64 = 1.0 / Math.sqrt(42.0);
-        const l1 = <f32>d, l3 = <f32>(3.0 * d), l5 = <f32>(5.0 * d), l7 = <f32>(7.0 * d);
-        const ar = pamLevel(load<u8>(b, 2), load<u8>(b, 4), l1, l3, l5, l7);
-        const ai = pamLevel(load<u8>(b, 3), load<u8>(b, 5), l1, l3, l5, l7);
-        xr = load<u8>(b) != 0 ? -ar : ar;
-        xi = load<u8>(b, 1) != 0 ? -ai : ai;
-      }
-      const zp = z + (<usize>s << 3);
-      const yr = (hr * xr - hi * xi) + sg * load<f32>(zp);
-      const yi = (hr * xi + hi * xr) + sg * load<f32>(zp, 4);
-      const qp = <usize>s << 3;
-      store<f32>(q + qp, yr * gr - yi * gi);
-      store<f32>(q + qp, yr * gi + yi * gr, 4);
-      store<f32>(cs + qp, c);
-      store<f32>(cs + qp, c, 4);
+      const end = s + run;
+      // one inlined copy per modem, so `kind` is a constant in each inner loop
+      if (kind == 0) modulateRun(0, 1, bp, z, q, cs, s, end, sg, hr, hi, gr, gi, c);
+      else if (kind == 1) modulateRun(1, 2, bp, z, q, cs, s, end, sg, hr, hi, gr, gi, c);
+      else if (kind == 2) modulateRun(2, 4, bp, z, q, cs, s, end, sg, hr, hi, gr, gi, c);
+      else modulateRun(3, 6, bp, z, q, cs, s, end, sg, hr, hi, gr, gi, c);
+      s = end;
     }
     demapSlice(q, cs, out + (<usize>done << 2), ns, kind, exact);
     zLeft = avail - nv;
     if (zLeft > 0) memory.copy(z, z + (<usize>nv << 2), <usize>zLeft << 2);
   }
   return zLeft;
+}
+
+/** Symbols s … end−1 of one frame: modulate, y = h·x + σ·(z_re + j z_im), equalise by g into q, scale c into cs. */
+// @ts-ignore: decorator
+@inline function modulateRun(kind: i32, bps: i32, bp: usize, z: usize, q: usize, cs: usize, s0: i32, end: i32, sg: f32, hr: f32, hi: f32, gr: f32, gi: f32, c: f32): void {
+  for (let s = s0; s < end; s++) {
+    const b = bp + <usize>(s * bps);
+    let xr: f32, xi: f32;
+    if (kind == 0) {
+      xr = load<u8>(b) != 0 ? -1.0 : 1.0;
+      xi = 0;
+    } else if (kind == 1) {
+      const a = <f32>Math.SQRT1_2;
+      xr = load<u8>(b) != 0 ? -a : a;
+      xi = load<u8>(b, 1) != 0 ? -a : a;
+    } else if (kind == 2) {
+      const d: f64 = 1.0 / Math.sqrt(10.0);
+      const l1 = <f32>d, l3 = <f32>(3.0 * d);
+      const ar: f32 = load<u8>(b, 2) != 0 ? l3 : l1;
+      const ai: f32 = load<u8>(b, 3) != 0 ? l3 : l1;
+      xr = load<u8>(b) != 0 ? -ar : ar;
+      xi = load<u8>(b, 1) != 0 ? -ai : ai;
+    } else {
+      const d: f64 = 1.0 / Math.sqrt(42.0);
+      const l1 = <f32>d, l3 = <f32>(3.0 * d), l5 = <f32>(5.0 * d), l7 = <f32>(7.0 * d);
+      const ar = pamLevel(load<u8>(b, 2), load<u8>(b, 4), l1, l3, l5, l7);
+      const ai = pamLevel(load<u8>(b, 3), load<u8>(b, 5), l1, l3, l5, l7);
+      xr = load<u8>(b) != 0 ? -ar : ar;
+      xi = load<u8>(b, 1) != 0 ? -ai : ai;
+    }
+    const o = <usize>s << 3;
+    const yr = (hr * xr - hi * xi) + sg * load<f32>(z + o);
+    const yi = (hr * xi + hi * xr) + sg * load<f32>(z + o, 4);
+    store<f32>(q + o, yr * gr - yi * gi);
+    store<f32>(q + o, yr * gi + yi * gr, 4);
+    store<f32>(cs + o, c);
+    store<f32>(cs + o, c, 4);
+  }
 }
 
 /** LLRs of ns equalised symbols at q (re, im) with per-lane scales at cs, into o (pairs of symbols). */

@@ -134,7 +134,7 @@ function frameParams(fr: FlatFrames, f: number, kind: FusedKind, p: Float32Array
   const sigma = Math.fround(Math.sqrt(n0 / 2));
   const c = Math.fround(SCALE[kind] / n0eff);
   // |z| ≤ (|h|·max|x| + σ·|z|max·√2)/|ĥ|; the QAM kernels form (|z|·√42 + 7)²·d²·c
-  const zMax = (Math.hypot(hr, hi) * 1.1 + sigma * MAX_ABS_NORMAL * Math.SQRT2) / Math.sqrt(hh);
+  const zMax = (Math.sqrt(hr * hr + hi * hi) * 1.1 + sigma * MAX_ABS_NORMAL * Math.SQRT2) / Math.sqrt(hh);
   const x2 = (zMax * Math.sqrt(42) + 7) ** 2;
   if (!(c < 3e38 && sigma < 1e18 && x2 < 3e38 && x2 * c < 3e38 && zMax * c < 3e38)) {
     throw new InputError(`wireless-moe/channel: frame ${f} (N0 = ${n0}, |ĥ|² = ${hh}) puts the LLRs beyond float32's range`);
