@@ -1,11 +1,13 @@
-// Monte-Carlo bit/frame error rate simulation of a coded (or uncoded) link over AWGN:
-// random information bits → LDPC encode → Gray modulation → complex AWGN at Es/N0 → LLR demap →
-// LDPC decode (in batches) → error count on the information bits, one SNR point at a time.
+// Monte-Carlo bit/frame error rate simulation of a coded (or uncoded) link over AWGN or flat block
+// fading: random information bits → LDPC encode → Gray modulation → complex AWGN at Es/N0 (times a
+// gain h per frame under fading, equalised with the receiver's ĥ) → LLR demap → LDPC decode (in
+// batches) → error count on the information bits, one SNR point at a time.
 import { Rng, getModem, ebn0ToEsn0, esn0ToEbn0, countBitErrors, type ModulationName, type Modem } from '../channel/index.js';
 import { ldpcCode, type LdpcCode, type LdpcDecodeOptions } from '../codes/index.js';
 import { BitSource } from './bitsource.js';
 import { fail } from '../errors.js';
 import { wilsonInterval, type Interval } from './confidence.js';
+import { resolveBerChannel, FlatPointChannel, type BerChannel, type BerChannelOptions, type BerChannelSettings } from './ber_channel.js';
 
 /** Decoders of wireless-moe/codes: layered normalised / offset min-sum, flooding sum-product. */
 export type BerDecoder = 'nms' | 'oms' | 'spa';
@@ -15,8 +17,11 @@ export type BerDemapper = 'exact' | 'maxlog';
 export const BER_DEMAPPERS: readonly BerDemapper[] = ['exact', 'maxlog'];
 export const BER_MODULATIONS: readonly ModulationName[] = ['bpsk', 'qpsk', '16qam', '64qam'];
 
-/** What to simulate. Give exactly one of `ebn0Db` and `esn0Db`. */
-export interface BerOptions {
+/**
+ * What to simulate. Give exactly one of `ebn0Db` and `esn0Db`. The channel options (`channel`,
+ * `coherence`, `doppler`, `rxCsi`) take the CLI flags' texts or the parsed specs.
+ */
+export interface BerOptions extends BerChannelOptions {
   /** An `ldpcCode` spec ('80211n:648:1/2', '5gnr:bg1:z384', 'alist:PATH', …), a built code, or 'none' for uncoded. */
   code: string | LdpcCode;
   /** 'bpsk' (default), 'qpsk', '16qam' or '64qam'. The code length n must be a multiple of its bits per symbol. */
@@ -45,6 +50,26 @@ export interface BerOptions {
   blockBits?: number;
   /** Seed, an integer in [0, 2^53) (default 1). Same seed and options → identical counts. */
   seed?: number;
+  /**
+   * 'awgn' (default), 'rayleigh' or 'rician:K' (K-factor in dB, or inf), or a FadingChannel. Under
+   * fading each frame (a codeword; uncoded, a frame of blockBits) is sent through one complex gain
+   * h, E|h|² = 1, so the SNR points are mean SNRs.
+   */
+  channel?: BerChannelOptions['channel'];
+  /** Frames per fading block (default 1: block fading per codeword). Integer ≥ 1. */
+  coherence?: number;
+  /**
+   * Time correlation of successive blocks: f (Jakes sum of sinusoids, autocorrelation J0(2πfτ)),
+   * 'ar1:f' (first order, ρ = J0(2πf)), with f = f_D·T in [0, 0.5] and T a block; or a DopplerSpec.
+   * Default (absent or null): blocks fade independently.
+   */
+  doppler?: BerChannelOptions['doppler'];
+  /**
+   * What the receiver knows: 'perfect' (default; ĥ = h) or 'pilots:P', an LS estimate from P
+   * unit-energy pilots per frame (ĥ = h + CN(0, N0/P); LLRs with N0 + N0/P), or an RxCsiSpec.
+   * Pilots count as channel uses (`channelUsesPerFrame`).
+   */
+  rxCsi?: BerChannelOptions['rxCsi'];
 }
 
 /** Results at one SNR point. Counts are over the information bits of the counted frames. */
@@ -78,8 +103,12 @@ export interface BerPoint {
   seconds: number;
 }
 
-/** A finished simulation: its resolved settings and one entry per SNR point, in the given order. */
-export interface BerResult {
+/**
+ * A finished simulation: its resolved settings and one entry per SNR point, in the given order.
+ * The channel settings (`channel`, `coherence`, `doppler`, `rxCsi`, `pilotUsesPerFrame`) are
+ * recorded as flag texts.
+ */
+export interface BerResult extends BerChannelSettings {
   /** The code spec, or 'none'. */
   code: string;
   /** Transmitted (coded) bits per frame. */
@@ -98,6 +127,8 @@ export interface BerResult {
   maxFrames: number;
   batchFrames: number;
   seed: number;
+  /** Channel uses per frame: n / bitsPerSymbol symbols plus the receiver's pilots. */
+  channelUsesPerFrame: number;
   points: BerPoint[];
 }
 
@@ -129,6 +160,7 @@ interface Plan {
   modem: Modem;
   decodeOptions: LdpcDecodeOptions | null;
   result: BerSettings;
+  channel: BerChannel;
   esn0: number[];
   ebn0: number[];
 }
@@ -211,6 +243,7 @@ function plan(o: BerOptions): Plan {
   if (batchFrames * n > 1 << 28) fail(`simulateBer: batchFrames · n = ${batchFrames} · ${n} bits is too large (at most 2^28)`);
   const seed = o.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) fail(`simulateBer: seed must be an integer in [0, 2^53), got ${String(seed)}`);
+  const channel = resolveBerChannel(o);
   return {
     code,
     codeName,
@@ -218,11 +251,13 @@ function plan(o: BerOptions): Plan {
     k,
     modem,
     decodeOptions,
+    channel,
     esn0,
     ebn0,
     result: {
       code: codeName, n, k, rate, modulation, bitsPerSymbol: bps, decoder, iterations, nmsFactor, demapper,
-      maxFrameErrors, maxFrames, batchFrames, seed,
+      maxFrameErrors, maxFrames, batchFrames, seed, ...channel.settings,
+      channelUsesPerFrame: n / bps + channel.settings.pilotUsesPerFrame,
     },
   };
 }
@@ -248,7 +283,8 @@ const cpuNow: (() => number) | null = (() => {
 /**
  * Runs the Monte-Carlo simulation described by `options` (see {@link BerOptions}) and returns the
  * counts per SNR point. Each point draws its frames from two streams (information bits, noise)
- * seeded from `seed` and the point's index, and stops at `maxFrameErrors` frame errors or
+ * seeded from `seed` and the point's index (under fading, also its gains and pilot noise, keyed by
+ * frame index: frame i lies in block ⌊i/coherence⌋), and stops at `maxFrameErrors` frame errors or
  * `maxFrames` frames, counting frame by frame: the counts depend only on the options and seed, not
  * on `batchFrames` or on timing. Eb/N0 counts information bits: Es/N0 = Eb/N0 + 10·log10(R · bits
  * per symbol). Synchronous; `onProgress` is called after every batch. Throws a one-line error for
@@ -320,6 +356,7 @@ function simulatePoint(
   const bitSource = new BitSource(bitSeed);
   const noiseRng = new Rng(noiseSeed);
   const channelOpts = { exact: result.demapper === 'exact' };
+  const flat = p.channel.awgn ? null : new FlatPointChannel(p.channel, result.modulation, n, esn0Db, result.seed, pi, channelOpts.exact);
   const t0 = now();
   const t: Tally = { frames: 0, bitErrors: 0, frameErrors: 0, undetected: 0, iterSum: 0, decodeMs: 0, decodeCpu: 0, decodedFrames: 0 };
   const progress = (done: boolean, point?: BerPoint): void => onProgress?.({
@@ -331,9 +368,11 @@ function simulatePoint(
     const info = bitSource.fill(buf.info.subarray(0, B * k));
     const tx = code ? code.encodeBatch(info, B, buf.coded!.subarray(0, B * n)) : info;
     const llr = buf.llr.subarray(0, B * n);
-    // Modulation, AWGN and demapping in one allocation-free pass into the LLR buffer; the noise
-    // stream continues across batches, so counts do not depend on batchFrames.
-    modem.llrOverAwgn(tx, esn0Db, noiseRng, llr, channelOpts);
+    // Modulation, channel and demapping in one allocation-free pass into the LLR buffer; the noise
+    // stream continues across batches and the gains are keyed by frame index, so counts do not
+    // depend on batchFrames. AWGN with perfect receiver CSI: the original fused AWGN pass.
+    if (flat) flat.transmit(tx, t.frames, B, noiseRng, llr);
+    else modem.llrOverAwgn(tx, esn0Db, noiseRng, llr, channelOpts);
     countErrors(p, decideBatch(p, buf, llr, B, t), info, B, t);
     progress(false);
   }
