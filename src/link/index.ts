@@ -11,6 +11,8 @@ export { perfectLink, analogLink, digitalLink, DigitalCodec, type DigitalLink, t
 export { parseGateCsi, formatGateCsi, validateGateCsi, GATE_CSI_KINDS, GateCsiEstimator, quantiseDb, type GateCsiSpec, type GateCsiOptions } from './csi/gate_csi.js';
 export { parseRxCsi, formatRxCsi, validateRxCsi, RX_CSI_KINDS, RxCsiEstimator, type RxCsiSpec, type RxCsiEstimate } from './csi/rx_csi.js';
 export { CSI_TAGS } from './csi/tags.js';
+export { ChannelModel, type ChannelModelSpec, type ChannelModelOptions } from './channel_model.js';
+export type { ChannelRealisation, GateKnowledge, ReceiverKnowledge, LinkBatch } from './link_batch.js';
 
 /** The digital link's defaults: 802.11n 648 R1/2, BPSK, 8-bit features, layered NMS. */
 export const DEFAULT_DIGITAL: DigitalLinkOptions = { code: '80211n:648:1/2', modulation: 'bpsk', bits: 8 };
