@@ -56,6 +56,13 @@ commands:
   ber     --code SPEC|none --modulation bpsk|qpsk|16qam|64qam --decoder nms|oms|spa --iterations N
           --nms-factor F (--ebn0-db 0:0.5:4 | --esn0-db 1.5,2) --max-frame-errors 100
           --max-frames N --batch-frames 256 --seed S --json --plot FILE
+          [--channel awgn|rayleigh|rician:K --coherence 1 --doppler f|ar1:f --rx-csi perfect|pilots:P]
+          Fading: each codeword (uncoded: each frame) sees one complex gain h, E|h|² = 1, so the
+          SNRs are mean SNRs; rician:K has its K-factor in dB (or inf); --coherence N codewords
+          share one h (default 1); --doppler correlates successive blocks (f = fD·T per block in
+          [0, 0.5]: Jakes, correlation J0(2πfτ); ar1:f: AR(1) with ρ = J0(2πf); default
+          independent blocks); --rx-csi pilots:P: the receiver equalises with an LS estimate from P
+          pilots per codeword (counted as channel uses), perfect (default): with the true h.
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
           --reps 5 --json]  what a digital link costs per feature vector against the analog one
 

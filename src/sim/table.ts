@@ -27,7 +27,8 @@ export function describeBerSettings(r: BerSettings): string {
     ? 'uncoded'
     : `decoder ${r.decoder}, ${r.iterations} iterations${r.nmsFactor !== null ? `, factor ${r.nmsFactor}` : ''}`;
   return `# code ${r.code} (n = ${r.n}, k = ${r.k}, R = ${r.rate.toFixed(4)}), ${r.modulation}, ${r.demapper} LLRs, ${dec}; ` +
-    `stop at ${r.maxFrameErrors} frame errors or ${r.maxFrames} frames; seed ${r.seed}`;
+    `stop at ${r.maxFrameErrors} frame errors or ${r.maxFrames} frames; seed ${r.seed}` +
+    ((r.channel ?? 'awgn') === 'awgn' && (r.rxCsi ?? 'perfect') === 'perfect' ? '' : `; channel ${r.channel}, coherence ${r.coherence}, doppler ${r.doppler ?? 'none'}, rx-csi ${r.rxCsi}`);
 }
 
 /** The table's header lines (settings comment, rule, column names, units, rule), newline-terminated. */

@@ -116,3 +116,52 @@ describe('wmoe ber', () => {
     });
   }
 });
+
+describe('wmoe ber over fading (--channel, --coherence, --doppler, --rx-csi)', () => {
+  const FADING = ['ber', '--code', '80211n:648:1/2', '--ebn0-db', '10', '--max-frames', '200', '--max-frame-errors', '200', '--seed', '9', '--json'];
+  it('--json records the channel settings; fading FER ≫ AWGN FER at 10 dB; the counts do not depend on --batch-frames', () => {
+    const flags = ['--channel', 'rayleigh', '--coherence', '2', '--doppler', 'ar1:0.1', '--rx-csi', 'pilots:2'];
+    const r = runCli([...FADING, ...flags, '--batch-frames', '64']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ channel: 'rayleigh', coherence: 2, doppler: 'ar1:0.1', rxCsi: 'pilots:2', pilotUsesPerFrame: 2, channelUsesPerFrame: 650 });
+    expect(doc.points[0].fer).toBeGreaterThan(0.05);
+    const again = JSON.parse(runCli([...FADING, ...flags, '--batch-frames', '7']).stdout);
+    expect(again.points[0].frameErrors).toBe(doc.points[0].frameErrors);
+    expect(again.points[0].bitErrors).toBe(doc.points[0].bitErrors);
+    const awgn = JSON.parse(runCli(FADING).stdout);
+    expect(awgn).toMatchObject({ channel: 'awgn', coherence: 1, doppler: null, rxCsi: 'perfect', pilotUsesPerFrame: 0, channelUsesPerFrame: 648 });
+    expect(awgn.points[0].frameErrors).toBe(0);
+  });
+
+  it('wmoe --help says what the channel flags of ber mean', () => {
+    const usage = runCli(['--help']).stdout;
+    const ber = usage.slice(usage.indexOf('\n  ber '), usage.indexOf('\n  bench '));
+    for (const text of ['--channel awgn|rayleigh|rician:K', '--coherence 1', '--doppler f|ar1:f', '--rx-csi perfect|pilots:P', 'mean SNRs', 'K-factor in dB', 'codewords', 'J0(2πfτ)', 'pilots per codeword']) {
+      expect(ber).toContain(text);
+    }
+  });
+
+  it('the table header and the plot title name the channel', () => {
+    const file = join(tempDir(), 'ber.svg');
+    const r = runCli(['ber', '--code', 'none', '--channel', 'rician:6', '--doppler', '0.05', '--ebn0-db', '5,10', '--max-frames', '20', '--plot', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toContain('; channel rician:6, coherence 1, doppler 0.05, rx-csi perfect');
+    expect(readFileSync(file, 'utf8')).toContain('uncoded bpsk, rician:6, Doppler 0.05, rx CSI perfect');
+  });
+
+  const bad: [string, string[], string][] = [
+    ['unknown channel', ['--channel', 'nakagami'], "channel 'nakagami' is not one of awgn, rayleigh, rician:K (K in dB)"],
+    ['K-factor not a number', ['--channel', 'rician:abc'], "channel 'rician:abc': the Rician K-factor 'abc' is not a number (dB, or inf)"],
+    ['coherence below 1', ['--coherence', '0'], "coherence '0' is not an integer ≥ 1"],
+    ['Doppler above 0.5', ['--doppler', '0.6'], "doppler '0.6': f = '0.6' is not a number in [0, 0.5]"],
+    ['rx-csi other than perfect or pilots:P', ['--rx-csi', 'stale:1'], "rx-csi 'stale:1' is not one of perfect, pilots:P"],
+    ['P < 1 pilots', ['--rx-csi', 'pilots:0'], "rx-csi 'pilots:0': P = '0' is not an integer ≥ 1 (pilots)"],
+    ['a gate flag', ['--csi', 'perfect'], "Unknown option '--csi'"],
+  ];
+  for (const [name, args, message] of bad) {
+    it(`bad input: ${name} → one-line error naming it, no output`, () => {
+      expectOneLineError(runCli(['ber', '--max-frames', '10', ...args]), message);
+    });
+  }
+});

@@ -17,6 +17,7 @@ import { lineChart } from '../svg.js';
 import { BOUND_LEVEL, errorRateCurves, zeroErrorNote } from '../../plot/error_bounds.js';
 import { formatRate } from '../../plot/axis_ticks.js';
 import { InputError } from '../../errors.js';
+import { BER_CHANNEL_FLAGS, CHANNEL_FLAGS, parseChannelFlags } from '../channel_flags.js';
 
 const FLAGS = {
   code: { type: 'string' },
@@ -34,6 +35,7 @@ const FLAGS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   plot: { type: 'string' },
+  ...(Object.fromEntries(BER_CHANNEL_FLAGS.map((f) => [f, CHANNEL_FLAGS[f]])) as Pick<typeof CHANNEL_FLAGS, (typeof BER_CHANNEL_FLAGS)[number]>),
 } as const;
 
 const DEFAULT_CODE = '80211n:648:1/2';
@@ -65,7 +67,10 @@ function liveProgress(quiet: boolean, stream: NodeJS.WriteStream = process.stder
  * one-sided 95 % upper bounds, with a note saying so (src/plot/error_bounds.ts).
  */
 function plotSvg(r: BerResult): string {
-  const title = r.code === 'none' ? `uncoded ${r.modulation}, AWGN` : `${r.code}, ${r.modulation}, ${r.decoder} ${r.iterations} it., AWGN`;
+  const channel = r.channel === 'awgn' && r.rxCsi === 'perfect'
+    ? 'AWGN'
+    : `${r.channel}${r.coherence > 1 ? `, ${r.coherence} frames/block` : ''}${r.doppler === null ? '' : `, Doppler ${r.doppler}`}, rx CSI ${r.rxCsi}`;
+  const title = r.code === 'none' ? `uncoded ${r.modulation}, ${channel}` : `${r.code}, ${r.modulation}, ${r.decoder} ${r.iterations} it., ${channel}`;
   const curves = errorRateCurves(r.points);
   const note = zeroErrorNote(curves.bounds);
   return lineChart({
@@ -87,7 +92,9 @@ function plotSvg(r: BerResult): string {
 }
 
 /**
- * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM/64-QAM over AWGN.
+ * `wmoe ber`: Monte-Carlo BER/FER of an LDPC code (or uncoded) with BPSK/QPSK/16-QAM/64-QAM over AWGN
+ * or flat block fading (--channel rayleigh|rician:K, --coherence N codewords per block, --doppler,
+ * --rx-csi perfect|pilots:P; the SNR points are then mean SNRs, and FER is the codeword error rate).
  * Prints an AFF3CT-style table row by row (or one JSON document with --json), a live progress
  * line on a TTY (stderr; none with --quiet), and with --plot FILE an SVG of BER and FER against Eb/N0.
  */
@@ -111,6 +118,11 @@ export async function berCommand(argv: string[]): Promise<void> {
     if (opts.decoder !== 'nms') throw new InputError(`--nms-factor '${v['nms-factor']}' applies only to --decoder nms, not '${opts.decoder}'`);
     opts.nmsFactor = f;
   }
+  const { fading, rxCsi } = parseChannelFlags(v);
+  opts.channel = fading.channel;
+  opts.coherence = fading.coherence;
+  opts.doppler = fading.doppler;
+  opts.rxCsi = rxCsi;
   if (v['esn0-db'] !== undefined) opts.esn0Db = parseSnrRange(v['esn0-db'], '--esn0-db');
   else opts.ebn0Db = parseSnrRange(v['ebn0-db'] ?? DEFAULT_EBN0, '--ebn0-db');
   let plot: string | undefined;
