@@ -22,3 +22,4 @@ export { parseSnrRange, MAX_RANGE_POINTS } from './range.js';
 export { BitSource } from './bitsource.js';
 export { wilsonInterval, normalQuantile, type Interval } from './confidence.js';
 export { formatBerTable, berTableHeader, berTableRow, describeBerSettings } from './table.js';
+export { simulateMcsTable, mcsGrid, MCS_SWEEP_TAG, DEFAULT_MCS_GRID, type McsSweepOptions, type McsSweepProgress } from './mcs_sweep.js';
