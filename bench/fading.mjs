@@ -14,8 +14,8 @@
 // Timing: rounds alternate the engine that goes first; each round runs `reps` calls per row
 // after warm-ups, and the figure is the median of round medians, in Mbit/s (coded bits in, LLRs
 // out). Before timing, both chains run a statistical check: the BER of hard decisions over
-// 10 calls must agree within 4 standard errors (frames are the independent units), so the two
-// do the same work. Target per row: wmoe ≥ 1.5 × numpy (bench/lib/verdict.mjs); the machine's
+// 10 calls, numpy using the same gains h as wmoe, and the mean LLR in the sent bit's favour must
+// agree within 4 standard errors of the per-frame difference, so the two do the same work. Target per row: wmoe ≥ 1.5 × numpy (bench/lib/verdict.mjs); the machine's
 // load is recorded at start and end (bench/lib/timing.mjs). Writes bench/results/fading.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,7 @@ const FRAME_BITS = opt('frame-bits', 648);
 const REPS = opt('reps', 5);
 const ROUNDS = opt('rounds', 4);
 const CHECK_CALLS = 10;
+const CHECK_SEED = 777;
 const PILOTS = 4;
 const TARGET = 1.5;
 /** numpy peers: Debian's /usr/bin/python3 and the python3 first on PATH (often a newer numpy); the faster is the peer. */
@@ -101,11 +102,11 @@ def axis_llrs(r, n0e, m, levels, masks, exact, out, col0, bps):
             out[:, col0 + k] = (a0 + np.log(np.exp(D0 - a0[:, None]).sum(1))) - (a1 + np.log(np.exp(D1 - a1[:, None]).sum(1)))
         else:
             out[:, col0 + k] = D0.max(1) - D1.max(1)
-def chain(g, bits, bps, esn0, exact, pilots, setupv):
+def chain(g, bits, bps, esn0, exact, pilots, setupv, hgiven=None):
     m, d, table, levels, masks = setupv
     S = FB // bps
     n0 = f32(10 ** (-esn0 / 10))
-    h = ((g.standard_normal(F, dtype=f32) + 1j * g.standard_normal(F, dtype=f32)) * f32(np.sqrt(0.5))).astype(np.complex64)
+    h = hgiven if hgiven is not None else ((g.standard_normal(F, dtype=f32) + 1j * g.standard_normal(F, dtype=f32)) * f32(np.sqrt(0.5))).astype(np.complex64)
     if pilots:
         ev = f32(n0 / pilots)
         hh = (h + (g.standard_normal(F, dtype=f32) + 1j * g.standard_normal(F, dtype=f32)) * f32(np.sqrt(ev / 2))).astype(np.complex64)
@@ -135,16 +136,18 @@ bits = g.integers(0, 2, F * FB, dtype=np.uint8)
 res = {"version": np.__version__, "rows": []}
 for row in cfg["rows"]:
     sv = setup(row["bps"])
-    run = lambda: chain(g, bits, row["bps"], row["esn0Db"], row["exact"], row["pilots"], sv)
+    run = lambda hg=None: chain(g, bits, row["bps"], row["esn0Db"], row["exact"], row["pilots"], sv, hg)
     if cfg["mode"] == "check":
-        fb = []
-        for _ in range(cfg["calls"]):
-            llr = run()
+        hs = np.fromfile(cfg["gainsFile"], dtype=f32).reshape(cfg["calls"], F, 2)
+        fb, fl = [], []
+        sgn = (1 - 2 * bits.astype(f32)).reshape(F, FB)
+        for c in range(cfg["calls"]):
+            llr = run((hs[c, :, 0] + 1j * hs[c, :, 1]).astype(np.complex64))
             hard = llr < 0  # LLR = ln P(0)/P(1)
             err = (hard != bits.astype(bool)).reshape(F, FB).mean(1)
             fb.append(err)
-        fb = np.concatenate(fb)
-        res["rows"].append({"ber": float(fb.mean()), "se": float(fb.std(ddof=1) / np.sqrt(fb.size))})
+            fl.append((llr.reshape(F, FB) * sgn).mean(1))
+        res["rows"].append({"frameBer": np.concatenate(fb).tolist(), "frameLlr": np.concatenate(fl).astype(float).tolist()})
     else:
         for _ in range(2): run()
         ts = []
@@ -154,9 +157,9 @@ for row in cfg["rows"]:
 print(json.dumps(res))
 `;
 
-function numpy(python, mode, seed) {
+function numpy(python, mode, seed, gainsFile = null) {
   const cfg = {
-    mode, seed, frames: FRAMES, frameBits: FRAME_BITS, reps: REPS, pilots: PILOTS, calls: CHECK_CALLS,
+    mode, seed, gainsFile, frames: FRAMES, frameBits: FRAME_BITS, reps: REPS, pilots: PILOTS, calls: CHECK_CALLS,
     rows: ROWS.map((r) => ({ bps: r.bps, esn0Db: r.esn0Db, exact: r.exact, pilots: r.csi === 'perfect' ? 0 : PILOTS })),
   };
   const r = spawnSync(python, ['-c', NUMPY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' } });
@@ -168,7 +171,7 @@ function numpy(python, mode, seed) {
 
 const ch = await loadChannel();
 const spec = { channel: { kind: 'rayleigh' }, coherence: 1, doppler: null };
-const bits = new Uint8Array(NBITS).map((_, i) => ((i * 2654435761) >>> 13) & 1);
+const bits = Uint8Array.from(new ch.Rng(9).normal(NBITS), (v) => (v < 0 ? 1 : 0)); // iid fair bits, like numpy's
 const llr = new Float32Array(NBITS);
 
 /** One wmoe chain per call: gains of the next FRAMES blocks, estimates, llrOverFlat. */
@@ -194,20 +197,40 @@ function wmoeChain(row, seed) {
   };
 }
 
+/**
+ * Per frame over CHECK_CALLS calls (the gains of checkGains()): the BER of hard decisions and the
+ * mean LLR in the sent bit's favour, LLR·(1 − 2b).
+ */
 function wmoeCheck(row) {
-  const run = wmoeChain(row, 777);
-  const fb = [];
+  const run = wmoeChain(row, CHECK_SEED);
+  const fb = [], fl = [];
   for (let c = 0; c < CHECK_CALLS; c++) {
     const out = run();
     for (let f = 0; f < FRAMES; f++) {
-      let err = 0;
-      for (let i = f * FRAME_BITS; i < (f + 1) * FRAME_BITS; i++) err += (out[i] < 0 ? 1 : 0) !== bits[i] ? 1 : 0;
+      let err = 0, sum = 0;
+      for (let i = f * FRAME_BITS; i < (f + 1) * FRAME_BITS; i++) {
+        err += (out[i] < 0 ? 1 : 0) !== bits[i] ? 1 : 0;
+        sum += bits[i] ? -out[i] : out[i];
+      }
       fb.push(err / FRAME_BITS);
+      fl.push(sum / FRAME_BITS);
     }
   }
-  const mean = fb.reduce((a, b) => a + b, 0) / fb.length;
-  const v = fb.reduce((a, b) => a + (b - mean) ** 2, 0) / (fb.length - 1);
-  return { ber: mean, se: Math.sqrt(v / fb.length) };
+  return { fb, fl };
+}
+
+/** The gains the check's wmoe calls use (blocks 0 … CHECK_CALLS·FRAMES−1 of seed CHECK_SEED), for numpy to share. */
+function checkGains() {
+  const h = new Float32Array(2 * CHECK_CALLS * FRAMES);
+  ch.createFadingProcess(spec, 1, CHECK_SEED).gains(0, 0, CHECK_CALLS * FRAMES, h);
+  return h;
+}
+
+const meanOf = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean of xs and its standard error (frames are the independent units). */
+function meanSe(xs) {
+  const m = meanOf(xs);
+  return { mean: m, se: Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / (xs.length - 1) / xs.length) };
 }
 
 function wmoeTimes(row, seed) {
@@ -228,19 +251,27 @@ const load = { start: machineLoad() };
 console.log(`Flat-fading chain, ${FRAMES} frames × ${FRAME_BITS} bits = ${NBITS} bits per call; ${formatLoad(load.start)} at start`);
 
 const npVersions = {};
-const npCheck = numpy(PYTHONS[0], 'check', 4242);
+const gainsFile = join(mkdtempSync(join(tmpdir(), 'wmoe-fading-')), 'gains.f32');
+writeFileSync(gainsFile, checkGains());
+const npCheck = numpy(PYTHONS[0], 'check', 4242, gainsFile);
 npVersions[PYTHONS[0]] = npCheck.version;
 const checks = ROWS.map((r, i) => {
-  const w = wmoeCheck(r);
-  const n = npCheck.rows[i];
-  const z = Math.abs(w.ber - n.ber) / Math.hypot(w.se, n.se);
+  const { fb: wf, fl: wl } = wmoeCheck(r);
+  const nf = npCheck.rows[i].frameBer, nl = npCheck.rows[i].frameLlr;
+  const dl = meanSe(wl.map((x, f) => x - nl[f]));
+  const zLlr = Math.abs(dl.mean) / dl.se;
+  const w = { ber: meanOf(wf) }, n = { ber: meanOf(nf) };
+  // paired by frame (same gains h): the difference's standard error holds the noise, not the fading
+  const d = meanSe(wf.map((x, f) => x - nf[f]));
+  const z = Math.abs(d.mean) / d.se;
   // QPSK with perfect CSI: Pb = ½(1 − √(γ̄/(1+γ̄))), γ̄ = Eb/N0 = Es/N0 / 2 (both maps are Gray per axis)
   const gb = 10 ** (r.esn0Db / 10) / 2;
   const theory = r.bps === 2 && r.csi === 'perfect' ? 0.5 * (1 - Math.sqrt(gb / (1 + gb))) : null;
-  return { row: rowName(r), theoryBer: theory, wmoeBer: w.ber, wmoeSe: w.se, numpyBer: n.ber, numpySe: n.se, z, agree: z < 4 };
+  return { row: rowName(r), theoryBer: theory, wmoeBer: w.ber, numpyBer: n.ber, diff: d.mean, diffSe: d.se, z,
+    wmoeMeanLlr: meanOf(wl), numpyMeanLlr: meanOf(nl), zLlr, agree: z < 4 && zLlr < 4 };
 });
-console.log(`BER of hard decisions over ${CHECK_CALLS * FRAMES} frames (wmoe vs numpy, z = |Δ|/se):`);
-for (const c of checks) console.log(`  ${c.row.padEnd(34)} ${c.wmoeBer.toExponential(3)} vs ${c.numpyBer.toExponential(3)}  z = ${c.z.toFixed(2)} ${c.agree ? 'agree' : 'DISAGREE'}${c.theoryBer === null ? '' : ` (closed form ${c.theoryBer.toExponential(3)})`}`);
+console.log(`Same work? ${CHECK_CALLS * FRAMES} frames, both chains on the same gains h; BER of hard decisions and mean LLR·(1−2b), wmoe vs numpy, z = |mean per-frame Δ|/se (agree: z < 4):`);
+for (const c of checks) console.log(`  ${c.row.padEnd(34)} ${c.wmoeBer.toExponential(3)} vs ${c.numpyBer.toExponential(3)}  z = ${c.z.toFixed(2)}; mean LLR·(1−2b) ${c.wmoeMeanLlr.toFixed(2)} vs ${c.numpyMeanLlr.toFixed(2)}  z = ${c.zLlr.toFixed(2)} ${c.agree ? 'agree' : 'DISAGREE'}${c.theoryBer === null ? '' : ` (closed form ${c.theoryBer.toExponential(3)})`}`);
 
 const wRounds = ROWS.map(() => []);
 const nRounds = PYTHONS.map(() => ROWS.map(() => []));
@@ -261,7 +292,7 @@ const rows = ROWS.map((r, i) => {
   const peers = PYTHONS.map((py, p) => ({ python: py, numpy: npVersions[py], mbitsPerS: NBITS / medianOfRounds(nRounds[p][i]) / 1e6, roundMediansS: nRounds[p][i].map(median) }));
   const np = Math.max(...peers.map((q) => q.mbitsPerS));
   const check = checks[i];
-  const invalid = check.agree ? [] : [`BER check failed (z = ${check.z.toFixed(2)}): the chains do not do the same work`];
+  const invalid = check.agree ? [] : [`BER/LLR check failed (z = ${check.z.toFixed(2)}, ${check.zLlr.toFixed(2)}): the chains do not do the same work`];
   return {
     row: rowName(r), modulation: r.name, exact: r.exact, csi: r.csi, esn0Db: r.esn0Db,
     wmoeMBitsPerS: wmoe, numpyMBitsPerS: np, ratio: wmoe / np,
