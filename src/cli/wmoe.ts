@@ -63,6 +63,11 @@ commands:
           [0, 0.5]: Jakes, correlation J0(2πfτ); ar1:f: AR(1) with ρ = J0(2πf); default
           independent blocks); --rx-csi pilots:P: the receiver equalises with an LS estimate from P
           pilots per codeword (counted as channel uses), perfect (default): with the true h.
+  ber     --mcs-table 80211n:648|80211n:1296|80211n:1944|nr [--esn0-db GRID --decoder ... --iterations N
+          --max-frame-errors 100 --max-frames N --seed S --json]  the PHY abstraction: BLER against
+          Es/N0 over AWGN for every MCS of the table (its own code and modulation); grid per MCS from
+          its Shannon Es/N0 −1 … +8 dB by 0.5 dB unless --esn0-db; an MCS stops at its first point
+          without a frame error. --json: the format of src/link/adapt/data/*.json (scripts/phy-tables.mjs)
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
           --reps 5 --json]  what a digital link costs per feature vector against the analog one
 

@@ -18,6 +18,7 @@ import { BOUND_LEVEL, errorRateCurves, zeroErrorNote } from '../../plot/error_bo
 import { formatRate } from '../../plot/axis_ticks.js';
 import { InputError } from '../../errors.js';
 import { BER_CHANNEL_FLAGS, CHANNEL_FLAGS, parseChannelFlags } from '../channel_flags.js';
+import { berMcsTable } from './ber_mcs_table.js';
 
 const FLAGS = {
   code: { type: 'string' },
@@ -35,6 +36,7 @@ const FLAGS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   plot: { type: 'string' },
+  'mcs-table': { type: 'string' },
   ...(Object.fromEntries(BER_CHANNEL_FLAGS.map((f) => [f, CHANNEL_FLAGS[f]])) as Pick<typeof CHANNEL_FLAGS, (typeof BER_CHANNEL_FLAGS)[number]>),
 } as const;
 
@@ -117,6 +119,16 @@ export async function berCommand(argv: string[]): Promise<void> {
     if (!(f > 0 && f <= 1)) throw new InputError(`--nms-factor '${v['nms-factor']}' must be in (0, 1]`);
     if (opts.decoder !== 'nms') throw new InputError(`--nms-factor '${v['nms-factor']}' applies only to --decoder nms, not '${opts.decoder}'`);
     opts.nmsFactor = f;
+  }
+  if (v['mcs-table'] !== undefined) {
+    const { code: _c, modulation: _m, ...sweep } = opts;
+    if (v['esn0-db'] !== undefined) (sweep as { esn0Db?: number[] }).esn0Db = parseSnrRange(v['esn0-db'], '--esn0-db');
+    const tty = v.quiet !== true && process.stderr.isTTY === true;
+    berMcsTable(v['mcs-table'], sweep, v, v.json === true, (p) => {
+      if (tty) process.stderr.write(`\rMCS ${p.mcs} Es/N0 ${p.esn0Db} dB: ${p.frameErrors}/${p.frames} frame errors\x1b[K`);
+    });
+    if (tty) process.stderr.write('\r\x1b[K');
+    return;
   }
   const { fading, rxCsi } = parseChannelFlags(v);
   opts.channel = fading.channel;
