@@ -23,3 +23,4 @@ export { BitSource } from './bitsource.js';
 export { wilsonInterval, normalQuantile, type Interval } from './confidence.js';
 export { formatBerTable, berTableHeader, berTableRow, describeBerSettings } from './table.js';
 export { simulateMcsTable, mcsGrid, MCS_SWEEP_TAG, DEFAULT_MCS_GRID, type McsSweepOptions, type McsSweepProgress } from './mcs_sweep.js';
+export { loadPhyTable, parsePhyTable, PhyTable, type PhyTableData } from '../link/adapt/bler_table.js';

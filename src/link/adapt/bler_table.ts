@@ -65,6 +65,8 @@ export interface PhyTableData {
   /** Stopping rules per point, and whether an MCS's sweep stopped after its first error-free point. */
   stopping: { maxFrameErrors: number; maxFrames: number; stopAtZeroErrors: boolean };
   mcs: PhyMcsCurve[];
+  /** How to regenerate the table (e.g. the scripts/phy-tables.mjs command line); optional. */
+  generatedBy?: string;
 }
 
 export const PHY_TABLE_FORMAT = 'wireless-moe/phy-table';
