@@ -14,7 +14,7 @@
 // Modulation (3GPP TS 38.211 bit orders, as fused.ts): BPSK x = 1 − 2b; QPSK ±f32(1/√2) per axis
 // (b0 I, b1 Q); 16-QAM I = ±L(b2) by b0, Q = ±L(b3) by b1; 64-QAM I = ±L(b2, b4) by b0,
 // Q = ±L(b3, b5) by b1. Demapping by qam16_core.ts / qam64_core.ts with per-lane scales.
-import { fillGaussian } from './gaussian';
+import { keepLeftoverNormals, topUpNormals } from './gaussian';
 import { qam16Alpha, qam16Beta, qam16Pair } from './qam16_core';
 import { QAM64_INV_D, qam64Beta, qam64Pair } from './qam64_core';
 
@@ -53,12 +53,7 @@ export function llrFlat(state: usize, bits: usize, out: usize, z: usize, zLeft: 
     const nb = min(INNER, nbits - done);
     const ns = nb / bps;
     const nv = ns << 1;
-    let avail = zLeft;
-    if (nv > zLeft) {
-      const blocks = (nv - zLeft + 7) >> 3;
-      fillGaussian(state, z + (<usize>zLeft << 2), 0, blocks, 1.0);
-      avail = zLeft + (blocks << 3);
-    }
+    const avail = topUpNormals(state, z, zLeft, nv);
     const bp = bits + <usize>done;
     // runs of symbols of one frame, its parameters in registers
     for (let s = 0; s < ns; ) {
@@ -79,8 +74,7 @@ export function llrFlat(state: usize, bits: usize, out: usize, z: usize, zLeft: 
       s = end;
     }
     demapSlice(q, cs, out + (<usize>done << 2), ns, kind, exact);
-    zLeft = avail - nv;
-    if (zLeft > 0) memory.copy(z, z + (<usize>nv << 2), <usize>zLeft << 2);
+    zLeft = keepLeftoverNormals(z, nv, avail);
   }
   return zLeft;
 }

@@ -16,7 +16,7 @@
 //          L(0,1) = f32(d), L(1,0) = f32(5d), L(1,1) = f32(7d), d = 1/√42 (3GPP TS 38.211
 //          §5.1.4); LLRs by qam64_core.ts with c = f32(1/N0). Its slices hold 2040 bits (whole
 //          symbols), and nbits per call must be a multiple of 6.
-import { fillGaussian } from './gaussian';
+import { keepLeftoverNormals, topUpNormals } from './gaussian';
 import { qam16Alpha, qam16Beta, qam16Pair } from './qam16_core';
 import { QAM64_INV_D, qam64Beta, qam64Pair } from './qam64_core';
 
@@ -74,12 +74,7 @@ export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: 
     const nb = min(slice, nbits - done);
     const nv = kind == 3 ? nb / 3 : kind == 2 ? nb >> 1 : nb;
     // normals for this slice: zLeft carried, then whole blocks of 8
-    let avail = zLeft;
-    if (nv > zLeft) {
-      const blocks = (nv - zLeft + 7) >> 3;
-      fillGaussian(state, z + (<usize>zLeft << 2), 0, blocks, 1.0);
-      avail = zLeft + (blocks << 3);
-    }
+    const avail = topUpNormals(state, z, zLeft, nv);
     const bp = bits + <usize>done;
     const op = out + (<usize>done << 2);
     const groups = (nb + 15) >> 4; // 16 bits per group
@@ -113,8 +108,7 @@ export function llrAwgn(state: usize, bits: usize, out: usize, z: usize, zLeft: 
       }
     }
     // unused normals to the front
-    zLeft = avail - nv;
-    if (zLeft > 0) memory.copy(z, z + (<usize>nv << 2), <usize>zLeft << 2);
+    zLeft = keepLeftoverNormals(z, nv, avail);
   }
   return zLeft;
 }

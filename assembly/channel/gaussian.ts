@@ -101,3 +101,22 @@ export function fillGaussian(state: usize, out: usize, sig: usize, blocks: i32, 
   }
   v128.store(state, s0); v128.store(state, s1, 16); v128.store(state, s2, 32); v128.store(state, s3, 48);
 }
+
+/**
+ * Makes the scratch `z` hold at least `need` unit normals for a fused channel kernel: its first
+ * `have` entries are leftovers of the previous slice or call, then whole blocks of 8 are drawn
+ * after them. Returns how many normals `z` now holds.
+ */
+export function topUpNormals(state: usize, z: usize, have: i32, need: i32): i32 {
+  if (need <= have) return have;
+  const blocks = (need - have + 7) >> 3;
+  fillGaussian(state, z + (<usize>have << 2), 0, blocks, 1.0);
+  return have + (blocks << 3);
+}
+
+/** Moves the normals of `z` past the first `used` (of `avail`) to its front; returns how many were kept. */
+export function keepLeftoverNormals(z: usize, used: i32, avail: i32): i32 {
+  const left = avail - used;
+  if (left > 0) memory.copy(z, z + (<usize>used << 2), <usize>left << 2);
+  return left;
+}

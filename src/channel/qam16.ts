@@ -6,20 +6,10 @@ import { addNoise } from './awgn.js';
 import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
 import { n0FromEsn0 } from './snr.js';
-import { requireBits, requireF32, requirePositive } from './validate.js';
-import { channelModule, CHUNK, requireFiniteArray } from './wasm.js';
+import { requireBits } from './validate.js';
+import { checkIqSymbols, demapIqChunks } from './iq_demap.js';
 
 const D = 1 / Math.sqrt(10);
-
-function checkSymbols(y: Float32Array, n0: number): number {
-  requireF32('y', y);
-  if (y.length % 2 !== 0) throw new Error(`wireless-moe/channel: y must hold interleaved (re, im) pairs, got odd length ${y.length}`);
-  requirePositive('n0', n0);
-  const inv = 1 / n0;
-  if (!(Math.fround(inv) < Infinity)) throw new Error(`wireless-moe/channel: n0 = ${n0} is too small: 1/n0 overflows float32`);
-  requireFiniteArray('y', y);
-  return inv;
-}
 
 /**
  * Per-axis LLRs in WASM SIMD (assembly/channel/qam16.ts). Because the constellation is the
@@ -30,21 +20,7 @@ function checkSymbols(y: Float32Array, n0: number): number {
  * absolute error ≲ 1e-6 + 1e-7·|LLR|.
  */
 function demap(y: Float32Array, n0: number, exact: boolean): Float32Array {
-  const inv = checkSymbols(y, n0);
-  const nsym = y.length >> 1;
-  const out = new Float32Array(4 * nsym);
-  const mod = channelModule();
-  mod.arena.reset();
-  const per = CHUNK >> 1; // symbols per call (even)
-  const yp = mod.arena.alloc(CHUNK * 4);
-  const op = mod.arena.alloc(CHUNK * 8);
-  for (let s = 0; s < nsym; s += per) {
-    const k = Math.min(per, nsym - s);
-    new Float32Array(mod.arena.memory.buffer, yp, 2 * k).set(y.subarray(2 * s, 2 * (s + k)));
-    mod.exports.qam16Llr(yp, op, k, inv, exact ? 1 : 0);
-    out.set(new Float32Array(mod.arena.memory.buffer, op, 4 * k), 4 * s);
-  }
-  return out;
+  return demapIqChunks(y, checkIqSymbols(y, n0), 4, exact, 'qam16Llr');
 }
 
 /** Gray 16-QAM (3GPP bit order, see the file header), interleaved I/Q symbols, Es = 1. */
