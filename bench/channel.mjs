@@ -16,10 +16,10 @@
 // Target: ours ≥ 1.5 × numpy (the faster of its float64 and float32 variants).
 // Writes bench/results/channel.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadChannel } from './lib/load-channel.mjs';
 import { median } from './lib/timing.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -30,17 +30,6 @@ const opt = (name, dflt) => {
 };
 const N = opt('n', 1 << 22);
 const REPS = opt('reps', 9);
-
-async function loadChannel() {
-  if (args.includes('--dist')) return import(pathToFileURL(join(root, 'dist', 'channel.mjs')).href);
-  const { build } = await import('esbuild');
-  const out = join(mkdtempSync(join(tmpdir(), 'wmoe-bench-')), 'channel.mjs');
-  await build({
-    entryPoints: [join(root, 'src', 'channel', 'index.ts')],
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  return import(pathToFileURL(out).href);
-}
 
 /** Runs f REPS times after three warm-ups (JIT tiers, first-touch page faults); median rate in M items/s. */
 function rate(items, f) {
@@ -74,7 +63,7 @@ print(json.dumps({"version": np.__version__,
   return JSON.parse(r.stdout);
 }
 
-const ch = await loadChannel();
+const ch = await loadChannel(args.includes('--dist'));
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-cpu');
 await tf.setBackend('cpu');

@@ -21,7 +21,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadChannel } from './lib/load-channel.mjs';
 import { median, medianOfRounds, machineLoad, formatLoad } from './lib/timing.mjs';
 import { judge } from './lib/verdict.mjs';
 
@@ -55,17 +55,6 @@ const ROWS = MODS.flatMap((m) => [
   { ...m, exact: false, csi: 'perfect' },
 ]);
 const rowName = (r) => `${r.name} ${r.exact ? 'exact' : 'max-log'}, ĥ ${r.csi === 'perfect' ? '= h' : `from ${r.csi}`}`;
-
-async function loadChannel() {
-  if (args.includes('--dist')) return import(pathToFileURL(join(root, 'dist', 'channel.mjs')).href);
-  const { build } = await import('esbuild');
-  const out = join(mkdtempSync(join(tmpdir(), 'wmoe-bench-')), 'channel.mjs');
-  await build({
-    entryPoints: [join(root, 'src', 'channel', 'index.ts')],
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'warning',
-  });
-  return import(pathToFileURL(out).href);
-}
 
 // ---- numpy ---------------------------------------------------------------------------------
 
@@ -169,7 +158,7 @@ function numpy(python, mode, seed, gainsFile = null) {
 
 // ---- wmoe ----------------------------------------------------------------------------------
 
-const ch = await loadChannel();
+const ch = await loadChannel(args.includes('--dist'));
 const spec = { channel: { kind: 'rayleigh' }, coherence: 1, doppler: null };
 const bits = Uint8Array.from(new ch.Rng(9).normal(NBITS), (v) => (v < 0 ? 1 : 0)); // iid fair bits, like numpy's
 const llr = new Float32Array(NBITS);
