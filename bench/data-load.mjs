@@ -55,6 +55,10 @@ for _ in range(int(sys.argv[2])):
 print(statistics.median(times))
 `;
 
+// The peer's build, recorded with the figures.
+const version = spawnSync('/usr/bin/python3', ['-c', 'import sys, numpy; print(numpy.__version__, sys.version.split()[0])'], { encoding: 'utf8' });
+const [numpyVersion = null, pythonVersion = null] = version.status === 0 ? version.stdout.trim().split(' ') : [];
+
 const ours = [];
 const peer = [];
 let note = null;
@@ -89,6 +93,7 @@ writeFileSync(outFile, JSON.stringify({
   bench: 'CIFAR-10 binary files (60 000 records) to HWC uint8 pixels and int32 labels: loadCifar10 vs numpy',
   date: new Date().toISOString(),
   node: process.version,
+  peer: { python: '/usr/bin/python3', pythonVersion, numpy: numpyVersion },
   load: { start: loadStart, end: machineLoad() },
   rounds: ROUNDS,
   oursMs, oursTimesMs: ours, numpyMs: peerMs, numpyTimesMs: peer, ratio, check: { ...check, verdict }, note,
