@@ -14,6 +14,8 @@ export { CSI_TAGS } from './csi/tags.js';
 export { ChannelModel, type ChannelModelSpec, type ChannelModelOptions } from './channel_model.js';
 export type { ChannelRealisation, GateKnowledge, ReceiverKnowledge, LinkBatch } from './link_batch.js';
 export { loadPhyTable, parsePhyTable, PhyTable, PHY_TABLE_FORMAT, PHY_TABLE_VERSION, type PhyTableData, type PhyMcsCurve, type PhyPoint, type PhyDecoderSettings } from './adapt/bler_table.js';
+export { McsPolicy, phyTableFor, type McsPolicySummary } from './adapt/policy.js';
+export { Olla, OLLA_DEFAULTS, type OllaOptions } from './adapt/olla.js';
 
 /** The digital link's defaults: 802.11n 648 R1/2, BPSK, 8-bit features, layered NMS. */
 export const DEFAULT_DIGITAL: DigitalLinkOptions = { code: '80211n:648:1/2', modulation: 'bpsk', bits: 8 };
