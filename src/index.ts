@@ -4,7 +4,8 @@
  * - `init()` registers the WASM SIMD tfjs backend `wmoe`; `tf` is the tfjs-core it uses.
  * - `DistributedMoE`, `trainMoe`, `evaluate`, `compareGates`: the model, two-stage training
  *   and the naive vs channel-aware comparison.
- * - `perfectLink`, `analogLink`: the downlinks.
+ * - `perfectLink`, `analogLink`, `digitalLink`: the downlinks; `ChannelModel` realises a batch's
+ *   fading and what the gate and receivers know of it (`awgnLinkBatch` for plain AWGN).
  * Node-only pieces (MNIST loader, checkpoints) are in `wireless-moe/node`; the channel and
  * LDPC library (no tfjs) in `wireless-moe/channel` and `wireless-moe/codes`.
  */
@@ -22,6 +23,15 @@ export {
   digitalLink,
   DigitalCodec,
   DEFAULT_DIGITAL,
+  ChannelModel,
+  awgnLinkBatch,
+  channelModelSpecOf,
+  type ChannelModelSpec,
+  type ChannelSettings,
+  type LinkBatch,
+  type ChannelRealisation,
+  type GateKnowledge,
+  type ReceiverKnowledge,
   type Link,
   type LinkKind,
   type DigitalLink,

@@ -7,6 +7,7 @@ import { hasWasmSimd } from '../src/wasm/simd.js';
 import { imageValues } from '../src/data/pixels.js';
 import { WIFI_LENGTHS, WIFI_RATES } from '../src/codes/ieee80211n.js';
 import { parseSnrRange } from '../src/sim/range.js';
+import { awgnLinkBatch } from '../src/link/channel_model.js';
 import type { GateKind } from '../src/moe/gate.js';
 import type { ModulationName } from '../src/channel/modem.js';
 import type { BerResult } from '../src/sim/ber.js';
@@ -130,7 +131,7 @@ function update(): void {
   const choice = linkChoice();
   const out = tf.tidy(() => {
     const x = tf.tensor4d(imageValues(test, sample, 1), [1, test.height, test.width, test.channels]);
-    const r = model.route(model.features(x), { gate: g, link: linkOf(choice), snrDb: tf.tensor2d(snr, [1, K]), seed: sample + 1 });
+    const r = model.route(model.features(x), { gate: g, link: linkOf(choice), batch: awgnLinkBatch(snr, 1, K, sample + 1) });
     return [r.probs, tf.softmax(r.logits), r.mask, r.weights, r.expertProbs];
   });
   const [probs, scores, mask, weights, expertProbs] = out.map((t) => Array.from(t.dataSync()));

@@ -110,7 +110,7 @@ export class ChannelModel {
     const snrDb = this.isAwgnPerfect ? Float32Array.from(mean) : this.gateCsi.estimate(h, mean, block);
     const rx = this.rxCsi.estimate(h, mean, slot);
     return {
-      channel: { batch: count, experts: K, meanSnrDb: mean, h, slot0, block, noiseSeed },
+      channel: { batch: count, experts: K, meanSnrDb: mean, h, faded: this.spec.fading.channel.kind !== 'awgn', slot0, block, noiseSeed },
       gate: { snrDb },
       rx: { hHat: rx.hHat, errVar: rx.errVar, pilotUses: rx.pilotUses, perfect: rx.perfect },
     };
@@ -153,4 +153,14 @@ export class ChannelModel {
       }
     }
   }
+}
+
+/**
+ * Today's links for one batch: AWGN at the given SNRs (Es/N0 dB per complex channel use, row-major
+ * [batch, K] = snrDb [batch·K], +∞ perfect), h = 1, the gate sees these SNRs, perfect receivers;
+ * `noiseSeed` (integer in [0, 2^31)) seeds the data noise. The same as
+ * `ChannelModel.awgn(experts).realise(snrDb, batch, 0, noiseSeed)`.
+ */
+export function awgnLinkBatch(snrDb: ArrayLike<number>, batch: number, experts: number, noiseSeed: number): LinkBatch {
+  return ChannelModel.awgn(experts).realise(snrDb, batch, 0, noiseSeed);
 }

@@ -8,10 +8,12 @@ import { DigitalCodec, type DigitalLinkOptions, type DigitalStats } from './digi
 export { LINK_KINDS, type Link, type LinkKind };
 export { analogChannelUses };
 export { perfectLink, analogLink, digitalLink, DigitalCodec, type DigitalLink, type DigitalLinkOptions, type DigitalStats };
+export type { FlatVectorGains, DigitalTransmitResult } from './digital_codec.js';
 export { parseGateCsi, formatGateCsi, validateGateCsi, GATE_CSI_KINDS, GateCsiEstimator, quantiseDb, type GateCsiSpec, type GateCsiOptions } from './csi/gate_csi.js';
 export { parseRxCsi, formatRxCsi, validateRxCsi, RX_CSI_KINDS, RxCsiEstimator, type RxCsiSpec, type RxCsiEstimate } from './csi/rx_csi.js';
 export { CSI_TAGS } from './csi/tags.js';
-export { ChannelModel, type ChannelModelSpec, type ChannelModelOptions } from './channel_model.js';
+export { ChannelModel, awgnLinkBatch, type ChannelModelSpec, type ChannelModelOptions } from './channel_model.js';
+export { channelModelSpecOf, isAwgnPerfectSettings, CHANNEL_SETTING_KEYS, CHANNEL_MODEL_TAG, type ChannelSettings } from './channel_settings.js';
 export type { ChannelRealisation, GateKnowledge, ReceiverKnowledge, LinkBatch } from './link_batch.js';
 export { loadPhyTable, parsePhyTable, PhyTable, PHY_TABLE_FORMAT, PHY_TABLE_VERSION, type PhyTableData, type PhyMcsCurve, type PhyPoint, type PhyDecoderSettings } from './adapt/bler_table.js';
 export { McsPolicy, phyTableFor, type McsPolicySummary } from './adapt/policy.js';

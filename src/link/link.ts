@@ -1,12 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { LinkBatch } from './link_batch.js';
 
 /** The downlinks `--link` accepts. */
 export const LINK_KINDS = ['perfect', 'analog', 'digital'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
 
 /**
- * A downlink from the server to the K experts. It takes the clean features [batch, d] and
- * each expert's SNR in dB [batch, K] and returns what each expert receives, [K, batch, d].
+ * A downlink from the server to the K experts. It takes the clean features [batch, d] and a
+ * {@link LinkBatch} for the same batch and K (the channel's true gains and noise seed, what each
+ * receiver knows; the gate's knowledge is not the link's business) and returns what each expert
+ * receives, [K, batch, d]. Build batches with a ChannelModel (`realise`) or, for AWGN at given
+ * SNRs, {@link awgnLinkBatch}.
  * Gradients: the perfect and analog links are differentiable as written (the noise is
  * additive); the digital link is straight-through (identity gradient), since quantisation and
  * decoding have none. Stage 2 freezes everything upstream of the links anyway.
@@ -17,5 +21,10 @@ export interface Link {
    * `mask` [batch, K] (1 = expert chosen), when given, lets a link skip the pairs whose expert
    * output will get weight 0; what it returns for those is unspecified.
    */
-  transmit(features: tf.Tensor2D, snrDb: tf.Tensor2D, seed: number, mask?: tf.Tensor2D): tf.Tensor3D;
+  transmit(features: tf.Tensor2D, batch: LinkBatch, mask?: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Complex channel uses of each (sample, expert) transmission of a d-value feature vector,
+   * receiver pilots included, row-major [batch·K] (pair b·K + k). 0 for the perfect link.
+   */
+  channelUses(d: number, batch: LinkBatch): Float32Array;
 }

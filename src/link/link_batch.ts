@@ -16,6 +16,8 @@ export interface ChannelRealisation {
   readonly meanSnrDb: Float32Array;
   /** True complex gain h, interleaved re/im [B·K·2], E|h|² = 1 (awgn: exactly 1 + 0j). */
   readonly h: Float32Array;
+  /** False when every h is exactly 1 + 0j (an AWGN channel). */
+  readonly faded: boolean;
   /** Slot (time) index of sample 0; sample b is at slot slot0 + b. */
   readonly slot0: number;
   /** Fading block index j = ⌊(slot0 + b)/N⌋ of each sample [B] (N = coherence). */

@@ -5,6 +5,7 @@ import { modelSpec } from '../models/registry.js';
 import { SeededRandom } from '../random/seeded.js';
 import { validateMoeConfig, type MoeConfig } from './config.js';
 import type { Link } from '../link/link.js';
+import type { LinkBatch } from '../link/link_batch.js';
 import { ChannelAwareGate, NaiveGate, normaliseSnr, type GateKind } from './gate.js';
 import { mixProbabilities, routeWeights, topKMask } from './routing.js';
 import { routedExpertLogits } from './dispatch.js';
@@ -27,10 +28,12 @@ export interface MoeOutput {
 export interface RouteOptions {
   gate: GateKind;
   link: Link;
-  /** Per-sample, per-expert SNR in dB [batch, K]; +∞ for a perfect link. */
-  snrDb: tf.Tensor2D;
-  /** Seed of the link's noise for this batch. */
-  seed: number;
+  /**
+   * The batch's links (a ChannelModel's `realise`, or `awgnLinkBatch` for AWGN at given SNRs):
+   * the gate sees only `batch.gate.snrDb`, the link gets the channel and the receivers' view.
+   * Links in outage (`batch.available` 0) are never chosen.
+   */
+  batch: LinkBatch;
   /** Gate noise [batch, K] for the naive gate's noisy top-k in training. */
   gateNoise?: tf.Tensor2D;
   /** Training mode of the experts (batch norm uses batch statistics). Default false. */
@@ -84,13 +87,29 @@ export class DistributedMoE {
     );
   }
 
+  /**
+   * Gate logits [batch, K] for `gate` from clean features and what the gate knows of a link
+   * batch (its estimated SNRs); experts whose link is in outage get −1e9, so top-k skips them.
+   */
+  batchLogits(gate: GateKind, features: tf.Tensor2D, batch: LinkBatch, gateNoise?: tf.Tensor2D): tf.Tensor2D {
+    const { batch: B, experts: K } = batch.channel;
+    if (features.shape[0] !== B || K !== this.config.experts) {
+      throw new RangeError(`link batch of ${B} samples × ${K} links does not match features of ${features.shape[0]} samples and ${this.config.experts} experts`);
+    }
+    return tf.tidy(() => {
+      const logits = this.gateLogits(gate, features, tf.tensor2d(batch.gate.snrDb, [B, K]), gateNoise);
+      if (!batch.available) return logits;
+      return tf.where(tf.tensor2d(batch.available, [B, K], 'bool'), logits, tf.fill([B, K], -1e9)) as tf.Tensor2D;
+    });
+  }
+
   /** Routes features [batch, d] through the gate, the links and the experts. */
   route(features: tf.Tensor2D, opts: RouteOptions): MoeOutput {
     return tf.tidy(() => {
-      const logits = this.gateLogits(opts.gate, features, opts.snrDb, opts.gateNoise);
+      const logits = this.batchLogits(opts.gate, features, opts.batch, opts.gateNoise);
       const mask = topKMask(logits, this.config.topK);
       const weights = routeWeights(logits, mask);
-      const received = opts.link.transmit(features, opts.snrDb, opts.seed, mask);
+      const received = opts.link.transmit(features, opts.batch, mask);
       const expertLogits = opts.sparse && !opts.training
         ? routedExpertLogits(this.experts, received, mask)
         : this.experts.logits(received, opts.training);

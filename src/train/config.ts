@@ -3,6 +3,7 @@ import { fail } from '../errors.js';
 import { isSeed } from '../random/hash.js';
 import { modelSpec } from '../models/registry.js';
 import type { ModelName } from '../models/backbone.js';
+import { channelModelSpecOf, type ChannelSettings } from '../link/channel_settings.js';
 
 /** Everything `wmoe train` needs. */
 export interface TrainConfig extends MoeConfig {
@@ -66,6 +67,16 @@ export interface TrainConfig extends MoeConfig {
   dataDir?: string;
   /** CIFAR-100's label set. */
   labels?: 'fine' | 'coarse';
+  /**
+   * The channel model stage 2 trains under (and evaluation defaults to), as the texts of the
+   * flags --channel, --coherence, --doppler, --csi, --rx-csi; absent: AWGN with perfect CSI.
+   */
+  channel?: ChannelSettings;
+  /**
+   * Stage 2: weight λ of the expected channel uses of the chosen experts (in units of one analog
+   * vector, ⌈d/2⌉ uses) added to the loss; 0 or absent: none.
+   */
+  channelUseWeight?: number;
 }
 
 /** Stage-1 augmentations: none, random 4-pixel crop, crop plus horizontal flip. */
@@ -194,7 +205,9 @@ export function validateTrainConfig(c: TrainConfig): void {
     ['stage-1 expert-loss weight', c.stage1ExpertLoss],
     ['stage-2 load-balance weight', c.stage2LoadBalance],
     ['stage-2 importance weight', c.stage2Importance],
+    ['channel-use weight', c.channelUseWeight],
   ] as const) {
     if (v !== undefined && (!Number.isFinite(v) || v < 0)) fail(`${name} must be a number ≥ 0, got ${v}`);
   }
+  if (c.channel !== undefined) channelModelSpecOf(c.channel);
 }

@@ -5,6 +5,9 @@ import type { Link } from '../link/link.js';
 import { drawSnrs, type SnrSpec } from '../link/snr.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
+import { ChannelModel } from '../link/channel_model.js';
+import { ChannelUseTally, type ChannelUseSummary } from '../link/channel_uses.js';
+import { CHANNEL_MODEL_TAG, channelModelSpecOf, type ChannelSettings } from '../link/channel_settings.js';
 import { featureBatch, type FeatureSet } from './features.js';
 import type { ProgressFn } from './progress.js';
 
@@ -14,12 +17,20 @@ export interface EvalResult {
   samples: number;
   /** Fraction of routing slots that went to each expert (sums to 1). */
   selection: number[];
+  /**
+   * Channel uses (complex symbols) per sample, summed over the links of its chosen experts,
+   * receiver pilots included: mean and nearest-rank 95th percentile (0 on the perfect link).
+   */
+  channelUses: ChannelUseSummary;
 }
 
 export interface EvalOptions {
   gate: GateKind;
   link: Link;
+  /** The mean SNRs of the links (per sample and expert). */
   snr: SnrSpec;
+  /** Fading and CSI of the links (flag texts); absent: AWGN with perfect CSI. */
+  channel?: ChannelSettings;
   seed: number;
   batchSize?: number;
   /** Receives a phase event (unit "images") at the start and after each batch. */
@@ -29,37 +40,47 @@ export interface EvalOptions {
 }
 
 /**
+ * The channel model an evaluation with `seed` realises its batches from: the same for every gate
+ * and link evaluated with that seed, so that they see the same fading and CSI.
+ */
+export function evalChannelModel(model: DistributedMoE, channel: ChannelSettings | undefined, seed: number): ChannelModel {
+  const K = model.config.experts;
+  if (channel === undefined) return ChannelModel.awgn(K);
+  return new ChannelModel(channelModelSpecOf(channel), K, deriveSeed(seed, CHANNEL_MODEL_TAG, 3), { snrRange: model.config.snrRange });
+}
+
+/**
  * Accuracy of the MoE on precomputed backbone features, routing with `gate` and sending the
- * features over `link` at SNRs drawn from `snr`. Deterministic for a given seed.
+ * features over `link` at mean SNRs drawn from `snr`, through the fading and CSI of `channel`
+ * (sample i of the set is at time slot i). Deterministic for a given seed.
  */
 export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOptions): EvalResult {
   const K = model.config.experts;
   const batchSize = opts.batchSize ?? 250;
   const rng = new SeededRandom(opts.seed);
+  const channel = evalChannelModel(model, opts.channel, opts.seed);
   const order = Array.from({ length: data.n }, (_, i) => i);
   let correct = 0;
   const slots = new Float64Array(K);
+  const tally = new ChannelUseTally();
   const phase = (done: number) =>
     opts.progress?.({ kind: 'phase', label: opts.label ?? `evaluate ${opts.gate} gate, ${opts.link.kind} link`, done, total: data.n, unit: 'images' });
   phase(0);
   for (let start = 0, b = 0; start < data.n; start += batchSize, b++) {
     const count = Math.min(batchSize, data.n - start);
     const snr = drawSnrs(opts.snr, count, K, rng);
-    const [hits, used] = tf.tidy(() => {
-      const out = model.route(featureBatch(data, order, start, count), {
-        gate: opts.gate,
-        link: opts.link,
-        snrDb: tf.tensor2d(snr, [count, K]),
-        seed: deriveSeed(opts.seed, 3, b),
-        sparse: true,
-      });
+    const batch = channel.realise(snr, count, start, deriveSeed(opts.seed, 3, b));
+    const [hits, mask] = tf.tidy(() => {
+      const out = model.route(featureBatch(data, order, start, count), { gate: opts.gate, link: opts.link, batch, sparse: true });
       const labels = tf.tensor1d(data.labels.subarray(start, start + count), 'int32');
-      return [tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'int32')), tf.sum(out.mask, 0)];
+      return [tf.sum(tf.cast(tf.equal(tf.argMax(out.probs, 1), labels), 'int32')), out.mask];
     });
     correct += hits.dataSync()[0];
-    (used.dataSync() as Float32Array).forEach((v, k) => (slots[k] += v));
+    const chosen = mask.dataSync() as Float32Array;
+    chosen.forEach((v, i) => (slots[i % K] += v));
+    tally.add(opts.link.channelUses(data.d, batch), chosen, count, K);
     hits.dispose();
-    used.dispose();
+    mask.dispose();
     phase(start + count);
   }
   const total = slots.reduce((a, v) => a + v, 0);
@@ -67,6 +88,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
     accuracy: correct / data.n,
     samples: data.n,
     selection: Array.from(slots, (v) => v / total),
+    channelUses: tally.summary(),
   };
 }
 

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../data/dataset.js';
 import type { DistributedMoE } from '../moe/model.js';
 import { perfectLink } from '../link/perfect.js';
+import { awgnLinkBatch } from '../link/channel_model.js';
 import { loadBalancingLoss, nllLoss } from '../moe/routing.js';
 import { augmentationOf, resolveTrainConfig, type TrainConfig } from './config.js';
 import { augmenter } from './data_prep.js';
@@ -39,11 +40,11 @@ export function stage1Step(
   const step = (xs: tf.Tensor4D, ys: tf.Tensor1D, stepSeed: number) =>
     tf.tidy(() => {
       const count = xs.shape[0];
-      const snrDb = tf.fill([count, K], Infinity) as tf.Tensor2D;
+      const batch = awgnLinkBatch(new Float32Array(count * K).fill(Infinity), count, K, stepSeed);
       const gateNoise = tf.randomNormal([count, K], 0, 1, 'float32', tfjsSeed(stepSeed)) as tf.Tensor2D;
       return optimizer.minimize(
         () => {
-          const out = model.route(model.features(xs, true), { gate: 'naive', link: perfectLink, snrDb, seed: stepSeed, gateNoise, training: true });
+          const out = model.route(model.features(xs, true), { gate: 'naive', link: perfectLink, batch, gateNoise, training: true });
           const lb = tf.mul(loadBalancingLoss(out.logits, out.mask), cfg.stage1LoadBalance);
           const terms = [nllLoss(out.probs, ys), lb];
           if (cfg.stage1ExpertLoss > 0) {

@@ -2,8 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import { drawSnrs } from '../link/snr.js';
+import { ChannelModel } from '../link/channel_model.js';
+import { CHANNEL_MODEL_TAG, channelModelSpecOf } from '../link/channel_settings.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
+import { channelUseCost } from './channel_cost.js';
+import { analogChannelUses } from '../link/analog.js';
 import { resolveTrainConfig, type TrainConfig } from './config.js';
 import { stageOptimizer, setLearningRate, StageRun, type StageRunOptions } from './stage_run.js';
 import { learningRateAt, stageSchedule } from './lr_schedule.js';
@@ -23,10 +27,13 @@ export interface Stage2Epoch {
 
 /**
  * Stage 2: backbone, experts and naive gate frozen; trains the channel-aware gate's own terms
- * (freshly initialised) over noisy links. Each sample's per-expert SNRs are drawn uniformly
- * from cfg.snrRange. Loss = NLL of the mixture + stage2LoadBalance · K·Σ fᵢPᵢ
+ * (freshly initialised) over noisy links. Each sample's per-expert mean SNRs are drawn uniformly
+ * from cfg.snrRange; the links fade, and the gate and receivers know them, as cfg.channel says
+ * (sample p of epoch e's order is at time slot e·n + p, so successive steps see successive blocks). Loss = NLL of the mixture + stage2LoadBalance · K·Σ fᵢPᵢ
  * + stage2Importance · CV²(importance); the two terms keep the gate from collapsing onto
- * the few experts that happen to have the best links.
+ * the few experts that happen to have the best links. With cfg.channelUseWeight λ > 0 the loss
+ * also has λ × the expected channel uses of the chosen experts, in units of one analog vector
+ * (see channelUseCost): the gate then trades accuracy for channel uses.
  * Takes precomputed backbone features (the backbone is frozen) of the training and validation sets.
  * The learning rate follows cfg.lrSchedule; the stage ends on the weights of the epoch
  * cfg.keepEpoch says. `run`: continue from a saved state (the model holding its weights: the
@@ -44,6 +51,10 @@ export function trainStage2(
   const cfg = resolveTrainConfig(config);
   const K = cfg.experts;
   const [min, max] = cfg.snrRange;
+  const lambda = cfg.channelUseWeight ?? 0;
+  const channel = cfg.channel === undefined
+    ? ChannelModel.awgn(K)
+    : new ChannelModel(channelModelSpecOf(cfg.channel), K, deriveSeed(cfg.seed, CHANNEL_MODEL_TAG, 2), { snrRange: cfg.snrRange });
   const rng = new SeededRandom(cfg.seed).fork(2);
   const gateRng = rng.fork(3);
   if (!run.resume) model.params.reinit('gate/channel/', gateRng);
@@ -66,21 +77,24 @@ export function trainStage2(
       const cost = tf.tidy(() => {
         const f = featureBatch(train, order, start, count);
         const ys = labelBatch(train.labels, order, start, count);
-        const snrDb = tf.tensor2d(snr, [count, K]);
+        const batch = channel.realise(snr, count, epoch * train.n + start, stepSeed);
         // The step's routing (the gate before this update; topKMask is off the tape, so the
         // mask inside the loss is the same), then the frozen experts on what their links
         // delivered, run only on the samples routed to them: constants for the gate's gradient.
-        const mask = topKMask(model.gateLogits('channel-aware', f, snrDb), cfg.topK);
-        const received = link.transmit(f, snrDb, stepSeed, mask);
+        const mask = topKMask(model.batchLogits('channel-aware', f, batch), cfg.topK);
+        const received = link.transmit(f, batch, mask);
+        const uses = lambda > 0 ? link.channelUses(train.d, batch) : null;
         const expertProbs = tf.softmax(routedExpertLogits(model.experts, received, mask)) as tf.Tensor3D;
         return optimizer.minimize(
           () => {
-            const logits = model.gateLogits('channel-aware', f, snrDb);
+            const logits = model.batchLogits('channel-aware', f, batch);
             const weights = routeWeights(logits, mask);
             const nll = nllLoss(mixProbabilities(expertProbs, weights), ys);
             const lb = tf.mul(loadBalancingLoss(logits, mask), cfg.stage2LoadBalance);
             const imp = tf.mul(importanceLoss(weights), cfg.stage2Importance);
-            return tf.addN([nll, lb, imp]) as tf.Scalar;
+            const terms = [nll, lb, imp];
+            if (uses) terms.push(tf.mul(channelUseCost(logits, uses, cfg.topK, analogChannelUses(train.d)), lambda));
+            return tf.addN(terms) as tf.Scalar;
           },
           true,
           vars,
@@ -95,7 +109,7 @@ export function trainStage2(
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();
     accuracy = validation.n
-      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, seed: cfg.seed, progress, label: 'validation' }).accuracy
+      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, channel: cfg.channel, seed: cfg.seed, progress, label: 'validation' }).accuracy
       : NaN;
     // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
     order = rng.permutation(train.n);

@@ -23,10 +23,10 @@ const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { na
 function program(format: 'esm' | 'cjs'): string {
   const imports =
     format === 'esm'
-      ? `import { init, tf, BACKEND_NAME, DistributedMoE, analogLink } from 'wireless-moe';
+      ? `import { init, tf, BACKEND_NAME, DistributedMoE, analogLink, awgnLinkBatch } from 'wireless-moe';
 import { ldpcCode } from 'wireless-moe/codes';
 import * as core from '@tensorflow/tfjs-core';`
-      : `const { init, tf, BACKEND_NAME, DistributedMoE, analogLink } = require('wireless-moe');
+      : `const { init, tf, BACKEND_NAME, DistributedMoE, analogLink, awgnLinkBatch } = require('wireless-moe');
 const { ldpcCode } = require('wireless-moe/codes');
 const core = require('@tensorflow/tfjs-core');`;
   return `${imports}
@@ -45,7 +45,7 @@ const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296)
   const model = new DistributedMoE({ model: 'lenet5', dataset: 'mnist', inputShape: [32, 32, 1], classes: 10, experts: 4, topK: 2, snrRange: [-10, 20] }, 7);
   const images = tf.tensor4d(Float32Array.from({ length: 2 * 32 * 32 }, next), [2, 32, 32, 1]);
   const out = model.route(model.features(images), {
-    gate: 'channel-aware', link: analogLink, snrDb: tf.tensor2d([[20, 20, -10, 20], [0, 10, 20, 30]]), seed: 5,
+    gate: 'channel-aware', link: analogLink, batch: awgnLinkBatch([20, 20, -10, 20, 0, 10, 20, 30], 2, 4, 5),
   });
   console.log(JSON.stringify({
     backend: tf.getBackend(),
@@ -60,7 +60,7 @@ const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296)
 `;
 }
 
-const TYPED = `import { init, tf, DistributedMoE, analogLink, type MoeConfig } from 'wireless-moe';
+const TYPED = `import { init, tf, DistributedMoE, analogLink, awgnLinkBatch, type MoeConfig } from 'wireless-moe';
 import { ldpcCode, type LdpcCode } from 'wireless-moe/codes';
 import { loadMnist, loadCheckpoint } from 'wireless-moe/node';
 const config: MoeConfig = { model: 'lenet5', dataset: 'mnist', inputShape: [32, 32, 1], classes: 10, experts: 4, topK: 2, snrRange: [-10, 20] };
@@ -69,7 +69,7 @@ export async function main(): Promise<number> {
   const code: LdpcCode = ldpcCode('80211n:648:1/2');
   const model = new DistributedMoE(config, 1);
   const x: tf.Tensor4D = tf.zeros([1, 32, 32, 1]);
-  const out = model.route(model.features(x), { gate: 'naive', link: analogLink, snrDb: tf.tensor2d([[1, 2, 3, 4]]), seed: 1 });
+  const out = model.route(model.features(x), { gate: 'naive', link: analogLink, batch: awgnLinkBatch([1, 2, 3, 4], 1, 4, 1) });
   void loadMnist; void loadCheckpoint;
   return code.k + out.probs.shape[1];
 }

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, wmoe } from '../helpers/tf.js';
 import { digitalLink } from '../../src/link/digital.js';
+import { awgnLinkBatch } from '../../src/link/channel_model.js';
 
 const B = 6;
 const d = 50;
@@ -42,7 +43,7 @@ describe('digital link: pairs, mask and per-expert SNR', () => {
   ])('expert %i at +∞ dB receives every vector exactly (up to quantisation), expert %i at −20 dB receives garbage', (good, bad) => {
     const link = digitalLink({ code: '80211n:648:1/2', modulation: 'bpsk', bits: BITS });
     const snr = Array.from({ length: B * 2 }, (_, i) => (i % 2 === good ? Infinity : -20));
-    const rx = link.transmit(features, tf.tensor2d(snr, [B, 2]), 3).dataSync() as Float32Array;
+    const rx = link.transmit(features, awgnLinkBatch(snr, B, 2, 3)).dataSync() as Float32Array;
     const all = Array.from({ length: B }, (_, b) => b);
     expect(maxError(rx, sent, good, all)).toBeLessThan(halfStep);
     // At −20 dB nearly half the decoded bits are wrong: every vector is far off.
@@ -53,18 +54,18 @@ describe('digital link: pairs, mask and per-expert SNR', () => {
   it('sends only the pairs the mask chooses, each at its own expert SNR', () => {
     const link = digitalLink({ code: '80211n:648:1/2', modulation: 'bpsk', bits: BITS });
     // Expert 0 perfect, expert 1 hopeless; sample b chooses expert b % 2 only.
-    const snr = tf.tensor2d(Array.from({ length: B * 2 }, (_, i) => (i % 2 === 0 ? Infinity : -20)), [B, 2]);
+    const snr = awgnLinkBatch(Array.from({ length: B * 2 }, (_, i) => (i % 2 === 0 ? Infinity : -20)), B, 2, 3);
     const mask = tf.tensor2d(Array.from({ length: B * 2 }, (_, i) => (i % 2 === Math.floor(i / 2) % 2 ? 1 : 0)), [B, 2]);
-    const rx = link.transmit(features, snr, 3, mask).dataSync() as Float32Array;
+    const rx = link.transmit(features, snr, mask).dataSync() as Float32Array;
     expect(link.totals.vectors).toBe(B);
     expect(maxError(rx, sent, 0, [0, 2, 4])).toBeLessThan(halfStep);
     for (const b of [1, 3, 5]) expect(maxError(rx, sent, 1, [b])).toBeGreaterThan(0.5);
   });
 
   it('the same seed gives the same received features', () => {
-    const snr = tf.fill([B, 2], 0) as tf.Tensor2D;
-    const a = digitalLink({ code: '80211n:648:3/4', modulation: 'qpsk', bits: BITS }).transmit(features, snr, 9).dataSync();
-    const b = digitalLink({ code: '80211n:648:3/4', modulation: 'qpsk', bits: BITS }).transmit(features, snr, 9).dataSync();
+    const snr = awgnLinkBatch(new Float32Array(2 * B), B, 2, 9);
+    const a = digitalLink({ code: '80211n:648:3/4', modulation: 'qpsk', bits: BITS }).transmit(features, snr).dataSync();
+    const b = digitalLink({ code: '80211n:648:3/4', modulation: 'qpsk', bits: BITS }).transmit(features, snr).dataSync();
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 });

@@ -2,7 +2,7 @@
 // every real dimension either link sends carries noise of variance N0/2, N0 = 10^(−x/10).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, wmoe } from '../helpers/tf.js';
-import { analogLink, analogChannelUses } from '../../src/link/index.js';
+import { analogLink, analogChannelUses, awgnLinkBatch } from '../../src/link/index.js';
 import { getModem } from '../../src/channel/modems.js';
 import { Rng } from '../../src/channel/rng.js';
 import { DigitalCodec } from '../../src/link/digital_codec.js';
@@ -32,7 +32,7 @@ describe('one SNR convention for the analog and the digital link', () => {
     const B = 32;
     const d = 1000;
     const features = tf.mul(tf.randomNormal([B, d], 0.5, 2, 'float32', 3), tf.reshape(tf.linspace(0.2, 3, B), [B, 1])) as tf.Tensor2D;
-    const rx = analogLink.transmit(features, tf.fill([B, 1], db) as tf.Tensor2D, 7);
+    const rx = analogLink.transmit(features, awgnLinkBatch(new Float32Array(B).fill(db), B, 1, 7));
     // Back in the channel's own units: symbols of unit energy per complex use, i.e. each real
     // value divided by √(2P) of its vector.
     const toSymbols = tf.sqrt(tf.mul(tf.mean(tf.square(features), 1, true), 2));

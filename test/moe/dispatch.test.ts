@@ -2,6 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { tf, wmoe } from '../helpers/tf.js';
 import { DistributedMoE } from '../../src/moe/model.js';
 import { analogLink } from '../../src/link/analog.js';
+import { awgnLinkBatch } from '../../src/link/channel_model.js';
 import { routedExpertLogits } from '../../src/moe/dispatch.js';
 
 type Model = 'lenet5' | 'resnet18' | 'vit';
@@ -19,9 +20,9 @@ function bothWays(model: Model, batch: number) {
     modelOptions: small[model],
   }, 5);
   const images = tf.randomUniform([batch, 32, 32, channels], 0, 1, 'float32', 6) as tf.Tensor4D;
-  const snrDb = tf.randomUniform([batch, 4], -10, 20, 'float32', 7) as tf.Tensor2D;
+  const snrDb = tf.randomUniform([batch, 4], -10, 20, 'float32', 7).dataSync();
   const features = moe.features(images);
-  const opts = { gate: 'naive' as const, link: analogLink, snrDb, seed: 9 };
+  const opts = { gate: 'naive' as const, link: analogLink, batch: awgnLinkBatch(snrDb, batch, 4, 9) };
   const dense = moe.route(features, opts);
   const sparse = moe.route(features, { ...opts, sparse: true });
   return { moe, dense, sparse };

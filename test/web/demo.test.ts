@@ -16,6 +16,7 @@ import { imageValues } from '../../src/data/pixels.js';
 import { trainMoe } from '../../src/train/train.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { analogLink } from '../../src/link/analog.js';
+import { awgnLinkBatch } from '../../src/link/channel_model.js';
 import { writeRunDirectory, loadCheckpoint } from '../../src/train/checkpoint.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { extractFeatures } from '../../src/train/features.js';
@@ -107,7 +108,7 @@ function nodeRoute(i: number, gate: SampleState['gate'], snrDb: number[]) {
   const K = snrDb.length;
   const out = tf.tidy(() => {
     const x = tf.tensor4d(imageValues(test, i, 1), [1, 32, 32, 1]);
-    const r = nodeModel.route(nodeModel.features(x), { gate, link: analogLink, snrDb: tf.tensor2d(snrDb, [1, K]), seed: i + 1 });
+    const r = nodeModel.route(nodeModel.features(x), { gate, link: analogLink, batch: awgnLinkBatch(snrDb, 1, K, i + 1) });
     return [r.probs, r.mask];
   });
   const [probs, mask] = out.map((t) => Array.from(t.dataSync()));

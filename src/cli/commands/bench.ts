@@ -1,5 +1,6 @@
 import { DigitalCodec } from '../../link/digital_codec.js';
 import { analogLink, analogChannelUses } from '../../link/analog.js';
+import { awgnLinkBatch } from '../../link/channel_model.js';
 import { Rng } from '../../channel/rng.js';
 import { tf } from '../../backend/init.js';
 import { useBackend } from '../backend.js';
@@ -57,15 +58,15 @@ function median(xs: number[]): number {
 
 /**
  * Median µs per vector of the model's analog link: `analogLink.transmit` on backend wmoe, on
- * `count` feature vectors [count, d] sent to one expert (snrDb [count, 1] = esn0), result read
+ * `count` feature vectors [count, d] sent to one expert (AWGN at Es/N0 = esn0 dB; building the link batch is timed too), result read
  * back (dataSync), after 300 ms of warm-up; `reps` timed runs.
  */
 function timeAnalogLink(vectors: Float32Array, count: number, d: number, esn0: number, reps: number, seed: number): number {
   const features = tf.tensor2d(vectors, [count, d]);
-  const snrDb = tf.fill([count, 1], esn0) as tf.Tensor2D;
+  const snrDb = new Float32Array(count).fill(esn0);
   const once = (s: number) => {
     const t = performance.now();
-    const received = analogLink.transmit(features as tf.Tensor2D, snrDb, s);
+    const received = analogLink.transmit(features as tf.Tensor2D, awgnLinkBatch(snrDb, count, 1, s));
     received.dataSync();
     const dt = performance.now() - t;
     received.dispose();
