@@ -27,4 +27,10 @@ export interface Link {
    * receiver pilots included, row-major [batch·K] (pair b·K + k). 0 for the perfect link.
    */
   channelUses(d: number, batch: LinkBatch): Float32Array;
+  /**
+   * What the server decides per batch before routing, from what it knows (the gate's SNRs): an
+   * adaptive-MCS link with `:outage` marks the links in outage (`available`). Absent: the batch as is.
+   * Callers that route call it once per batch and route and transmit with what it returns.
+   */
+  prepare?(batch: LinkBatch): LinkBatch;
 }

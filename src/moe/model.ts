@@ -103,13 +103,14 @@ export class DistributedMoE {
     });
   }
 
-  /** Routes features [batch, d] through the gate, the links and the experts. */
+  /** Routes features [batch, d] through the gate, the links and the experts (after the link's `prepare`). */
   route(features: tf.Tensor2D, opts: RouteOptions): MoeOutput {
+    const batch = opts.link.prepare ? opts.link.prepare(opts.batch) : opts.batch;
     return tf.tidy(() => {
-      const logits = this.batchLogits(opts.gate, features, opts.batch, opts.gateNoise);
+      const logits = this.batchLogits(opts.gate, features, batch, opts.gateNoise);
       const mask = topKMask(logits, this.config.topK);
       const weights = routeWeights(logits, mask);
-      const received = opts.link.transmit(features, opts.batch, mask);
+      const received = opts.link.transmit(features, batch, mask);
       const expertLogits = opts.sparse && !opts.training
         ? routedExpertLogits(this.experts, received, mask)
         : this.experts.logits(received, opts.training);

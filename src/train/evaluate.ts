@@ -70,6 +70,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
     const count = Math.min(batchSize, data.n - start);
     const snr = drawSnrs(opts.snr, count, K, rng);
     const batch = channel.realise(snr, count, start, deriveSeed(opts.seed, 3, b));
+    const uses = opts.link.channelUses(data.d, batch); // before sending: an adaptive link's outer loop learns from it
     const [hits, mask] = tf.tidy(() => {
       const out = model.route(featureBatch(data, order, start, count), { gate: opts.gate, link: opts.link, batch, sparse: true });
       const labels = tf.tensor1d(data.labels.subarray(start, start + count), 'int32');
@@ -78,7 +79,7 @@ export function evaluate(model: DistributedMoE, data: FeatureSet, opts: EvalOpti
     correct += hits.dataSync()[0];
     const chosen = mask.dataSync() as Float32Array;
     chosen.forEach((v, i) => (slots[i % K] += v));
-    tally.add(opts.link.channelUses(data.d, batch), chosen, count, K);
+    tally.add(uses, chosen, count, K);
     hits.dispose();
     mask.dispose();
     phase(start + count);

@@ -77,13 +77,14 @@ export function trainStage2(
       const cost = tf.tidy(() => {
         const f = featureBatch(train, order, start, count);
         const ys = labelBatch(train.labels, order, start, count);
-        const batch = channel.realise(snr, count, epoch * train.n + start, stepSeed);
+        const realised = channel.realise(snr, count, epoch * train.n + start, stepSeed);
+        const batch = link.prepare ? link.prepare(realised) : realised;
+        const uses = lambda > 0 ? link.channelUses(train.d, batch) : null; // before sending (see evaluate)
         // The step's routing (the gate before this update; topKMask is off the tape, so the
         // mask inside the loss is the same), then the frozen experts on what their links
         // delivered, run only on the samples routed to them: constants for the gate's gradient.
         const mask = topKMask(model.batchLogits('channel-aware', f, batch), cfg.topK);
         const received = link.transmit(f, batch, mask);
-        const uses = lambda > 0 ? link.channelUses(train.d, batch) : null;
         const expertProbs = tf.softmax(routedExpertLogits(model.experts, received, mask)) as tf.Tensor3D;
         return optimizer.minimize(
           () => {

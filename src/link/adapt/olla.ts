@@ -25,6 +25,9 @@ export interface OllaOptions {
   maxOffsetDb?: number;
 }
 
+/** Codewords' worth of steps one batch update makes at most (see Olla.updateBatch). */
+export const OLLA_BATCH_WEIGHT = 10;
+
 /** Default OLLA steps: s_down = 0.5 dB, |Δ| ≤ 10 dB. */
 export const OLLA_DEFAULTS = Object.freeze({ stepDownDb: 0.5, maxOffsetDb: 10 });
 
@@ -86,6 +89,26 @@ export class Olla {
   }
 
   /** ACK of one codeword on link `expert`. */
+  /**
+   * One update for a batch of `codewords` codewords of link `expert` sent at the same offset, `errors`
+   * of them NACKed: Δ moves by min(codewords, BATCH_WEIGHT) times the mean step of those ACK/NACKs,
+   * ((codewords − errors)·s_up − errors·s_down)/codewords, then is clipped: as if up to 10 codewords
+   * had been fed back in the batch's proportions. The steady state is the same as codeword by codeword
+   * (BLER = target). For simulations that send a whole batch before any feedback returns: one step per
+   * codeword after the batch would swing Δ by hundreds of codewords' worth (bang-bang), one mean step
+   * per batch would take hundreds of batches to converge.
+   */
+  updateBatch(expert: number, codewords: number, errors: number): void {
+    const k = this.check(expert);
+    if (!Number.isSafeInteger(codewords) || codewords < 0) throw new InputError(`OLLA feedback: codewords = ${String(codewords)} is not a count`);
+    if (!Number.isSafeInteger(errors) || errors < 0 || errors > codewords) {
+      throw new InputError(`OLLA feedback: ${String(errors)} codeword errors is not a count ≤ codewords = ${codewords}`);
+    }
+    if (codewords === 0) return;
+    const step = (Math.min(codewords, OLLA_BATCH_WEIGHT) * ((codewords - errors) * this.stepUpDb - errors * this.stepDownDb)) / codewords;
+    this.delta[k] = Math.min(this.maxOffsetDb, Math.max(-this.maxOffsetDb, this.delta[k] + step));
+  }
+
   ack(expert: number): void {
     this.update(expert, 1, 0);
   }

@@ -133,6 +133,17 @@ export class McsPolicy {
     this.olla.update(expert, codewords, errors);
   }
 
+  /**
+   * Outer-loop feedback of one batch of link `expert`: `codewords` codewords sent at this batch's
+   * choice, `errors` of them NACKed; one update by the batch's mean step (Olla.updateBatch). A no-op
+   * without `:olla`.
+   */
+  feedbackBatch(expert: number, codewords: number, errors: number): void {
+    if (this.spec.kind !== 'adaptive' || !this.spec.olla) return;
+    if (this.olla === null) throw new InputError('MCS policy: OLLA feedback before the first choice');
+    this.olla.updateBatch(expert, codewords, errors);
+  }
+
   /** Adds the pairs of one choice (from {@link choose}, −1 = outage) to the summary's counts. */
   record(chosen: Int16Array): void {
     for (let i = 0; i < chosen.length; i++) {

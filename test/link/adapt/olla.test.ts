@@ -137,3 +137,20 @@ describe('OLLA steady state (gate SNR estimate 3 dB optimistic)', () => {
     expect(simulate(true, [3], 2_000, 0, 11)).toEqual(simulate(true, [3], 2_000, 0, 11));
   });
 });
+
+describe('OLLA batch update', () => {
+  it('moves by min(n, 10) mean steps, clipped; zero codewords change nothing', () => {
+    const o = new Olla(2, { target: 0.1 });
+    o.updateBatch(0, 250, 25); // exactly the target: no move
+    expect(o.offsetDb(0)).toBeCloseTo(0, 12);
+    o.updateBatch(0, 250, 250); // all NACK: 10 steps down
+    expect(o.offsetDb(0)).toBeCloseTo(-5, 12);
+    o.updateBatch(1, 4, 0); // 4 ACKs: 4 steps up of s_down·t/(1−t)
+    expect(o.offsetDb(1)).toBeCloseTo((4 * 0.5) / 9, 12);
+    o.updateBatch(1, 0, 0);
+    expect(o.offsetDb(1)).toBeCloseTo((4 * 0.5) / 9, 12);
+    for (let i = 0; i < 5; i++) o.updateBatch(0, 100, 100);
+    expect(o.offsetDb(0)).toBe(-10);
+    expect(() => o.updateBatch(0, 3, 4)).toThrow(/4 codeword errors/);
+  });
+});
