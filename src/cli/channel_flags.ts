@@ -1,14 +1,15 @@
 // The channel flags of train / eval / demo (`ber` takes the fading ones and --rx-csi): the flag table
 // and one parser turning their strings into a validated ChannelFlagSpec, with the cross-flag rules.
 // Each value is parsed by its owner (fading spec.ts, geometry.ts, csi/gate_csi.ts, csi/rx_csi.ts,
-// codes/mcs/table.ts); this file adds the `--mcs adaptive[…]` grammar and the rules between flags.
-// Not wired into the commands yet.
+// codes/mcs/table.ts); this file adds the `--mcs adaptive[…]` grammar and the rules between flags,
+// and turns the flags into the channel-model texts a training config records (ChannelSettings).
 import { parseCoherence, parseDoppler, parseFadingChannel, type FadingSpec } from '../channel/fading/spec.js';
 import { parseGeometry, type GeometrySpec } from '../channel/fading/geometry.js';
 import { formatGateCsi, parseGateCsi, type GateCsiSpec } from '../link/csi/gate_csi.js';
 import { formatRxCsi, parseRxCsi, type RxCsiSpec } from '../link/csi/rx_csi.js';
 import { formatMcsSpec, parseMcsSpec, type McsTable } from '../codes/mcs/table.js';
 import type { LinkKind } from '../link/link.js';
+import { CHANNEL_SETTING_KEYS, channelModelSpecOf, type ChannelSettings } from '../link/channel_settings.js';
 import { InputError } from '../errors.js';
 
 /** The channel flags (node:util parseArgs options). */
@@ -172,4 +173,55 @@ export function formatChannelFlags(spec: ChannelFlagSpec): Partial<Record<keyof 
   if (spec.geometry) out.geometry = formatGeometry(spec.geometry);
   if (spec.mcs) out.mcs = formatMcsPolicy(spec.mcs);
   return out;
+}
+
+/**
+ * The channel-model texts (--channel, --coherence, --doppler, --csi, --rx-csi) of the flags given
+ * in `v`, each in its canonical form (formatChannelFlags of the parsed `spec`); undefined when none
+ * of them is given, so that a run without channel flags keeps a config without `channel`.
+ */
+export function channelSettingsOf(v: ChannelFlagValues, spec: ChannelFlagSpec): ChannelSettings | undefined {
+  const texts = formatChannelFlags(spec);
+  const given = CHANNEL_SETTING_KEYS.filter((k) => v[k] !== undefined);
+  if (given.length === 0) return undefined;
+  return Object.fromEntries(given.map((k) => [k, texts[k]])) as ChannelSettings;
+}
+
+/** Where a channel setting of an evaluation came from. */
+export type ChannelSettingSource = 'flag' | 'checkpoint' | 'default';
+
+/** The channel model of an evaluation: recorded settings with the flags given over them. */
+export interface EffectiveChannel {
+  /** What to evaluate under (undefined: nothing recorded, no flag: AWGN with perfect CSI, as before). */
+  settings: ChannelSettings | undefined;
+  /** Each setting's text (doppler null: independent blocks) and its source. */
+  report: Record<(typeof CHANNEL_SETTING_KEYS)[number], string | null> & { source: Record<(typeof CHANNEL_SETTING_KEYS)[number], ChannelSettingSource> };
+}
+
+/** The text of each setting left at its default (doppler null: independent blocks). */
+const SETTING_DEFAULTS: Record<(typeof CHANNEL_SETTING_KEYS)[number], string | null> = { channel: 'awgn', coherence: '1', doppler: null, csi: 'perfect', 'rx-csi': 'perfect' };
+
+/**
+ * The channel an evaluation runs under: each setting from its flag when given (canonical text),
+ * else from `recorded` (a checkpoint's training config), else the default. `where` names the
+ * recorded settings in the one-line error for a bad record.
+ */
+export function effectiveChannel(v: ChannelFlagValues, spec: ChannelFlagSpec, recorded: unknown, where: string): EffectiveChannel {
+  if (recorded !== undefined) {
+    try {
+      channelModelSpecOf(recorded as ChannelSettings);
+    } catch (e) {
+      throw new InputError(`${where}: ${(e as Error).message}`);
+    }
+  }
+  const rec = (recorded ?? {}) as ChannelSettings;
+  const flags = channelSettingsOf(v, spec) ?? {};
+  const settings: ChannelSettings = { ...rec, ...flags };
+  const texts = {} as Record<(typeof CHANNEL_SETTING_KEYS)[number], string | null>;
+  const source = {} as EffectiveChannel['report']['source'];
+  for (const k of CHANNEL_SETTING_KEYS) {
+    texts[k] = settings[k] ?? SETTING_DEFAULTS[k];
+    source[k] = flags[k] !== undefined ? 'flag' : rec[k] !== undefined ? 'checkpoint' : 'default';
+  }
+  return { settings: Object.keys(settings).length > 0 ? settings : undefined, report: { ...texts, source } };
 }

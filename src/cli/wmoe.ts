@@ -5,6 +5,7 @@ import { describeFailure } from './report_error.js';
 import { closeProgressLine } from './progress.js';
 import { InputError } from '../errors.js';
 import { INT_FLAG_MAX } from './args.js';
+import { CHANNEL_FLAGS_HELP } from './channel_flags.js';
 
 /** The upper bounds of the integer flags, as the usage text lists them (lines of about 90 columns). */
 function boundsText(): string {
@@ -28,7 +29,9 @@ commands:
           over analog and digital links (npm start); train's flags except --link and --code, plus
           --digital-codes SPEC,SPEC|none. The analog rows use a gate trained (stage 2) over the
           analog link, each digital code's rows one trained over that digital link; --modulation,
-          --bits, --decoder and --iterations apply to every digital link.
+          --bits, --decoder and --iterations apply to every digital link. The channel flags and
+          --channel-use-weight apply to stage 2 and every evaluation; --geometry adds a row at its
+          mean SNRs; --mcs gives the digital rows (instead of --digital-codes).
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
@@ -40,6 +43,9 @@ commands:
           (the last five: the default, then each model whose default differs)
           [--link analog|digital --code 80211n:648:1/2 --modulation bpsk --bits 8 ...] (stage 2;
           the checkpoint records this link)
+          [--channel ... --coherence N --doppler f --csi ... --rx-csi ... --mcs ... (see channel
+           below) --channel-use-weight λ] (stage 2 trains under this channel, the checkpoint
+           records it; λ ≥ 0, default 0: weight of the chosen experts' channel uses in the loss)
           Saves the training state into --out after every epoch (resume-state.bin, removed when
           the run ends); an --out holding an unfinished run is refused.
   train --resume DIR [--threads auto|N --spin N --quiet]
@@ -50,6 +56,10 @@ commands:
           (--snr-db a,b,c,d | --snr-range MIN:MAX) --seed S [--test-samples N] --json
           Without --link: the link the checkpoint's gate was trained over (and its digital
           options, unless given). --link perfect takes no --snr-db/--snr-range.
+          [--channel ... --coherence --doppler --csi --rx-csi --mcs --geometry (see channel below)]
+          default: the channel the checkpoint's stage 2 trained under; each flag given overrides
+          its setting (a mismatched evaluation). --json adds channel (texts, source of each),
+          channelUsesPerSample {mean, p95}, csiUsesPerSample, digital.bler, digital.mcs
   info    --model M [--model-options ...] --experts K [--top-k k --classes 10 --channels 1|3
           --bits 8 --json]: parameters of backbone, gates and each expert, the feature
           dimension d, and channel uses per sample per chosen expert for each link
@@ -70,6 +80,10 @@ commands:
           without a frame error. --json: the format of src/link/adapt/data/*.json (scripts/phy-tables.mjs)
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
           --reps 5 --json]  what a digital link costs per feature vector against the analog one
+
+channel (train, eval, demo):
+  ${CHANNEL_FLAGS_HELP.join('\n  ')}
+  --channel-use-weight λ               train, demo: stage 2 only, ≥ 0; default 0
 
 progress: train, demo and eval report progress on stderr (on a terminal a live line; otherwise a
   line every 5 s and at each epoch's end), ber a live line on a terminal; --quiet prints none

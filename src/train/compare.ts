@@ -1,6 +1,7 @@
 import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import type { SnrSpec } from '../link/snr.js';
+import type { ChannelSettings } from '../link/channel_settings.js';
 import type { FeatureSet } from './features.js';
 import { evaluate } from './evaluate.js';
 import type { ProgressFn } from './progress.js';
@@ -11,6 +12,14 @@ export interface Condition {
   link: Link;
   /** One or more SNR settings; accuracy is averaged over them (e.g. each expert bad in turn). */
   snr: SnrSpec[];
+  /** Fading and CSI of the links (flag texts); absent: AWGN with perfect CSI. */
+  channel?: ChannelSettings;
+}
+
+/** Channel uses per sample (chosen experts' links, pilots included), averaged over a row's SNR settings. */
+export interface RowChannelUses {
+  mean: number;
+  p95: number;
 }
 
 export interface ComparisonRow {
@@ -22,21 +31,24 @@ export interface ComparisonRow {
   gain: number;
   naiveSelection: number[];
   channelAwareSelection: number[];
+  /** Channel uses per sample of each gate: mean and 95th percentile, each averaged over the SNR settings. */
+  channelUsesPerSample: { naive: RowChannelUses; channelAware: RowChannelUses };
 }
 
-/** The standard conditions of the main job for K experts over `link`. */
-export function standardConditions(link: Link, experts: number, range: [number, number]): Condition[] {
+/** The standard conditions of the main job for K experts over `link` (under `channel`, when given). */
+export function standardConditions(link: Link, experts: number, range: [number, number], channel?: ChannelSettings): Condition[] {
   const bad = Array.from({ length: experts }, (_, i) => ({
     kind: 'fixed' as const,
     db: Array.from({ length: experts }, (_, k) => (k === i ? -10 : 20)),
   }));
-  return [
+  const conditions: Condition[] = [
     { name: 'equal 0 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(0) }] },
     { name: 'equal 10 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(10) }] },
     { name: 'equal 20 dB', link, snr: [{ kind: 'fixed', db: Array(experts).fill(20) }] },
     { name: `heterogeneous ${range[0]}…${range[1]} dB`, link, snr: [{ kind: 'range', min: range[0], max: range[1] }] },
     { name: 'one bad link (−10 dB, rest 20 dB)', link, snr: bad },
   ];
+  return channel === undefined ? conditions : conditions.map((c) => ({ ...c, channel }));
 }
 
 /**
@@ -64,13 +76,14 @@ export function compareGates(
   return conditions.map((c) => {
     const run = (gate: 'naive' | 'channel-aware') => {
       const results = c.snr.map((snr, i) => {
-        const r = evaluate(model, test, { gate, link: c.link, snr, seed: seed + i });
+        const r = evaluate(model, test, { gate, link: c.link, snr, seed: seed + i, ...(c.channel ? { channel: c.channel } : {}) });
         tick();
         return r;
       });
-      const acc = results.reduce((a, r) => a + r.accuracy, 0) / results.length;
-      const sel = results[0].selection.map((_, k) => results.reduce((a, r) => a + r.selection[k], 0) / results.length);
-      return { acc, sel };
+      const avg = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0) / results.length;
+      const acc = avg((r) => r.accuracy);
+      const sel = results[0].selection.map((_, k) => avg((r) => r.selection[k]));
+      return { acc, sel, uses: { mean: avg((r) => r.channelUses.mean), p95: avg((r) => r.channelUses.p95) } };
     };
     const naive = run('naive');
     const aware = run('channel-aware');
@@ -82,6 +95,7 @@ export function compareGates(
       gain: aware.acc - naive.acc,
       naiveSelection: naive.sel,
       channelAwareSelection: aware.sel,
+      channelUsesPerSample: { naive: naive.uses, channelAware: aware.uses },
     };
   });
 }
@@ -95,8 +109,8 @@ export interface SnrCurves {
 }
 
 /**
- * Sweeps x over `snrDb` for both gates over `link` (see {@link SnrCurves}). `progress` receives
- * a phase (unit "evaluations").
+ * Sweeps x over `snrDb` for both gates over `link` (see {@link SnrCurves}), under `channel` when
+ * given (else AWGN with perfect CSI). `progress` receives a phase (unit "evaluations").
  */
 export function accuracyVsSnr(
   model: DistributedMoE,
@@ -107,6 +121,7 @@ export function accuracyVsSnr(
   seed: number,
   progress?: ProgressFn,
   label = 'accuracy vs SNR',
+  channel?: ChannelSettings,
 ): SnrCurves {
   const K = model.config.experts;
   const tick = evaluationCounter(progress, label, 2 * snrDb.length * (1 + K));
@@ -116,7 +131,7 @@ export function accuracyVsSnr(
         ? Array.from({ length: K }, (_, bad) => Array.from({ length: K }, (_, k) => (k === bad ? db : otherDb)))
         : [Array(K).fill(db)];
       const acc = settings.reduce((a, s) => {
-        const r = evaluate(model, test, { gate, link, snr: { kind: 'fixed', db: s }, seed });
+        const r = evaluate(model, test, { gate, link, snr: { kind: 'fixed', db: s }, seed, ...(channel ? { channel } : {}) });
         tick();
         return a + r.accuracy;
       }, 0);

@@ -1,15 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow } from '../../train/compare.js';
-import { perfectLink, analogLink, digitalLink, type DigitalLinkOptions } from '../../link/index.js';
+import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow, type Condition } from '../../train/compare.js';
+import { perfectLink, analogLink, digitalLink, type DigitalLinkOptions, type Link } from '../../link/index.js';
 import { trainStage2 } from '../../train/stage2.js';
 import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
 import { progressBar } from '../progress.js';
-import { parseFlags } from '../args.js';
+import { parseFlags, parseIntFlag } from '../args.js';
 import { DIGITAL_ONLY_FLAGS, digitalOptionsFromFlags } from '../link_flags.js';
+import { effectiveChannel, parseChannelFlags } from '../channel_flags.js';
+import { geometryMeanSnrDb, type GeometrySpec } from '../../channel/fading/geometry.js';
+import type { ChannelSettings } from '../../link/channel_settings.js';
+import { DEFAULT_TRAIN_CONFIG } from '../../train/config.js';
 import { InputError } from '../../errors.js';
 
 /** The digital links of the main job's table: 802.11n 648, rates 1/2 and 3/4, BPSK, 8 bits. */
@@ -29,11 +33,32 @@ function digitalLabel(o: DigitalLinkOptions): string {
 
 function comparisonTable(rows: ComparisonRow[]): string {
   const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const uses = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
   return formatTable(
-    ['condition', 'link', 'naive', 'channel-aware', 'gain'],
-    rows.map((r) => [r.condition, r.link, pct(r.naive), pct(r.channelAware), `${r.gain >= 0 ? '+' : ''}${(r.gain * 100).toFixed(2)}`]),
+    ['condition', 'link', 'naive', 'channel-aware', 'gain', 'uses/sample (naive, aware)'],
+    rows.map((r) => [
+      r.condition,
+      r.link,
+      pct(r.naive),
+      pct(r.channelAware),
+      `${r.gain >= 0 ? '+' : ''}${(r.gain * 100).toFixed(2)}`,
+      `${uses(r.channelUsesPerSample.naive.mean)}, ${uses(r.channelUsesPerSample.channelAware.mean)}`,
+    ]),
     2,
   );
+}
+
+/**
+ * The conditions of one link: the standard ones and, with a geometry, one more at its mean SNRs
+ * (`geometrySnrDb`); every evaluation under `channel`.
+ */
+function linkConditions(link: Link, K: number, range: [number, number], channel: ChannelSettings | undefined, geometry: { text: string; db: number[] } | null): Condition[] {
+  const conditions = standardConditions(link, K, range, channel);
+  if (geometry) {
+    const db = geometry.db.map((x) => Number(x.toFixed(1))).join(',');
+    conditions.push({ name: `geometry ${geometry.text} (${db} dB)`, link, snr: [{ kind: 'fixed', db: geometry.db }], ...(channel ? { channel } : {}) });
+  }
+  return conditions;
 }
 
 /**
@@ -47,11 +72,14 @@ function comparisonTable(rows: ComparisonRow[]): string {
  * link for the analog rows (the checkpoint in --out), then again over each digital link for its
  * rows (a checkpoint per link under --out). So demo takes no --link (nor --code: the codes are
  * --digital-codes); --modulation, --bits, --decoder and --iterations apply to every digital link.
+ * The channel flags (--channel, --coherence, --doppler, --csi, --rx-csi) and --channel-use-weight
+ * apply to every stage 2 and every evaluation; --geometry adds a condition at its mean SNRs to each
+ * link's rows. comparison.json records the channel and each row's channel uses per sample.
  * Progress (training, feature extraction, the comparisons) goes to stderr, none with --quiet.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
-  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, ...trainFlags } = values;
+  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, ...trainFlags } = values;
   if (linkFlag !== undefined) {
     throw new InputError(
       `demo takes no --link (got '${linkFlag}'): its analog rows use a gate trained over the analog link and its digital rows one trained over each --digital-codes link`,
@@ -63,6 +91,11 @@ export async function demoCommand(argv: string[]): Promise<void> {
   if (digitalCodes.length === 0 && digitalFlags.length > 0) {
     throw new InputError(`--${digitalFlags[0]} applies to the digital rows, and --digital-codes is none`);
   }
+  // The channel flags (stage 2 takes those of the channel model and λ through runTraining; the
+  // geometry adds a condition to each link's comparison).
+  const experts = parseIntFlag('experts', values.experts, DEFAULT_TRAIN_CONFIG.experts, 1);
+  const channelSpec = parseChannelFlags(values, { experts });
+  const geometrySpec: GeometrySpec | null = channelSpec.geometry;
   // Build (and so validate) every digital link before training.
   const digitalLinks = digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
   for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
@@ -71,15 +104,17 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const K = cfg.experts;
   const quiet = values.quiet === true;
   const progress = progressBar({ quiet });
+  const channel = cfg.channel;
+  const geometry = geometrySpec && geometryFlag !== undefined ? { text: geometryFlag, db: Array.from(geometryMeanSnrDb(geometrySpec, cfg.seed)) } : null;
   const rows = compareGates(
     model,
     test,
-    [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }] }, ...standardConditions(analogLink, K, cfg.snrRange)],
+    [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }], ...(channel ? { channel } : {}) }, ...linkConditions(analogLink, K, cfg.snrRange, channel, geometry)],
     cfg.seed,
     progress,
     'compare gates (perfect, analog)',
   );
-  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed, progress);
+  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed, progress, undefined, channel);
 
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
@@ -87,7 +122,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const { code, modulation, bits, decoder } = link.codec.options;
     if (!quiet) process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
     const epochs = trainStage2(model, train, features.validation, link, cfg, progress);
-    const digitalRows = compareGates(model, test, standardConditions(link, K, cfg.snrRange), cfg.seed, progress, `compare gates (digital ${code})`);
+    const digitalRows = compareGates(model, test, linkConditions(link, K, cfg.snrRange, channel, geometry), cfg.seed, progress, `compare gates (digital ${code})`);
     rows.push(...digitalRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options) })));
     writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
       'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
@@ -97,7 +132,17 @@ export async function demoCommand(argv: string[]): Promise<void> {
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
       comparisonTable(rows),
   );
-  writeFileSync(join(out, 'comparison.json'), JSON.stringify({ rows, digitalLinks: digitalLinks.map((l) => linkRecordOf(l)), accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n');
+  const { source, ...channelTexts } = effectiveChannel(values, channelSpec, undefined, '').report;
+  const channelReport = {
+    ...channelTexts,
+    ...(geometry ? { geometry: geometry.text, meanSnrDb: geometry.db } : {}),
+    channelUseWeight: cfg.channelUseWeight ?? 0,
+    source,
+  };
+  writeFileSync(
+    join(out, 'comparison.json'),
+    JSON.stringify({ channel: channelReport, rows, digitalLinks: digitalLinks.map((l) => linkRecordOf(l)), accuracyVsSnr: { snrDb: SWEEP_DB, otherLinksDb: 20, ...curves } }, null, 2) + '\n',
+  );
   writeFileSync(
     join(out, 'accuracy-vs-snr.svg'),
     lineChart({

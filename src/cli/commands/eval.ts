@@ -3,7 +3,7 @@ import { loadDataset } from '../../data/index.js';
 import { head } from '../../data/dataset.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
 import { extractFeatures } from '../../train/features.js';
-import { evaluate } from '../../train/evaluate.js';
+import { evalChannelModel, evaluate } from '../../train/evaluate.js';
 import { GATE_KINDS } from '../../moe/gate.js';
 import { chooseLink, digitalOptionsFromFlags, LINK_FLAGS } from '../link_flags.js';
 import type { DigitalLink } from '../../link/index.js';
@@ -12,11 +12,15 @@ import { parseBackend, parseSpin, parseThreads, useBackend } from '../backend.js
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
+import { CHANNEL_FLAGS, effectiveChannel, parseChannelFlags } from '../channel_flags.js';
+import { geometryMeanSnrDb } from '../../channel/fading/geometry.js';
+import type { LinkKind } from '../../link/link.js';
 
 const FLAGS = {
   checkpoint: { type: 'string' },
   gate: { type: 'string' },
   ...LINK_FLAGS,
+  ...CHANNEL_FLAGS,
   'snr-db': { type: 'string' },
   'snr-range': { type: 'string' },
   seed: { type: 'string' },
@@ -36,6 +40,12 @@ const FLAGS = {
  * Without --link the link is the one the checkpoint's channel-aware gate was trained over
  * (config.json's meta.stage2Link; analog for checkpoints that do not record it), and the digital
  * options not given as flags are the checkpoint's too. A perfect link takes no SNRs.
+ * The channel (fading, coherence, Doppler, gate and receiver CSI) is the one stage 2 trained under
+ * (meta.train.channel; AWGN with perfect CSI when not recorded), each channel flag given
+ * overriding its recorded setting (a mismatched evaluation); --geometry gives per-expert mean SNRs
+ * (instead of --snr-db/--snr-range). The report adds the channel (texts and sources), the channel
+ * uses per sample (mean, p95; pilots included), the gate's CSI pilot uses per sample, and for a
+ * digital link its BLER (codeword error rate) and, with --mcs, the MCS choice summary.
  */
 export async function evalCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
@@ -46,6 +56,9 @@ export async function evalCommand(argv: string[]): Promise<void> {
   else digitalOptionsFromFlags(v);
   const snrFlag = v['snr-db'] !== undefined ? '--snr-db' : v['snr-range'] !== undefined ? '--snr-range' : undefined;
   if (v.link === 'perfect' && snrFlag) throw new InputError(`${snrFlag} does not apply to --link perfect (a perfect link has no SNR)`);
+  // The channel flags (K and the checkpoint's link are checked again once it is loaded).
+  parseChannelFlags(v, { link: v.link as LinkKind | undefined });
+  if (v.link === 'perfect' && v.geometry !== undefined) throw new InputError(`--geometry does not apply to --link perfect (a perfect link has no SNR)`);
   const seed = parseSeedFlag(v.seed, 1);
   const backend = parseBackend(v.backend);
   const threads = parseThreads(v.threads, backend);
@@ -60,14 +73,24 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const { model, stage2Link, meta } = loadCheckpoint(v.checkpoint);
   const { link, source } = chooseLink(v, stage2Link ?? 'analog', stage2Link ? "the checkpoint's stage-2 link" : 'the default for a checkpoint that records no link');
   const linkKind = link.kind;
-  if (linkKind === 'perfect' && snrFlag) {
+  const K = model.config.experts;
+  const where = `checkpoint '${v.checkpoint}'`;
+  let channel, channelSpec;
+  try {
+    if (linkKind === 'perfect' && (snrFlag || v.geometry !== undefined)) {
+      throw new InputError(`${snrFlag ?? '--geometry'} does not apply to the perfect link, which ${where} was trained over; give --link analog or digital`);
+    }
+    channelSpec = parseChannelFlags(v, { experts: K, link: linkKind });
+    channel = effectiveChannel(v, channelSpec, (meta?.train as { channel?: unknown } | undefined)?.channel, `${where}: meta.train.channel`);
+  } catch (e) {
     model.dispose();
-    throw new InputError(`${snrFlag} does not apply to the perfect link, which checkpoint '${v.checkpoint}' was trained over; give --link analog or digital`);
+    throw e;
   }
   const linkSource = source === 'flag' ? 'flag' : stage2Link ? 'checkpoint' : 'default';
-  const K = model.config.experts;
   let snr: SnrSpec;
+  const geometrySnrDb = channelSpec.geometry ? Array.from(geometryMeanSnrDb(channelSpec.geometry, seed)) : undefined;
   if (linkKind === 'perfect') snr = { kind: 'perfect' };
+  else if (geometrySnrDb) snr = { kind: 'fixed', db: geometrySnrDb };
   else if (v['snr-db'] !== undefined) snr = parseSnrList(v['snr-db'], K);
   else if (range) snr = { kind: 'range', min: range[0], max: range[1] };
   else snr = { kind: 'range', min: model.config.snrRange[0], max: model.config.snrRange[1] };
@@ -78,7 +101,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const test = testSamples > 0 ? head(data.test, testSamples) : data.test;
   const progress = progressBar({ quiet: v.quiet });
   const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });
-  const result = evaluate(model, testFeatures, { gate, link, snr, seed, progress });
+  const result = evaluate(model, testFeatures, { gate, link, snr, seed, progress, ...(channel.settings ? { channel: channel.settings } : {}) });
+  const csiUsesPerSample = evalChannelModel(model, channel.settings, seed).gatePilotUsesPerSample;
+  const digital = 'codec' in link ? digitalSummary(link as DigitalLink, model.backbone.featureDim) : undefined;
+  const { source: _source, ...channelTexts } = channel.report;
   const report = {
     accuracy: result.accuracy,
     gate,
@@ -90,16 +116,41 @@ export async function evalCommand(argv: string[]): Promise<void> {
     experts: K,
     topK: model.config.topK,
     seed,
-    ...('codec' in link ? { digital: digitalSummary(link as DigitalLink, model.backbone.featureDim) } : {}),
+    channel: { ...channelTexts, ...(channelSpec.geometry ? { geometry: v.geometry, meanSnrDb: geometrySnrDb } : {}), source: channel.report.source },
+    channelUsesPerSample: { mean: result.channelUses.mean, p95: result.channelUses.p95 },
+    csiUsesPerSample,
+    ...(digital ? { digital } : {}),
   };
   if (v.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else {
     process.stdout.write(
       `accuracy ${(result.accuracy * 100).toFixed(2)}% (${gate} gate, ${linkKind} link (${linkSource}), ${report.snr}, ${result.samples} samples); ` +
-        `selection ${result.selection.map((s) => s.toFixed(3)).join(' ')}\n`,
+        `selection ${result.selection.map((s) => s.toFixed(3)).join(' ')}; ` +
+        `channel uses per sample mean ${fmtUses(result.channelUses.mean)}, p95 ${fmtUses(result.channelUses.p95)}` +
+        (digital ? `, BLER ${digital.bler.value.toPrecision(3)} (${digital.bler.codewordErrors}/${digital.bler.codewords} codewords)` : '') +
+        '\n',
     );
   }
   model.dispose();
+}
+
+/** Channel uses as the one-line summary shows them: integers as they are, else one decimal. */
+function fmtUses(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+/**
+ * The block (codeword) error rate of `errors` in `n` codewords, with its 95% Wilson score interval
+ * ([0, 1] when n = 0, value 0).
+ */
+export function blerOf(errors: number, n: number): { value: number; codewords: number; codewordErrors: number; interval: [number, number] } {
+  if (n === 0) return { value: 0, codewords: 0, codewordErrors: 0, interval: [0, 1] };
+  const z = 1.959963984540054;
+  const p = errors / n;
+  const den = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / den;
+  const half = (z / den) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return { value: p, codewords: n, codewordErrors: errors, interval: [Math.max(0, centre - half), Math.min(1, centre + half)] };
 }
 
 /** What a digital link did during an eval: its code and error counts (no timings: deterministic). */
@@ -117,5 +168,6 @@ function digitalSummary(link: DigitalLink, d: number) {
     frames: totals.frames,
     failedFrames: totals.failedFrames,
     bitErrorRate: totals.infoBits ? totals.bitErrors / totals.infoBits : 0,
+    bler: blerOf(totals.frameErrors, totals.frames),
   };
 }

@@ -22,8 +22,9 @@ import { finishRunDirectory, linkRecordOf, parseLinkRecord } from '../../train/c
 import { hasTrainState, readTrainStateFile, TRAIN_STATE_FILE, writeTrainStateFile } from '../../train/train_state_file.js';
 import { encodeTrainState, type TrainState } from '../../train/train_state.js';
 import { parseSnrRange } from '../../link/snr.js';
-import type { Link } from '../../link/index.js';
+import { LINK_KINDS, type Link } from '../../link/index.js';
 import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
+import { CHANNEL_FLAGS, channelSettingsOf, parseChannelFlags } from '../channel_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import { parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
@@ -57,6 +58,8 @@ export const TRAIN_FLAGS = {
   'train-samples': { type: 'string' },
   'test-samples': { type: 'string' },
   ...LINK_FLAGS,
+  ...CHANNEL_FLAGS,
+  'channel-use-weight': { type: 'string' },
   'load-balance': { type: 'string' },
   'expert-loss': { type: 'string' },
   'stage2-load-balance': { type: 'string' },
@@ -120,12 +123,36 @@ export function trainConfigFromFlags(v: Flags, defaults = DEFAULT_TRAIN_CONFIG):
   // dataset here is 32x32) so a bad option fails before any data is read.
   if (cfg.dataset.startsWith('cifar')) cfg.inputShape = [32, 32, 3];
   if (cfg.topK > cfg.experts) throw new InputError(`--top-k ${cfg.topK} exceeds --experts ${cfg.experts}: each sample goes to k of the K experts`);
+  Object.assign(cfg, stage2ChannelFromFlags(v, cfg.experts));
   const resolved = resolveTrainConfig(cfg);
   const backend = parseBackend(v.backend);
   const threads = parseThreads(v.threads, backend);
   const spin = parseSpin(v.spin, backend);
   const link = linkFromFlags(v, 'analog');
   return { cfg: resolved, backend, link, threads, spin };
+}
+
+/**
+ * The stage-2 channel settings of the flags: `channel` (the texts of the channel flags given, only
+ * when one is: a run without them keeps today's config) and `channelUseWeight` (--channel-use-weight
+ * λ ≥ 0, only when given). --geometry is refused: it gives an evaluation's mean SNRs, and stage 2
+ * draws its mean SNRs from --snr-range. --mcs is checked here against --link and --code/--modulation.
+ */
+export function stage2ChannelFromFlags(v: Flags, experts: number): Pick<TrainConfig, 'channel' | 'channelUseWeight'> {
+  if (v.geometry !== undefined) {
+    throw new InputError(`--geometry '${v.geometry}' gives the mean SNRs of an evaluation (wmoe eval, demo): stage 2 draws them from --snr-range`);
+  }
+  const link = parseChoice('link', v.link, LINK_KINDS, 'analog');
+  const spec = parseChannelFlags(v, { experts, link });
+  const channel = channelSettingsOf(v, spec);
+  const out: Pick<TrainConfig, 'channel' | 'channelUseWeight'> = channel ? { channel } : {};
+  const lambda = v['channel-use-weight'];
+  if (lambda !== undefined) {
+    const w = parseNumberFlag('channel-use-weight', lambda, NaN);
+    if (w < 0) throw new InputError(`--channel-use-weight '${lambda}' is not a number ≥ 0`);
+    out.channelUseWeight = w;
+  }
+  return out;
 }
 
 /** A default as the usage text shows it: 2e-3, 5e-4, 0.3, 1. */
