@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { accuracyAtUses, equalUses, paretoFront, paretoReport, paretoSvg, runParetoDemo } from '../../src/cli/commands/demo_pareto.js';
+import { accuracyAtUses, checkParetoFlags, equalUses, PARETO_HELP, paretoFront, paretoReport, paretoSvg, runParetoDemo } from '../../src/cli/commands/demo_pareto.js';
 import type { ParetoRow } from '../../src/train/pareto.js';
 import { linearX, linearY, readChart } from '../helpers/svg_read.js';
 import { tf, wmoe } from '../helpers/tf.js';
@@ -105,6 +105,23 @@ describe('paretoSvg', () => {
     const path = /data-name="adaptive digital, channel-aware">\s*<path d="([^"]+)"/.exec(svg)![1];
     const xs = [...path.matchAll(/[ML]([\d.]+),/g)].map((m) => Number(m[1]));
     expect(xs).toEqual(aware.points.map((p) => p.x));
+  });
+});
+
+describe('demo --pareto flags', () => {
+  it('refuses the flags that pick links or λ, one line naming the value', () => {
+    expect(() => checkParetoFlags({ bits: '4', channel: 'rician:3', seed: '2' })).not.toThrow();
+    expect(() => checkParetoFlags({ 'channel-use-weight': '0.1' })).toThrow(/^--pareto takes no --channel-use-weight \(got '0\.1'\): it sweeps λ itself$/);
+    expect(() => checkParetoFlags({ mcs: 'adaptive' })).toThrow(/--pareto takes no --mcs \(got 'adaptive'\)/);
+    expect(() => checkParetoFlags({ 'digital-codes': '80211n:648:1/2' })).toThrow(/--digital-codes/);
+    expect(() => checkParetoFlags({ geometry: '1,2,3,4' })).toThrow(/--snr-range/);
+  });
+
+  it('help names the λ values, the links and the default channel', () => {
+    expect(PARETO_HELP).toContain('0, 0.01, 0.03, 0.1, 0.3, 1');
+    expect(PARETO_HELP).toContain('80211n:1944:3');
+    expect(PARETO_HELP).toContain('adaptive:table=80211n:1944');
+    expect(PARETO_HELP).toContain('rayleigh unless a channel flag is given');
   });
 });
 

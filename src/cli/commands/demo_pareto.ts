@@ -10,7 +10,9 @@ import type { DistributedMoE } from '../../moe/model.js';
 import type { GateKind } from '../../moe/gate.js';
 import type { ChannelSettings } from '../../link/channel_settings.js';
 import { analogLink, mcsLink } from '../../link/index.js';
+import type { LdpcDecodeOptions } from '../../codes/decoder.js';
 import { parseMcsPolicy } from '../channel_flags.js';
+import { InputError } from '../../errors.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 
@@ -23,13 +25,40 @@ export const PARETO_REFERENCE = 'analog';
 /** The channel of `--pareto` when no channel flag is given: adaptivity needs fading to matter. */
 export const PARETO_DEFAULT_CHANNEL: ChannelSettings = Object.freeze({ channel: 'rayleigh' });
 
-/** The demo's links: analog; digital at {@link PARETO_FIXED_MCS}; adaptive digital; `bits` per feature. */
-export function defaultParetoLinks(bits = 8): ParetoLink[] {
+/** Options of the sweep's digital links: quantiser bits per feature (default 8) and decoder. */
+export interface ParetoDigitalOptions {
+  bits?: number;
+  decoder?: LdpcDecodeOptions;
+}
+
+/** The demo's links: analog; digital at {@link PARETO_FIXED_MCS}; adaptive digital ({@link PARETO_ADAPTIVE_MCS}). */
+export function defaultParetoLinks(digital: ParetoDigitalOptions = {}): ParetoLink[] {
+  const options = { bits: digital.bits ?? 8, ...(digital.decoder ? { decoder: digital.decoder } : {}) };
   return [
     { label: PARETO_REFERENCE, make: () => analogLink },
-    { label: `digital ${PARETO_FIXED_MCS}`, make: () => mcsLink(parseMcsPolicy(PARETO_FIXED_MCS), { bits }) },
-    { label: 'adaptive digital', make: () => mcsLink(parseMcsPolicy(PARETO_ADAPTIVE_MCS), { bits }) },
+    { label: `digital ${PARETO_FIXED_MCS}`, make: () => mcsLink(parseMcsPolicy(PARETO_FIXED_MCS), options) },
+    { label: 'adaptive digital', make: () => mcsLink(parseMcsPolicy(PARETO_ADAPTIVE_MCS), options) },
   ];
+}
+
+/** `wmoe --help`'s line for `demo --pareto`. */
+export const PARETO_HELP =
+  '--pareto  demo: instead of the gate comparison, retrain stage 2 for each channel-use weight λ in ' +
+  `${DEFAULT_PARETO_LAMBDAS.join(', ')} over analog, digital ${PARETO_FIXED_MCS} (16-QAM 1/2) and adaptive digital ` +
+  `(${PARETO_ADAPTIVE_MCS}), and report test accuracy against mean channel uses per sample for the naive and ` +
+  'the channel-aware gate, with the accuracy at analog\'s channel uses; writes pareto.json and pareto.svg. ' +
+  'Channel rayleigh unless a channel flag is given; mean SNRs drawn from --snr-range; --bits, --decoder, ' +
+  '--iterations apply to the digital links.';
+
+/** Flags `demo --pareto` refuses: the sweep picks the links and λ itself. */
+const PARETO_EXCLUDED = ['digital-codes', 'mcs', 'code', 'modulation', 'link', 'geometry', 'channel-use-weight'] as const;
+
+/** Throws a one-line InputError when `values` (demo's flags) has a flag that `--pareto` excludes. */
+export function checkParetoFlags(values: Record<string, unknown>): void {
+  const bad = PARETO_EXCLUDED.find((k) => values[k] !== undefined);
+  if (bad === undefined) return;
+  const why = bad === 'channel-use-weight' ? 'it sweeps λ itself' : bad === 'geometry' ? 'its mean SNRs come from --snr-range' : 'it sets its own links';
+  throw new InputError(`--pareto takes no --${bad} (got '${String(values[bad])}'): ${why}`);
 }
 
 /** A point of a curve: mean channel uses per sample and accuracy. */
@@ -179,8 +208,8 @@ export interface ParetoDemoInput {
   out: string;
   /** Channel flags given (null or undefined: {@link PARETO_DEFAULT_CHANNEL}). */
   channel?: ChannelSettings | null;
-  /** Quantiser bits per feature of the digital links (default 8). */
-  bits?: number;
+  /** Quantiser bits and decoder of the digital links (default 8 bits, the codec's decoder). */
+  digital?: ParetoDigitalOptions;
   lambdas?: readonly number[];
   progress?: ProgressFn;
 }
@@ -196,10 +225,10 @@ export function runParetoDemo(input: ParetoDemoInput): ParetoRow[] {
   const channel = input.channel ?? PARETO_DEFAULT_CHANNEL;
   const lambdas = input.lambdas ?? DEFAULT_PARETO_LAMBDAS;
   const [min, max] = cfg.snrRange;
-  const rows = paretoSweep(model, features, cfg, { links: defaultParetoLinks(input.bits), lambdas, snr: { kind: 'range', min, max }, channel, seed: cfg.seed, progress: input.progress });
+  const rows = paretoSweep(model, features, cfg, { links: defaultParetoLinks(input.digital), lambdas, snr: { kind: 'range', min, max }, channel, seed: cfg.seed, progress: input.progress });
   const heading = `${cfg.model} MoE on ${cfg.dataset} (K = ${cfg.experts}, top-${cfg.topK}, ${features.test.n} test samples, seed ${cfg.seed}), channel ${JSON.stringify(channel)}, mean SNRs ${min}…${max} dB`;
   process.stdout.write(`\nAccuracy vs channel uses, ${heading}\n\n${paretoReport(rows)}`);
-  const settings = { channel, snrRange: [min, max], lambdas, fixedMcs: PARETO_FIXED_MCS, adaptiveMcs: PARETO_ADAPTIVE_MCS, bits: input.bits ?? 8, seed: cfg.seed };
+  const settings = { channel, snrRange: [min, max], lambdas, fixedMcs: PARETO_FIXED_MCS, adaptiveMcs: PARETO_ADAPTIVE_MCS, bits: input.digital?.bits ?? 8, ...(input.digital?.decoder ? { decoder: input.digital.decoder } : {}), seed: cfg.seed };
   writeFileSync(join(out, 'pareto.json'), JSON.stringify({ settings, rows, equalUses: equalUses(rows) }, null, 2) + '\n');
   writeFileSync(join(out, 'pareto.svg'), paretoSvg(rows, `${cfg.model} MoE on ${cfg.dataset}: test accuracy vs channel uses per sample`));
   process.stdout.write(`\nwrote ${join(out, 'pareto.json')} and ${join(out, 'pareto.svg')}\n`);
