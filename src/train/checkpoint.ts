@@ -4,17 +4,24 @@ import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import type { DigitalLink } from '../link/digital.js';
 import { InputError } from '../errors.js';
+import { formatMcsPolicy } from '../cli/channel_flags.js';
 import { CHECKPOINT_FORMAT, fnv1a, parseCheckpoint, type CheckpointFile, type CheckpointMeta, type LinkRecord } from './checkpoint_parse.js';
 
 // The format and its parser live in checkpoint_parse.ts (no file system: browsers use it too);
 // this file reads and writes checkpoint directories in Node.
 export { CHECKPOINT_FORMAT, parseCheckpoint, parseLinkRecord, type CheckpointMeta, type LinkRecord } from './checkpoint_parse.js';
 
-/** The record of `link` (decoder defaults filled in: layered NMS, 10 iterations). */
+/**
+ * The record of `link` (decoder defaults filled in: layered NMS, 10 iterations); a link with an
+ * MCS policy also records it (`mcs`, the --mcs text), its code and modulation being its codec's
+ * (the fixed MCS's, or an adaptive policy's lowest MCS's).
+ */
 export function linkRecordOf(link: Link): LinkRecord {
   if (link.kind !== 'digital') return { kind: link.kind };
-  const { code, modulation, bits, decoder } = (link as DigitalLink).codec.options;
-  return { kind: 'digital', code, modulation, bits, decoder: { algorithm: decoder?.algorithm ?? 'nms', iterations: decoder?.iterations ?? 10 } };
+  const digital = link as DigitalLink;
+  const { code, modulation, bits, decoder } = digital.codec.options;
+  const mcs = digital.mcs ? { mcs: formatMcsPolicy(digital.mcs.spec) } : {};
+  return { kind: 'digital', code, modulation, bits, decoder: { algorithm: decoder?.algorithm ?? 'nms', iterations: decoder?.iterations ?? 10 }, ...mcs };
 }
 
 /** A one-line InputError for a failed read or write of `path` (an OS error: missing, unreadable, a directory, a full disk). */

@@ -7,6 +7,7 @@ import { LINK_KINDS, type LinkKind } from '../link/link.js';
 import type { ModulationName } from '../channel/modem.js';
 import { InputError } from '../errors.js';
 import type { TrainConfig } from './config.js';
+import { formatMcsPolicy, parseMcsPolicy } from '../cli/channel_flags.js';
 
 /**
  * A checkpoint directory holds `config.json` (architecture, parameter names and shapes, the
@@ -35,7 +36,9 @@ const MAX_ITERATIONS = 1000;
 /**
  * The link a checkpoint's channel-aware gate was trained over in stage 2, as config.json
  * records it under `meta.stage2Link`: its kind and, for a digital link, the code spec, the
- * modulation, the quantiser bits per feature and the decoder (algorithm, iterations).
+ * modulation, the quantiser bits per feature and the decoder (algorithm, iterations); a link with
+ * link adaptation also records its MCS policy `mcs` (the `--mcs` text, canonical), which then
+ * chooses the code and modulation (`code` and `modulation` are those of its lowest MCS).
  */
 export type LinkRecord =
   | { kind: 'perfect' | 'analog' }
@@ -45,6 +48,8 @@ export type LinkRecord =
       modulation: ModulationName;
       bits: number;
       decoder: { algorithm: (typeof DECODERS)[number]; iterations: number };
+      /** The MCS policy (formatMcsPolicy text) of a link with link adaptation; absent otherwise. */
+      mcs?: string;
     };
 
 /** What a checkpoint's config.json carries besides the architecture and the weights. */
@@ -109,7 +114,18 @@ export function parseLinkRecord(raw: unknown, where: string): LinkRecord | undef
     modulation: r.modulation as ModulationName,
     bits: r.bits as number,
     decoder: { algorithm: algorithm as (typeof DECODERS)[number], iterations: iterations as number },
+    ...(r.mcs !== undefined ? { mcs: parseMcsRecord(r.mcs, bad) } : {}),
   };
+}
+
+/** The canonical MCS policy text of a record's `mcs` (a one-line error through `bad` otherwise). */
+function parseMcsRecord(raw: unknown, bad: (what: string) => never): string {
+  if (typeof raw !== 'string') return bad(`has mcs ${JSON.stringify(raw)}, not an MCS policy text`);
+  try {
+    return formatMcsPolicy(parseMcsPolicy(raw));
+  } catch (e) {
+    return bad(`has mcs ${JSON.stringify(raw)}, not an MCS policy (${e instanceof InputError ? e.message : String(e)})`);
+  }
 }
 
 /**

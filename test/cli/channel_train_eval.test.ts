@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOneLineError, runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
 import { trainConfigFromFlags } from '../../src/cli/commands/train.js';
+import { parseLinkRecord } from '../../src/train/checkpoint_parse.js';
+import { expectInputError } from '../helpers/errors.js';
 
 /** d of the default LeNet-5 backbone: 400 features, so one analog vector takes ⌈400/2⌉ = 200 uses. */
 const D = 400;
@@ -119,11 +121,84 @@ describe('wmoe train / eval under a fading channel with estimated CSI', () => {
     expectOneLineError(runCli(['train', ...TINY_TRAIN, '--mcs', '80211n:1944:5', '--out', out]), "--mcs '80211n:1944:5' needs --link digital (the link is analog)");
     expect(existsSync(out)).toBe(false);
     const ev = (...args: string[]) => runCli(['eval', '--checkpoint', ckpt, '--test-samples', '8', ...args]);
-    expectOneLineError(ev('--mcs', '80211n:1944:5'), "--mcs '80211n:1944:5' needs --link digital (the link is analog)");
+    expectOneLineError(ev('--mcs', '80211n:1944:5'), "--mcs '80211n:1944:5' needs --link digital (the link is analog, the checkpoint's stage-2 link)");
     expectOneLineError(ev('--geometry', '1,2,3'), "geometry '1,2,3' gives 3 distances for 4 experts");
     expectOneLineError(ev('--geometry', '1,2,3,4', '--snr-db', '10'), '--geometry gives the mean SNRs: drop --snr-db (or --geometry)');
     expectOneLineError(ev('--geometry', '1,2,3,4', '--link', 'perfect'), '--geometry does not apply to --link perfect (a perfect link has no SNR)');
   });
+});
+
+describe('wmoe train / eval with an MCS policy (--mcs)', () => {
+  let ckpt: string;
+  const evalJson = (...args: string[]) => {
+    const r = runCli(['eval', '--checkpoint', ckpt, '--test-samples', '48', '--snr-db', '0,10,20,25', '--quiet', '--json', ...args]);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  beforeAll(() => {
+    ckpt = join(tempDir(), 'ckpt');
+    const r = runCli(['train', ...TINY_TRAIN, '--link', 'digital', '--mcs', 'adaptive:olla', '--channel', 'rayleigh', '--csi', 'pilots:4', '--quiet', '--out', ckpt]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('the checkpoint records the MCS policy (canonical text) with the lowest MCS\'s code and modulation', () => {
+    const { meta } = JSON.parse(readFileSync(join(ckpt, 'config.json'), 'utf8'));
+    expect(meta.stage2Link).toEqual({
+      kind: 'digital', code: '80211n:1944:1/2', modulation: 'bpsk', bits: 8, decoder: { algorithm: 'nms', iterations: 10 },
+      mcs: 'adaptive:bler=0.1:table=80211n:1944:olla',
+    });
+    expect(meta.train.channel).toEqual({ channel: 'rayleigh', csi: 'pilots:4' });
+  });
+
+  it('eval uses the recorded policy and reports its choices, the BLER and the channel uses', () => {
+    const report = evalJson();
+    expect(report).toMatchObject({ link: 'digital', linkSource: 'checkpoint', csiUsesPerSample: (EXPERTS * 4) / 1 });
+    const { digital } = report;
+    expect(digital).toMatchObject({ code: null, modulation: null, rate: null, channelUsesPerVector: null, bits: 8 });
+    expect(digital.mcs).toMatchObject({ table: '80211n:1944', policy: 'adaptive:bler=0.1:table=80211n:1944:olla', outages: 0, phyTableMatchesDecoder: true });
+    const sum = (o: Record<string, number>) => Object.values(o).reduce((a, v) => a + v, 0);
+    expect(sum(digital.mcs.histogram)).toBe(48 * EXPERTS); // the policy chooses for every (sample, expert) pair
+    expect(sum(digital.mcs.vectorsPerMcs)).toBe(digital.vectors); // the chosen ones are sent
+    expect(digital.vectors).toBe(48 * TOP_K);
+    expect(digital.mcs.ollaOffsetsDb).toHaveLength(EXPERTS);
+    expect(digital.bler.codewords).toBe(digital.frames);
+    // Different SNRs pick different MCS, so the channel uses vary between samples.
+    expect(report.channelUsesPerSample.p95).toBeGreaterThan(report.channelUsesPerSample.mean);
+    expect(evalJson('--iterations', '5').digital.mcs.phyTableMatchesDecoder).toBe(false);
+  });
+
+  it('--mcs overrides the recorded policy; --code or --modulation replaces it with one code', () => {
+    // 802.11n MCS 3: 16-QAM rate 1/2 on the 1944 code: 3200 bits → ⌈3200/972⌉ = 4 codewords of 1944/4 symbols.
+    const fixed = evalJson('--mcs', '80211n:1944:3');
+    expect(fixed).toMatchObject({ linkSource: 'checkpoint', digital: { code: '80211n:1944:1/2', modulation: '16qam', rate: 0.5, channelUsesPerVector: 1944, mcs: { policy: '80211n:1944:3', vectorsPerMcs: { 3: 48 * TOP_K } } } });
+    expect(fixed.channelUsesPerSample).toEqual({ mean: TOP_K * 1944, p95: TOP_K * 1944 });
+    const oneCode = evalJson('--modulation', 'qpsk');
+    expect(oneCode.digital).toMatchObject({ code: '80211n:1944:1/2', modulation: 'qpsk' });
+    expect(oneCode.digital.mcs).toBeUndefined();
+  });
+
+  it('a corrupt MCS record is a one-line error naming the value', () => {
+    const record = { kind: 'digital', code: '80211n:1944:1/2', modulation: 'bpsk', bits: 8, decoder: { algorithm: 'nms', iterations: 10 } };
+    expect(parseLinkRecord({ ...record, mcs: '80211n:1944:5' }, 'c.json')).toEqual({ ...record, mcs: '80211n:1944:5' });
+    expectInputError(
+      () => parseLinkRecord({ ...record, mcs: '80211n:1944:9' }, 'c.json'),
+      `checkpoint 'c.json': meta.stage2Link has mcs "80211n:1944:9", not an MCS policy (MCS spec '80211n:1944:9': MCS table '80211n:1944' has no index 9 (usable indices 0–7))`,
+    );
+    expectInputError(() => parseLinkRecord({ ...record, mcs: 5 }, 'c.json'), `checkpoint 'c.json': meta.stage2Link has mcs 5, not an MCS policy text`);
+  });
+
+  it('demo --mcs: the digital rows use that MCS policy, trained and saved like a code', () => {
+    const out = join(tempDir(), 'demo');
+    expectOneLineError(runCli(['demo', ...TINY_TRAIN, '--mcs', '80211n:1944:4', '--digital-codes', '80211n:648:1/2', '--out', out]), "--mcs '80211n:1944:4' gives the digital rows: drop --digital-codes (or --mcs)");
+    expectOneLineError(runCli(['demo', ...TINY_TRAIN, '--mcs', '80211n:1944:4', '--modulation', 'qpsk', '--out', out]), "--mcs '80211n:1944:4' chooses the code and modulation: drop --modulation (or --mcs)");
+    expect(existsSync(out)).toBe(false);
+    const r = runCli(['demo', ...TINY_TRAIN, '--mcs', '80211n:1944:4', '--quiet', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { rows, digitalLinks } = JSON.parse(readFileSync(join(out, 'comparison.json'), 'utf8'));
+    expect(digitalLinks).toEqual([{ kind: 'digital', code: '80211n:1944:3/4', modulation: '16qam', bits: 8, decoder: { algorithm: 'nms', iterations: 10 }, mcs: '80211n:1944:4' }]);
+    expect([...new Set(rows.map((row: { link: string }) => row.link))]).toEqual(['perfect', 'analog', 'digital mcs 80211n:1944:4']);
+    expect(JSON.parse(readFileSync(join(out, 'digital-80211n_1944_4', 'config.json'), 'utf8')).meta.stage2Link.mcs).toBe('80211n:1944:4');
+  }, 240_000);
 });
 
 describe('wmoe demo under a fading channel', () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accuracyVsSnr, compareGates, standardConditions, type ComparisonRow, type Condition } from '../../train/compare.js';
-import { perfectLink, analogLink, digitalLink, type DigitalLinkOptions, type Link } from '../../link/index.js';
+import { perfectLink, analogLink, digitalLink, mcsLink, type DigitalLink, type DigitalLinkOptions, type Link } from '../../link/index.js';
 import { trainStage2 } from '../../train/stage2.js';
 import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { lineChart } from '../svg.js';
@@ -10,7 +10,7 @@ import { runTraining, TRAIN_FLAGS } from './train.js';
 import { progressBar } from '../progress.js';
 import { parseFlags, parseIntFlag } from '../args.js';
 import { DIGITAL_ONLY_FLAGS, digitalOptionsFromFlags } from '../link_flags.js';
-import { effectiveChannel, parseChannelFlags } from '../channel_flags.js';
+import { effectiveChannel, formatMcsPolicy, parseChannelFlags } from '../channel_flags.js';
 import { geometryMeanSnrDb, type GeometrySpec } from '../../channel/fading/geometry.js';
 import type { ChannelSettings } from '../../link/channel_settings.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/config.js';
@@ -22,10 +22,13 @@ const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
 /** Equal-SNR sweep of the accuracy-vs-SNR plot, in dB. */
 const SWEEP_DB = [-10, -5, 0, 5, 10, 15, 20];
 
-/** A digital row's link label: the code, plus each option that differs from the defaults (BPSK, 8 bits, NMS 10 it.). */
-function digitalLabel(o: DigitalLinkOptions): string {
-  const parts = [`digital ${o.code}`];
-  if (o.modulation !== 'bpsk') parts.push(o.modulation);
+/**
+ * A digital row's link label: the code (or the MCS policy), plus each option that differs from the
+ * defaults (BPSK, 8 bits, NMS 10 it.).
+ */
+function digitalLabel(o: DigitalLinkOptions, mcs?: string): string {
+  const parts = [mcs ? `digital mcs ${mcs}` : `digital ${o.code}`];
+  if (!mcs && o.modulation !== 'bpsk') parts.push(o.modulation);
   if (o.bits !== 8) parts.push(`${o.bits}-bit`);
   if (o.decoder?.algorithm !== 'nms' || o.decoder?.iterations !== 10) parts.push(`${o.decoder?.algorithm} ${o.decoder?.iterations} it.`);
   return parts.join(' ');
@@ -74,18 +77,20 @@ function linkConditions(link: Link, K: number, range: [number, number], channel:
  * --digital-codes); --modulation, --bits, --decoder and --iterations apply to every digital link.
  * The channel flags (--channel, --coherence, --doppler, --csi, --rx-csi) and --channel-use-weight
  * apply to every stage 2 and every evaluation; --geometry adds a condition at its mean SNRs to each
- * link's rows. comparison.json records the channel and each row's channel uses per sample.
+ * link's rows; --mcs gives the digital rows (one link with that MCS policy, instead of
+ * --digital-codes). comparison.json records the channel and each row's channel uses per sample.
  * Progress (training, feature extraction, the comparisons) goes to stderr, none with --quiet.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
   const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
-  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, ...trainFlags } = values;
+  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, mcs: mcsFlag, ...trainFlags } = values;
   if (linkFlag !== undefined) {
     throw new InputError(
       `demo takes no --link (got '${linkFlag}'): its analog rows use a gate trained over the analog link and its digital rows one trained over each --digital-codes link`,
     );
   }
   if (codeFlag !== undefined) throw new InputError(`demo takes no --code (got '${codeFlag}'): give its digital codes as --digital-codes SPEC,SPEC`);
+  if (mcsFlag !== undefined && codesFlag !== undefined) throw new InputError(`--mcs '${mcsFlag}' gives the digital rows: drop --digital-codes (or --mcs)`);
   const digitalCodes = codesFlag === undefined ? DIGITAL_CODES : codesFlag === 'none' ? [] : codesFlag.split(',');
   const digitalFlags = DIGITAL_ONLY_FLAGS.filter((k) => values[k] !== undefined);
   if (digitalCodes.length === 0 && digitalFlags.length > 0) {
@@ -94,10 +99,12 @@ export async function demoCommand(argv: string[]): Promise<void> {
   // The channel flags (stage 2 takes those of the channel model and λ through runTraining; the
   // geometry adds a condition to each link's comparison).
   const experts = parseIntFlag('experts', values.experts, DEFAULT_TRAIN_CONFIG.experts, 1);
-  const channelSpec = parseChannelFlags(values, { experts });
+  const channelSpec = parseChannelFlags(values, { experts, ...(mcsFlag !== undefined ? { link: 'digital' as const } : {}) });
   const geometrySpec: GeometrySpec | null = channelSpec.geometry;
-  // Build (and so validate) every digital link before training.
-  const digitalLinks = digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
+  // Build (and so validate) every digital link before training: one per code, or the --mcs one.
+  const digitalLinks: DigitalLink[] = channelSpec.mcs
+    ? [mcsLink(channelSpec.mcs, digitalOptionsFromFlags(values))]
+    : digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
   for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
   const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
   const { train, test } = features;
@@ -119,12 +126,14 @@ export async function demoCommand(argv: string[]): Promise<void> {
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
   for (const link of digitalLinks) {
-    const { code, modulation, bits, decoder } = link.codec.options;
-    if (!quiet) process.stderr.write(`stage 2 over the digital link ${code}, ${modulation}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
+    const { modulation, bits, decoder } = link.codec.options;
+    const mcs = link.mcs ? formatMcsPolicy(link.mcs.spec) : undefined;
+    const code = mcs ?? link.codec.options.code;
+    if (!quiet) process.stderr.write(`stage 2 over the digital link ${mcs ? `mcs ${mcs}` : `${code}, ${modulation}`}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
     const epochs = trainStage2(model, train, features.validation, link, cfg, progress);
     const digitalRows = compareGates(model, test, linkConditions(link, K, cfg.snrRange, channel, geometry), cfg.seed, progress, `compare gates (digital ${code})`);
-    rows.push(...digitalRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options) })));
-    writeRunDirectory(join(out, `digital-${code.replace(/[:/]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
+    rows.push(...digitalRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options, mcs) })));
+    writeRunDirectory(join(out, `digital-${code.replace(/[:/=.]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
       'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
     });
   }

@@ -6,7 +6,7 @@ import { extractFeatures } from '../../train/features.js';
 import { evalChannelModel, evaluate } from '../../train/evaluate.js';
 import { GATE_KINDS } from '../../moe/gate.js';
 import { chooseLink, digitalOptionsFromFlags, LINK_FLAGS } from '../link_flags.js';
-import type { DigitalLink } from '../../link/index.js';
+import { phyTableFor, type DigitalLink } from '../../link/index.js';
 import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../link/snr.js';
 import { parseBackend, parseSpin, parseThreads, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
@@ -156,18 +156,36 @@ export function blerOf(errors: number, n: number): { value: number; codewords: n
 /** What a digital link did during an eval: its code and error counts (no timings: deterministic). */
 function digitalSummary(link: DigitalLink, d: number) {
   const { codec, totals } = link;
+  // An adaptive MCS has no one code: its code, rate and channel uses per vector vary per pair.
+  const adaptive = link.mcs?.spec.kind === 'adaptive';
   return {
-    code: codec.options.code,
-    modulation: codec.options.modulation,
+    code: adaptive ? null : codec.options.code,
+    modulation: adaptive ? null : codec.options.modulation,
     bits: codec.options.bits,
     decoder: codec.options.decoder?.algorithm,
     iterations: codec.options.decoder?.iterations,
-    rate: codec.code.rate,
-    channelUsesPerVector: codec.channelUses(d),
+    rate: adaptive ? null : codec.code.rate,
+    channelUsesPerVector: adaptive ? null : codec.channelUses(d),
     vectors: totals.vectors,
     frames: totals.frames,
     failedFrames: totals.failedFrames,
     bitErrorRate: totals.infoBits ? totals.bitErrors / totals.infoBits : 0,
     bler: blerOf(totals.frameErrors, totals.frames),
+    ...(link.mcs ? { mcs: mcsSummary(link) } : {}),
   };
+}
+
+/**
+ * The MCS policy's summary (choice histogram over every (sample, expert) pair, outages, OLLA
+ * offsets), the vectors sent per MCS index (the chosen pairs), and, for an adaptive policy, whether
+ * its stored PHY table was measured with this link's decoder (algorithm and iterations).
+ */
+function mcsSummary(link: DigitalLink) {
+  const policy = link.mcs!;
+  const vectorsPerMcs = Object.fromEntries([...link.vectorsPerMcs].sort((a, b) => a[0] - b[0]).map(([m, n]) => [String(m), n]));
+  const summary = { ...policy.summary(), vectorsPerMcs };
+  if (policy.spec.kind !== 'adaptive') return summary;
+  const phy = phyTableFor(policy.table).data.decoder;
+  const dec = link.codec.options.decoder;
+  return { ...summary, phyTableMatchesDecoder: phy.decoder === (dec?.algorithm ?? 'nms') && phy.iterations === (dec?.iterations ?? 10) };
 }
