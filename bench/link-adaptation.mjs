@@ -11,7 +11,9 @@
 //    outage rate with `:outage`.
 // 2. The PHY tables themselves: each MCS m at a fixed MCS, τ_m + 0.01 dB, with codewords filled by
 //    features (d = ⌊k_m/8⌋, uniform features: the table's uniform random bits, < 8 padding bits).
-//    The table says BLER ≈ target there; agreement 'consistent' / 'optimistic' / 'pessimistic'.
+//    The table says BLER ≈ target there; agreement 'consistent' / 'optimistic' / 'pessimistic', and
+//    the threshold's error in dB read along the table's curve. Beside it, part 1's d = 100 link at the
+//    same SNR (its last codeword zero-padded), which separates the table's error from the padding's.
 // 3. Rayleigh block fading (coherence 1), 802.11n 1944, K = 2 links, mean SNR 0…20 dB, gate CSI
 //    perfect / pilots:4 / pilots:1, inner loop alone vs `:olla`, each with and without `:outage`, all
 //    four on the same channel, gate estimates and noise: batches of 250 samples, the first third burn-in.
@@ -115,7 +117,23 @@ function awgnTable(table) {
   return { table, policy: policyText(table), thresholdsDb: tau, verdict: allMet(points), pointsMet: points.filter((p) => p.verdict === 'met').length, points: points.length, misses, grid: points, below };
 }
 
-/** Part 2 for one table: each MCS at a fixed MCS at τ_m + 0.01 dB, codewords filled with uniform feature bits. */
+/** The stored table's grid points of MCS m on either side of `snrDb`: { esn0Db, frames, frameErrors }. */
+function bracket(phy, m, snrDb) {
+  const pts = phy.data.mcs.find((c) => c.index === m).points;
+  const i = pts.findIndex((p) => p.esn0Db > snrDb);
+  return [pts[i - 1], pts[i]].filter(Boolean).map(({ esn0Db, frames, frameErrors }) => ({ esn0Db, frames, frameErrors }));
+}
+
+/** d ln BLER / d SNR (per dB, < 0) of the table's curve of MCS m at `snrDb` (±0.05 dB): converts a BLER ratio into dB. */
+function logSlope(phy, m, snrDb) {
+  return (Math.log(phy.blerAt(m, snrDb + 0.05)) - Math.log(phy.blerAt(m, snrDb - 0.05))) / 0.1;
+}
+
+/**
+ * Part 2 for one table: each MCS at a fixed MCS at τ_m + 0.01 dB, codewords filled with uniform
+ * feature bits. thresholdErrorDb = ln(measured/table BLER) / |table slope|: how many dB the table's
+ * threshold is too low (> 0: optimistic), read along the table's own curve.
+ */
 function tableCheck(table) {
   const spec = W.parseMcsPolicy(policyText(table));
   const phy = W.phyTableFor(table);
@@ -128,10 +146,19 @@ function tableCheck(table) {
     const msPer1000 = sendAwgn(link, snrDb, CFG.checkVectors, `check|${table}|${m}`, d, true);
     const r = measured(link);
     const entry = spec.table.entries[m];
+    const tableBler = phy.blerAt(m, snrDb);
     return { mcs: m, modulation: entry.modulation, code: entry.code, k, n, d, paddingBits: link.codec.framesPerVector(d) * k - d * BITS,
-      snrDb, tableBler: phy.blerAt(m, snrDb), ...r, agreement: tableAgreement({ errors: r.frameErrors, frames: r.frames, target: TARGET, level: LEVEL }), msPer1000 };
+      snrDb, tableBler, tablePoints: bracket(phy, m, snrDb), ...r, agreement: tableAgreement({ errors: r.frameErrors, frames: r.frames, target: TARGET, level: LEVEL }),
+      thresholdErrorDb: r.frameErrors > 0 ? Math.log(r.bler / tableBler) / -logSlope(phy, m, snrDb) : null, msPer1000 };
   });
-  return { table, verdict: allMet(rows), rows };
+  const errs = rows.map((x) => x.thresholdErrorDb).filter((x) => x !== null);
+  return { table, verdict: allMet(rows), thresholdErrorDb: { min: Math.min(...errs), max: Math.max(...errs), medianAbs: median(errs.map(Math.abs)) }, rows };
+}
+
+/** Zero padding bits per vector of d = D features at MCS m of `table` (⌈D·bits/k⌉·k − D·bits). */
+function link100Padding(table, m) {
+  const link = W.mcsLink({ kind: 'fixed', table: W.parseMcsPolicy(policyText(table)).table, index: m }, { bits: BITS });
+  return link.codec.framesPerVector(D) * link.codec.code.k - D * BITS;
 }
 
 /** The four links of one fading setting: inner loop / OLLA × fallback / outage. */
@@ -215,8 +242,15 @@ sections.awgnMs = performance.now() - t0;
 t0 = performance.now();
 const tables = CFG.tables.map((table) => {
   const r = tableCheck(table);
-  console.log(`\nPHY table ${table} at its thresholds (fixed MCS, filled codewords): ${r.verdict}`);
-  for (const x of r.rows) console.log(`  MCS ${String(x.mcs).padStart(2)} ${x.modulation.padEnd(5)} ${x.snrDb.toFixed(2).padStart(6)} dB table ${x.tableBler.toFixed(3)} measured ${x.bler.toFixed(4)} ${fmtCi(x.ci)} ${x.agreement} ${x.verdict}`);
+  // beside each row: the adaptive link's BLER at the same SNR with d = 100 (part 1's threshold point)
+  const a = awgn.find((x) => x.table === table);
+  for (const x of r.rows) {
+    const p = a.grid.find((g) => Math.abs(g.snrDb - x.snrDb) < 1e-9);
+    const padding = link100Padding(table, x.mcs);
+    x.adaptiveD100 = p ? { bler: p.bler, ci: p.ci, verdict: p.verdict, paddingBitsPerVector: padding } : null;
+  }
+  console.log(`\nPHY table ${table} at its thresholds (fixed MCS, filled codewords; adaptive link with d = ${D} at the same SNR): ${r.verdict}`);
+  for (const x of r.rows) console.log(`  MCS ${String(x.mcs).padStart(2)} ${x.modulation.padEnd(5)} ${x.snrDb.toFixed(2).padStart(6)} dB table ${x.tableBler.toFixed(3)} measured ${x.bler.toFixed(4)} ${fmtCi(x.ci)} ${x.agreement} (${x.thresholdErrorDb === null ? '—' : `${x.thresholdErrorDb >= 0 ? '+' : ''}${x.thresholdErrorDb.toFixed(2)} dB`}) ${x.verdict}; d = ${D}: ${x.adaptiveD100 ? `${x.adaptiveD100.bler.toFixed(4)} (${x.adaptiveD100.paddingBitsPerVector} padding bits)` : '—'}`);
   return r;
 });
 sections.tableCheckMs = performance.now() - t0;
