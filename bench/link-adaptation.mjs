@@ -215,6 +215,18 @@ function fadingRow(csi, snr, r, model) {
   };
 }
 
+/** JSON indented by 2, with arrays of plain values and everything at depth ≥ 4 (one measurement) on one line. */
+function compactJson(v, depth = 0) {
+  if (v === null || typeof v !== 'object' || depth >= 4) return JSON.stringify(v);
+  const pad = '  '.repeat(depth + 1), end = '  '.repeat(depth);
+  if (Array.isArray(v)) {
+    if (v.every((x) => x === null || typeof x !== 'object')) return JSON.stringify(v);
+    return `[\n${v.map((x) => pad + compactJson(x, depth + 1)).join(',\n')}\n${end}]`;
+  }
+  const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+  return `{\n${entries.map(([k, x]) => `${pad}${JSON.stringify(k)}: ${compactJson(x, depth + 1)}`).join(',\n')}\n${end}}`;
+}
+
 // ---- run -------------------------------------------------------------------------------------------
 
 const git = (...a) => { try { return execFileSync('git', a, { cwd: root, encoding: 'utf8' }).trimEnd(); } catch { return null; } };
@@ -295,5 +307,5 @@ const result = {
 };
 const out = QUICK ? join(tmpdir(), 'link-adaptation.quick.json') : join(root, 'bench', 'results', 'link-adaptation.json');
 mkdirSync(join(out, '..'), { recursive: true });
-writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+writeFileSync(out, compactJson(result) + '\n');
 console.log(`wrote ${out}`);
