@@ -32,6 +32,13 @@ commands:
           --bits, --decoder and --iterations apply to every digital link. The channel flags and
           --channel-use-weight apply to stage 2 and every evaluation; --geometry adds a row at its
           mean SNRs; --mcs gives the digital rows (instead of --digital-codes).
+          --pareto: instead, retrain stage 2 for each channel-use weight λ in 0, 0.01, 0.03, 0.1,
+          0.3, 1 over analog, digital 80211n:1944:3 (16-QAM 1/2) and adaptive digital
+          (adaptive:table=80211n:1944); print test accuracy against mean channel uses per sample
+          for the naive and the channel-aware gate, and the accuracy at analog's channel uses;
+          write pareto.json and pareto.svg. Channel rayleigh unless a channel flag is given; mean
+          SNRs from --snr-range; --bits/--decoder/--iterations apply; no --digital-codes, --mcs,
+          --geometry or --channel-use-weight.
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S

@@ -1,13 +1,14 @@
 // `wmoe demo --pareto`'s outputs (src/cli/commands/demo_pareto.ts): the text report, the SVG plot read
 // back from its ticks, the Pareto front and the accuracy at equal mean channel uses against hand values,
-// and one small run of runParetoDemo writing pareto.json and pareto.svg.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// one small run of runParetoDemo writing pareto.json and pareto.svg, and `wmoe demo --pareto` end to end.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { accuracyAtUses, checkParetoFlags, equalUses, PARETO_HELP, paretoFront, paretoReport, paretoSvg, runParetoDemo } from '../../src/cli/commands/demo_pareto.js';
-import type { ParetoRow } from '../../src/train/pareto.js';
+import { accuracyAtUses, checkParetoFlags, equalUses, paretoFront, paretoReport, paretoSvg, runParetoDemo } from '../../src/cli/commands/demo_pareto.js';
+import { DEFAULT_PARETO_LAMBDAS, type ParetoRow } from '../../src/train/pareto.js';
 import { linearX, linearY, readChart } from '../helpers/svg_read.js';
+import { expectOneLineError, runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
 import { tf, wmoe } from '../helpers/tf.js';
 import { loadMnist } from '../../src/data/mnist.js';
 import { head, subset } from '../../src/data/dataset.js';
@@ -116,13 +117,6 @@ describe('demo --pareto flags', () => {
     expect(() => checkParetoFlags({ 'digital-codes': '80211n:648:1/2' })).toThrow(/--digital-codes/);
     expect(() => checkParetoFlags({ geometry: '1,2,3,4' })).toThrow(/--snr-range/);
   });
-
-  it('help names the λ values, the links and the default channel', () => {
-    expect(PARETO_HELP).toContain('0, 0.01, 0.03, 0.1, 0.3, 1');
-    expect(PARETO_HELP).toContain('80211n:1944:3');
-    expect(PARETO_HELP).toContain('adaptive:table=80211n:1944');
-    expect(PARETO_HELP).toContain('rayleigh unless a channel flag is given');
-  });
 });
 
 describe('runParetoDemo', () => {
@@ -157,4 +151,40 @@ describe('runParetoDemo', () => {
       model.dispose();
     }
   }, 120_000);
+});
+
+describe('wmoe demo --pareto (built CLI)', () => {
+  it('sweeps every λ over the three links and writes the table, pareto.json and pareto.svg', () => {
+    const out = join(tempDir(), 'pareto');
+    const r = runCli(['demo', '--pareto', ...TINY_TRAIN, '--quiet', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const { settings, rows, equalUses: equal } = JSON.parse(readFileSync(join(out, 'pareto.json'), 'utf8'));
+    expect(settings.channel).toEqual({ channel: 'rayleigh' });
+    expect(settings.lambdas).toEqual(DEFAULT_PARETO_LAMBDAS);
+    expect(rows).toHaveLength(3 * DEFAULT_PARETO_LAMBDAS.length * 2);
+    expect(equal).toEqual(equalUses(rows));
+    expect(r.stdout).toContain(paretoReport(rows));
+    expect(readChart(readFileSync(join(out, 'pareto.svg'), 'utf8')).series).toHaveLength(6);
+    expect(existsSync(join(out, 'comparison.json'))).toBe(false); // the sweep replaces the comparison
+  }, 480_000);
+
+  it('a channel flag replaces the default Rayleigh channel', () => {
+    const out = join(tempDir(), 'pareto');
+    const r = runCli(['demo', '--pareto', ...TINY_TRAIN, '--train-samples', '96', '--test-samples', '32', '--channel', 'rician:6', '--quiet', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'pareto.json'), 'utf8')).settings.channel).toEqual({ channel: 'rician:6' });
+  }, 480_000);
+
+  it('bad input: one line naming the flag, nothing written', () => {
+    const out = join(tempDir(), 'pareto');
+    expectOneLineError(runCli(['demo', '--pareto', '--channel-use-weight', '0.1', '--out', out]), "--pareto takes no --channel-use-weight (got '0.1'): it sweeps λ itself");
+    expectOneLineError(runCli(['demo', '--pareto', '--mcs', 'adaptive', '--out', out]), "--pareto takes no --mcs (got 'adaptive'): it sets its own links");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--help describes --pareto', () => {
+    const help = runCli(['--help']).stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(`--pareto: instead, retrain stage 2 for each channel-use weight λ in ${DEFAULT_PARETO_LAMBDAS.join(', ')}`);
+    expect(help).toContain('Channel rayleigh unless a channel flag is given');
+  });
 });

@@ -15,6 +15,7 @@ import { geometryMeanSnrDb, type GeometrySpec } from '../../channel/fading/geome
 import type { ChannelSettings } from '../../link/channel_settings.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/config.js';
 import { InputError } from '../../errors.js';
+import { checkParetoFlags, runParetoDemo } from './demo_pareto.js';
 
 /** The digital links of the main job's table: 802.11n 648, rates 1/2 and 3/4, BPSK, 8 bits. */
 const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
@@ -79,11 +80,13 @@ function linkConditions(link: Link, K: number, range: [number, number], channel:
  * apply to every stage 2 and every evaluation; --geometry adds a condition at its mean SNRs to each
  * link's rows; --mcs gives the digital rows (one link with that MCS policy, instead of
  * --digital-codes). comparison.json records the channel and each row's channel uses per sample.
+ * With --pareto it runs the accuracy vs channel-uses sweep instead of the comparison (see runParetoDemo).
  * Progress (training, feature extraction, the comparisons) goes to stderr, none with --quiet.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' } });
-  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, mcs: mcsFlag, ...trainFlags } = values;
+  const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' }, pareto: { type: 'boolean' } });
+  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, mcs: mcsFlag, pareto, ...trainFlags } = values;
+  if (pareto === true) checkParetoFlags(values);
   if (linkFlag !== undefined) {
     throw new InputError(
       `demo takes no --link (got '${linkFlag}'): its analog rows use a gate trained over the analog link and its digital rows one trained over each --digital-codes link`,
@@ -107,6 +110,13 @@ export async function demoCommand(argv: string[]): Promise<void> {
     : digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
   for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
   const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
+  if (pareto === true) {
+    // --pareto: the accuracy vs channel-uses sweep instead of the gate comparison (see demo_pareto.ts).
+    const { bits, decoder } = digitalOptionsFromFlags(values);
+    runParetoDemo({ model, features, cfg, out, channel: cfg.channel, digital: { bits, decoder }, progress: progressBar({ quiet: values.quiet === true }) });
+    model.dispose();
+    return;
+  }
   const { train, test } = features;
   const K = cfg.experts;
   const quiet = values.quiet === true;

@@ -41,15 +41,6 @@ export function defaultParetoLinks(digital: ParetoDigitalOptions = {}): ParetoLi
   ];
 }
 
-/** `wmoe --help`'s line for `demo --pareto`. */
-export const PARETO_HELP =
-  '--pareto  demo: instead of the gate comparison, retrain stage 2 for each channel-use weight λ in ' +
-  `${DEFAULT_PARETO_LAMBDAS.join(', ')} over analog, digital ${PARETO_FIXED_MCS} (16-QAM 1/2) and adaptive digital ` +
-  `(${PARETO_ADAPTIVE_MCS}), and report test accuracy against mean channel uses per sample for the naive and ` +
-  'the channel-aware gate, with the accuracy at analog\'s channel uses; writes pareto.json and pareto.svg. ' +
-  'Channel rayleigh unless a channel flag is given; mean SNRs drawn from --snr-range; --bits, --decoder, ' +
-  '--iterations apply to the digital links.';
-
 /** Flags `demo --pareto` refuses: the sweep picks the links and λ itself. */
 const PARETO_EXCLUDED = ['digital-codes', 'mcs', 'code', 'modulation', 'link', 'geometry', 'channel-use-weight'] as const;
 
