@@ -13,6 +13,7 @@ import { llrOverFlat } from '../channel/flat.js';
 import type { FusedKind } from '../channel/llr_over_awgn.js';
 import { quantizeInto, dequantizeInto, toBitsInto, fromBitsInto, type Quantized } from '../channel/quantize.js';
 import { ldpcCode, type LdpcCode } from '../codes/ldpc.js';
+import { paddingPattern } from './padding.js';
 import type { BatchDecodeResult } from '../codes/types.js';
 import type { LdpcDecodeOptions } from '../codes/decoder.js';
 
@@ -35,7 +36,7 @@ export interface DigitalStats {
   failedFrames: number;
   /**
    * Frames (codewords) with at least one error among their k information bits after decoding,
-   * zero padding included (the sender's padding bits are known zeros): the BLER numerator.
+   * padding included (the padding bits are known to both ends): the BLER numerator.
    */
   frameErrors: number;
   /** Information-bit errors after decoding. */
@@ -83,7 +84,7 @@ const SURE = 1e4;
 /**
  * A digital link for d-value feature vectors. Each vector is quantised to `bits` bits per value
  * (per-vector min/max side information, 64 bits, assumed error-free), its d·bits bits are split
- * into ⌈d·bits/k⌉ codewords (the last zero-padded), encoded, modulated, sent over AWGN at the
+ * into ⌈d·bits/k⌉ codewords (the last padded: zeros for BPSK/QPSK, the 802.11 scrambler sequence for 16/64-QAM, src/link/padding.ts), encoded, modulated, sent over AWGN at the
  * vector's Es/N0 (dB, per modulation symbol) — or over flat fading with the vector's gain — demapped
  * to exact LLRs, decoded, and dequantised.
  */
@@ -102,6 +103,8 @@ export class DigitalCodec {
   private frameErrVar = new Float64Array(0);
   private decoded: BatchDecodeResult = { bits: new Uint8Array(0), iterations: new Int32Array(0), converged: new Uint8Array(0) };
   private readonly q: Quantized = { codes: new Uint16Array(0), min: 0, max: 0, bits: 1 };
+  /** Fill of the unused bits of a vector's last codeword: null = zeros (see src/link/padding.ts). */
+  private readonly padding: Uint8Array | null;
 
   constructor(readonly options: DigitalLinkOptions) {
     this.code = ldpcCode(options.code);
@@ -112,6 +115,21 @@ export class DigitalCodec {
     if (this.code.n % this.modem.bitsPerSymbol !== 0) {
       throw new InputError(`code ${options.code} has n = ${this.code.n}, not a multiple of ${this.modem.bitsPerSymbol} bits per ${options.modulation} symbol`);
     }
+    this.padding = paddingPattern(this.modem.bitsPerSymbol, this.code.k);
+  }
+
+  /**
+   * Fills info[from, to), the unused bits of a vector's last codeword (which ends at `to`), with
+   * zeros, or for 16/64-QAM with the scrambler sequence at those positions of the codeword (see
+   * src/link/padding.ts).
+   */
+  private pad(info: Uint8Array, from: number, to: number): void {
+    if (!this.padding) {
+      info.fill(0, from, to);
+      return;
+    }
+    const codewordStart = to - this.code.k;
+    for (let j = from; j < to; j++) info[j] = this.padding[j - codewordStart];
   }
 
   /** Codewords per vector of d values. */
@@ -191,7 +209,7 @@ export class DigitalCodec {
       side[2 * i + 1] = q.max;
       const o = i * infoPerVector;
       toBitsInto(q.codes, b, info.subarray(o, o + used));
-      info.fill(0, o + used, o + infoPerVector); // zero padding of the last codeword
+      this.pad(info, o + used, o + infoPerVector);
     }
     stats.quantiseMs += clock() - t;
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DigitalCodec } from '../../src/link/digital_codec.js';
 import { Rng } from '../../src/channel/rng.js';
 import { quantize, dequantize, toBits, fromBits } from '../../src/channel/quantize.js';
+import { paddingPattern } from '../../src/link/padding.js';
 import { n0FromEsn0 } from '../../src/channel/snr.js';
 
 /**
@@ -13,9 +14,11 @@ function referenceTransmit(c: DigitalCodec, x: Float32Array, d: number, snrs: nu
   const b = c.options.bits;
   const F = c.framesPerVector(d);
   const info = new Uint8Array(snrs.length * F * code.k);
+  const pad = paddingPattern(modem.bitsPerSymbol, code.k); // the last codeword's unused bits
   const qs = snrs.map((_, i) => {
     const q = quantize(x.subarray(i * d, (i + 1) * d), b);
     info.set(toBits(q.codes, b), i * F * code.k);
+    if (pad) for (let j = d * b; j < F * code.k; j++) info[i * F * code.k + j] = pad[j - (F - 1) * code.k];
     return q;
   });
   const coded = code.encodeBatch(info, snrs.length * F);

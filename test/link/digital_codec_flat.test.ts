@@ -2,6 +2,7 @@
 // per-codeword error flags, against an allocating reference chain, exact noiseless cases, the
 // recorded llrOverFlat inputs, and statistics that must match the AWGN path's.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { paddingPattern } from '../../src/link/padding.js';
 import { DigitalCodec, type FlatVectorGains } from '../../src/link/digital_codec.js';
 import { Rng } from '../../src/channel/rng.js';
 import { llrOverFlat, type FlatFrames } from '../../src/channel/flat.js';
@@ -41,11 +42,17 @@ function gains(phases: number[], opts: { amp?: number[]; hatScale?: [number, num
   return { h, hHat, errVar: Float32Array.from(opts.errVar ?? new Array<number>(n).fill(0)) };
 }
 
-/** The info bits (F·k per vector, zero padded) the codec sends for these vectors. */
+/** The info bits (F·k per vector, padded as src/link/padding.ts says) the codec sends for these vectors. */
 function infoBits(c: DigitalCodec, x: Float32Array, d: number, count: number): Uint8Array {
   const F = c.framesPerVector(d);
-  const info = new Uint8Array(count * F * c.code.k);
-  for (let i = 0; i < count; i++) info.set(toBits(quantize(x.subarray(i * d, (i + 1) * d), c.options.bits).codes, c.options.bits), i * F * c.code.k);
+  const k = c.code.k;
+  const info = new Uint8Array(count * F * k);
+  const pad = paddingPattern(c.modem.bitsPerSymbol, k);
+  for (let i = 0; i < count; i++) {
+    const bits = toBits(quantize(x.subarray(i * d, (i + 1) * d), c.options.bits).codes, c.options.bits);
+    info.set(bits, i * F * k);
+    if (pad) for (let j = bits.length; j < F * k; j++) info[i * F * k + j] = pad[j - (F - 1) * k];
+  }
   return info;
 }
 
