@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Link } from './link.js';
 import type { LinkBatch } from './link_batch.js';
 import { tfjsSeed } from '../random/hash.js';
+import { InputError } from '../errors.js';
 
 /**
  * Complex channel uses the analog link spends on one vector of d real features: two real
@@ -34,31 +35,57 @@ export function analogChannelUses(d: number): number {
  * with the batch's `channel.noiseSeed`: the same batch gives the same received features.
  * features [batch, d], batch for the same B and K → received [K, batch, d].
  */
-export const analogLink: Link = {
-  kind: 'analog',
-  transmit(features, batch) {
-    const [B, d] = features.shape;
-    const K = batch.channel.experts;
-    checkBatch(batch, B);
-    return tf.tidy(() => {
-      const toFeatures = tf.sqrt(tf.mul(tf.mean(tf.square(features), 1, true), 2)); // √(2P) [B, 1]
-      const noise = tf.randomNormal([K, B, d], 0, 1, 'float32', tfjsSeed(batch.channel.noiseSeed));
-      if (!batch.channel.faded && batch.rx.perfect) {
-        const snrDb = tf.tensor2d(batch.channel.meanSnrDb, [B, K]);
-        const noiseStd = tf.sqrt(tf.div(tf.pow(10, tf.div(snrDb, -10)), 2)); // √(N0/2) [B, K], 0 at +∞
-        const scale = tf.mul(tf.transpose(noiseStd), tf.transpose(toFeatures)); // [K, B]
-        return tf.add(tf.expandDims(features, 0), tf.mul(noise, tf.expandDims(scale, 2))) as tf.Tensor3D;
-      }
-      const { gain, noiseStd } = mmseCoefficients(batch);
-      const scale = tf.mul(tf.tensor2d(noiseStd, [K, B]), tf.transpose(toFeatures)); // √(2P)·|w|·√(N0/2) [K, B]
-      const signal = rotate(features, tf.tensor3d(gain, [K, B, 2]));
-      return tf.add(signal, tf.mul(noise, tf.expandDims(scale, 2))) as tf.Tensor3D;
-    });
-  },
-  channelUses(d, batch) {
-    return new Float32Array(batch.channel.batch * batch.channel.experts).fill(analogChannelUses(d) + batch.rx.pilotUses);
-  },
-};
+export const analogLink: Link = analogRepetitionLink(1);
+
+/**
+ * The analog link that sends each complex use `r` times within the block (same gain h, independent
+ * noise) and combines the copies coherently at the receiver: the same as {@link analogLink} at r
+ * times the SNR (+10·log10 r dB; pilots and the gate's view unchanged), for r·⌈d/2⌉ channel uses
+ * plus pilots. r = 1 is analogLink. Trades channel uses for quality, e.g. to compare analog with
+ * digital links at equal channel uses. `r`: integer ≥ 1.
+ */
+export function analogRepetitionLink(r: number): Link & { readonly repetitions: number } {
+  if (!Number.isInteger(r) || r < 1) throw new InputError(`analog repetitions ${r} is not an integer ≥ 1`);
+  const gainDb = 10 * Math.log10(r);
+  const link: Link & { readonly repetitions: number } = {
+    kind: 'analog',
+    repetitions: r,
+    transmit(features, batch) {
+      return sendAnalog(features, r === 1 ? batch : boosted(batch, gainDb));
+    },
+    channelUses(d, batch) {
+      return new Float32Array(batch.channel.batch * batch.channel.experts).fill(r * analogChannelUses(d) + batch.rx.pilotUses);
+    },
+  };
+  return link;
+}
+
+/** `batch` with every mean SNR raised by `gainDb` (the combining gain of repeated uses). */
+function boosted(batch: LinkBatch, gainDb: number): LinkBatch {
+  const meanSnrDb = Float32Array.from(batch.channel.meanSnrDb, (s) => s + gainDb);
+  return { ...batch, channel: { ...batch.channel, meanSnrDb } };
+}
+
+/** The analog link's transmission (see {@link analogLink}): features [B, d] → received [K, B, d]. */
+function sendAnalog(features: tf.Tensor2D, batch: LinkBatch): tf.Tensor3D {
+  const [B, d] = features.shape;
+  const K = batch.channel.experts;
+  checkBatch(batch, B);
+  return tf.tidy(() => {
+    const toFeatures = tf.sqrt(tf.mul(tf.mean(tf.square(features), 1, true), 2)); // √(2P) [B, 1]
+    const noise = tf.randomNormal([K, B, d], 0, 1, 'float32', tfjsSeed(batch.channel.noiseSeed));
+    if (!batch.channel.faded && batch.rx.perfect) {
+      const snrDb = tf.tensor2d(batch.channel.meanSnrDb, [B, K]);
+      const noiseStd = tf.sqrt(tf.div(tf.pow(10, tf.div(snrDb, -10)), 2)); // √(N0/2) [B, K], 0 at +∞
+      const scale = tf.mul(tf.transpose(noiseStd), tf.transpose(toFeatures)); // [K, B]
+      return tf.add(tf.expandDims(features, 0), tf.mul(noise, tf.expandDims(scale, 2))) as tf.Tensor3D;
+    }
+    const { gain, noiseStd } = mmseCoefficients(batch);
+    const scale = tf.mul(tf.tensor2d(noiseStd, [K, B]), tf.transpose(toFeatures)); // √(2P)·|w|·√(N0/2) [K, B]
+    const signal = rotate(features, tf.tensor3d(gain, [K, B, 2]));
+    return tf.add(signal, tf.mul(noise, tf.expandDims(scale, 2))) as tf.Tensor3D;
+  });
+}
 
 /** Throws unless `batch` describes `B` samples. */
 function checkBatch(batch: LinkBatch, B: number): void {

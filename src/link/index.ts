@@ -1,12 +1,12 @@
 import { LINK_KINDS, type Link, type LinkKind } from './link.js';
 import { InputError } from '../errors.js';
 import { perfectLink } from './perfect.js';
-import { analogLink, analogChannelUses } from './analog.js';
+import { analogLink, analogChannelUses, analogRepetitionLink } from './analog.js';
 import { digitalLink, mcsLink, MCS_NOISE_TAG, type DigitalLink } from './digital.js';
 import { DigitalCodec, type DigitalLinkOptions, type DigitalStats } from './digital_codec.js';
 
 export { LINK_KINDS, type Link, type LinkKind };
-export { analogChannelUses };
+export { analogChannelUses, analogRepetitionLink };
 export { perfectLink, analogLink, digitalLink, mcsLink, MCS_NOISE_TAG, DigitalCodec, type DigitalLink, type DigitalLinkOptions, type DigitalStats };
 export type { FlatVectorGains, DigitalTransmitResult } from './digital_codec.js';
 export { parseGateCsi, formatGateCsi, validateGateCsi, GATE_CSI_KINDS, GateCsiEstimator, quantiseDb, type GateCsiSpec, type GateCsiOptions } from './csi/gate_csi.js';

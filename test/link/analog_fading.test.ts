@@ -2,7 +2,7 @@
 // w = conj(ĥ)/(|ĥ|² + N0 + σe²), checked against linear-MMSE theory rather than against its own formula.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tf, wmoe } from '../helpers/tf.js';
-import { analogLink, ChannelModel, awgnLinkBatch, channelModelSpecOf } from '../../src/link/index.js';
+import { analogLink, analogRepetitionLink, ChannelModel, awgnLinkBatch, channelModelSpecOf } from '../../src/link/index.js';
 
 const K = 3;
 
@@ -89,5 +89,21 @@ describe('analog link over fading (MMSE receiver)', () => {
     expect(rx.shape).toEqual([K, 4, 7]);
     const x = f.dataSync(), r = rx.dataSync();
     for (let i = 0; i < x.length; i++) expect(r[i]).toBeCloseTo(x[i], 4);
+  });
+});
+
+describe('analog repetition', () => {
+  it('r repeated uses combined coherently = analogLink at +10·log10(r) dB, for r times the channel uses', () => {
+    const f = features(6, 20, 9);
+    const snr = Array.from({ length: 6 * K }, (_, i) => -5 + 2 * i);
+    const model = new ChannelModel(channelModelSpecOf({ channel: 'rayleigh', 'rx-csi': 'pilots:2' }), K, 3);
+    const batch = model.realise(snr, 6, 0, 5);
+    const boostedBatch = { ...batch, channel: { ...batch.channel, meanSnrDb: Float32Array.from(batch.channel.meanSnrDb, (s) => s + 10 * Math.log10(4)) } };
+    const four = analogRepetitionLink(4);
+    expect(Array.from(four.transmit(f, batch).dataSync())).toEqual(Array.from(analogLink.transmit(f, boostedBatch).dataSync()));
+    expect(Array.from(four.channelUses(20, batch))).toEqual(new Array(6 * K).fill(4 * 10 + 2));
+    expect(Array.from(analogRepetitionLink(1).transmit(f, batch).dataSync())).toEqual(Array.from(analogLink.transmit(f, batch).dataSync()));
+    expect(() => analogRepetitionLink(0)).toThrow(/repetitions 0/);
+    expect(() => analogRepetitionLink(1.5)).toThrow(/repetitions 1.5/);
   });
 });
