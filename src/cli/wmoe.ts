@@ -33,9 +33,11 @@ commands:
           --channel-use-weight apply to stage 2 and every evaluation; --geometry adds a row at its
           mean SNRs; --mcs gives the digital rows (instead of --digital-codes).
           --pareto: instead, retrain stage 2 for each channel-use weight λ in 0, 0.01, 0.03, 0.1,
-          0.3, 1 over analog, digital 80211n:1944:3 (16-QAM 1/2) and adaptive digital
-          (adaptive:table=80211n:1944); print test accuracy against mean channel uses per sample
-          for the naive and the channel-aware gate, and the accuracy at analog's channel uses;
+          0.3, 1 over adaptive digital (adaptive:table=80211n:1944), and once (λ = 0: their
+          costs are equal on every expert) over analog, analog ×4 and ×16 (each use repeated)
+          and digital 80211n:1944:3 (16-QAM 1/2); print test accuracy against mean channel uses
+          per sample for the naive and the channel-aware gate, and the accuracy of each digital
+          link at the channel uses of the analog points;
           write pareto.json and pareto.svg. Channel rayleigh unless a channel flag is given; mean
           SNRs from --snr-range; --bits/--decoder/--iterations apply; no --digital-codes, --mcs,
           --geometry or --channel-use-weight.

@@ -23,6 +23,11 @@ export interface ParetoLink {
    * link's running totals and an adaptive link's outer-loop state start afresh each time.
    */
   make: () => Link;
+  /**
+   * This link's channel-use weights, instead of the sweep's: e.g. [0] for a link that costs the same
+   * on every expert (analog, a fixed MCS), where λ has no gradient and every λ trains the same gate.
+   */
+  lambdas?: readonly number[];
 }
 
 export interface ParetoOptions {
@@ -107,7 +112,7 @@ export function paretoSweep(
     for (const link of options.links) {
       model.params.fromFlat(stage1);
       const naive = evalOn(link, 'naive');
-      for (const lambda of lambdas) {
+      for (const lambda of link.lambdas ?? lambdas) {
         model.params.fromFlat(stage1);
         trainStage2(model, features.train, features.validation, link.make(), { ...cfg, ...(channel ? { channel } : {}), channelUseWeight: lambda }, options.progress);
         rows.push(row(link, lambda, 'naive', naive), row(link, lambda, 'channel-aware', evalOn(link, 'channel-aware', lambda)));

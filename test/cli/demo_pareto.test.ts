@@ -137,14 +137,15 @@ describe('runParetoDemo', () => {
     try {
       const rows = runParetoDemo({ model, features, cfg, out, lambdas: [0, 1] });
       const printed = write.mock.calls.map((c) => String(c[0])).join('');
-      expect(rows).toHaveLength(3 * 2 * 2);
+      // Analog ×1, ×4, ×16 and the fixed MCS train at λ = 0 only (uniform costs); adaptive at each λ.
+      expect(rows).toHaveLength(4 * 2 + 2 * 2);
       const json = JSON.parse(readFileSync(join(out, 'pareto.json'), 'utf8'));
       expect(json.settings.channel).toEqual({ channel: 'rayleigh' }); // the default without channel flags
       expect(json.rows).toEqual(rows);
       expect(json.equalUses).toEqual(equalUses(rows));
       expect(printed).toContain(paretoReport(rows));
       const chart = readChart(readFileSync(join(out, 'pareto.svg'), 'utf8'));
-      expect(chart.series.map((s) => s.name)).toEqual(['analog', 'digital 80211n:1944:3', 'adaptive digital'].flatMap((l) => [`${l}, naive`, `${l}, channel-aware`]));
+      expect(chart.series.map((s) => s.name)).toEqual(['analog', 'analog ×4', 'analog ×16', 'digital 80211n:1944:3', 'adaptive digital'].flatMap((l) => [`${l}, naive`, `${l}, channel-aware`]));
     } finally {
       write.mockRestore();
       rmSync(out, { recursive: true, force: true });
@@ -154,17 +155,17 @@ describe('runParetoDemo', () => {
 });
 
 describe('wmoe demo --pareto (built CLI)', () => {
-  it('sweeps every λ over the three links and writes the table, pareto.json and pareto.svg', () => {
+  it('sweeps every λ over the adaptive link (λ = 0 over the others) and writes the table, pareto.json and pareto.svg', () => {
     const out = join(tempDir(), 'pareto');
     const r = runCli(['demo', '--pareto', ...TINY_TRAIN, '--quiet', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const { settings, rows, equalUses: equal } = JSON.parse(readFileSync(join(out, 'pareto.json'), 'utf8'));
     expect(settings.channel).toEqual({ channel: 'rayleigh' });
     expect(settings.lambdas).toEqual(DEFAULT_PARETO_LAMBDAS);
-    expect(rows).toHaveLength(3 * DEFAULT_PARETO_LAMBDAS.length * 2);
+    expect(rows).toHaveLength(4 * 2 + DEFAULT_PARETO_LAMBDAS.length * 2);
     expect(equal).toEqual(equalUses(rows));
     expect(r.stdout).toContain(paretoReport(rows));
-    expect(readChart(readFileSync(join(out, 'pareto.svg'), 'utf8')).series).toHaveLength(6);
+    expect(readChart(readFileSync(join(out, 'pareto.svg'), 'utf8')).series).toHaveLength(10);
     expect(existsSync(join(out, 'comparison.json'))).toBe(false); // the sweep replaces the comparison
   }, 480_000);
 

@@ -9,7 +9,7 @@ import type { ProgressFn } from '../../train/progress.js';
 import type { DistributedMoE } from '../../moe/model.js';
 import type { GateKind } from '../../moe/gate.js';
 import type { ChannelSettings } from '../../link/channel_settings.js';
-import { analogLink, mcsLink } from '../../link/index.js';
+import { analogLink, analogRepetitionLink, mcsLink } from '../../link/index.js';
 import type { LdpcDecodeOptions } from '../../codes/decoder.js';
 import { parseMcsPolicy } from '../channel_flags.js';
 import { InputError } from '../../errors.js';
@@ -31,12 +31,25 @@ export interface ParetoDigitalOptions {
   decoder?: LdpcDecodeOptions;
 }
 
-/** The demo's links: analog; digital at {@link PARETO_FIXED_MCS}; adaptive digital ({@link PARETO_ADAPTIVE_MCS}). */
+/** Repetition factors of the demo's analog links (r = 1 is plain analog): analog operating points at more channel uses. */
+export const PARETO_ANALOG_REPETITIONS: readonly number[] = Object.freeze([1, 4, 16]);
+
+/**
+ * The demo's links: analog, and analog sending each use r times (r of {@link PARETO_ANALOG_REPETITIONS},
+ * labelled `analog ×r`); digital at {@link PARETO_FIXED_MCS}; adaptive digital ({@link PARETO_ADAPTIVE_MCS}).
+ * The analog links and the fixed MCS cost the same on every expert, so λ cannot move them: they train
+ * at λ = 0 only; the adaptive link takes the sweep's λ.
+ */
 export function defaultParetoLinks(digital: ParetoDigitalOptions = {}): ParetoLink[] {
   const options = { bits: digital.bits ?? 8, ...(digital.decoder ? { decoder: digital.decoder } : {}) };
+  const once = [0] as const;
   return [
-    { label: PARETO_REFERENCE, make: () => analogLink },
-    { label: `digital ${PARETO_FIXED_MCS}`, make: () => mcsLink(parseMcsPolicy(PARETO_FIXED_MCS), options) },
+    ...PARETO_ANALOG_REPETITIONS.map((r) => ({
+      label: r === 1 ? PARETO_REFERENCE : `${PARETO_REFERENCE} ×${r}`,
+      make: () => (r === 1 ? analogLink : analogRepetitionLink(r)),
+      lambdas: once,
+    })),
+    { label: `digital ${PARETO_FIXED_MCS}`, make: () => mcsLink(parseMcsPolicy(PARETO_FIXED_MCS), options), lambdas: once },
     { label: 'adaptive digital', make: () => mcsLink(parseMcsPolicy(PARETO_ADAPTIVE_MCS), options) },
   ];
 }
@@ -113,18 +126,24 @@ export interface EqualUsesRow {
 }
 
 /**
- * Accuracy at equal mean channel uses: for each gate and each point of the reference link's
- * Pareto front (over λ), every other link's front with the same gate is interpolated at that
- * point's mean uses (see {@link accuracyAtUses}). Empty when no row has the reference link.
+ * Accuracy at equal mean channel uses: the reference family is every link labelled `reference` or
+ * `reference ×r` (analog and its repetitions), whose points together make one Pareto front per
+ * gate. For each gate and each point of that front, every other link's front with the same gate is
+ * interpolated at that point's mean uses (see {@link accuracyAtUses}). Empty when no row has the
+ * reference link.
  */
 export function equalUses(rows: readonly ParetoRow[], reference = PARETO_REFERENCE): EqualUsesRow[] {
-  const curves = paretoCurves(rows).map((c) => ({ ...c, front: paretoFront(c.rows.map((r) => ({ uses: r.channelUses.mean, accuracy: r.accuracy }))) }));
+  const inFamily = (link: string) => link === reference || link.startsWith(`${reference} ×`);
+  const toPoints = (rs: readonly ParetoRow[]) => rs.map((r) => ({ uses: r.channelUses.mean, accuracy: r.accuracy }));
+  const curves = paretoCurves(rows).map((c) => ({ ...c, front: paretoFront(toPoints(c.rows)) }));
   const out: EqualUsesRow[] = [];
-  for (const ref of curves.filter((c) => c.link === reference)) {
-    for (const p of ref.front) {
-      for (const c of curves.filter((x) => x.link !== reference && x.gate === ref.gate)) {
+  for (const gate of [...new Set(curves.map((c) => c.gate))]) {
+    const family = rows.filter((r) => r.gate === gate && inFamily(r.link));
+    if (family.length === 0) continue;
+    for (const p of paretoFront(toPoints(family))) {
+      for (const c of curves.filter((x) => !inFamily(x.link) && x.gate === gate)) {
         out.push({
-          gate: ref.gate,
+          gate,
           uses: p.uses,
           reference,
           referenceAccuracy: p.accuracy,
@@ -156,7 +175,7 @@ export function paretoReport(rows: readonly ParetoRow[], reference = PARETO_REFE
   );
   const equal = equalUses(rows, reference);
   if (equal.length === 0) return text;
-  text += `\nAccuracy at equal mean channel uses per sample (${reference}'s; other links interpolated linearly along their Pareto front over λ, i.e. time sharing; no extrapolation)\n\n`;
+  text += `\nAccuracy at equal mean channel uses per sample (on the front of ${reference} and its repetitions ${reference} ×r; other links interpolated linearly along their Pareto front over λ, i.e. time sharing; no extrapolation)\n\n`;
   const outside = (e: EqualUsesRow) => {
     const [lo, hi] = e.range;
     return `n/a: needs ${uses(lo)}${hi > lo ? `…${uses(hi)}` : ''} (${(lo / e.uses).toFixed(2)}× ${reference}'s)`;
