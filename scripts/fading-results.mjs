@@ -7,7 +7,7 @@
 //
 //   node scripts/fading-results.mjs [--model lenet5|resnet18] [--dataset fashion-mnist]
 //        [--epochs 4] [--stage2-epochs 4] [--train-samples 0] [--test-samples 0] [--seed 1]
-//        [--link analog|digital] [--out docs/results] [--runs runs]
+//        [--link analog|digital] [--out docs/results] [--runs runs] [--threads 1|N|auto]
 //
 // Mean SNRs: expert k's link has mean Es/N0 −5, 5, 15, 25 dB (K = 4, heterogeneous over −5…25 dB);
 // stage 2 draws each sample's per-expert mean SNRs uniformly from −5…25 dB. Coherence 1 (one block
@@ -35,6 +35,7 @@ const { values: v } = parseArgs({
     link: { type: 'string', default: 'analog' },
     out: { type: 'string', default: join(ROOT, 'docs/results') },
     runs: { type: 'string', default: join(ROOT, 'runs') },
+    threads: { type: 'string', default: '1' },
   },
 });
 const int = (name) => {
@@ -54,7 +55,7 @@ const CSI_ROWS = [
   { name: 'statistical', channel: { channel: 'rayleigh', csi: 'statistical' } },
 ];
 
-await init({ threads: 'auto' });
+await init({ threads: v.threads === 'auto' ? 'auto' : int('threads') });
 const name = `${v.dataset}-${v.model}-${v.link}`;
 const runDir = join(v.runs, `fading-${name}`);
 mkdirSync(runDir, { recursive: true });

@@ -3,7 +3,7 @@ import type { Link } from './link.js';
 import type { LinkBatch } from './link_batch.js';
 import { DigitalCodec, type DigitalLinkOptions, type DigitalStats, type FlatVectorGains } from './digital_codec.js';
 import { McsPolicy } from './adapt/policy.js';
-import type { McsPolicySpec } from '../cli/channel_flags.js';
+import type { McsPolicySpec } from './adapt/mcs_policy_spec.js';
 import type { LdpcDecodeOptions } from '../codes/decoder.js';
 import { deriveSeed } from '../random/hash.js';
 

@@ -29,3 +29,4 @@ export function createLink(kind: string, digital: Partial<DigitalLinkOptions> = 
   if (kind === 'digital') return digitalLink({ ...DEFAULT_DIGITAL, ...digital });
   throw new InputError(`unknown link '${kind}' (known: ${LINK_KINDS.join(', ')})`);
 }
+export { parseMcsPolicy, formatMcsPolicy, ADAPTIVE_MCS_DEFAULTS, type McsPolicySpec } from './adapt/mcs_policy_spec.js';

@@ -4,7 +4,7 @@ import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import type { DigitalLink } from '../link/digital.js';
 import { InputError } from '../errors.js';
-import { formatMcsPolicy } from '../cli/channel_flags.js';
+import { formatMcsPolicy } from '../link/adapt/mcs_policy_spec.js';
 import { CHECKPOINT_FORMAT, fnv1a, parseCheckpoint, type CheckpointFile, type CheckpointMeta, type LinkRecord } from './checkpoint_parse.js';
 
 // The format and its parser live in checkpoint_parse.ts (no file system: browsers use it too);

@@ -7,7 +7,7 @@ import { LINK_KINDS, type LinkKind } from '../link/link.js';
 import type { ModulationName } from '../channel/modem.js';
 import { InputError } from '../errors.js';
 import type { TrainConfig } from './config.js';
-import { formatMcsPolicy, parseMcsPolicy } from '../cli/channel_flags.js';
+import { formatMcsPolicy, parseMcsPolicy } from '../link/adapt/mcs_policy_spec.js';
 
 /**
  * A checkpoint directory holds `config.json` (architecture, parameter names and shapes, the

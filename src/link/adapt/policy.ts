@@ -10,7 +10,7 @@
  */
 import { InputError } from '../../errors.js';
 import { mcsEntry, mcsTable, type McsTable } from '../../codes/mcs/table.js';
-import { formatMcsPolicy, type McsPolicySpec } from '../../cli/channel_flags.js';
+import { formatMcsPolicy, type McsPolicySpec } from './mcs_policy_spec.js';
 import { loadPhyTable, type PhyTable } from './bler_table.js';
 import { Olla } from './olla.js';
 import phy80211n648 from './data/80211n-648.json' with { type: 'json' };
