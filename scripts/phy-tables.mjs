@@ -2,14 +2,15 @@
 // Regenerates the stored PHY-abstraction tables src/link/adapt/data/<table>.json: BLER against Es/N0
 // over AWGN for every MCS of each table, measured by the package's own simulator (simulateMcsTable
 // from dist/sim.mjs: run `npm run build:ts` first). With the defaults all four tables take about
-// 4 minutes on one core (measured 2026-12-07: 17 s for 80211n:1944, 3 min for nr).
+// 8 minutes on one core (measured 2026-12-07 on a busy machine: 80211n 648/1296/1944 in about a
+// minute each, nr in 6 minutes).
 //
 //   node scripts/phy-tables.mjs [--tables 80211n:648,80211n:1296,80211n:1944,nr] [--out DIR]
-//        [--seed 18] [--max-frame-errors 100] [--max-frames 20000] [--grid=-1:8:0.5]
+//        [--seed 18] [--max-frame-errors 100] [--max-frames 20000] [--grid=-1:8:0.25]
 //
 // Defaults (those of the stored tables): seed 18; the digital link's decoder (layered NMS, factor
 // 0.75, 10 iterations, early stop, exact LLRs); per MCS the Es/N0 grid from its Shannon Es/N0
-// 10·log10(2^(Qm·R) − 1) − 1 dB to + 8 dB by 0.5 dB; each point stops at 100 frame errors or 20 000
+// 10·log10(2^(Qm·R) − 1) − 1 dB to + 8 dB by 0.25 dB; each point stops at 100 frame errors or 20 000
 // frames, and an MCS's sweep ends at its first point without a frame error. Each MCS point's seed is
 // deriveSeed(seed, MCS_SWEEP_TAG, mcs, point), so the same options give byte-identical files.
 // The file for table T is T with ':' replaced by '-': 80211n-1944.json, nr.json.
@@ -28,7 +29,7 @@ const { values: v } = parseArgs({
     seed: { type: 'string', default: '18' },
     'max-frame-errors': { type: 'string', default: '100' },
     'max-frames': { type: 'string', default: '20000' },
-    grid: { type: 'string', default: '-1:8:0.5' },
+    grid: { type: 'string', default: '-1:8:0.25' },
     quiet: { type: 'boolean', default: false },
   },
 });
