@@ -1,7 +1,7 @@
 /**
  * How a digital link picks its MCS per (sample, expert) pair: one fixed MCS, or adaptively (inner
  * loop) the highest MCS m whose threshold τ_m, the lowest Es/N0 where the stored BLER curve of m is
- * at most the target (PhyTable.threshold), satisfies τ_m ≤ γ̂ + Δ_k: γ̂ the gate's estimated SNR (dB)
+ * at most the target (PhyTable.threshold, with each point's upper 95 % bound), satisfies τ_m ≤ γ̂ + Δ_k: γ̂ the gate's estimated SNR (dB)
  * and Δ_k the outer-loop offset of expert k's link (src/link/adapt/olla.ts; 0 without `:olla`).
  * When no MCS qualifies: the lowest MCS (the link sends it and counts its errors), or −1 = outage
  * with `:outage` (the expert receives nothing). γ̂ = +∞ picks the highest MCS, −∞ none.
@@ -17,6 +17,13 @@ import phy80211n648 from './data/80211n-648.json' with { type: 'json' };
 import phy80211n1296 from './data/80211n-1296.json' with { type: 'json' };
 import phy80211n1944 from './data/80211n-1944.json' with { type: 'json' };
 import phyNr from './data/nr.json' with { type: 'json' };
+
+/**
+ * Confidence of the thresholds: τ_m is where the upper 95 % Wilson bound of MCS m's measured BLER
+ * meets the target (PhyTable.threshold), so the table's own sampling error (100 frame errors per
+ * point) does not push the achieved BLER above the target.
+ */
+export const THRESHOLD_CONFIDENCE = 0.95;
 
 /** The stored PHY-table JSON of each MCS table, by canonical table name. */
 const STORED: Readonly<Record<string, unknown>> = {
@@ -71,11 +78,14 @@ export class McsPolicy {
 
   /**
    * `spec` from parseMcsPolicy; `phy`, for an adaptive spec, the PHY table of `spec.table` (default:
-   * the stored one, {@link phyTableFor}). One-line InputError when `phy` lacks an MCS of the table.
+   * the stored one, {@link phyTableFor}); `confidence`, that of the thresholds' upper bounds
+   * (default {@link THRESHOLD_CONFIDENCE}; null: the curves' point estimates, for a table of exact
+   * curves). One-line InputError when `phy` lacks an MCS of the table.
    */
   constructor(
     readonly spec: McsPolicySpec,
     phy: PhyTable | null = spec.kind === 'adaptive' ? phyTableFor(spec.table) : null,
+    confidence: number | null = THRESHOLD_CONFIDENCE,
   ) {
     this.table = spec.table;
     this.counts = new Float64Array(spec.table.entries.length);
@@ -90,7 +100,7 @@ export class McsPolicy {
     if (idx.length !== m || idx.some((v, i) => v !== i)) {
       throw new InputError(`PHY table '${phy.data.table}' has MCS ${idx.join(', ')}, MCS table '${spec.table.name}' needs 0–${m - 1}`);
     }
-    this.thresholdsDb = Float64Array.from(phy.thresholds(spec.bler));
+    this.thresholdsDb = Float64Array.from(phy.thresholds(spec.bler, confidence ?? undefined));
   }
 
   /**

@@ -18,8 +18,9 @@ const PHY3 = phyTableOf('synthetic3', [
   { esn0Db: [6, 8, 10], bler: [1, 0.2, 0.02] },
 ]);
 const TAU = [2, 3 + 2 * Math.log10(5), 8 + 2 * Math.log10(2)];
+/** A policy on the synthetic table's exact curves (point estimates: confidence null). */
 const adaptive = (extra: Partial<Extract<McsPolicySpec, { kind: 'adaptive' }>> = {}): McsPolicy =>
-  new McsPolicy({ kind: 'adaptive', table: TABLE3, bler: 0.1, olla: false, outage: false, ...extra }, PHY3);
+  new McsPolicy({ kind: 'adaptive', table: TABLE3, bler: 0.1, olla: false, outage: false, ...extra }, PHY3, null);
 
 describe('McsPolicy inner loop (synthetic table)', () => {
   it('computes the thresholds once, from the target', () => {
@@ -133,11 +134,16 @@ describe('stored PHY tables', () => {
     expect(tau7).toBeGreaterThan(10);
     expect(tau7).toBeLessThan(30);
     expect(Array.from(p.choose(Float32Array.from([tau7 - 0.05, tau7 + 0.05, 30]), 1))).toEqual([6, 7, 7]);
-    // Where an MCS is chosen its stored BLER at that SNR meets the target, and the next one's does not.
+    // Where an MCS is chosen the upper 95 % bound of its stored BLER at that SNR meets the target,
+    // and the next one's does not; the thresholds lie above the point estimates' (conservative).
     const phy = phyTableFor('80211n:1944');
     snr.forEach((x, i) => {
-      if (x >= p.thresholdsDb[0]) expect(phy.blerAt(m[i], x)).toBeLessThanOrEqual(0.1 + 1e-12);
-      if (m[i] < 7) expect(phy.blerAt(m[i] + 1, x)).toBeGreaterThan(0.1);
+      if (x >= p.thresholdsDb[0]) expect(phy.blerAt(m[i], x, 0.95)).toBeLessThanOrEqual(0.1 + 1e-12);
+      if (m[i] < 7) expect(phy.blerAt(m[i] + 1, x, 0.95)).toBeGreaterThan(0.1);
+    });
+    phy.thresholds(0.1).forEach((t, k) => {
+      expect(p.thresholdsDb[k]).toBeGreaterThan(t);
+      expect(p.thresholdsDb[k]).toBeLessThan(t + 0.15);
     });
   });
 });
