@@ -56,11 +56,17 @@ describe('Pareto front and accuracy at equal channel uses', () => {
 
   it('compares each link with analog at analog\'s channel uses, gate by gate', () => {
     expect(equalUses(ROWS)).toEqual([
-      // The naive adaptive curve is one point at 900 uses: 400 lies outside it.
-      { gate: 'naive', uses: 400, reference: 'analog', referenceAccuracy: 0.8, link: 'adaptive digital', accuracy: null, range: [900, 900] },
+      // The naive adaptive curve is one point at 900 uses: 400 lies outside it, and 900 outside analog's.
+      { gate: 'naive', at: 'reference', uses: 400, reference: 'analog', referenceAccuracy: 0.8, link: 'adaptive digital', accuracy: null, range: [900, 900] },
+      { gate: 'naive', at: 'link', uses: 900, reference: 'analog', referenceAccuracy: null, link: 'adaptive digital', accuracy: 0.7, range: [400, 400] },
       // Channel-aware front 300 → 0.8, 600 → 0.88, 1000 → 0.9: at 400, 0.8 + 0.08/3.
-      { gate: 'channel-aware', uses: 400, reference: 'analog', referenceAccuracy: 0.85, link: 'adaptive digital', accuracy: expect.closeTo(0.8266667, 6), range: [300, 1000] },
+      { gate: 'channel-aware', at: 'reference', uses: 400, reference: 'analog', referenceAccuracy: 0.85, link: 'adaptive digital', accuracy: expect.closeTo(0.8266667, 6), range: [300, 1000] },
+      ...[[300, 0.8], [600, 0.88], [1000, 0.9]].map(([uses, accuracy]) => (
+        { gate: 'channel-aware', at: 'link', uses, reference: 'analog', referenceAccuracy: null, link: 'adaptive digital', accuracy, range: [400, 400] })),
     ]);
+    // With repetitions the analog family spans 400…1600 (×4: 0.9 at 1600): adaptive's 600 and 1000 fall inside.
+    const family = equalUses([...ROWS, row('analog ×4', 0, 'channel-aware', 0.9, 1600)]).filter((e) => e.gate === 'channel-aware' && e.at === 'link');
+    expect(family.map((e) => [e.uses, e.referenceAccuracy])).toEqual([[300, null], [600, expect.closeTo(0.85 + 0.05 * (200 / 1200), 9)], [1000, expect.closeTo(0.875, 9)]]);
     expect(equalUses(ROWS, 'no such link')).toEqual([]);
   });
 });
@@ -74,7 +80,9 @@ describe('paretoReport', () => {
     expect(text).toMatch(/adaptive digital\s+channel-aware\s+1\s+80\.00%\s+300\s+648/);
     expect(text).toMatch(/Accuracy at equal mean channel uses per sample/);
     expect(text).toMatch(/channel-aware\s+adaptive digital\s+400\s+85\.00%\s+82\.67%/);
-    expect(text).toMatch(/naive\s+adaptive digital\s+400\s+80\.00%\s+n\/a: needs 900 \(2\.25× analog's\)/);
+    expect(text).toMatch(/naive\s+adaptive digital\s+400\s+80\.00%\s+n\/a: 900 only/);
+    // At adaptive's own points: its accuracy, and analog's (one point at 400 uses) outside.
+    expect(text).toMatch(/channel-aware\s+adaptive digital\s+600\s+88\.00%\s+n\/a: 400 only/);
   });
 });
 

@@ -114,43 +114,50 @@ export function accuracyAtUses(front: readonly UsesPoint[], x: number): number |
 /** One comparison at equal mean channel uses. */
 export interface EqualUsesRow {
   gate: GateKind;
-  /** Mean channel uses per sample: a point of the reference link's front for this gate. */
+  /**
+   * Whose operating point the comparison is made at: 'reference', a point of the reference family's
+   * Pareto front (the other link interpolated there); 'link', a point of the other link's front (the
+   * reference family interpolated there).
+   */
+  at: 'reference' | 'link';
+  /** Mean channel uses per sample of that point. */
   uses: number;
   reference: string;
-  referenceAccuracy: number;
+  /** The reference family's accuracy at `uses` with this gate (interpolated for at = 'link'; null outside its front). */
+  referenceAccuracy: number | null;
   link: string;
-  /** `link`'s accuracy with the same gate at `uses` (front, interpolated); null outside its range. */
+  /** `link`'s accuracy with the same gate at `uses` (interpolated for at = 'reference'; null outside its front). */
   accuracy: number | null;
-  /** `link`'s front's mean channel uses per sample: [cheapest, costliest]. */
+  /** The mean channel uses per sample [cheapest, costliest] of the front that was interpolated. */
   range: [number, number];
 }
 
 /**
  * Accuracy at equal mean channel uses: the reference family is every link labelled `reference` or
  * `reference ×r` (analog and its repetitions), whose points together make one Pareto front per
- * gate. For each gate and each point of that front, every other link's front with the same gate is
- * interpolated at that point's mean uses (see {@link accuracyAtUses}). Empty when no row has the
- * reference link.
+ * gate. For each gate, every other link's front with the same gate is interpolated at each point of
+ * the family's front (at = 'reference'), and the family's front at each point of the other link's
+ * front (at = 'link'); see {@link accuracyAtUses}. Empty when no row has the reference link.
  */
 export function equalUses(rows: readonly ParetoRow[], reference = PARETO_REFERENCE): EqualUsesRow[] {
   const inFamily = (link: string) => link === reference || link.startsWith(`${reference} ×`);
   const toPoints = (rs: readonly ParetoRow[]) => rs.map((r) => ({ uses: r.channelUses.mean, accuracy: r.accuracy }));
   const curves = paretoCurves(rows).map((c) => ({ ...c, front: paretoFront(toPoints(c.rows)) }));
+  const span = (front: readonly UsesPoint[]): [number, number] => [front[0].uses, front[front.length - 1].uses];
   const out: EqualUsesRow[] = [];
   for (const gate of [...new Set(curves.map((c) => c.gate))]) {
-    const family = rows.filter((r) => r.gate === gate && inFamily(r.link));
-    if (family.length === 0) continue;
-    for (const p of paretoFront(toPoints(family))) {
-      for (const c of curves.filter((x) => !inFamily(x.link) && x.gate === gate)) {
-        out.push({
-          gate,
-          uses: p.uses,
-          reference,
-          referenceAccuracy: p.accuracy,
-          link: c.link,
-          accuracy: accuracyAtUses(c.front, p.uses),
-          range: [c.front[0].uses, c.front[c.front.length - 1].uses],
-        });
+    const familyRows = rows.filter((r) => r.gate === gate && inFamily(r.link));
+    if (familyRows.length === 0) continue;
+    const family = paretoFront(toPoints(familyRows));
+    const others = curves.filter((x) => !inFamily(x.link) && x.gate === gate);
+    for (const p of family) {
+      for (const c of others) {
+        out.push({ gate, at: 'reference', uses: p.uses, reference, referenceAccuracy: p.accuracy, link: c.link, accuracy: accuracyAtUses(c.front, p.uses), range: span(c.front) });
+      }
+    }
+    for (const c of others) {
+      for (const p of c.front) {
+        out.push({ gate, at: 'link', uses: p.uses, reference, referenceAccuracy: accuracyAtUses(family, p.uses), link: c.link, accuracy: p.accuracy, range: span(family) });
       }
     }
   }
@@ -162,9 +169,9 @@ const uses = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1));
 
 /**
  * The sweep as text: one line per (link, gate, λ) with accuracy and channel uses per sample
- * (mean, p95), then the accuracy at equal mean channel uses against `reference` (see
- * {@link equalUses}); a link whose front misses the reference's uses shows the uses it needs
- * (its front's range) and its cheapest point's uses as a multiple of the reference's.
+ * (mean, p95), then the accuracy at equal mean channel uses against `reference` and its
+ * repetitions, at their operating points and at each other link's (see {@link equalUses}); a
+ * comparison outside the interpolated front's uses shows that front's range instead.
  */
 export function paretoReport(rows: readonly ParetoRow[], reference = PARETO_REFERENCE): string {
   const ordered = paretoCurves(rows).flatMap((c) => c.rows);
@@ -175,14 +182,21 @@ export function paretoReport(rows: readonly ParetoRow[], reference = PARETO_REFE
   );
   const equal = equalUses(rows, reference);
   if (equal.length === 0) return text;
-  text += `\nAccuracy at equal mean channel uses per sample (on the front of ${reference} and its repetitions ${reference} ×r; other links interpolated linearly along their Pareto front over λ, i.e. time sharing; no extrapolation)\n\n`;
   const outside = (e: EqualUsesRow) => {
     const [lo, hi] = e.range;
-    return `n/a: needs ${uses(lo)}${hi > lo ? `…${uses(hi)}` : ''} (${(lo / e.uses).toFixed(2)}× ${reference}'s)`;
+    return `n/a: ${uses(lo)}${hi > lo ? `…${uses(hi)}` : ''} only`;
   };
+  const cell = (x: number | null, e: EqualUsesRow) => (x !== null ? pct(x) : outside(e));
+  text += `\nAccuracy at equal mean channel uses per sample: at the operating points of ${reference} and its repetitions (${reference} ×r), each other link interpolated linearly along its Pareto front over λ (time sharing; no extrapolation)\n\n`;
   text += formatTable(
-    ['gate', 'link', 'uses/sample', reference, 'accuracy'],
-    equal.map((e) => [e.gate, e.link, uses(e.uses), pct(e.referenceAccuracy), e.accuracy !== null ? pct(e.accuracy) : outside(e)]),
+    ['gate', 'link', 'uses/sample', reference, 'link accuracy'],
+    equal.filter((e) => e.at === 'reference').map((e) => [e.gate, e.link, uses(e.uses), cell(e.referenceAccuracy, e), cell(e.accuracy, e)]),
+    2,
+  );
+  text += `\nAnd at each other link's operating points, ${reference} (with repetitions) interpolated along its front\n\n`;
+  text += formatTable(
+    ['gate', 'link', 'uses/sample', 'link accuracy', reference],
+    equal.filter((e) => e.at === 'link').map((e) => [e.gate, e.link, uses(e.uses), cell(e.accuracy, e), cell(e.referenceAccuracy, e)]),
     2,
   );
   return text;
