@@ -126,6 +126,14 @@ class McsDigitalLink implements DigitalLink {
     return this.mcs.choose(batch.gate.snrDb, K);
   }
 
+  saveState(): number[] | null {
+    return this.mcs?.ollaOffsets() ?? null;
+  }
+
+  restoreState(state: number[]): void {
+    this.mcs?.restoreOlla(state);
+  }
+
   prepare(batch: LinkBatch): LinkBatch {
     if (this.mcs?.spec.kind !== 'adaptive' || !this.mcs.spec.outage) return batch;
     const chosen = this.choose(batch)!;

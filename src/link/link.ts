@@ -33,4 +33,11 @@ export interface Link {
    * Callers that route call it once per batch and route and transmit with what it returns.
    */
   prepare?(batch: LinkBatch): LinkBatch;
+  /**
+   * What the link carries from batch to batch (adaptive MCS with `:olla`: each link's offset, dB),
+   * or null when none: saved with a training state so that a resumed stage 2 continues exactly.
+   */
+  saveState?(): number[] | null;
+  /** Restores what {@link saveState} returned. */
+  restoreState?(state: number[]): void;
 }

@@ -62,7 +62,8 @@ export function trainStage2(
   const vars = model.channelGate.variables();
   const steps = Math.ceil(train.n / cfg.batchSize);
   const schedule = stageSchedule(cfg.lrSchedule, cfg.stage2LearningRate, cfg.stage2Epochs, steps, cfg.warmupEpochs);
-  const stage = new StageRun<Stage2Epoch>(model, 2, cfg.keepEpoch, optimizer, { order: rng }, run);
+  const linkState = link.saveState && link.restoreState ? { save: () => link.saveState!(), restore: (s: number[]) => link.restoreState!(s) } : undefined;
+  const stage = new StageRun<Stage2Epoch>(model, 2, cfg.keepEpoch, optimizer, { order: rng }, run, linkState);
   const resumed = stage.resume();
   let order = resumed?.order ?? rng.permutation(train.n);
   let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;

@@ -32,6 +32,14 @@ export interface StageState<E extends EpochRecord = EpochRecord> {
   random: Record<string, RandomState>;
   /** The data order of the next epoch (drawn from 'order' when the epoch ended). */
   order: Int32Array;
+  /** What the stage's link carries from batch to batch (adaptive MCS's OLLA offsets, dB), when it has such state. */
+  linkState?: number[];
+}
+
+/** A link's state across batches, saved with each epoch's state and restored on resume (see Link.saveState). */
+export interface LinkStateHandle {
+  save(): number[] | null;
+  restore(state: number[]): void;
 }
 
 /** How a stage runs besides its config: continuing from a saved state, reporting each epoch's. */
@@ -88,6 +96,12 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
 }
 
+/** `{ linkState }` when the link has state to save, else nothing. */
+function linkStateOf(handle: LinkStateHandle | undefined): { linkState?: number[] } {
+  const saved = handle?.save();
+  return saved ? { linkState: saved } : {};
+}
+
 /**
  * The bookkeeping of a stage's epochs: history, the best epoch and its weights, the state each
  * epoch hands to `onEpoch`, restoring a saved state, and ending on the kept epoch's weights.
@@ -104,6 +118,7 @@ export class StageRun<E extends EpochRecord> {
     private readonly optimizer: tf.Optimizer,
     private readonly random: Record<string, SeededRandom>,
     private readonly options: StageRunOptions<E>,
+    private readonly linkState?: LinkStateHandle,
   ) {}
 
   /**
@@ -118,6 +133,7 @@ export class StageRun<E extends EpochRecord> {
     this.bestEpoch = r.bestEpoch;
     this.bestWeights = r.bestWeights ?? (r.bestEpoch > 0 ? this.model.params.toFlat() : undefined);
     (this.optimizer as FusedAdam).importState(this.renameMoments(r.optimizer, true));
+    if (r.linkState && this.linkState) this.linkState.restore(r.linkState);
     for (const [purpose, rng] of Object.entries(this.random)) {
       const saved = r.random[purpose];
       if (!saved) throw new InputError(`the saved state of stage ${this.stage} has no '${purpose}' generator`);
@@ -144,6 +160,7 @@ export class StageRun<E extends EpochRecord> {
       optimizer: this.renameMoments(this.optimizer.exportState(), false),
       random: Object.fromEntries(Object.entries(this.random).map(([purpose, rng]) => [purpose, rng.save()])),
       order: nextOrder,
+      ...linkStateOf(this.linkState),
     });
   }
 

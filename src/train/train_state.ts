@@ -156,6 +156,7 @@ export function decodeTrainState(bytes: Uint8Array, where: string): { state: Tra
       optimizer,
       random: st.random as Record<string, RandomState>,
       order: get<Int32Array>('order'),
+      ...(Array.isArray(st.linkState) ? { linkState: (st.linkState as unknown[]).map(num) } : {}),
     },
   };
   return { state, meta: h.meta ?? {} };

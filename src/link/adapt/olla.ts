@@ -119,6 +119,15 @@ export class Olla {
   }
 
   /** Every offset back to 0 dB. */
+  /** Sets every offset (dB, one per link, each finite and within ±maxOffsetDb): a saved state restored. */
+  setOffsets(offsetsDb: readonly number[]): void {
+    if (offsetsDb.length !== this.experts) throw new InputError(`OLLA: ${offsetsDb.length} offsets for ${this.experts} links`);
+    offsetsDb.forEach((d, k) => {
+      if (!(Math.abs(d) <= this.maxOffsetDb)) throw new InputError(`OLLA: offset ${d} dB of link ${k} is not a number within ±${this.maxOffsetDb} dB`);
+    });
+    this.delta.set(offsetsDb);
+  }
+
   reset(): void {
     this.delta.fill(0);
   }

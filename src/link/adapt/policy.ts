@@ -182,6 +182,18 @@ export class McsPolicy {
     };
   }
 
+  /** The OLLA offsets Δ_k (dB) now, or null without `:olla` (or before the first choice). */
+  ollaOffsets(): number[] | null {
+    return this.olla === null ? null : Array.from(this.olla.offsetsDb());
+  }
+
+  /** Sets the OLLA offsets (dB, one per expert link, as {@link ollaOffsets} gave them); a no-op without `:olla`. */
+  restoreOlla(offsetsDb: readonly number[]): void {
+    if (this.spec.kind !== 'adaptive' || !this.spec.olla) return;
+    this.olla = new Olla(offsetsDb.length, { target: this.spec.bler });
+    this.olla.setOffsets(offsetsDb);
+  }
+
   /** Clears the recorded counts (the OLLA offsets stay: they are link state, not statistics). */
   reset(): void {
     this.counts.fill(0);
