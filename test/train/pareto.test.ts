@@ -1,14 +1,10 @@
 // The accuracy vs channel-uses sweep (paretoSweep) on a tiny LeNet-5 MoE: rows complete and
 // reproducible, the naive gate independent of λ, and λ = 1 cheaper than λ = 0 over adaptive MCS.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, wmoe } from '../helpers/tf.js';
-import { loadMnist } from '../../src/data/mnist.js';
-import { head, subset } from '../../src/data/dataset.js';
-import { DistributedMoE } from '../../src/moe/model.js';
+import { tinyMoe } from '../helpers/tiny_moe.js';
+import type { DistributedMoE } from '../../src/moe/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { moeConfigOf } from '../../src/train/train.js';
-import { trainStage1 } from '../../src/train/stage1.js';
-import { extractFeatures, type FeatureSet } from '../../src/train/features.js';
+import type { FeatureSet } from '../../src/train/features.js';
 import { paretoSweep, type ParetoLink, type ParetoOptions, type ParetoRow } from '../../src/train/pareto.js';
 import { analogLink } from '../../src/link/analog.js';
 import { mcsLink } from '../../src/link/digital.js';
@@ -29,16 +25,7 @@ describe('paretoSweep', () => {
   const options: ParetoOptions = { links: LINKS, lambdas: [0, 1], snr: { kind: 'range', min: -5, max: 25 }, channel: { channel: 'rayleigh' }, seed: 7 };
 
   beforeAll(async () => {
-    await wmoe();
-    await tf.setBackend('wmoe');
-    const data = await loadMnist();
-    model = new DistributedMoE(moeConfigOf(cfg), cfg.seed);
-    trainStage1(model, head(data.train, 512), head(data.test, 128), cfg);
-    features = {
-      train: extractFeatures(model, head(data.train, 384)),
-      validation: extractFeatures(model, subset(data.test, Array.from({ length: 64 }, (_, i) => 256 + i))),
-      test: extractFeatures(model, head(data.test, 256)),
-    };
+    ({ model, features } = await tinyMoe(cfg, { trainN: 512, testN: 256, featureTrainN: 384 }));
     rows = paretoSweep(model, features, cfg, options);
   }, 300_000);
 

@@ -1,16 +1,12 @@
 // Stage 2 and evaluation under a channel model (fading, CSI) and the channel-use weight; routing
 // around links in outage.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tf, wmoe } from '../helpers/tf.js';
-import { loadMnist } from '../../src/data/mnist.js';
-import { head } from '../../src/data/dataset.js';
-import { DistributedMoE } from '../../src/moe/model.js';
+import { tinyMoe } from '../helpers/tiny_moe.js';
+import type { DistributedMoE } from '../../src/moe/model.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
-import { moeConfigOf } from '../../src/train/train.js';
-import { trainStage1 } from '../../src/train/stage1.js';
 import { trainStage2 } from '../../src/train/stage2.js';
 import { evaluate } from '../../src/train/evaluate.js';
-import { extractFeatures, featureBatch, type FeatureSet } from '../../src/train/features.js';
+import { featureBatch, type FeatureSet } from '../../src/train/features.js';
 import { analogLink } from '../../src/link/analog.js';
 import { awgnLinkBatch } from '../../src/link/channel_model.js';
 import type { LinkBatch } from '../../src/link/link_batch.js';
@@ -22,24 +18,20 @@ describe('stage 2 and evaluation under a channel model', () => {
   let model: DistributedMoE;
   let stage1Weights: Float32Array;
   let train: FeatureSet;
+  let validation: FeatureSet;
   let test: FeatureSet;
 
   /** Stage 2 from the stage-1 weights with `extra` config; returns the channel-aware gate's weights. */
   function stage2(extra: Partial<TrainConfig>): number[] {
     model.params.fromFlat(stage1Weights);
-    trainStage2(model, train, test, analogLink, { ...cfg, ...extra });
+    trainStage2(model, train, validation, analogLink, { ...cfg, ...extra });
     return Array.from(model.params.toFlat());
   }
 
   beforeAll(async () => {
-    await wmoe();
-    await tf.setBackend('wmoe');
-    const data = await loadMnist();
-    model = new DistributedMoE(moeConfigOf(cfg), cfg.seed);
-    trainStage1(model, head(data.train, 512), head(data.test, 128), cfg);
-    stage1Weights = model.params.toFlat();
-    train = extractFeatures(model, head(data.train, 512));
-    test = extractFeatures(model, head(data.test, 128));
+    const tiny = await tinyMoe(cfg, { trainN: 512, testN: 128 });
+    ({ model, stage1: stage1Weights } = tiny);
+    ({ train, validation, test } = tiny.features);
   }, 120_000);
 
   it('trains under Rayleigh fading with stale gate CSI, reproducibly, and not as under AWGN', () => {
