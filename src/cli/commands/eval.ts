@@ -12,6 +12,7 @@ import { parseBackend, parseSpin, parseThreads, useBackend } from '../backend.js
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { InputError } from '../../errors.js';
 import { progressBar } from '../progress.js';
+import { wilsonInterval } from '../../sim/confidence.js';
 import { CHANNEL_FLAGS, effectiveChannel, parseChannelFlags } from '../channel_flags.js';
 import { geometryMeanSnrDb } from '../../channel/fading/geometry.js';
 import type { LinkKind } from '../../link/link.js';
@@ -144,13 +145,8 @@ function fmtUses(x: number): string {
  * ([0, 1] when n = 0, value 0).
  */
 export function blerOf(errors: number, n: number): { value: number; codewords: number; codewordErrors: number; interval: [number, number] } {
-  if (n === 0) return { value: 0, codewords: 0, codewordErrors: 0, interval: [0, 1] };
-  const z = 1.959963984540054;
-  const p = errors / n;
-  const den = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / den;
-  const half = (z / den) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return { value: p, codewords: n, codewordErrors: errors, interval: [Math.max(0, centre - half), Math.min(1, centre + half)] };
+  const { lo, hi } = wilsonInterval(errors, n);
+  return { value: n === 0 ? 0 : errors / n, codewords: n, codewordErrors: errors, interval: [lo, hi] };
 }
 
 /** What a digital link did during an eval: its code and error counts (no timings: deterministic). */
