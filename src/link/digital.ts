@@ -79,7 +79,7 @@ function emptyStats(): DigitalStats {
  * features to the clean features).
  */
 export function digitalLink(options: DigitalLinkOptions): DigitalLink {
-  return new McsDigitalLink(null, options);
+  return new DigitalDownlink(null, options, new DigitalCodec(options));
 }
 
 /**
@@ -92,19 +92,20 @@ export function digitalLink(options: DigitalLinkOptions): DigitalLink {
  * MCS, ⌈d·b/k⌉·n/Qm, plus receiver pilots; 0 for a pair in outage.
  */
 export function mcsLink(policy: McsPolicySpec, options: { bits: number; decoder?: LdpcDecodeOptions }): DigitalLink {
-  return new McsDigitalLink(new McsPolicy(policy), { ...options, code: '', modulation: 'bpsk' });
+  return new DigitalDownlink(new McsPolicy(policy), options);
 }
 
 /** The digital link (one code, or an MCS policy); see {@link digitalLink} and {@link mcsLink}. */
-class McsDigitalLink implements DigitalLink {
+class DigitalDownlink implements DigitalLink {
   readonly kind = 'digital' as const;
   readonly codec: DigitalCodec;
   readonly totals = emptyStats();
   readonly vectorsPerMcs = new Map<number, number>();
   private readonly codecs = new Map<number, DigitalCodec>();
 
-  constructor(readonly mcs: McsPolicy | null, private readonly options: DigitalLinkOptions) {
-    this.codec = mcs ? this.codecOf(mcs.spec.kind === 'fixed' ? mcs.spec.index : 0) : new DigitalCodec(options);
+  /** `mcs` null: one code, `codec`; else the MCS codecs are built with `options`' bits and decoder. */
+  constructor(readonly mcs: McsPolicy | null, private readonly options: { bits: number; decoder?: LdpcDecodeOptions }, codec?: DigitalCodec) {
+    this.codec = codec ?? this.codecOf(mcs!.spec.kind === 'fixed' ? mcs!.spec.index : 0);
   }
 
   /** The codec of MCS m (built on first use). */
