@@ -85,7 +85,7 @@ commands:
   ber     --mcs-table 80211n:648|80211n:1296|80211n:1944|nr [--esn0-db GRID --decoder ... --iterations N
           --max-frame-errors 100 --max-frames N --seed S --json]  the PHY abstraction: BLER against
           Es/N0 over AWGN for every MCS of the table (its own code and modulation); grid per MCS from
-          its Shannon Es/N0 −1 … +8 dB by 0.5 dB unless --esn0-db; an MCS stops at its first point
+          its Shannon Es/N0 −1 … +8 dB by 0.25 dB unless --esn0-db; an MCS stops at its first point
           without a frame error. --json: the format of src/link/adapt/data/*.json (scripts/phy-tables.mjs)
   bench coding  [--codes SPEC,... --dim 400 --bits 8 --modulation bpsk --esn0-db 5 --vectors 64
           --reps 5 --json]  what a digital link costs per feature vector against the analog one
@@ -93,6 +93,7 @@ commands:
 channel (train, eval, demo):
   ${CHANNEL_FLAGS_HELP.join('\n  ')}
   --channel-use-weight λ               train, demo: stage 2 only, ≥ 0; default 0
+  --geometry                           eval and demo only (stage 2 draws its mean SNRs from --snr-range)
 
 progress: train, demo and eval report progress on stderr (on a terminal a live line; otherwise a
   line every 5 s and at each epoch's end), ber a live line on a terminal; --quiet prints none

@@ -19,7 +19,7 @@ export interface McsSweepOptions {
   /**
    * Es/N0 grid (dB): an explicit increasing list used for every MCS, or offsets from each MCS's
    * Shannon Es/N0 10·log10(2^(Qm·R) − 1), rounded to multiples of stepDb (default from −1 to +8 dB,
-   * step 0.5 dB).
+   * step 0.25 dB: the stored tables' grid).
    */
   grid?: number[] | { fromShannonDb: number; toShannonDb: number; stepDb: number };
   decoder?: BerDecoder;
@@ -46,7 +46,7 @@ export interface McsSweepProgress {
   frameErrors: number;
 }
 
-export const DEFAULT_MCS_GRID = { fromShannonDb: -1, toShannonDb: 8, stepDb: 0.5 } as const;
+export const DEFAULT_MCS_GRID = { fromShannonDb: -1, toShannonDb: 8, stepDb: 0.25 } as const;
 
 /** The Es/N0 grid (dB) of one MCS. */
 export function mcsGrid(entry: McsEntry, grid: NonNullable<McsSweepOptions['grid']>): number[] {
