@@ -1,0 +1,98 @@
+// Direct kernels (conv_direct.ts in assembly/) for stride-1 convs with few channels (LeNet
+// 1→6): 8 pixels × 6 output channels per tile on a channel-planar padded copy, no GEMM. Serves
+// the forward pass and the input gradient (a forward conv of dy with the rotated filter).
+import type { NnExports } from '../nn_exports.js';
+import type { WasmArena } from '../../wasm/arena.js';
+import { outputF32, readPtr } from '../wasm_io.js';
+import { IM2COL_MAX_CHANNELS } from './geometry.js';
+import { type ForwardCall, type InputGradAt, forwardEpilogue } from './pass_io.js';
+
+/** Output-channel block of convDirectForward (its weights are packed in blocks of 6). */
+const DIRECT_COB = 6;
+/** Filter-column block of convDirectForward's padded rows. */
+const DIRECT_KWB = 5;
+/** Direct kernels run when at least this fraction of their padded pixel (and column) lanes is used. */
+export const DIRECT_MIN_USE = 0.75;
+
+/** Planar padded image size (rows hp, row length wp) that the direct kernels of conv_direct.ts need. */
+export function directPlane(oh: number, ow: number, fh: number, fw: number): { hp: number; wp: number } {
+  return { hp: oh + fh - 1, wp: Math.ceil(ow / 8) * 8 + DIRECT_KWB * Math.ceil(fw / DIRECT_KWB) };
+}
+
+/**
+ * True when a stride-1 conv with `cin` input and `cout` output channels producing rows of `ow`
+ * pixels runs faster on convDirectForward (8 pixels × 6 channels per tile) than on the GEMM: few
+ * output or input channels (the GEMM's 8 column lanes or im2col copies are the waste), and
+ * rows long enough to fill 8-pixel tiles.
+ */
+export function directForwardFits(sh: number, sw: number, cin: number, cout: number, ow: number): boolean {
+  if (sh !== 1 || sw !== 1 || ow === 0) return false;
+  if (cin >= IM2COL_MAX_CHANNELS && cout >= IM2COL_MAX_CHANNELS) return false;
+  const pixelUse = ow / (Math.ceil(ow / 8) * 8);
+  const channelUse = cout / (Math.ceil(cout / DIRECT_COB) * DIRECT_COB);
+  return pixelUse >= DIRECT_MIN_USE && channelUse >= DIRECT_MIN_USE * Math.min(1, cout / 8) && cin * cout <= 512;
+}
+
+/**
+ * Stride-1 conv by convDirectForward: out (n·oh·ow × cout, at pout) from the NHWC image at px
+ * ([n][h][w][cin], already in the arena) with padding (pt, pl); `filterAt(kh, kw, c, o)` gives the
+ * filter value of input channel c and output channel o at tap (kh, kw).
+ */
+export function directForwardAt(
+  ex: NnExports, arena: WasmArena, px: number, n: number, h: number, w: number, cin: number, pt: number, pl: number,
+  fh: number, fw: number, oh: number, ow: number, cout: number, filterAt: (kh: number, kw: number, c: number, o: number) => number,
+  pout: number,
+): void {
+  const { hp, wp } = directPlane(oh, ow, fh, fw);
+  const blocks = Math.ceil(cout / DIRECT_COB);
+  const pxp = arena.alloc(n * cin * hp * wp * 4);
+  const pwk = arena.alloc(blocks * fh * cin * fw * DIRECT_COB * 4);
+  const wk = arena.f32(pwk, blocks * fh * cin * fw * DIRECT_COB);
+  // Weights as [block][kh][c][kw][6], zero past cout.
+  let i = 0;
+  for (let b = 0; b < blocks; b++) {
+    for (let kh = 0; kh < fh; kh++) {
+      for (let c = 0; c < cin; c++) {
+        for (let kw = 0; kw < fw; kw++) {
+          for (let j = 0; j < DIRECT_COB; j++) {
+            const o = b * DIRECT_COB + j;
+            wk[i++] = o < cout ? filterAt(kh, kw, c, o) : 0;
+          }
+        }
+      }
+    }
+  }
+  ex.convPlanarPad(px, n, h, w, cin, pt, pl, cin, hp, wp, pxp);
+  ex.convDirectForward(pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h));
+}
+
+/** Forward strategy 'direct': out [n, oh, ow, co] by convDirectForward (the filter is never copied in whole). */
+export function forwardDirect(call: ForwardCall): Float32Array {
+  const { backend, xv, wv, info, bias } = call;
+  const ex = backend.nn.exports as NnExports;
+  const arena = backend.nn.arena;
+  const co = info.outChannels;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  arena.reset();
+  const px = readPtr(backend, xv);
+  const out = outputF32(backend, m * co);
+  const pbias = bias ? readPtr(backend, bias) : 0;
+  const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
+  directForwardAt(
+    ex, arena, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
+    info.outHeight, info.outWidth, co, (kh, kw, c, o) => wv[((kh * fw + kw) * ci + c) * co + o], out.ptr,
+  );
+  return forwardEpilogue(call, ex, out, pbias);
+}
+
+/** Input-gradient strategy 'direct-rotated' (stride 1): dx = conv(dy, W rotated by 180°, ci/co swapped) by the direct kernel. */
+export function inputGradDirect({ ex, arena, info, pdy, wv, pdx }: InputGradAt): void {
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, batchSize: n } = info;
+  const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
+  const { top: pt, left: pl } = info.padInfo;
+  // Few input channels = few outputs here.
+  directForwardAt(
+    ex, arena, pdy, n, oh, ow, co, fh - 1 - pt, fw - 1 - pl, fh, fw, h, w, ci,
+    (kh, kw, c, o) => wv[(((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci + o) * co + c], pdx,
+  );
+}

@@ -1,0 +1,132 @@
+// THE conv planner: for each pass (forward, input gradient, filter gradient) one function that
+// picks a strategy by shape and returns its name and runner, and a record of the strategy each
+// conv call ran (for profiles). The strategies, in the order each planner tries them:
+//   forward        'direct' (stride 1, few channels: LeNet 1→6) | 'gemm-filter-rows' (ci < 8:
+//                  GEMM over whole filter rows of a zero-padded copy) | 'gemm-indirect' (ci ≥ 8:
+//                  GEMM through a per-tap indirection table); neither GEMM builds im2col;
+//   input grad     'single-channel' (one input channel at stride 1: conv_single_channel.ts) |
+//                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated' and
+//                  'gemm-rotated' (stride 1: forward conv of dy with the filter rotated by 180°) |
+//                  'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
+//   filter grad    'empty' | 'row-gemm' (no padding, ci < 8, co filling 8-column panels) |
+//                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
+//                  'gemm-many-pixels'.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { WmoeBackend } from '../../backend/backend.js';
+import type { KernelArgs } from '../wasm_io.js';
+import { singleChannelInputGrad } from '../conv_single_channel.js';
+import type { Conv2DInfo } from './geometry.js';
+import { directForwardFits, forwardDirect, inputGradDirect } from './direct.js';
+import { filterRowsFits, forwardGemm, inputGradCol2im, inputGradRotated } from './gemm.js';
+import { inputGradScatter, scatterFits } from './scatter.js';
+import {
+  directFilterGradFits, filterGrad1x1, filterGrad1x1Fits, filterGradDirect, filterGradFewPixels, filterGradManyPixels,
+  filterGradRowGemm, rowGemmFilterGradFits,
+} from './filter_grad.js';
+import { type FilterGradAt, type ForwardCall, type InputGradAt, filterGradIn, inputGradIn } from './pass_io.js';
+
+export type ForwardStrategy = 'direct' | 'gemm-filter-rows' | 'gemm-indirect';
+export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'gemm-rotated' | 'gemm-col2im';
+export type FilterGradStrategy = 'empty' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
+
+/** Forward plan: out [n, oh, ow, co] values of a call by `run`. */
+export interface ForwardPlan {
+  name: ForwardStrategy;
+  run: (call: ForwardCall) => Float32Array;
+}
+
+/** Input-gradient plan: dx [n, h, w, ci] (attrs.inputShape) of a Conv2DBackpropInput call by `run`. */
+export interface InputGradPlan {
+  name: InputGradStrategy;
+  run: (args: KernelArgs, info: Conv2DInfo) => TensorInfo;
+}
+
+/** Filter-gradient plan: dW [fh, fw, ci, co] values from x and dy values by `run`. */
+export interface FilterGradPlan {
+  name: FilterGradStrategy;
+  run: (backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo) => Float32Array;
+}
+
+/** The forward strategy for conv geometry `info`. */
+export function planForward(info: Conv2DInfo): ForwardPlan {
+  if (directForwardFits(info.strideHeight, info.strideWidth, info.inChannels, info.outChannels, info.outWidth)) {
+    return { name: 'direct', run: forwardDirect };
+  }
+  const k = info.filterHeight * info.filterWidth * info.inChannels;
+  return { name: filterRowsFits(info.inChannels, k) ? 'gemm-filter-rows' : 'gemm-indirect', run: forwardGemm };
+}
+
+/** Runs input-gradient strategy `body` in the arena and wraps dx as the kernel's output. */
+function inArena(body: (at: InputGradAt) => void): InputGradPlan['run'] {
+  return (args, info) => {
+    const backend = args.backend as WmoeBackend;
+    const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+    const inputShape = (args.attrs as { inputShape: number[] }).inputShape;
+    const dx = inputGradIn(backend, backend.f32(dy), backend.f32(filter), info, body);
+    return backend.output(inputShape.slice(), dx);
+  };
+}
+
+/**
+ * The input-gradient strategy for conv geometry `info`; `singleChannel` says whether
+ * singleChannelInputGradFits accepted the call (it reads the call's attrs, not only its shape).
+ */
+export function planInputGrad(info: Conv2DInfo, singleChannel = false): InputGradPlan {
+  if (singleChannel) return { name: 'single-channel', run: (args) => singleChannelInputGrad(args) };
+  if (scatterFits(info)) return { name: 'scatter', run: inArena(inputGradScatter) };
+  const { strideHeight: sh, strideWidth: sw } = info;
+  if (directForwardFits(sh, sw, info.outChannels, info.inChannels, info.inWidth)) {
+    return { name: 'direct-rotated', run: inArena(inputGradDirect) };
+  }
+  if (sh === 1 && sw === 1) return { name: 'gemm-rotated', run: inArena(inputGradRotated) };
+  return { name: 'gemm-col2im', run: inArena(inputGradCol2im) };
+}
+
+/** Runs filter-gradient strategy `body` in the arena. */
+const inFilterArena = (body: (at: FilterGradAt) => void): FilterGradPlan['run'] =>
+  (backend, xv, dyv, info) => filterGradIn(backend, xv, dyv, info, body);
+
+/** The filter-gradient strategy for conv geometry `info`. */
+export function planFilterGrad(info: Conv2DInfo): FilterGradPlan {
+  const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
+  const k = fh * fw * ci;
+  const m = info.batchSize * info.outHeight * info.outWidth;
+  if (m === 0 || k === 0 || co === 0) return { name: 'empty', run: () => new Float32Array(k * co) };
+  if (rowGemmFilterGradFits(info)) return { name: 'row-gemm', run: inFilterArena(filterGradRowGemm) };
+  if (directFilterGradFits(info)) return { name: 'direct', run: inFilterArena(filterGradDirect) };
+  if (filterGrad1x1Fits(info)) return { name: 'gemm-1x1', run: inFilterArena(filterGrad1x1) };
+  if (m < co) return { name: 'gemm-few-pixels', run: inFilterArena(filterGradFewPixels) };
+  return { name: 'gemm-many-pixels', run: inFilterArena(filterGradManyPixels) };
+}
+
+/** A conv pass, as the strategy record names it. */
+export type ConvPass = 'forward' | 'inputGrad' | 'filterGrad';
+/** One conv call's strategy: its pass and the planner's strategy name. */
+export interface ConvStrategyRecord {
+  pass: ConvPass;
+  strategy: string;
+}
+
+const lastByPass = new Map<ConvPass, string>();
+let log: ConvStrategyRecord[] | undefined;
+
+/** Notes that a conv call of `pass` ran `strategy` (kernels.ts calls this for every WASM conv call). */
+export function noteConvStrategy(pass: ConvPass, strategy: string): void {
+  lastByPass.set(pass, strategy);
+  log?.push({ pass, strategy });
+}
+
+/** The strategy the last WASM conv call of `pass` ran (undefined before any). */
+export function lastConvStrategy(pass: ConvPass): string | undefined {
+  return lastByPass.get(pass);
+}
+
+/**
+ * Starts (`on`, with an empty log) or stops collecting the strategy of every WASM conv call;
+ * returns the records collected since the log was last started (empty when starting).
+ */
+export function convStrategyLog(on: boolean): ConvStrategyRecord[] {
+  const collected = log ?? [];
+  log = on ? [] : undefined;
+  return on ? [] : collected;
+}
