@@ -58,7 +58,7 @@ describe('conv planner', () => {
     convStrategyLog(true);
     const x = rand([1, 14, 14, 6], 1);
     const w = rand([5, 5, 6, 16], 2);
-    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid').sum());
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid')));
     tf.dispose(grads([x, w]));
     const log = convStrategyLog(false);
     expect(log[0]).toEqual({ pass: 'forward', strategy: 'gemm-filter-rows' });
