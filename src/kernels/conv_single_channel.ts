@@ -1,7 +1,7 @@
 // Conv2DBackpropInput on backend `wmoe` for convolutions with ONE input channel (LeNet-5's first
 // layer, 5x5 1→6) at stride 1: a dedicated kernel (assembly/nn/conv_single.ts) whose every
 // multiply is a useful filter tap, instead of the general route (a forward conv of dy with the
-// rotated filter, tiled for 6 output channels, of which only 1 is real here). conv2d.ts calls
+// rotated filter, tiled for 6 output channels, of which only 1 is real here). conv/plan.ts picks
 // singleChannelInputGrad when singleChannelInputGradFits says the call is covered.
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
