@@ -35,6 +35,9 @@ const AWGN_SPEC: ChannelModelSpec = Object.freeze({
   rxCsi: Object.freeze({ kind: 'perfect' }) as RxCsiSpec,
 });
 
+/** The shared AWGN models, by number of links (see ChannelModel.awgn). */
+const AWGN_MODELS = new Map<number, ChannelModel>();
+
 /** Largest slot index + 1 (block and slot indices are int32). */
 const SLOT_LIMIT = 2 ** 31;
 
@@ -59,9 +62,15 @@ export class ChannelModel {
     this.rxCsi = new RxCsiEstimator(spec.rxCsi, experts, seed);
   }
 
-  /** Today's behaviour for `experts` links: h = 1, the gate sees the mean SNR, perfect receivers. */
+  /**
+   * Today's behaviour for `experts` links: h = 1, the gate sees the mean SNR, perfect receivers. One
+   * shared model per K (it draws nothing: realise() depends only on its arguments), so training steps
+   * do not build one each.
+   */
   static awgn(experts: number): ChannelModel {
-    return new ChannelModel(AWGN_SPEC, experts, 0);
+    let m = AWGN_MODELS.get(experts);
+    if (!m) AWGN_MODELS.set(experts, (m = new ChannelModel(AWGN_SPEC, experts, 0)));
+    return m;
   }
 
   /** Samples per fading block N. */

@@ -5,7 +5,8 @@ import { parseCoherence, parseDoppler, parseFadingChannel } from '../channel/fad
 import { parseGateCsi } from './csi/gate_csi.js';
 import { parseRxCsi } from './csi/rx_csi.js';
 import { InputError } from '../errors.js';
-import type { ChannelModelSpec } from './channel_model.js';
+import { ChannelModel, type ChannelModelSpec } from './channel_model.js';
+import { deriveSeed } from '../random/hash.js';
 
 /** The channel model's flag texts; each one absent takes its default (awgn, 1, independent blocks, perfect, perfect). */
 export interface ChannelSettings {
@@ -49,4 +50,14 @@ export function isAwgnPerfectSettings(settings: ChannelSettings = {}): boolean {
   const spec = channelModelSpecOf(settings);
   const k = spec.csi.kind;
   return spec.fading.channel.kind === 'awgn' && spec.rxCsi.kind === 'perfect' && (k === 'perfect' || k === 'stale' || k === 'statistical');
+}
+
+/**
+ * The channel model of `settings` for K = `experts` links: `ChannelModel.awgn(K)` when absent, else
+ * seeded deriveSeed(seed, CHANNEL_MODEL_TAG, purpose) (purpose 2: stage 2's training, 3: evaluation)
+ * with `snrRange` (dB) for `csi: quantised:B`.
+ */
+export function channelModelFor(settings: ChannelSettings | undefined, experts: number, seed: number, purpose: 2 | 3, snrRange: readonly [number, number]): ChannelModel {
+  if (settings === undefined) return ChannelModel.awgn(experts);
+  return new ChannelModel(channelModelSpecOf(settings), experts, deriveSeed(seed, CHANNEL_MODEL_TAG, purpose), { snrRange });
 }

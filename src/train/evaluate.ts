@@ -5,9 +5,9 @@ import type { Link } from '../link/link.js';
 import { drawSnrs, type SnrSpec } from '../link/snr.js';
 import { SeededRandom } from '../random/seeded.js';
 import { deriveSeed } from '../random/hash.js';
-import { ChannelModel } from '../link/channel_model.js';
+import type { ChannelModel } from '../link/channel_model.js';
 import { ChannelUseTally, type ChannelUseSummary } from '../link/channel_uses.js';
-import { CHANNEL_MODEL_TAG, channelModelSpecOf, type ChannelSettings } from '../link/channel_settings.js';
+import { channelModelFor, type ChannelSettings } from '../link/channel_settings.js';
 import { featureBatch, type FeatureSet } from './features.js';
 import type { ProgressFn } from './progress.js';
 
@@ -44,9 +44,7 @@ export interface EvalOptions {
  * and link evaluated with that seed, so that they see the same fading and CSI.
  */
 export function evalChannelModel(model: DistributedMoE, channel: ChannelSettings | undefined, seed: number): ChannelModel {
-  const K = model.config.experts;
-  if (channel === undefined) return ChannelModel.awgn(K);
-  return new ChannelModel(channelModelSpecOf(channel), K, deriveSeed(seed, CHANNEL_MODEL_TAG, 3), { snrRange: model.config.snrRange });
+  return channelModelFor(channel, model.config.experts, seed, 3, model.config.snrRange);
 }
 
 /**

@@ -2,8 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { DistributedMoE } from '../moe/model.js';
 import type { Link } from '../link/link.js';
 import { drawSnrs } from '../link/snr.js';
-import { ChannelModel } from '../link/channel_model.js';
-import { CHANNEL_MODEL_TAG, channelModelSpecOf } from '../link/channel_settings.js';
+import { channelModelFor } from '../link/channel_settings.js';
 import { importanceLoss, loadBalancingLoss, mixProbabilities, nllLoss, routeWeights, topKMask } from '../moe/routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
 import { channelUseCost } from './channel_cost.js';
@@ -52,9 +51,7 @@ export function trainStage2(
   const K = cfg.experts;
   const [min, max] = cfg.snrRange;
   const lambda = cfg.channelUseWeight ?? 0;
-  const channel = cfg.channel === undefined
-    ? ChannelModel.awgn(K)
-    : new ChannelModel(channelModelSpecOf(cfg.channel), K, deriveSeed(cfg.seed, CHANNEL_MODEL_TAG, 2), { snrRange: cfg.snrRange });
+  const channel = channelModelFor(cfg.channel, K, cfg.seed, 2, cfg.snrRange);
   const rng = new SeededRandom(cfg.seed).fork(2);
   const gateRng = rng.fork(3);
   if (!run.resume) model.params.reinit('gate/channel/', gateRng);
