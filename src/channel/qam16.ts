@@ -2,11 +2,8 @@
 //   I = (1 − 2·b0)·(2 − (1 − 2·b2))/√10,  Q = (1 − 2·b1)·(2 − (1 − 2·b3))/√10,
 // so per axis the levels are ±1/√10 (amplitude bit 0) and ±3/√10 (amplitude bit 1), with the
 // sign bit 0 ↦ positive: Gray along each axis (+3, +1, −1, −3 ↔ 01, 00, 10, 11), Es = 1.
-import { addNoise } from './awgn.js';
-import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
-import { n0FromEsn0 } from './snr.js';
-import { requireBits } from './validate.js';
+import { squareQamModem } from './square_qam.js';
 import { checkIqSymbols, demapIqChunks } from './iq_demap.js';
 
 const D = 1 / Math.sqrt(10);
@@ -24,34 +21,4 @@ function demap(y: Float32Array, n0: number, exact: boolean): Float32Array {
 }
 
 /** Gray 16-QAM (3GPP bit order, see the file header), interleaved I/Q symbols, Es = 1. */
-export const qam16: Modem = {
-  name: '16qam',
-  bitsPerSymbol: 4,
-  valuesPerSymbol: 2,
-  modulate(bits: Uint8Array): Float32Array {
-    requireBits('bits', bits);
-    if (bits.length % 4 !== 0) throw new Error(`wireless-moe/channel: 16-QAM needs a multiple of 4 bits, got ${bits.length}`);
-    const out = new Float32Array(bits.length / 2);
-    for (let k = 0; k < bits.length >> 2; k++) {
-      const b = 4 * k;
-      out[2 * k] = (1 - 2 * bits[b]) * (2 - (1 - 2 * bits[b + 2])) * D;
-      out[2 * k + 1] = (1 - 2 * bits[b + 1]) * (2 - (1 - 2 * bits[b + 3])) * D;
-    }
-    return out;
-  },
-  demapExact(y: Float32Array, n0: number): Float32Array {
-    return demap(y, n0, true);
-  },
-  demapMaxLog(y: Float32Array, n0: number): Float32Array {
-    return demap(y, n0, false);
-  },
-  addNoise(symbols: Float32Array, esn0Db: number, noise) {
-    if (symbols instanceof Float32Array && symbols.length % 2 !== 0) {
-      throw new Error(`wireless-moe/channel: 16-QAM symbols must be interleaved (re, im) pairs, got odd length ${symbols.length}`);
-    }
-    return addNoise(symbols, Math.sqrt(n0FromEsn0(esn0Db) / 2), noise);
-  },
-  llrOverAwgn(bits, esn0Db, noise, out, opts) {
-    return llrOverAwgn(2, bits, esn0Db, noise, out, opts);
-  },
-};
+export const qam16: Modem = squareQamModem({ name: '16qam', label: '16-QAM', bitsPerSymbol: 4, scale: D, kind: 2, demap });

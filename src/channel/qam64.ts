@@ -10,11 +10,8 @@
 // complemented and the bits in the order (i0 i1 i2 q0 q1 q2) instead of (i0 q0 i1 q1 i2 q2). The
 // package has no 802.11 interleaver, so the choice is a fixed permutation and sign flip of the
 // LLRs: the same uncoded BER and, for LDPC codes, essentially the same coded BLER.
-import { addNoise } from './awgn.js';
-import { llrOverAwgn } from './llr_over_awgn.js';
 import type { Modem } from './modem.js';
-import { n0FromEsn0 } from './snr.js';
-import { requireBits } from './validate.js';
+import { squareQamModem } from './square_qam.js';
 import { checkIqSymbols, demapIqChunks } from './iq_demap.js';
 
 const D = 1 / Math.sqrt(42);
@@ -42,35 +39,4 @@ function demap(y: Float32Array, n0: number, exact: boolean): Float32Array {
 }
 
 /** Gray 64-QAM (3GPP bit order, see the file header), interleaved I/Q symbols, Es = 1. */
-export const qam64: Modem = {
-  name: '64qam',
-  bitsPerSymbol: 6,
-  valuesPerSymbol: 2,
-  modulate(bits: Uint8Array): Float32Array {
-    requireBits('bits', bits);
-    if (bits.length % 6 !== 0) throw new Error(`wireless-moe/channel: 64-QAM needs a multiple of 6 bits, got ${bits.length}`);
-    const nsym = bits.length / 6;
-    const out = new Float32Array(2 * nsym);
-    for (let k = 0; k < nsym; k++) {
-      const b = 6 * k;
-      out[2 * k] = (1 - 2 * bits[b]) * (4 - (1 - 2 * bits[b + 2]) * (2 - (1 - 2 * bits[b + 4]))) * D;
-      out[2 * k + 1] = (1 - 2 * bits[b + 1]) * (4 - (1 - 2 * bits[b + 3]) * (2 - (1 - 2 * bits[b + 5]))) * D;
-    }
-    return out;
-  },
-  demapExact(y: Float32Array, n0: number): Float32Array {
-    return demap(y, n0, true);
-  },
-  demapMaxLog(y: Float32Array, n0: number): Float32Array {
-    return demap(y, n0, false);
-  },
-  addNoise(symbols: Float32Array, esn0Db: number, noise) {
-    if (symbols instanceof Float32Array && symbols.length % 2 !== 0) {
-      throw new Error(`wireless-moe/channel: 64-QAM symbols must be interleaved (re, im) pairs, got odd length ${symbols.length}`);
-    }
-    return addNoise(symbols, Math.sqrt(n0FromEsn0(esn0Db) / 2), noise);
-  },
-  llrOverAwgn(bits, esn0Db, noise, out, opts) {
-    return llrOverAwgn(3, bits, esn0Db, noise, out, opts);
-  },
-};
+export const qam64: Modem = squareQamModem({ name: '64qam', label: '64-QAM', bitsPerSymbol: 6, scale: D, kind: 3, demap });
