@@ -41,6 +41,10 @@ commands:
           write pareto.json and pareto.svg. Channel rayleigh unless a channel flag is given; mean
           SNRs from --snr-range; --bits/--decoder/--iterations apply; no --digital-codes, --mcs,
           --geometry or --channel-use-weight.
+  demo --resume DIR [--threads auto|N --spin N --quiet]
+          continues a stopped demo with the flags it recorded (DIR/demo-flags.json): unfinished
+          training goes on bit-identically (as train --resume); after training, the comparisons
+          run from the saved checkpoint. A fresh demo refuses an --out holding an unfinished run.
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S

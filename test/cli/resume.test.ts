@@ -1,10 +1,9 @@
 // `wmoe train` killed (SIGKILL) mid-run and continued with --resume ends bit-identical to a run
 // that never stopped, in either stage.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectOneLineError, runCli, tempDir } from '../helpers/cli.js';
+import { expectOneLineError, runCli, runCliAndKill, tempDir } from '../helpers/cli.js';
 import { decodeTrainState } from '../../src/train/train_state.js';
 
 const CLI = new URL('../../dist/cli/wmoe.mjs', import.meta.url).pathname;
@@ -24,29 +23,11 @@ function savedAt(dir: string): [number, number] | undefined {
   return [state.stage, state.epochs];
 }
 
-/**
- * Runs `wmoe train ...ARGS --out dir` in a child process and kills it with SIGKILL as soon as
- * the state saved after epoch 2 of `stage` appears (so it dies within the next epoch).
- */
+/** Runs `wmoe train ...ARGS --out dir` and kills it once the state saved after epoch 2 of `stage` appears. */
 function trainAndKill(dir: string, stage: 1 | 2): Promise<[number, number]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...ARGS, '--out', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    let killedAt: [number, number] | undefined;
-    const poll = setInterval(() => {
-      const at = savedAt(dir);
-      if (at && at[0] === stage && at[1] >= 2) {
-        killedAt = at;
-        clearInterval(poll);
-        child.kill('SIGKILL');
-      }
-    }, 5);
-    child.on('exit', (code, signal) => {
-      clearInterval(poll);
-      if (signal === 'SIGKILL' && killedAt) resolve(killedAt);
-      else reject(new Error(`the run ended before the kill (code ${code}, signal ${signal}): ${stderr}`));
-    });
+  return runCliAndKill([...ARGS, '--out', dir], () => {
+    const at = savedAt(dir);
+    return at && at[0] === stage && at[1] >= 2 ? at : undefined;
   });
 }
 

@@ -1,5 +1,5 @@
 // Runs the built CLI (dist/cli/wmoe.mjs, made by `npm run build`) in a child process.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,4 +40,30 @@ export function expectOneLineError(r: CliResult, message: string | RegExp): void
   if (typeof message === 'string') expect(lines[0]).toBe(`wmoe: ${message}`);
   else expect(lines[0]).toMatch(new RegExp(`^wmoe: (?:${message.source})$`, message.flags));
   expect(r.code, r.stderr).toBe(1);
+}
+
+/**
+ * Runs `wmoe ...args` in a child process and kills it with SIGKILL as soon as `when()` (polled
+ * every 5 ms) returns a value other than undefined; resolves to that value. Rejects when the
+ * process ends before that.
+ */
+export function runCliAndKill<T>(args: string[], when: () => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let seen: T | undefined;
+    const poll = setInterval(() => {
+      seen = when();
+      if (seen !== undefined) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+      }
+    }, 5);
+    child.on('exit', (code, signal) => {
+      clearInterval(poll);
+      if (signal === 'SIGKILL' && seen !== undefined) resolve(seen);
+      else reject(new Error(`the run ended before the kill (code ${code}, signal ${signal}): ${stderr}`));
+    });
+  });
 }

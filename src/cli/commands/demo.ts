@@ -7,6 +7,7 @@ import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
+import { continueDemoTraining, DEMO_RESUME_FLAGS, readDemoFlags, writeDemoFlags } from './demo_resume.js';
 import { progressBar } from '../progress.js';
 import { parseFlags, parseIntFlag } from '../args.js';
 import { DIGITAL_ONLY_FLAGS, digitalOptionsFromFlags } from '../link_flags.js';
@@ -65,6 +66,15 @@ function linkConditions(link: Link, K: number, range: [number, number], channel:
   return conditions;
 }
 
+/** The --threads, --spin and --quiet of parsed flags (those given). */
+function runtimeFlagsOf(v: { threads?: string; spin?: string; quiet?: boolean }): { threads?: string; spin?: string; quiet?: boolean } {
+  return {
+    ...(v.threads !== undefined ? { threads: v.threads } : {}),
+    ...(v.spin !== undefined ? { spin: v.spin } : {}),
+    ...(v.quiet !== undefined ? { quiet: v.quiet } : {}),
+  };
+}
+
 /**
  * The main job (`npm start`): trains the default LeNet-5 MoE on MNIST in both stages, then
  * compares naive against channel-aware gating on the test set under perfect links, equal SNRs
@@ -82,10 +92,22 @@ function linkConditions(link: Link, K: number, range: [number, number], channel:
  * --digital-codes). comparison.json records the channel and each row's channel uses per sample.
  * With --pareto it runs the accuracy vs channel-uses sweep instead of the comparison (see runParetoDemo).
  * Progress (training, feature extraction, the comparisons) goes to stderr, none with --quiet.
+ *
+ * The flags are recorded in --out (demo-flags.json) and the training state saved after every epoch:
+ * `wmoe demo --resume DIR [--threads N --spin N --quiet]` continues a stopped demo (see demo_resume.ts).
+ * An --out holding an unfinished demo or training run is refused rather than overwritten.
  */
 export async function demoCommand(argv: string[]): Promise<void> {
-  const { values } = parseFlags(argv, { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' }, pareto: { type: 'boolean' } });
-  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, mcs: mcsFlag, pareto, ...trainFlags } = values;
+  const options = { ...TRAIN_FLAGS, 'digital-codes': { type: 'string' }, pareto: { type: 'boolean' }, resume: { type: 'string' } } as const;
+  const { values: given } = parseFlags(argv, options);
+  const resumeDir = given.resume;
+  if (resumeDir !== undefined) {
+    const other = Object.keys(given).find((k) => k !== 'resume' && given[k as keyof typeof given] !== undefined && !(DEMO_RESUME_FLAGS as readonly string[]).includes(k));
+    if (other) throw new InputError(`--resume continues the demo with the flags it recorded: --${other} cannot be given with it (only ${DEMO_RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`);
+  }
+  // Resuming: the recorded flags, with this call's --threads/--spin/--quiet.
+  const values = resumeDir === undefined ? given : { ...parseFlags(readDemoFlags(resumeDir), options).values, ...runtimeFlagsOf(given) };
+  const { 'digital-codes': codesFlag, link: linkFlag, code: codeFlag, geometry: geometryFlag, mcs: mcsFlag, pareto, resume: _resume, ...trainFlags } = values;
   if (pareto === true) checkParetoFlags(values);
   if (linkFlag !== undefined) {
     throw new InputError(
@@ -109,7 +131,10 @@ export async function demoCommand(argv: string[]): Promise<void> {
     ? [mcsLink(channelSpec.mcs, digitalOptionsFromFlags(values))]
     : digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
   for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
-  const { model, cfg, out, features } = await runTraining(trainFlags, 'runs/demo');
+  const { model, cfg, out, features } =
+    resumeDir !== undefined
+      ? await continueDemoTraining(resumeDir, runtimeFlagsOf(given))
+      : await runTraining(trainFlags, 'runs/demo', DEFAULT_TRAIN_CONFIG, true, (dir) => writeDemoFlags(dir, argv));
   if (pareto === true) {
     // --pareto: the accuracy vs channel-uses sweep instead of the gate comparison (see demo_pareto.ts).
     const { bits, decoder } = digitalOptionsFromFlags(values);

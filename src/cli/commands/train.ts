@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { loadDataset } from '../../data/index.js';
 import { MODEL_NAMES } from '../../models/backbone.js';
@@ -271,14 +271,19 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
 /**
  * Trains as the flags say, saving the training state into --out after every epoch, and writes
  * checkpoint, metrics.json and timings.json there. `refuseUnfinished`: an --out that holds an
- * unfinished run (a training state) is an InputError rather than replaced.
+ * unfinished run (a training state) is an InputError rather than replaced. `onStart(out)` runs once
+ * the flags are valid, before training, with `out` created (demo records its flags there).
  */
-export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG, refuseUnfinished = false) {
+export async function runTraining(v: Flags, outDefault: string, defaults = DEFAULT_TRAIN_CONFIG, refuseUnfinished = false, onStart?: (out: string) => void) {
   const { cfg, backend, link, threads, spin } = trainConfigFromFlags(v, defaults);
   const out = v.out ?? outDefault;
   checkOutDirectory(out);
   if (refuseUnfinished && hasTrainState(out)) {
     throw new InputError(`'${out}' holds an unfinished run (${TRAIN_STATE_FILE}): continue it with --resume ${out}, or give another --out`);
+  }
+  if (onStart) {
+    mkdirSync(out, { recursive: true });
+    onStart(out);
   }
   return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1 }, v.quiet);
 }

@@ -1,0 +1,71 @@
+// `wmoe demo` stopped (SIGKILL) during training, or after training but before its tables, and
+// continued with `wmoe demo --resume DIR` ends with the same comparison as a demo never stopped.
+import { describe, expect, it, beforeAll } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expectOneLineError, runCli, runCliAndKill, tempDir } from '../helpers/cli.js';
+import { decodeTrainState } from '../../src/train/train_state.js';
+
+const STATE = 'resume-state.bin';
+const ARGS = [
+  'demo', '--train-samples', '384', '--test-samples', '96', '--stage1-epochs', '3', '--stage2-epochs', '2', '--batch-size', '32',
+  '--seed', '5', '--digital-codes', '80211n:648:1/2', '--quiet',
+];
+
+/** comparison.json of a finished demo in `dir`. */
+const comparison = (dir: string) => JSON.parse(readFileSync(join(dir, 'comparison.json'), 'utf8'));
+
+describe('wmoe demo --resume', () => {
+  let reference: unknown;
+  beforeAll(() => {
+    const dir = join(tempDir(), 'ref');
+    const r = runCli([...ARGS, '--out', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    reference = comparison(dir);
+  }, 240_000);
+
+  it('a demo killed in stage 1 and resumed gives the same comparison', async () => {
+    const dir = join(tempDir(), 'run');
+    await runCliAndKill([...ARGS, '--out', dir], () => {
+      const path = join(dir, STATE);
+      if (!existsSync(path)) return undefined;
+      const { state } = decodeTrainState(readFileSync(path), path).state;
+      return state.stage === 1 && state.epochs >= 1 ? true : undefined;
+    });
+    expect(existsSync(join(dir, 'comparison.json'))).toBe(false);
+    // A fresh demo into the unfinished run is refused, not overwritten.
+    expectOneLineError(runCli([...ARGS, '--out', dir]), `'${dir}' holds an unfinished run (${STATE}): continue it with --resume ${dir}, or give another --out`);
+    const r = runCli(['demo', '--resume', dir, '--threads', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(comparison(dir)).toEqual(reference);
+    expect(JSON.parse(readFileSync(join(dir, 'timings.json'), 'utf8')).sessions).toBe(2);
+  }, 240_000);
+
+  it('a demo killed after training, before its tables, resumes from the checkpoint with the same comparison', async () => {
+    const dir = join(tempDir(), 'run');
+    await runCliAndKill([...ARGS, '--out', dir], () => (existsSync(join(dir, 'timings.json')) && !existsSync(join(dir, STATE)) ? true : undefined));
+    expect(existsSync(join(dir, 'comparison.json'))).toBe(false);
+    expect(existsSync(join(dir, STATE))).toBe(false);
+    const r = runCli(['demo', '--resume', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(comparison(dir)).toEqual(reference);
+    // Finished: nothing left to resume.
+    expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': that demo has finished (its comparison.json is written)`);
+  }, 240_000);
+
+  it('refuses other flags with --resume, and a directory that holds no demo (one-line errors)', () => {
+    const dir = tempDir();
+    expectOneLineError(
+      runCli(['demo', '--resume', dir, '--seed', '2']),
+      '--resume continues the demo with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet)',
+    );
+    expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': no demo-flags.json there, so it holds no demo run to continue`);
+    writeFileSync(join(dir, 'demo-flags.json'), '{"argv": 3}');
+    expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': ${join(dir, 'demo-flags.json')} has no argv list of strings`);
+    writeFileSync(join(dir, 'demo-flags.json'), '{"argv": []}');
+    expectOneLineError(
+      runCli(['demo', '--resume', dir]),
+      `--resume '${dir}': neither a training state (${STATE}) nor a checkpoint: the demo stopped before its first epoch ended; start it again`,
+    );
+  }, 120_000);
+});
