@@ -24,6 +24,37 @@ export interface BatchNormTail {
 type TrainingForward = (...inputs: tf.Tensor[]) => tf.Tensor4D;
 
 /**
+ * Inference with batch norm folded into the convolution before it (src/infer/fold_batch_norm.ts):
+ * while a folding is active ({@link withBatchNormFolding}), eval-mode conv → BN layers (ResNet-18's)
+ * call `convBn` instead of running the convolution and then the normalisation.
+ */
+export interface BatchNormFolding {
+  /**
+   * x [batch, H, W, in] → tail(bn(conv(x))) [batch, H', W', out], with `bn`'s running statistics
+   * folded into the conv: kernel [kh, kw, in, out], `stride`, padding `pad` (pixels or 'valid').
+   */
+  convBn(x: tf.Tensor4D, kernel: tf.Variable, stride: number, pad: number | 'valid', bn: BatchNorm, tail: BatchNormTail): tf.Tensor4D;
+}
+
+let activeFolding: BatchNormFolding | null = null;
+
+/** Runs `fn` with `folding` active (the previous one restored after, also on a throw). */
+export function withBatchNormFolding<T>(folding: BatchNormFolding, fn: () => T): T {
+  const previous = activeFolding;
+  activeFolding = folding;
+  try {
+    return fn();
+  } finally {
+    activeFolding = previous;
+  }
+}
+
+/** The batch-norm folding active now, or null (eval-mode batch norm then runs unfolded). */
+export function batchNormFolding(): BatchNormFolding | null {
+  return activeFolding;
+}
+
+/**
  * Batch normalisation over the channel axis of NHWC tensors, optionally followed by a residual
  * add and a ReLU: y = relu?(γ·(x − μ)/√(σ² + ε) + β [+ r]) per channel.
  *

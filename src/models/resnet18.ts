@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../errors.js';
 import type { ParamStore } from './params.js';
 import type { Backbone, ExpertStack } from './backbone.js';
-import { BatchNorm } from './batch_norm.js';
+import { BatchNorm, batchNormFolding } from './batch_norm.js';
 import { intOption, mergeOptions, type ModelSpec } from './model_spec.js';
 
 /**
@@ -12,14 +12,17 @@ import { intOption, mergeOptions, type ModelSpec } from './model_spec.js';
  * only the bottom/right and shift the 3x3 path by one pixel).
  */
 class Conv {
-  private readonly kernel: tf.Variable;
-  constructor(params: ParamStore, name: string, size: 1 | 3, inChannels: number, outChannels: number, private readonly stride: number) {
+  readonly kernel: tf.Variable;
+  constructor(params: ParamStore, name: string, size: 1 | 3, inChannels: number, outChannels: number, readonly stride: number) {
     this.kernel = params.add(`${name}/kernel`, [size, size, inChannels, outChannels], 'he');
+  }
+  /** Zero padding: 1 pixel for 3x3, none for 1x1. */
+  get pad(): 1 | 'valid' {
+    return this.kernel.shape[0] === 3 ? 1 : 'valid';
   }
   /** x [batch, H, W, in] → [batch, H/stride, W/stride, out]. */
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const size = this.kernel.shape[0];
-    return tf.conv2d(x, this.kernel as tf.Tensor4D, this.stride, size === 3 ? 1 : 'valid');
+    return tf.conv2d(x, this.kernel as tf.Tensor4D, this.stride, this.pad);
   }
 }
 
@@ -31,9 +34,15 @@ class ConvBn {
     this.conv = new Conv(params, name, size, inChannels, outChannels, stride);
     this.bn = new BatchNorm(params, `${name}/bn`, outChannels);
   }
-  /** With `residual`: relu(bn(conv(x)) + residual), one fused step on backend wmoe. */
+  /**
+   * With `residual`: relu(bn(conv(x)) + residual), one fused step on backend wmoe. In eval mode
+   * under a batch-norm folding (src/infer/), the folding runs it with BN folded into the conv.
+   */
   apply(x: tf.Tensor4D, training: boolean, residual?: tf.Tensor4D): tf.Tensor4D {
-    return this.bn.apply(this.conv.apply(x), training, residual ? { residual, relu: true } : { relu: this.relu });
+    const tail = residual ? { residual, relu: true } : { relu: this.relu };
+    const folding = training ? null : batchNormFolding();
+    if (folding) return folding.convBn(x, this.conv.kernel, this.conv.stride, this.conv.pad, this.bn, tail);
+    return this.bn.apply(this.conv.apply(x), training, tail);
   }
 }
 

@@ -1,0 +1,162 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DistributedMoE } from '../moe/model.js';
+import { GATE_KINDS, type GateKind } from '../moe/gate.js';
+import type { Link } from '../link/link.js';
+import { perfectLink } from '../link/perfect.js';
+import { drawSnrs, type SnrSpec } from '../link/snr.js';
+import type { ChannelSettings } from '../link/channel_settings.js';
+import { evalChannelModel } from '../train/evaluate.js';
+import { withBatchNormFolding } from '../models/batch_norm.js';
+import { SeededRandom } from '../random/seeded.js';
+import { deriveSeed } from '../random/hash.js';
+import { InputError } from '../errors.js';
+import { BatchNormFolder } from './fold_batch_norm.js';
+import { imageSource, type PredictInput } from './image_source.js';
+
+/** How {@link predict} runs a model. */
+export interface PredictOptions {
+  /** The gate that routes: 'channel-aware' (default, as `wmoe eval`) or 'naive'. */
+  gate?: GateKind;
+  /** The downlink to the experts; default the perfect link (no noise, no channel uses). */
+  link?: Link;
+  /**
+   * Mean SNRs (dB) of the links, per sample and expert; default: none for a perfect link, the
+   * model's stage-2 SNR range otherwise (as `wmoe eval`). A perfect link takes none.
+   */
+  snr?: SnrSpec;
+  /** Fading and CSI of the links (flag texts, as a checkpoint records them); default AWGN, perfect CSI. */
+  channel?: ChannelSettings;
+  /** Seed of the SNR draws, fading and link noise; default 1. */
+  seed?: number;
+  /** Images per forward pass; default 250 (`evaluate`'s, so the same seed gives its link batches). */
+  batchSize?: number;
+  /** Fold batch norm into the convolutions (default true); false runs it unfolded, for comparison. */
+  foldBatchNorm?: boolean;
+}
+
+/** One image's prediction. */
+export interface Prediction {
+  /** The most probable class (index into the model's classes). */
+  label: number;
+  /** Mixture class probabilities [classes], summing to 1. */
+  probabilities: Float32Array;
+  /** The top-k chosen experts (0…K−1), by decreasing routing weight. */
+  experts: number[];
+  /** Their routing weights, same order, summing to 1. */
+  weights: number[];
+}
+
+/** Wall time of the forward passes (tensor in to probabilities read back), in milliseconds. */
+export interface PredictTiming {
+  /** Time of each batch, ms. */
+  batchMs: number[];
+  /** Median of batchMs, ms. */
+  medianBatchMs: number;
+  /** Images per second over all batches. */
+  imagesPerSecond: number;
+}
+
+/** What {@link predict} returns: one prediction per image, in input order, and the timing. */
+export interface PredictResult {
+  predictions: Prediction[];
+  timing: PredictTiming;
+}
+
+/** What a model keeps between predictions: its folded batch norms and its input normalisation as tensors. */
+interface Runtime {
+  folder: BatchNormFolder;
+  norm: { mean: tf.Tensor1D; std: tf.Tensor1D } | null;
+}
+
+const runtimes = new WeakMap<DistributedMoE, Runtime>();
+
+function runtimeOf(model: DistributedMoE): Runtime {
+  let r = runtimes.get(model);
+  if (!r) {
+    const n = model.config.inputNormalisation;
+    const norm = n ? { mean: tf.keep(tf.tensor1d(n.mean)), std: tf.keep(tf.tensor1d(n.std)) } : null;
+    runtimes.set(model, (r = { folder: new BatchNormFolder(), norm }));
+  }
+  return r;
+}
+
+/**
+ * Frees what {@link predict} keeps for `model` between calls (folded weights, constant tensors).
+ * Call before `model.dispose()` when the model was used for prediction.
+ */
+export function releasePredictState(model: DistributedMoE): void {
+  const r = runtimes.get(model);
+  if (!r) return;
+  r.folder.dispose();
+  if (r.norm) tf.dispose([r.norm.mean, r.norm.std]);
+  runtimes.delete(model);
+}
+
+/** Checks the options and fills in the defaults; InputError naming a bad value. */
+function resolveOptions(model: DistributedMoE, o: PredictOptions) {
+  const gate = o.gate ?? 'channel-aware';
+  if (!(GATE_KINDS as readonly string[]).includes(gate)) throw new InputError(`unknown gate '${gate}' (known: ${GATE_KINDS.join(', ')})`);
+  const batchSize = o.batchSize ?? 250;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InputError(`batch size must be an integer ≥ 1, got ${batchSize}`);
+  const seed = o.seed ?? 1;
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new InputError(`seed must be an integer in [0, 2^32), got ${seed}`);
+  const link = o.link ?? perfectLink;
+  if (link.kind === 'perfect' && o.snr && o.snr.kind !== 'perfect') throw new InputError('a perfect link takes no SNR');
+  const [lo, hi] = model.config.snrRange;
+  const snr: SnrSpec = link.kind === 'perfect' ? { kind: 'perfect' } : (o.snr ?? { kind: 'range', min: lo, max: hi });
+  return { gate, batchSize, seed, link, snr, fold: o.foldBatchNorm ?? true };
+}
+
+/**
+ * Runs a trained MoE on images: backbone (batch norm folded into the convolutions, cached per
+ * model and refolded if its weights change), gate, link and only the chosen experts (sparse
+ * dispatch), in eval mode without gradient bookkeeping. `images` are [n, H, W, C] pixel values in
+ * [0, 1] with [H, W, C] the model's input shape (see {@link PredictInput}). Sample i sits at time
+ * slot i of the links, so with the same seed and batch size the predictions are those `evaluate`
+ * makes on the same images. InputError for mismatched images or bad options.
+ */
+export function predict(model: DistributedMoE, images: PredictInput, options: PredictOptions = {}): PredictResult {
+  const o = resolveOptions(model, options);
+  const source = imageSource(images, model.config.inputShape);
+  const { folder, norm } = runtimeOf(model);
+  const K = model.config.experts;
+  const rng = new SeededRandom(o.seed);
+  const channel = evalChannelModel(model, options.channel, o.seed);
+  const features = (x: tf.Tensor4D) => model.backbone.forward(norm ? tf.div(tf.sub(x, norm.mean), norm.std) : x, false);
+  const predictions: Prediction[] = [];
+  const batchMs: number[] = [];
+  for (let start = 0, b = 0; start < source.n; start += o.batchSize, b++) {
+    const count = Math.min(o.batchSize, source.n - start);
+    const batch = channel.realise(drawSnrs(o.snr, count, K, rng), count, start, deriveSeed(o.seed, 3, b));
+    o.link.channelUses(model.backbone.featureDim, batch); // as evaluate does: an adaptive link's outer loop learns from it
+    const t0 = performance.now();
+    const forward = () => {
+      const r = model.route(features(source.batch(start, count)), { gate: o.gate, link: o.link, batch, sparse: true });
+      return [r.probs, r.mask, r.weights];
+    };
+    const out = tf.tidy(() => (o.fold ? withBatchNormFolding(folder, forward) : forward()));
+    const [probs, mask, weights] = out.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(out);
+    batchMs.push(performance.now() - t0);
+    for (let i = 0; i < count; i++) predictions.push(predictionOf(probs, mask, weights, i, model.config.classes, K));
+  }
+  const total = batchMs.reduce((a, v) => a + v, 0);
+  return { predictions, timing: { batchMs, medianBatchMs: median(batchMs), imagesPerSecond: total > 0 ? (source.n * 1000) / total : Infinity } };
+}
+
+/** Sample i's prediction from a batch's probabilities [batch, classes], mask and weights [batch, K]. */
+function predictionOf(probs: Float32Array, mask: Float32Array, weights: Float32Array, i: number, classes: number, K: number): Prediction {
+  const probabilities = probs.slice(i * classes, (i + 1) * classes);
+  let label = 0;
+  for (let c = 1; c < classes; c++) if (probabilities[c] > probabilities[label]) label = c;
+  const experts: number[] = [];
+  for (let k = 0; k < K; k++) if (mask[i * K + k] !== 0) experts.push(k);
+  experts.sort((a, b) => weights[i * K + b] - weights[i * K + a] || a - b);
+  return { label, probabilities, experts, weights: experts.map((k) => weights[i * K + k]) };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
