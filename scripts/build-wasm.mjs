@@ -22,6 +22,12 @@ const modules = readdirSync(join(root, 'assembly'), { withFileTypes: true })
 
 /** Modules that also get a shared-memory build for the worker pool (src/wasm/thread_pool.ts). */
 const THREADED = new Set(['nn']);
+/**
+ * Modules that also get relaxed-SIMD builds (<name>_relaxed, and <name>_mt_relaxed if threaded;
+ * targets 'relaxed' and 'threads-relaxed'): loaded instead of the plain ones when the engine
+ * validates relaxed SIMD (src/backend/init.ts, src/wasm/simd.ts).
+ */
+const RELAXED = new Set(['nn']);
 
 function compile(name, target, outName) {
   const wasm = join(outDir, `${outName}.wasm`);
@@ -40,5 +46,7 @@ function compile(name, target, outName) {
 for (const name of modules) {
   compile(name, 'release', name);
   if (THREADED.has(name)) compile(name, 'threads', `${name}_mt`);
+  if (RELAXED.has(name)) compile(name, 'relaxed', `${name}_relaxed`);
+  if (RELAXED.has(name) && THREADED.has(name)) compile(name, 'threads-relaxed', `${name}_mt_relaxed`);
 }
 void require;

@@ -4,6 +4,10 @@
 //   m ← m·b1 + g·c1;  v ← v·b2 + (g·g)·c2;
 //   p ← (((m / omb1) / (√(v / omb2) + eps)) · nlr) + p
 // with c = 1 − b, omb = 1 − bᵗ and nlr = −learning rate, each a float32 the caller rounded.
+// The relaxed-SIMD build fuses the three vector multiply-adds (madd.ts), so only the plain
+// build is bit-identical to tfjs.
+
+import { madd } from './madd';
 
 /** Adam step on p, m, v (n floats each) with gradient g; the new p goes to out (may be p). */
 export function adamUpdate(
@@ -17,12 +21,12 @@ export function adamUpdate(
   for (; i < n4; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
-    const mi = f32x4.add(f32x4.mul(v128.load(m + o), vb1), f32x4.mul(gi, vc1));
-    const vi = f32x4.add(f32x4.mul(v128.load(v + o), vb2), f32x4.mul(f32x4.mul(gi, gi), vc2));
+    const mi = madd(v128.load(m + o), vb1, f32x4.mul(gi, vc1));
+    const vi = madd(v128.load(v + o), vb2, f32x4.mul(f32x4.mul(gi, gi), vc2));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     const step = f32x4.div(f32x4.div(mi, vo1), f32x4.add(f32x4.sqrt(f32x4.div(vi, vo2)), veps));
-    v128.store(out + o, f32x4.add(f32x4.mul(step, vnlr), v128.load(p + o)));
+    v128.store(out + o, madd(step, vnlr, v128.load(p + o)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;

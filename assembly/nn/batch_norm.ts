@@ -6,7 +6,11 @@
 // the caller adds in chunk order (the same bits on 1 or 2 threads).
 //
 // The float32 operations are those of the op composition in src/models/batch_norm.ts (centred
-// values, products, sums of f32 terms in f64), so only the order of the f64 additions differs.
+// values, products, sums of f32 terms in f64), so only the order of the f64 additions differs
+// (in the plain build; the relaxed-SIMD build fuses the multiply-adds of bnApply and
+// bnGradApply, see madd.ts).
+
+import { madd } from './madd';
 
 /** Bit 0 of `flags`: add the residual r. */
 const RESIDUAL: i32 = 1;
@@ -72,7 +76,7 @@ export function bnApply(x: usize, r: usize, y: usize, mean: usize, scale: usize,
     let c = 0;
     for (; c < C4; c += 4) {
       const o = <usize>c << 2;
-      let v = f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + o), v128.load(mean + o)), v128.load(scale + o)), v128.load(beta + o));
+      let v = madd(f32x4.sub(v128.load(x + o), v128.load(mean + o)), v128.load(scale + o), v128.load(beta + o));
       if (residual) v = f32x4.add(v, v128.load(r + o));
       if (relu) v = f32x4.max(v, zero);
       v128.store(y + o, v);
@@ -137,7 +141,7 @@ export function bnGradApply(dy: usize, x: usize, y: usize, mean: usize, a: usize
       let g = v128.load(dy + o);
       if (relu) g = v128.and(g, f32x4.gt(v128.load(y + o), zero));
       const cx = f32x4.sub(v128.load(x + o), v128.load(mean + o));
-      v128.store(dx + o, f32x4.add(f32x4.add(f32x4.mul(g, v128.load(a + o)), f32x4.mul(cx, v128.load(b + o))), v128.load(e + o)));
+      v128.store(dx + o, f32x4.add(madd(cx, v128.load(b + o), f32x4.mul(g, v128.load(a + o))), v128.load(e + o)));
       if (residual) v128.store(gOut + o, g);
     }
     for (; c < C; c++) {

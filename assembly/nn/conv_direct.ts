@@ -12,6 +12,7 @@
 // Register sums are cut into segments of at most ~64 terms per lane (blocked summation).
 
 import { transposePixels } from './transpose';
+import { madd } from './madd';
 
 /** Output-channel block of convDirectForward (weights packed by the caller in blocks of 6). */
 // @ts-ignore: decorator
@@ -108,12 +109,12 @@ function directTile(
       for (let kw = 0; kw < fw; kw++) {
         const xa = v128.load(xp);
         const xb = v128.load(xp, 16);
-        let v = v128.load32_splat(wp, 0); c00 = f32x4.add(c00, f32x4.mul(xa, v)); c01 = f32x4.add(c01, f32x4.mul(xb, v));
-        v = v128.load32_splat(wp, 4); c10 = f32x4.add(c10, f32x4.mul(xa, v)); c11 = f32x4.add(c11, f32x4.mul(xb, v));
-        v = v128.load32_splat(wp, 8); c20 = f32x4.add(c20, f32x4.mul(xa, v)); c21 = f32x4.add(c21, f32x4.mul(xb, v));
-        v = v128.load32_splat(wp, 12); c30 = f32x4.add(c30, f32x4.mul(xa, v)); c31 = f32x4.add(c31, f32x4.mul(xb, v));
-        v = v128.load32_splat(wp, 16); c40 = f32x4.add(c40, f32x4.mul(xa, v)); c41 = f32x4.add(c41, f32x4.mul(xb, v));
-        v = v128.load32_splat(wp, 20); c50 = f32x4.add(c50, f32x4.mul(xa, v)); c51 = f32x4.add(c51, f32x4.mul(xb, v));
+        let v = v128.load32_splat(wp, 0); c00 = madd(xa, v, c00); c01 = madd(xb, v, c01);
+        v = v128.load32_splat(wp, 4); c10 = madd(xa, v, c10); c11 = madd(xb, v, c11);
+        v = v128.load32_splat(wp, 8); c20 = madd(xa, v, c20); c21 = madd(xb, v, c21);
+        v = v128.load32_splat(wp, 12); c30 = madd(xa, v, c30); c31 = madd(xb, v, c31);
+        v = v128.load32_splat(wp, 16); c40 = madd(xa, v, c40); c41 = madd(xb, v, c41);
+        v = v128.load32_splat(wp, 20); c50 = madd(xa, v, c50); c51 = madd(xb, v, c51);
         wp += 24;
         xp += 4;
       }
@@ -216,10 +217,10 @@ function filterGradBlock(
     for (let ox = 0; ox < owp; ox += 4) {
       const g0 = v128.load(p0);
       const g1 = v128.load(p1);
-      let x = v128.load(xp, 0); a00 = f32x4.add(a00, f32x4.mul(x, g0)); a01 = f32x4.add(a01, f32x4.mul(x, g1));
-      x = v128.load(xp, 4); a10 = f32x4.add(a10, f32x4.mul(x, g0)); a11 = f32x4.add(a11, f32x4.mul(x, g1));
-      x = v128.load(xp, 8); a20 = f32x4.add(a20, f32x4.mul(x, g0)); a21 = f32x4.add(a21, f32x4.mul(x, g1));
-      x = v128.load(xp, 12); a30 = f32x4.add(a30, f32x4.mul(x, g0)); a31 = f32x4.add(a31, f32x4.mul(x, g1));
+      let x = v128.load(xp, 0); a00 = madd(x, g0, a00); a01 = madd(x, g1, a01);
+      x = v128.load(xp, 4); a10 = madd(x, g0, a10); a11 = madd(x, g1, a11);
+      x = v128.load(xp, 8); a20 = madd(x, g0, a20); a21 = madd(x, g1, a21);
+      x = v128.load(xp, 12); a30 = madd(x, g0, a30); a31 = madd(x, g1, a31);
       xp += 16; p0 += 16; p1 += 16;
     }
   }
@@ -250,14 +251,14 @@ function filterGradColumn(
     let ox = 0;
     for (; ox + 8 <= owp; ox += 8) {
       let x = v128.load(xp);
-      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(p0))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(p1)));
+      a0 = madd(x, v128.load(p0), a0); a1 = madd(x, v128.load(p1), a1);
       x = v128.load(xp, 16);
-      b0 = f32x4.add(b0, f32x4.mul(x, v128.load(p0, 16))); b1 = f32x4.add(b1, f32x4.mul(x, v128.load(p1, 16)));
+      b0 = madd(x, v128.load(p0, 16), b0); b1 = madd(x, v128.load(p1, 16), b1);
       xp += 32; p0 += 32; p1 += 32;
     }
     if (ox < owp) {
       const x = v128.load(xp);
-      a0 = f32x4.add(a0, f32x4.mul(x, v128.load(p0))); a1 = f32x4.add(a1, f32x4.mul(x, v128.load(p1)));
+      a0 = madd(x, v128.load(p0), a0); a1 = madd(x, v128.load(p1), a1);
     }
   }
   addTo(dw, hsum(f32x4.add(a0, b0)));

@@ -9,6 +9,8 @@
 // at most 32 output channels in 8 f32x4 registers, then are added into dx (read-modify-write
 // of exactly the covered floats).
 
+import { madd } from './madd';
+
 /** Pixels per tile of convScatterInputGrad (8 f32x4 accumulators: 4 pixels × 8 floats; with the
  * 2 filter and 4 dy vectors that V8 loads first they fill its 15 v128 registers — 6 pixels
  * spilled accumulators to the stack in every step). */
@@ -54,10 +56,10 @@ function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
   while (g < end) {
     const v0 = v128.load(vp);
     const v1 = v128.load(vp, 16);
-    let d = v128.load(g, 0); a00 = f32x4.add(a00, f32x4.mul(d, v0)); a01 = f32x4.add(a01, f32x4.mul(d, v1));
-    d = v128.load(g, 16); a10 = f32x4.add(a10, f32x4.mul(d, v0)); a11 = f32x4.add(a11, f32x4.mul(d, v1));
-    d = v128.load(g, 32); a20 = f32x4.add(a20, f32x4.mul(d, v0)); a21 = f32x4.add(a21, f32x4.mul(d, v1));
-    d = v128.load(g, 48); a30 = f32x4.add(a30, f32x4.mul(d, v0)); a31 = f32x4.add(a31, f32x4.mul(d, v1));
+    let d = v128.load(g, 0); a00 = madd(d, v0, a00); a01 = madd(d, v1, a01);
+    d = v128.load(g, 16); a10 = madd(d, v0, a10); a11 = madd(d, v1, a11);
+    d = v128.load(g, 32); a20 = madd(d, v0, a20); a21 = madd(d, v1, a21);
+    d = v128.load(g, 48); a30 = madd(d, v0, a30); a31 = madd(d, v1, a31);
     vp += 32;
     g += PX * 16;
   }

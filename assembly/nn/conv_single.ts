@@ -11,6 +11,7 @@
 // zero borders are written once, so it stays in cache.
 
 import { transposePixels } from './transpose';
+import { madd } from './madd';
 
 /** dx rows per register tile. */
 // @ts-ignore: decorator
@@ -24,12 +25,6 @@ import { transposePixels } from './transpose';
 
 /** The running TR×TC tile of sums. */
 const TOT: usize = memory.data(TR * TC * 4, 16);
-
-// acc + v · w.
-// @ts-ignore: decorator
-@inline function fma(acc: v128, v: v128, w: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(v, w));
-}
 
 // TOT += the 3×8 tile held in a00 … a21 (row r in ar0, ar1).
 // @ts-ignore: decorator
@@ -131,9 +126,9 @@ function singleTile(
       const end = q + <usize>terms * chanBytes;
       while (q < end) {
         const v = v128.load32_splat(wp);
-        a00 = fma(a00, v128.load(q), v); a01 = fma(a01, v128.load(q, 16), v);
-        a10 = fma(a10, v128.load(q + rowBytes), v); a11 = fma(a11, v128.load(q + rowBytes, 16), v);
-        a20 = fma(a20, v128.load(q + 2 * rowBytes), v); a21 = fma(a21, v128.load(q + 2 * rowBytes, 16), v);
+        a00 = madd(v128.load(q), v, a00); a01 = madd(v128.load(q, 16), v, a01);
+        a10 = madd(v128.load(q + rowBytes), v, a10); a11 = madd(v128.load(q + rowBytes, 16), v, a11);
+        a20 = madd(v128.load(q + 2 * rowBytes), v, a20); a21 = madd(v128.load(q + 2 * rowBytes, 16), v, a21);
         q += chanBytes;
         wp += wStep;
       }
@@ -196,34 +191,34 @@ function singleTile5(
       let x: v128, y: v128;
       if (mask & 1) {
         x = v128.load(q); y = v128.load(q, 16);
-        a00 = fma(a00, x, w0); a01 = fma(a01, y, w0);
+        a00 = madd(x, w0, a00); a01 = madd(y, w0, a01);
       }
       if (mask & 2) {
         x = v128.load(q + rowBytes); y = v128.load(q + rowBytes, 16);
-        a00 = fma(a00, x, w1); a01 = fma(a01, y, w1); a10 = fma(a10, x, w0); a11 = fma(a11, y, w0);
+        a00 = madd(x, w1, a00); a01 = madd(y, w1, a01); a10 = madd(x, w0, a10); a11 = madd(y, w0, a11);
       }
       if (mask & 4) {
         x = v128.load(q + 2 * rowBytes); y = v128.load(q + 2 * rowBytes, 16);
-        a00 = fma(a00, x, w2); a01 = fma(a01, y, w2); a10 = fma(a10, x, w1); a11 = fma(a11, y, w1);
-        a20 = fma(a20, x, w0); a21 = fma(a21, y, w0);
+        a00 = madd(x, w2, a00); a01 = madd(y, w2, a01); a10 = madd(x, w1, a10); a11 = madd(y, w1, a11);
+        a20 = madd(x, w0, a20); a21 = madd(y, w0, a21);
       }
       if (mask & 8) {
         x = v128.load(q + 3 * rowBytes); y = v128.load(q + 3 * rowBytes, 16);
-        a00 = fma(a00, x, w3); a01 = fma(a01, y, w3); a10 = fma(a10, x, w2); a11 = fma(a11, y, w2);
-        a20 = fma(a20, x, w1); a21 = fma(a21, y, w1);
+        a00 = madd(x, w3, a00); a01 = madd(y, w3, a01); a10 = madd(x, w2, a10); a11 = madd(y, w2, a11);
+        a20 = madd(x, w1, a20); a21 = madd(y, w1, a21);
       }
       if (mask & 16) {
         x = v128.load(q + 4 * rowBytes); y = v128.load(q + 4 * rowBytes, 16);
-        a00 = fma(a00, x, w4); a01 = fma(a01, y, w4); a10 = fma(a10, x, w3); a11 = fma(a11, y, w3);
-        a20 = fma(a20, x, w2); a21 = fma(a21, y, w2);
+        a00 = madd(x, w4, a00); a01 = madd(y, w4, a01); a10 = madd(x, w3, a10); a11 = madd(y, w3, a11);
+        a20 = madd(x, w2, a20); a21 = madd(y, w2, a21);
       }
       if (mask & 32) {
         x = v128.load(q + 5 * rowBytes); y = v128.load(q + 5 * rowBytes, 16);
-        a10 = fma(a10, x, w4); a11 = fma(a11, y, w4); a20 = fma(a20, x, w3); a21 = fma(a21, y, w3);
+        a10 = madd(x, w4, a10); a11 = madd(y, w4, a11); a20 = madd(x, w3, a20); a21 = madd(y, w3, a21);
       }
       if (mask & 64) {
         x = v128.load(q + 6 * rowBytes); y = v128.load(q + 6 * rowBytes, 16);
-        a20 = fma(a20, x, w4); a21 = fma(a21, y, w4);
+        a20 = madd(x, w4, a20); a21 = madd(y, w4, a21);
       }
       q += 4;
       wp += 4;

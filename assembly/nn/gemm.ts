@@ -24,6 +24,8 @@
 // 512×512×576 and a 3x3 128→128 conv, interleaved runs) with bit-identical results: each
 // output still sums the same segments in the same order.
 
+import { madd } from './madd';
+
 // @ts-ignore: decorator
 @inline const MR: i32 = 2;
 // @ts-ignore: decorator
@@ -156,31 +158,31 @@ function tileContiguous(
       // Step 1 of the pair: B row at b, A at a0, a1.
       const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
       const x0 = v128.load32_splat(a0, 0), x1 = v128.load32_splat(a1, 0);
-      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      c00 = madd(x0, b0, c00);
+      c01 = madd(x0, b1, c01);
+      c10 = madd(x1, b0, c10);
+      c11 = madd(x1, b1, c11);
       if (!half) {
         const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
-        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
-        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
-        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
-        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+        c02 = madd(x0, b2, c02);
+        c03 = madd(x0, b3, c03);
+        c12 = madd(x1, b2, c12);
+        c13 = madd(x1, b3, c13);
       }
       if (--n == 0) break;
       // Step 2: the next B row and A floats, at immediate offsets.
       const d0 = v128.load(b, 64), d1 = v128.load(b, 80);
       const y0 = v128.load32_splat(a0, 4), y1 = v128.load32_splat(a1, 4);
-      c00 = f32x4.add(c00, f32x4.mul(y0, d0));
-      c01 = f32x4.add(c01, f32x4.mul(y0, d1));
-      c10 = f32x4.add(c10, f32x4.mul(y1, d0));
-      c11 = f32x4.add(c11, f32x4.mul(y1, d1));
+      c00 = madd(y0, d0, c00);
+      c01 = madd(y0, d1, c01);
+      c10 = madd(y1, d0, c10);
+      c11 = madd(y1, d1, c11);
       if (!half) {
         const d2 = v128.load(b, 96), d3 = v128.load(b, 112);
-        c02 = f32x4.add(c02, f32x4.mul(y0, d2));
-        c03 = f32x4.add(c03, f32x4.mul(y0, d3));
-        c12 = f32x4.add(c12, f32x4.mul(y1, d2));
-        c13 = f32x4.add(c13, f32x4.mul(y1, d3));
+        c02 = madd(y0, d2, c02);
+        c03 = madd(y0, d3, c03);
+        c12 = madd(y1, d2, c12);
+        c13 = madd(y1, d3, c13);
       }
       b += 2 * ROW_BYTES;
       a0 += 8; a1 += 8;
@@ -210,16 +212,16 @@ function tileStrided(
     for (let k = 0; k < kc; k++) {
       const b0 = v128.load(b, 0), b1 = v128.load(b, 16);
       const x0 = v128.load32_splat(a0), x1 = v128.load32_splat(a1);
-      c00 = f32x4.add(c00, f32x4.mul(x0, b0));
-      c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-      c10 = f32x4.add(c10, f32x4.mul(x1, b0));
-      c11 = f32x4.add(c11, f32x4.mul(x1, b1));
+      c00 = madd(x0, b0, c00);
+      c01 = madd(x0, b1, c01);
+      c10 = madd(x1, b0, c10);
+      c11 = madd(x1, b1, c11);
       if (!half) {
         const b2 = v128.load(b, 32), b3 = v128.load(b, 48);
-        c02 = f32x4.add(c02, f32x4.mul(x0, b2));
-        c03 = f32x4.add(c03, f32x4.mul(x0, b3));
-        c12 = f32x4.add(c12, f32x4.mul(x1, b2));
-        c13 = f32x4.add(c13, f32x4.mul(x1, b3));
+        c02 = madd(x0, b2, c02);
+        c03 = madd(x0, b3, c03);
+        c12 = madd(x1, b2, c12);
+        c13 = madd(x1, b3, c13);
       }
       b += ROW_BYTES;
       a0 += ks; a1 += ks;
