@@ -9,16 +9,33 @@
  * The Z rows of a block row therefore touch disjoint columns, and processing them in parallel
  * gives what processing them one after another in CSR order gives.
  *
- * Memory: block column j's a-posteriori values live at P + j·(Z+16) as Z i8 values followed by a
- * copy of the first 16 (so any 16 cyclically consecutive values are one v128 load at offset
- * o = (s + i0) mod Z). After each store the copy is re-synchronised where the store touched it.
+ * Memory: block column j's a-posteriori values live at P + 16 + j·(Z+48) as Z i8 values followed
+ * by a copy of the first 16, so any 16 cyclically consecutive values (from offset o, 0 ≤ o < Z)
+ * are one contiguous v128 load at o, whatever the shift. 16 bytes of slack sit before and after
+ * each block column. A store of 16 new values at o keeps the copy exact without a branch: it is
+ * also written at o + Z when o < 16 (it overlaps the copy) and at o − Z when o + 16 > Z (it wraps
+ * into the front), and at o again otherwise; the parts that land in the slack are never read.
+ * For Z ≥ 32 at most one of the two extra stores is needed (two stores per edge), for Z < 32
+ * both can be (three).
  * Edge table `tab`: per block row b, per chunk c of 16 rows (i0 = 16c, ⌈Z/16⌉ chunks), per edge k
- * of the block row: two i32, the byte address j·(Z+16) + o and the offset o. `deg[b]`: edges per
- * row of block row b. R: one v128 message per table entry. T: 16 bytes per edge of the largest
- * block row.
+ * of the block row: three i32 byte offsets from P, the load/store address 16 + j·(Z+48) + o and
+ * the extra store addresses (see decoder_qc.ts). `deg[b]`: edges per row of block row b. R: one
+ * v128 message per table entry.
+ * Rows past Z−1 in the last chunk (when 16 ∤ Z) alias rows of the first chunk: their messages are
+ * forced to 0, so they store back the values they loaded and never change anything.
  */
 
 import { MSG_MAX, scaleRound } from './minsum';
+
+/** Bytes per table entry (three i32 addresses). */
+const ENTRY: usize = 12;
+
+/** Bytes per block column in P: 16 slack, Z values, 16-value copy, 16 slack. */
+// @ts-ignore: decorator
+@inline
+function stride(Z: i32): usize {
+  return <usize>(Z + 48);
+}
 
 /** Byte lanes 0..15. */
 // @ts-ignore: decorator
@@ -27,106 +44,116 @@ function iota(): v128 {
   return i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 }
 
+/** Lanes of the last 16-row chunk that are rows < Z (all lanes when 16 | Z). */
+// @ts-ignore: decorator
+@inline
+function lastChunkMask(Z: i32): v128 {
+  const nc = (Z + 15) >> 4;
+  return i8x16.lt_s(iota(), i8x16.splat(<i8>(Z - ((nc - 1) << 4))));
+}
+
+/** Normalised (mode 0) or offset (mode 1) magnitude of a min, capped at MSG_MAX. */
+// @ts-ignore: decorator
+@inline
+function shrink(x: v128, mode: i32, fq: v128): v128 {
+  const y = mode == 0 ? scaleRound(x, fq) : i8x16.sub_sat_u(x, fq);
+  return i8x16.min_u(y, i8x16.splat(MSG_MAX));
+}
+
 /**
- * Stores v (the new values of cyclic positions o..o+15 of block column B, 0 ≤ o < Z) and keeps
- * the copy of the first 16 values consistent. When the store touches the front or the copy, the
- * merged front is computed in registers from v and the old front (read before the store, so no
- * load waits on a partially overlapping store) and written to both places.
+ * One chunk (16 rows) of one block row: reads the d edges at tp (table) and rp (messages),
+ * updates P and R. `masked` (a constant at each call site): lanes outside `mask` are rows past
+ * Z − 1 (aliases of the first chunk's rows), whose messages are forced to 0. `three`: Z < 32, where
+ * one store can need both extra copies. t = sat(P − R) is recomputed in the second loop rather
+ * than parked in memory (P and R of an edge are unchanged until that edge's own store).
  */
 // @ts-ignore: decorator
 @inline
-function storeCyclic(B: usize, o: i32, Z: i32, v: v128): void {
-  if (o < 16 || o + 16 > Z) {
-    const old = v128.load(B);
-    const direct = i8x16.ge_s(iota(), i8x16.splat(<i8>min(o, 16)));
-    const wrap = i8x16.lt_s(iota(), i8x16.splat(<i8>max(o + 16 - Z, 0)));
-    const fromDirect = i8x16.swizzle(v, i8x16.sub(iota(), i8x16.splat(<i8>min(o, 16))));
-    const fromWrap = i8x16.swizzle(v, i8x16.add(iota(), i8x16.splat(<i8>min(Z - o, 16))));
-    const merged = v128.bitselect(fromDirect, v128.bitselect(fromWrap, old, wrap), direct);
-    v128.store(B + <usize>o, v);
-    v128.store(B, merged);
-    v128.store(B + <usize>Z, merged);
-  } else {
-    v128.store(B + <usize>o, v);
+function qcChunk(P: usize, tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool, mask: v128, three: bool): void {
+  const zero = i8x16.splat(0);
+  let min1 = i8x16.splat(127);
+  let min2 = min1;
+  let S = zero;
+  let q = tp;
+  let r = rp;
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const t0 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
+    const t1 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q, ENTRY)), v128.load(r, 16));
+    const a0 = i8x16.abs(t0);
+    const a1 = i8x16.abs(t1);
+    min2 = i8x16.min_u(min2, i8x16.max_u(min1, a0));
+    min1 = i8x16.min_u(min1, a0);
+    min2 = i8x16.min_u(min2, i8x16.max_u(min1, a1));
+    min1 = i8x16.min_u(min1, a1);
+    S = v128.xor(S, v128.xor(t0, t1));
+    q += 2 * ENTRY;
+    r += 32;
+  }
+  if (k < d) {
+    const t = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
+    const a = i8x16.abs(t);
+    min2 = i8x16.min_u(min2, i8x16.max_u(min1, a));
+    min1 = i8x16.min_u(min1, a);
+    S = v128.xor(S, t);
+  }
+  const s1 = shrink(min1, mode, fq);
+  const d12 = v128.xor(s1, shrink(min2, mode, fq));
+  q = tp;
+  r = rp;
+  for (k = 0; k < d; k++) {
+    const at = P + <usize>load<i32>(q);
+    const t = i8x16.sub_sat_s(v128.load(at), v128.load(r));
+    const mag = v128.xor(s1, v128.and(d12, i8x16.eq(i8x16.abs(t), min1)));
+    const sg = i8x16.lt_s(v128.xor(S, t), zero);
+    let msg = i8x16.sub(v128.xor(mag, sg), sg);
+    if (masked) msg = v128.and(msg, mask);
+    const v = i8x16.add_sat_s(t, msg);
+    v128.store(at, v);
+    v128.store(P + <usize>load<i32>(q, 4), v);
+    if (three) v128.store(P + <usize>load<i32>(q, 8), v);
+    v128.store(r, msg);
+    q += ENTRY;
+    r += 16;
   }
 }
 
-/** One layered iteration over all block rows. */
-function qcPass(P: usize, R: usize, T: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
-  const cap = i8x16.splat(127);
-  const fq = i8x16.splat(<i8>param);
-  const rmax = i8x16.splat(MSG_MAX);
-  const zero = i8x16.splat(0);
+/** All block rows, one chunk at a time; `three` as in qcChunk. */
+// @ts-ignore: decorator
+@inline
+function qcLayers(P: usize, R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, fq: v128, three: bool): void {
+  const last = lastChunkMask(Z);
   const nc = (Z + 15) >> 4;
-  const lastValid = i8x16.lt_s(iota(), i8x16.splat(<i8>(Z - ((nc - 1) << 4))));
+  const partial = (Z & 15) != 0;
   let tp = tab;
   let rp = R;
   for (let b = 0; b < mb; b++) {
     const d = load<i32>(deg + (<usize>b << 2));
-    for (let c = 0; c < nc; c++) {
-      let min1 = cap;
-      let min2 = cap;
-      let S = zero;
-      let q = tp;
-      let r = rp;
-      let k = 0;
-      for (; k + 2 <= d; k += 2) {
-        const t0 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
-        const t1 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q, 8)), v128.load(r, 16));
-        v128.store(T + (<usize>k << 4), t0);
-        v128.store(T + (<usize>k << 4), t1, 16);
-        const a0 = i8x16.abs(t0);
-        const a1 = i8x16.abs(t1);
-        min2 = i8x16.min_u(min2, i8x16.max_u(min1, a0));
-        min1 = i8x16.min_u(min1, a0);
-        min2 = i8x16.min_u(min2, i8x16.max_u(min1, a1));
-        min1 = i8x16.min_u(min1, a1);
-        S = v128.xor(S, v128.xor(t0, t1));
-        q += 16;
-        r += 32;
-      }
-      if (k < d) {
-        const t = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
-        v128.store(T + (<usize>k << 4), t);
-        const a = i8x16.abs(t);
-        min2 = i8x16.min_u(min2, i8x16.max_u(min1, a));
-        min1 = i8x16.min_u(min1, a);
-        S = v128.xor(S, t);
-      }
-      let s1: v128, s2: v128;
-      if (mode == 0) {
-        s1 = scaleRound(min1, fq);
-        s2 = scaleRound(min2, fq);
-      } else {
-        s1 = i8x16.sub_sat_u(min1, fq);
-        s2 = i8x16.sub_sat_u(min2, fq);
-      }
-      s1 = i8x16.min_u(s1, rmax);
-      s2 = i8x16.min_u(s2, rmax);
-      const d12 = v128.xor(s1, s2);
-      // Lanes past row Z−1 of a partial last chunk alias rows of earlier chunks: they keep their values.
-      const mask = c == nc - 1 ? lastValid : i8x16.splat(-1);
-      for (let k = 0; k < d; k++) {
-        const t = v128.load(T + (<usize>k << 4));
-        const mag = v128.xor(s1, v128.and(d12, i8x16.eq(i8x16.abs(t), min1)));
-        const sg = i8x16.lt_s(v128.xor(S, t), zero);
-        const msg = i8x16.sub(v128.xor(mag, sg), sg);
-        const addr = <usize>load<i32>(tp);
-        const o = load<i32>(tp, 4);
-        const v = v128.bitselect(i8x16.add_sat_s(t, msg), v128.load(P + addr), mask);
-        storeCyclic(P + addr - <usize>o, o, Z, v);
-        v128.store(rp, msg);
-        tp += 8;
-        rp += 16;
-      }
+    const tstep = <usize>d * ENTRY;
+    const rstep = <usize>d << 4;
+    for (let c = 0; c < nc - 1; c++) {
+      qcChunk(P, tp, rp, d, mode, fq, false, last, three);
+      tp += tstep;
+      rp += rstep;
     }
+    if (partial) qcChunk(P, tp, rp, d, mode, fq, true, last, three);
+    else qcChunk(P, tp, rp, d, mode, fq, false, last, three);
+    tp += tstep;
+    rp += rstep;
   }
+}
+
+/** One layered iteration over all block rows. */
+function qcPass(P: usize, R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
+  const fq = i8x16.splat(<i8>param);
+  if (Z < 32) qcLayers(P, R, tab, deg, mb, Z, mode, fq, true);
+  else qcLayers(P, R, tab, deg, mb, Z, mode, fq, false);
 }
 
 /** True when the hard decisions (sign bits of P) satisfy every check. */
 function qcSyndromeOk(P: usize, tab: usize, deg: usize, mb: i32, Z: i32): bool {
   const nc = (Z + 15) >> 4;
-  const lastValid = i8x16.lt_s(iota(), i8x16.splat(<i8>(Z - ((nc - 1) << 4))));
+  const last = lastChunkMask(Z);
   let tp = tab;
   for (let b = 0; b < mb; b++) {
     const d = load<i32>(deg + (<usize>b << 2));
@@ -134,9 +161,9 @@ function qcSyndromeOk(P: usize, tab: usize, deg: usize, mb: i32, Z: i32): bool {
       let x = i8x16.splat(0);
       for (let k = 0; k < d; k++) {
         x = v128.xor(x, v128.load(P + <usize>load<i32>(tp)));
-        tp += 8;
+        tp += ENTRY;
       }
-      if (c == nc - 1) x = v128.and(x, lastValid);
+      if (c == nc - 1) x = v128.and(x, last);
       if (i8x16.bitmask(x) != 0) return false;
     }
   }
@@ -144,24 +171,47 @@ function qcSyndromeOk(P: usize, tab: usize, deg: usize, mb: i32, Z: i32): bool {
 }
 
 /**
+ * Quantises 16 float32 LLRs at src into 16 i8 at dst: nearest (ties to even) of llr·scale,
+ * clamped to ±127, as minsum.ts does. Clamping first changes nothing (the bounds are integers);
+ * adding 1.5·2²³ then rounds to the nearest integer (ties to even) in the low mantissa bits.
+ * (pmin/pmax: single instructions; NaN is rejected before decoding.)
+ */
+// @ts-ignore: decorator
+@inline
+function quantise16(src: usize, dst: usize, scale: v128): void {
+  const hi = f32x4.splat(127.0);
+  const lo = f32x4.splat(-127.0);
+  const magic = f32x4.splat(12582912.0);
+  const bias = i32x4.splat(0x4b400000);
+  const q0 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src), scale), hi), lo), magic), bias);
+  const q1 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 16), scale), hi), lo), magic), bias);
+  const q2 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 32), scale), hi), lo), magic), bias);
+  const q3 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 48), scale), hi), lo), magic), bias);
+  v128.store(dst, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
+}
+
+/**
  * Decodes one frame of n = nb·Z float32 LLRs at `llr` (quantised as minsum.ts does: nearest of
- * llr·scale, clamped to ±127). entries = Σ_b ⌈Z/16⌉·deg[b] table entries; P: nb·(Z+16) bytes;
- * R: entries·16 bytes; T: 16·max deg bytes. Writes the hard bits of variables 0..outN−1 to
- * outBits, the iterations run to outIter (i32) and 1 to outConv when all checks hold.
+ * llr·scale, clamped to ±127; Z ≥ 16). entries = Σ_b ⌈Z/16⌉·deg[b] table entries; P:
+ * nb·(Z+48) bytes; R: entries·16 bytes. Writes the hard bits of
+ * variables 0..outN−1 to outBits, the iterations run to outIter (i32) and 1 to outConv when all
+ * checks hold.
  */
 export function qcLayeredDecode(
   llr: usize, nb: i32, mb: i32, Z: i32, tab: usize, deg: usize, entries: i32,
   scale: f32, maxIter: i32, earlyStop: i32, mode: i32, param: i32,
-  P: usize, R: usize, T: usize, outBits: usize, outN: i32, outIter: usize, outConv: usize,
+  P: usize, R: usize, outBits: usize, outN: i32, outIter: usize, outConv: usize,
 ): void {
-  const W = <usize>(Z + 16);
+  const W = stride(Z);
+  const sc = f32x4.splat(scale);
   for (let j = 0; j < nb; j++) {
-    const B = P + <usize>j * W;
+    const B = P + 16 + <usize>j * W;
     const src = llr + ((<usize>j * <usize>Z) << 2);
-    for (let x = 0; x < Z; x++) {
-      let v: f32 = nearest<f32>(load<f32>(src + (<usize>x << 2)) * scale);
-      v = max<f32>(-127.0, min<f32>(127.0, v));
-      store<i8>(B + <usize>x, <i8><i32>v);
+    // 16 values per step; the last step ends at Z (overlapping the one before when 16 ∤ Z).
+    for (let x = 0; ; x += 16) {
+      const at = min(x, Z - 16);
+      quantise16(src + (<usize>at << 2), B + <usize>at, sc);
+      if (at == Z - 16) break;
     }
     v128.store(B + <usize>Z, v128.load(B));
   }
@@ -169,7 +219,7 @@ export function qcLayeredDecode(
   let it = 0;
   let ok = false;
   while (true) {
-    qcPass(P, R, T, tab, deg, mb, Z, mode, param);
+    qcPass(P, R, tab, deg, mb, Z, mode, param);
     it++;
     if (earlyStop || it >= maxIter) {
       ok = qcSyndromeOk(P, tab, deg, mb, Z);
@@ -179,7 +229,7 @@ export function qcLayeredDecode(
   const zero = i8x16.splat(0);
   const one = i8x16.splat(1);
   for (let j = 0, v = 0; v < outN; j++) {
-    const B = P + <usize>j * W;
+    const B = P + 16 + <usize>j * W;
     const end = min(Z, outN - v);
     let x = 0;
     for (; x + 16 <= end; x += 16) {

@@ -20,7 +20,7 @@
 import ldpcWasm from '../wasm/generated/ldpc.js';
 import { loadWasmSync, type WasmModule } from '../wasm/module.js';
 import type { WasmArena } from '../wasm/arena.js';
-import { qcLayout, type QcLayout } from './decoder_qc.js';
+import { qcLayout, qcStateBytes, type QcLayout } from './decoder_qc.js';
 import type { DecodeOptions, ParityCheckMatrix } from './types.js';
 
 interface LdpcExports {
@@ -38,7 +38,7 @@ interface LdpcExports {
   qcLayeredDecode(
     llr: number, nb: number, mb: number, z: number, tab: number, deg: number, entries: number,
     scale: number, maxIter: number, earlyStop: number, mode: number, param: number,
-    P: number, R: number, T: number, outBits: number, outN: number, outIter: number, outConv: number,
+    P: number, R: number, outBits: number, outN: number, outIter: number, outConv: number,
   ): void;
 }
 
@@ -402,14 +402,13 @@ export class LdpcDecoder {
           C, Lf, R, T, F, outBits, outN, outIter, outConv);
       } else if (this.qc !== null && cf <= QC_MAX_FRAMES) {
         const qc = this.qc;
-        const P = arena.alloc(qc.nb * (qc.z + 16));
+        const P = arena.alloc(qcStateBytes(qc.nb, qc.z));
         const R = arena.alloc(qc.entries * 16);
-        const T = arena.alloc(qc.maxDeg * 16);
         this.load(job, arena, ex, llrPtr, f0, cf, single);
         for (let f = 0; f < cf; f++) {
           ex.qcLayeredDecode(llrPtr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcDegAt, qc.entries,
             o.scale, o.iterations, o.earlyStop ? 1 : 0, o.mode, o.param,
-            P, R, T, outBits + f * outN, outN, outIter + 4 * f, outConv + f);
+            P, R, outBits + f * outN, outN, outIter + 4 * f, outConv + f);
         }
       } else {
         const L = arena.alloc(n * MINSUM_LANES);

@@ -18,14 +18,26 @@ export interface QcLayout {
   nb: number;
   /** Block rows (m / Z). */
   mb: number;
-  /** Per block row, per chunk of 16 rows, per edge: [byte address j·(Z+16) + o, offset o]. */
+  /**
+   * Per block row, per chunk of 16 rows, per edge: three byte offsets into the kernel's state P,
+   * the load/store address 16 + j·(Z+48) + o of the 16 values from cyclic offset o of block
+   * column j, then the same plus Z when o < 16 (else the address again) and the same minus Z when
+   * o + 16 > Z (else the address again). For Z ≥ 32 the two cannot both differ, and the second
+   * entry holds whichever does (the kernel then makes two stores per edge instead of three).
+   */
   tab: Int32Array;
   /** Edges per row, per block row. */
   deg: Int32Array;
-  /** Table entries (tab.length / 2). */
+  /** Table entries (tab.length / 3). */
   entries: number;
-  /** Largest block-row degree. */
-  maxDeg: number;
+}
+
+/** i32 per edge-table entry (see {@link QcLayout.tab}). */
+const QC_ENTRY_I32 = 3;
+
+/** Bytes of the kernel's a-posteriori state P for nb block columns lifted by z (16 + z + 32 per column). */
+export function qcStateBytes(nb: number, z: number): number {
+  return nb * (z + 48);
 }
 
 function gcd(a: number, b: number): number {
@@ -66,13 +78,11 @@ export function qcLayout(n: number, m: number, rowPtr: Int32Array, colIdx: Int32
     const nc = Math.ceil(z / 16);
     const deg = new Int32Array(mb);
     let entries = 0;
-    let maxDeg = 0;
     for (let b = 0; b < mb; b++) {
       deg[b] = rowPtr[b * z + 1] - rowPtr[b * z];
       entries += nc * deg[b];
-      maxDeg = Math.max(maxDeg, deg[b]);
     }
-    const tab = new Int32Array(2 * entries);
+    const tab = new Int32Array(QC_ENTRY_I32 * entries);
     let q = 0;
     for (let b = 0; b < mb; b++) {
       const a0 = rowPtr[b * z];
@@ -81,12 +91,17 @@ export function qcLayout(n: number, m: number, rowPtr: Int32Array, colIdx: Int32
           const c0 = colIdx[a0 + k];
           const j = Math.floor(c0 / z);
           const o = (c0 - j * z + 16 * c) % z;
-          tab[q++] = j * (z + 16) + o;
-          tab[q++] = o;
+          const at = 16 + j * (z + 48) + o;
+          const up = o < 16 ? at + z : at; // also the copy after the Z values
+          const down = o + 16 > z ? at - z : at; // wraps into the front
+          tab[q++] = at;
+          // Z ≥ 32: at most one of them differs from `at`; the kernel stores only the second address.
+          tab[q++] = z >= 32 && up === at ? down : up;
+          tab[q++] = down;
         }
       }
     }
-    return { z, nb: n / z, mb, tab, deg, entries, maxDeg: Math.max(1, maxDeg) };
+    return { z, nb: n / z, mb, tab, deg, entries };
   }
   return null;
 }
