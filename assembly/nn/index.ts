@@ -12,3 +12,5 @@ export * from './reduce';
 export * from './conv_single';
 export * from './adam';
 export * from './batch_norm';
+export * from './gelu';
+export * from './layer_norm';

@@ -9,6 +9,8 @@ import { unaryKernels } from './unary.js';
 import { reduceKernels } from './reduce.js';
 import { unpackKernels } from './unpack.js';
 import { batchNormKernels } from './batch_norm.js';
+import { geluKernels } from './gelu.js';
+import { layerNormKernels } from './layer_norm.js';
 import { releasingOutputs } from './wasm_io.js';
 
 /**
@@ -26,4 +28,6 @@ export const wmoeKernels: KernelConfig[] = [
   ...reduceKernels,
   ...unpackKernels,
   ...batchNormKernels,
+  ...geluKernels,
+  ...layerNormKernels,
 ].map(releasingOutputs);

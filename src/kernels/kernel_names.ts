@@ -20,3 +20,23 @@ export interface BatchNormTrainAttrs {
   /** Added to the variance before its inverse square root. */
   epsilon: number;
 }
+
+/** Kernel name of GELU's forward (exact erf form): input x; output y = x·Φ(x). */
+export const GELU = 'WmoeGelu';
+/** Kernel name of GELU's gradient: inputs x, dy; output dx = dy·(Φ(x) + x·φ(x)). */
+export const GELU_GRAD = 'WmoeGeluGrad';
+
+/**
+ * Kernel name of LayerNorm's forward over the last axis: inputs x [G, …, C], gamma and beta
+ * ([C], or [G, 1, …, 1, C] for G stacked copies); outputs y (x's shape) and each row's mean and
+ * rstd = 1/√(var + ε) (x's shape without the last axis).
+ */
+export const LAYER_NORM = 'WmoeLayerNorm';
+/** Kernel name of its gradient: inputs dy, x, mean, rstd, gamma; outputs dx, dgamma, dbeta (gamma's shape). */
+export const LAYER_NORM_GRAD = 'WmoeLayerNormGrad';
+
+/** Attributes of the LayerNorm kernels. */
+export interface LayerNormAttrs {
+  /** Added to the variance before its inverse square root. */
+  epsilon: number;
+}

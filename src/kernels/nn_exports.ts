@@ -49,6 +49,15 @@ export interface NnExports {
   /** dx = g·a + (x − mean)·b + e; g stored at gOut with the residual flag. */
   bnGradApply(dy: number, x: number, y: number, mean: number, a: number, b: number, e: number, dx: number, gOut: number,
     rows: number, C: number, flags: number): void;
+  // GELU and LayerNorm of the ViT (assembly/nn/gelu.ts, layer_norm.ts; src/kernels/gelu.ts, layer_norm.ts).
+  /** y = x·Φ(x) (exact erf form), n floats. */
+  gelu(x: number, y: number, n: number): void;
+  /** dx = dy·(Φ(x) + x·φ(x)), n floats. */
+  geluGrad(x: number, dy: number, dx: number, n: number): void;
+  /** LayerNorm of rows of x [rows, C]: y = x̂·gamma + beta; per row mean and rstd [rows]. */
+  layerNorm(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, C: number, eps: number): void;
+  /** Its gradient: dx [rows, C]; part [2C] f32 = the rows' column sums [Σ dy·x̂, Σ dy]. */
+  layerNormGrad(dy: number, x: number, mean: number, rstd: number, gamma: number, dx: number, part: number, rows: number, C: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.

@@ -57,7 +57,13 @@ describe('GELU (erf form)', () => {
     };
     const cpu = await runOn('cpu', f);
     const ours = await runOn('wmoe', f);
-    for (let i = 0; i < 2; i++) expect(maxRelError(ours[i].data, cpu[i].data)).toBeLessThan(1e-5);
+    // wmoe runs the GELU kernels (erf ~1e-7 absolute), cpu the op composition (A&S erf, 1.5e-7):
+    // a few 1e-7 absolute apart, so relative to the peak, not to each (tiny) value near x = −3.
+    for (let i = 0; i < 2; i++) {
+      const peak = Math.max(...Array.from(cpu[i].data, Math.abs));
+      expect(maxRelError(ours[i].data, cpu[i].data)).toBeLessThan(2e-4);
+      cpu[i].data.forEach((v, j) => expect(Math.abs(ours[i].data[j] - v)).toBeLessThan(1e-6 * peak));
+    }
     await tf.setBackend('wmoe');
   });
 });

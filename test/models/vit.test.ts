@@ -337,6 +337,36 @@ describe('ViT model (--model vit)', () => {
     model.dispose();
   });
 
+  it('stage-1 training on backend wmoe (GELU and LayerNorm kernels) follows backend cpu (op compositions): same losses over 4 steps', async () => {
+    const cfg: TrainConfig = {
+      ...DEFAULT_TRAIN_CONFIG,
+      ...config([16, 16, 1], { patch: 4, width: 24, depth: 2, heads: 3 }, 3),
+      batchSize: 8,
+    };
+    const lossesOn = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = new DistributedMoE(cfg, 5);
+      const step = stage1Step(model, cfg);
+      const xs = tf.tensor4d(Array.from(randomValues(8 * 256, 6), (v) => (v + 1) / 2), [8, 16, 16, 1]);
+      const ys = tf.tensor1d(Array.from({ length: 8 }, (_, i) => i % 10), 'int32');
+      const losses: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        const l = step(xs, ys, s);
+        losses.push(l.dataSync()[0]);
+        l.dispose();
+      }
+      step.dispose();
+      model.dispose();
+      return losses;
+    };
+    const cpu = await lossesOn('cpu');
+    const ours = await lossesOn('wmoe');
+    // The steps move the loss (so they are compared after real updates), and the two backends
+    // stay within float32 summation-order noise of each other.
+    expect(Math.abs(cpu[3] - cpu[0])).toBeGreaterThan(1e-2);
+    ours.forEach((l, i) => expect(Math.abs(l - cpu[i]), `step ${i}`).toBeLessThan(2e-5 * Math.abs(cpu[i])));
+  });
+
   it('rejects an option that cannot work with a one-line InputError naming the values', () => {
     const bad: [ModelOptions, [number, number, number], string][] = [
       [{ patch: 5 }, [32, 32, 3], "model 'vit': patch 5 does not divide the 32x32 input"],
