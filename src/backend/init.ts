@@ -4,7 +4,10 @@ import './generated/gradients.js';
 import './generated/chained_ops.js';
 import nnWasm from '../wasm/generated/nn.js';
 import nnThreadedWasm from '../wasm/generated/nn_mt.js';
-import { loadWasm, type WasmModule, type WasmSource } from '../wasm/module.js';
+import nnRelaxedWasm from '../wasm/generated/nn_relaxed.js';
+import nnThreadedRelaxedWasm from '../wasm/generated/nn_mt_relaxed.js';
+import { loadWasm, type SimdBuild, type WasmModule, type WasmSource } from '../wasm/module.js';
+import { hasWasmRelaxedSimd } from '../wasm/simd.js';
 import { THREADED_INITIAL_PAGES, THREADED_MAX_PAGES, loadWasmThreaded } from '../wasm/threaded_module.js';
 import { MAX_THREADS, autoThreads, sharedMemorySupport, threadSupport } from '../wasm/thread_support.js';
 import { InputError } from '../errors.js';
@@ -56,19 +59,65 @@ export interface InitOptions {
    * kernel that needs more than fits throws WasmMemoryError.
    */
   maxPages?: number;
+  /**
+   * Which SIMD build of the nn module to load: 'auto' (default) the relaxed-SIMD build when the
+   * engine validates relaxed SIMD (Chrome ≥ 114, Node ≥ 22, Node 20 with
+   * --experimental-wasm-relaxed-simd), else the plain one; 'relaxed' that build or an InputError
+   * if the engine lacks it; 'plain' the plain SIMD build everywhere. The relaxed build computes
+   * every multiply-add of its kernels as one f32x4.relaxed_madd, which the engine fuses (one
+   * rounding) where the CPU has FMA: faster, and different in the last bits. Results are
+   * bit-identical run to run and on any number of threads within one build on one machine; the
+   * plain build also gives the same bits in Node and in browsers, so ask for 'plain' when
+   * results must match across engines.
+   * `backend.nn.simd` says which build loaded.
+   */
+  simd?: SimdChoice;
+  /** Bytes or URL of nn_relaxed.wasm (the one-thread relaxed-SIMD build; like `wasm`); defaults to the inlined copy. */
+  relaxedWasm?: WasmSource;
+  /** Bytes or URL of nn_mt_relaxed.wasm (the shared-memory relaxed-SIMD build; like `threadedWasm`); defaults to the inlined copy. */
+  threadedRelaxedWasm?: WasmSource;
+}
+
+/** Values of {@link InitOptions.simd}. */
+export type SimdChoice = 'auto' | SimdBuild;
+const SIMD_CHOICES: readonly SimdChoice[] = ['auto', 'relaxed', 'plain'];
+
+/**
+ * The build `choice` selects in this engine: 'auto' is 'relaxed' when the engine validates
+ * relaxed SIMD, else 'plain'. Throws an InputError for 'relaxed' in an engine without it.
+ */
+export function simdBuildFor(choice: SimdChoice = 'auto'): SimdBuild {
+  if (choice === 'plain') return 'plain';
+  const relaxed = hasWasmRelaxedSimd();
+  if (choice === 'relaxed' && !relaxed) {
+    throw new InputError(
+      "init: simd 'relaxed' asked for, but this JavaScript engine does not validate WebAssembly relaxed SIMD " +
+        "(Chrome >= 114, Node >= 22, or Node 20 run with --experimental-wasm-relaxed-simd); use simd 'auto' or 'plain'",
+    );
+  }
+  return relaxed ? 'relaxed' : 'plain';
 }
 
 let loaded: Promise<WmoeBackend> | undefined;
 let loadedThreads: number | undefined;
+let loadedSimd: SimdBuild | undefined;
 
 /**
  * The nn module: the shared-memory build (with threads − 1 workers) when the engine has
  * SharedArrayBuffer, else the one-thread build. A request for threads that cannot be met falls
  * back to one thread, recording why.
  */
-async function loadNn(options: InitOptions, threads: number): Promise<WasmModule<NnExports>> {
+async function loadNn(options: InitOptions, threads: number, simd: SimdBuild): Promise<WasmModule<NnExports>> {
+  const module = await loadNnBuild(options, threads, simd);
+  return { ...module, simd };
+}
+
+/** {@link loadNn} of one SIMD build. */
+async function loadNnBuild(options: InitOptions, threads: number, simd: SimdBuild): Promise<WasmModule<NnExports>> {
   let why: string | undefined;
-  const threaded = (t: number) => loadWasmThreaded<NnExports>('nn', options.threadedWasm ?? nnThreadedWasm, { threads: t, spin: options.spin, maxPages: options.maxPages });
+  const relaxed = simd === 'relaxed';
+  const threadedSource = relaxed ? (options.threadedRelaxedWasm ?? nnThreadedRelaxedWasm) : (options.threadedWasm ?? nnThreadedWasm);
+  const threaded = (t: number) => loadWasmThreaded<NnExports>('nn', threadedSource, { threads: t, spin: options.spin, maxPages: options.maxPages });
   if (threads > 1) {
     const support = threadSupport();
     if (support.ok) {
@@ -89,7 +138,7 @@ async function loadNn(options: InitOptions, threads: number): Promise<WasmModule
       // e.g. no address space for the shared memory's maximum: the one-thread build below
     }
   }
-  const nn = await loadWasm<NnExports>('nn', options.wasm ?? nnWasm);
+  const nn = await loadWasm<NnExports>('nn', relaxed ? (options.relaxedWasm ?? nnRelaxedWasm) : (options.wasm ?? nnWasm));
   return { ...nn, threads: 1, ...because };
 }
 
@@ -105,6 +154,9 @@ function checkOptions(options: InitOptions): void {
   const p = options.maxPages;
   if (p !== undefined && (!Number.isInteger(p) || p < THREADED_INITIAL_PAGES || p > THREADED_MAX_PAGES)) {
     throw new InputError(`init: maxPages must be an integer from ${THREADED_INITIAL_PAGES} to ${THREADED_MAX_PAGES}, got ${p}`);
+  }
+  if (options.simd !== undefined && !SIMD_CHOICES.includes(options.simd)) {
+    throw new InputError(`init: simd must be 'auto', 'relaxed' or 'plain', got ${String(options.simd)}`);
   }
 }
 
@@ -132,6 +184,10 @@ function checkOptions(options: InitOptions): void {
  * may not block, so there it spin-waits for the workers; running tfjs inside a Web Worker
  * avoids that. `backend.nn.threads` is the number in use; `backend.nn.pool.active = 1` runs
  * on one thread again (for measuring scaling).
+ *
+ * SIMD build (`simd`, see {@link InitOptions.simd}): by default the relaxed-SIMD build (fused
+ * multiply-adds) where the engine has relaxed SIMD, else the plain SIMD build;
+ * `backend.nn.simd` says which loaded. The first init() decides it too.
  */
 export async function init(options: InitOptions = {}): Promise<WmoeBackend> {
   checkOptions(options);
@@ -139,10 +195,16 @@ export async function init(options: InitOptions = {}): Promise<WmoeBackend> {
   if (t !== undefined && loadedThreads !== undefined && t !== loadedThreads) {
     throw new InputError(`init: threads ${t} asked for, but backend wmoe was already loaded with threads ${loadedThreads}`);
   }
+  const simd = simdBuildFor(options.simd);
+  if (options.simd !== undefined && options.simd !== 'auto' && loadedSimd !== undefined && simd !== loadedSimd) {
+    throw new InputError(`init: simd '${simd}' asked for, but backend wmoe was already loaded with the ${loadedSimd} build`);
+  }
   loadedThreads ??= t ?? 1;
+  loadedSimd ??= simd;
   const threads = loadedThreads;
+  const build = loadedSimd;
   loaded ??= (async () => {
-    const nn = await loadNn(options, threads);
+    const nn = await loadNn(options, threads, build);
     const backend = new WmoeBackend(nn);
     const ours = new Set(wmoeKernels.map((k) => k.kernelName));
     for (const k of tf.getKernelsForBackend('cpu')) {

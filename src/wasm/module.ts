@@ -23,7 +23,15 @@ export interface WasmModule<E> {
   pool?: ThreadPool;
   /** Why a request for threads fell back to one thread (one line), if it did. */
   threadsUnavailable?: string;
+  /**
+   * Which SIMD build of the module this is (the nn module, see src/backend/init.ts): 'relaxed'
+   * (fused multiply-adds, f32x4.relaxed_madd) or 'plain' (f32x4.mul + f32x4.add).
+   */
+  simd?: SimdBuild;
 }
+
+/** The two SIMD builds of the nn module: plain 128-bit SIMD, or with relaxed SIMD's fused multiply-add. */
+export type SimdBuild = 'plain' | 'relaxed';
 
 /**
  * The `env` imports of an AssemblyScript module `name` compiled with the stub runtime: its
