@@ -18,8 +18,9 @@
  * For Z ≥ 32 at most one of the two extra stores is needed (two stores per edge), for Z < 32
  * both can be (three).
  * Edge table `tab`: per block row b, per chunk c of 16 rows (i0 = 16c, ⌈Z/16⌉ chunks), per edge k
- * of the block row: three i32 byte offsets from P, the load/store address 16 + j·(Z+48) + o and
- * the extra store addresses (see decoder_qc.ts). `deg[b]`: edges per row of block row b. R: one
+ * of the block row: three i32 addresses (P plus the offsets of decoder_qc.ts), the load/store
+ * address P + 16 + j·(Z+48) + o and the extra store addresses (absolute, so no address is
+ * added up in the loops; the caller rebases the table once for its P). `deg[b]`: edges per row of block row b. R: one
  * v128 message per table entry.
  * Rows past Z−1 in the last chunk (when 16 ∤ Z) alias rows of the first chunk: their messages are
  * forced to 0, so they store back the values they loaded and never change anything.
@@ -61,15 +62,35 @@ function shrink(x: v128, mode: i32, fq: v128): v128 {
 }
 
 /**
- * One chunk (16 rows) of one block row: reads the d edges at tp (table) and rp (messages),
- * updates P and R. `masked` (a constant at each call site): lanes outside `mask` are rows past
- * Z − 1 (aliases of the first chunk's rows), whose messages are forced to 0. `three`: Z < 32, where
- * one store can need both extra copies. t = sat(P − R) is recomputed in the second loop rather
- * than parked in memory (P and R of an edge are unchanged until that edge's own store).
+ * Second half of one edge of a chunk: t = sat(P − R) again (P and R of an edge are unchanged
+ * until this edge's own store), the new message (magnitude sm2 where |t| = min1, else sm1, both
+ * already carrying the sign of the row's parity S; times the sign of t), then P and R.
  */
 // @ts-ignore: decorator
 @inline
-function qcChunk(P: usize, tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool, mask: v128, three: bool): void {
+function qcEdgeUpdate(q: usize, r: usize, min1: v128, sm1: v128, dsm: v128, masked: bool, mask: v128, three: bool): void {
+  const at = <usize>load<i32>(q);
+  const t = i8x16.sub_sat_s(v128.load(at), v128.load(r));
+  const m = v128.xor(sm1, v128.and(dsm, i8x16.eq(i8x16.abs(t), min1)));
+  const neg = i8x16.lt_s(t, i8x16.splat(0));
+  let msg = i8x16.sub(v128.xor(m, neg), neg);
+  if (masked) msg = v128.and(msg, mask);
+  const v = i8x16.add_sat_s(t, msg);
+  v128.store(at, v);
+  v128.store(<usize>load<i32>(q, 4), v);
+  if (three) v128.store(<usize>load<i32>(q, 8), v);
+  v128.store(r, msg);
+}
+
+/**
+ * One chunk (16 rows) of one block row: reads the d edges at tp (table of absolute addresses)
+ * and rp (messages), updates P and R. `masked` (a constant at each call site): lanes outside
+ * `mask` are rows past Z − 1 (aliases of the first chunk's rows), whose messages are forced to 0.
+ * `three`: Z < 32, where one store can need both extra copies.
+ */
+// @ts-ignore: decorator
+@inline
+function qcChunk(tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool, mask: v128, three: bool): void {
   const zero = i8x16.splat(0);
   let min1 = i8x16.splat(127);
   let min2 = min1;
@@ -78,8 +99,8 @@ function qcChunk(P: usize, tp: usize, rp: usize, d: i32, mode: i32, fq: v128, ma
   let r = rp;
   let k = 0;
   for (; k + 2 <= d; k += 2) {
-    const t0 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
-    const t1 = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q, ENTRY)), v128.load(r, 16));
+    const t0 = i8x16.sub_sat_s(v128.load(<usize>load<i32>(q)), v128.load(r));
+    const t1 = i8x16.sub_sat_s(v128.load(<usize>load<i32>(q, ENTRY)), v128.load(r, 16));
     const a0 = i8x16.abs(t0);
     const a1 = i8x16.abs(t1);
     min2 = i8x16.min_u(min2, i8x16.max_u(min1, a0));
@@ -91,37 +112,31 @@ function qcChunk(P: usize, tp: usize, rp: usize, d: i32, mode: i32, fq: v128, ma
     r += 32;
   }
   if (k < d) {
-    const t = i8x16.sub_sat_s(v128.load(P + <usize>load<i32>(q)), v128.load(r));
+    const t = i8x16.sub_sat_s(v128.load(<usize>load<i32>(q)), v128.load(r));
     const a = i8x16.abs(t);
     min2 = i8x16.min_u(min2, i8x16.max_u(min1, a));
     min1 = i8x16.min_u(min1, a);
     S = v128.xor(S, t);
   }
-  const s1 = shrink(min1, mode, fq);
-  const d12 = v128.xor(s1, shrink(min2, mode, fq));
+  // Magnitudes with the sign of S applied once per chunk: sign(S·t)·x = sign(t)·(sign(S)·x).
+  const sn = i8x16.lt_s(S, zero);
+  const sm1 = i8x16.sub(v128.xor(shrink(min1, mode, fq), sn), sn);
+  const dsm = v128.xor(sm1, i8x16.sub(v128.xor(shrink(min2, mode, fq), sn), sn));
   q = tp;
   r = rp;
-  for (k = 0; k < d; k++) {
-    const at = P + <usize>load<i32>(q);
-    const t = i8x16.sub_sat_s(v128.load(at), v128.load(r));
-    const mag = v128.xor(s1, v128.and(d12, i8x16.eq(i8x16.abs(t), min1)));
-    const sg = i8x16.lt_s(v128.xor(S, t), zero);
-    let msg = i8x16.sub(v128.xor(mag, sg), sg);
-    if (masked) msg = v128.and(msg, mask);
-    const v = i8x16.add_sat_s(t, msg);
-    v128.store(at, v);
-    v128.store(P + <usize>load<i32>(q, 4), v);
-    if (three) v128.store(P + <usize>load<i32>(q, 8), v);
-    v128.store(r, msg);
-    q += ENTRY;
-    r += 16;
+  for (k = 0; k + 2 <= d; k += 2) {
+    qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask, three);
+    qcEdgeUpdate(q + ENTRY, r + 16, min1, sm1, dsm, masked, mask, three);
+    q += 2 * ENTRY;
+    r += 32;
   }
+  if (k < d) qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask, three);
 }
 
 /** All block rows, one chunk at a time; `three` as in qcChunk. */
 // @ts-ignore: decorator
 @inline
-function qcLayers(P: usize, R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, fq: v128, three: bool): void {
+function qcLayers(R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, fq: v128, three: bool): void {
   const last = lastChunkMask(Z);
   const nc = (Z + 15) >> 4;
   const partial = (Z & 15) != 0;
@@ -132,26 +147,26 @@ function qcLayers(P: usize, R: usize, tab: usize, deg: usize, mb: i32, Z: i32, m
     const tstep = <usize>d * ENTRY;
     const rstep = <usize>d << 4;
     for (let c = 0; c < nc - 1; c++) {
-      qcChunk(P, tp, rp, d, mode, fq, false, last, three);
+      qcChunk(tp, rp, d, mode, fq, false, last, three);
       tp += tstep;
       rp += rstep;
     }
-    if (partial) qcChunk(P, tp, rp, d, mode, fq, true, last, three);
-    else qcChunk(P, tp, rp, d, mode, fq, false, last, three);
+    if (partial) qcChunk(tp, rp, d, mode, fq, true, last, three);
+    else qcChunk(tp, rp, d, mode, fq, false, last, three);
     tp += tstep;
     rp += rstep;
   }
 }
 
 /** One layered iteration over all block rows. */
-function qcPass(P: usize, R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
+function qcPass(R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
   const fq = i8x16.splat(<i8>param);
-  if (Z < 32) qcLayers(P, R, tab, deg, mb, Z, mode, fq, true);
-  else qcLayers(P, R, tab, deg, mb, Z, mode, fq, false);
+  if (Z < 32) qcLayers(R, tab, deg, mb, Z, mode, fq, true);
+  else qcLayers(R, tab, deg, mb, Z, mode, fq, false);
 }
 
 /** True when the hard decisions (sign bits of P) satisfy every check. */
-function qcSyndromeOk(P: usize, tab: usize, deg: usize, mb: i32, Z: i32): bool {
+function qcSyndromeOk(tab: usize, deg: usize, mb: i32, Z: i32): bool {
   const nc = (Z + 15) >> 4;
   const last = lastChunkMask(Z);
   let tp = tab;
@@ -160,7 +175,7 @@ function qcSyndromeOk(P: usize, tab: usize, deg: usize, mb: i32, Z: i32): bool {
     for (let c = 0; c < nc; c++) {
       let x = i8x16.splat(0);
       for (let k = 0; k < d; k++) {
-        x = v128.xor(x, v128.load(P + <usize>load<i32>(tp)));
+        x = v128.xor(x, v128.load(<usize>load<i32>(tp)));
         tp += ENTRY;
       }
       if (c == nc - 1) x = v128.and(x, last);
@@ -219,10 +234,10 @@ export function qcLayeredDecode(
   let it = 0;
   let ok = false;
   while (true) {
-    qcPass(P, R, tab, deg, mb, Z, mode, param);
+    qcPass(R, tab, deg, mb, Z, mode, param);
     it++;
     if (earlyStop || it >= maxIter) {
-      ok = qcSyndromeOk(P, tab, deg, mb, Z);
+      ok = qcSyndromeOk(tab, deg, mb, Z);
       if ((earlyStop && ok) || it >= maxIter) break;
     }
   }

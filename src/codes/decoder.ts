@@ -79,6 +79,23 @@ const QC_MAX_FRAMES = 4;
 /** Input bytes handed to WASM per call (whole frames, at least 16): bounds the linear memory a huge batch needs. */
 const CHUNK_BYTES = 4 << 20;
 
+/** Per-call buffers of the QC kernel (byte addresses) and views of them over `buffer`. */
+interface QcCall {
+  buffer: ArrayBuffer;
+  base: number;
+  frames: number;
+  outN: number;
+  llr: number;
+  R: number;
+  bits: number;
+  iter: number;
+  conv: number;
+  llrView: Float32Array;
+  bitsView: Uint8Array;
+  iterView: Int32Array;
+  convView: Uint8Array;
+}
+
 /** {@link DecodeOptions} plus the fixed-point scale of the min-sum decoders. */
 export interface LdpcDecodeOptions extends DecodeOptions {
   /**
@@ -210,6 +227,9 @@ export class LdpcDecoder {
   private colOffAt = 0;
   private qcTabAt = 0;
   private qcDegAt = 0;
+  private qcStateAt = 0;
+  /** The QC kernel's per-call buffers and their views, reused while the layout and memory stay the same. */
+  private qcCall: QcCall | null = null;
   private readonly qc: QcLayout | null;
   /**
    * Lifting size Z when H is quasi-cyclic with circulant-permutation blocks and Z ≥ 16 (then
@@ -351,7 +371,8 @@ export class LdpcDecoder {
       return;
     }
     const qc = this.qc;
-    const bytes = this.rowPtr.byteLength + this.colOff.byteLength + (qc ? qc.tab.byteLength + qc.deg.byteLength : 0) + 256;
+    const qcBytes = qc ? qc.tab.byteLength + qc.deg.byteLength + qcStateBytes(qc.nb, qc.z) : 0;
+    const bytes = this.rowPtr.byteLength + this.colOff.byteLength + qcBytes + 256;
     if (residentBytes + bytes > RESIDENT_CAP) {
       residentGen++;
       residentBytes = 0;
@@ -360,7 +381,9 @@ export class LdpcDecoder {
     this.rowPtrAt = arena.put(this.rowPtr);
     this.colOffAt = arena.put(this.colOff);
     if (qc) {
-      this.qcTabAt = arena.put(qc.tab);
+      // The kernel's state P stays with the tables, whose addresses are absolute (rebased on P).
+      this.qcStateAt = arena.alloc(qcStateBytes(qc.nb, qc.z));
+      this.qcTabAt = arena.put(qc.tab.map((a) => a + this.qcStateAt));
       this.qcDegAt = arena.put(qc.deg);
     }
     residentBytes = arena.alloc(0) - arena.base;
@@ -371,6 +394,10 @@ export class LdpcDecoder {
     const { exports: ex, arena } = ldpcModule();
     const { n, m } = this;
     const { frames, outN } = job;
+    if (this.qc !== null && o.algorithm !== 'spa' && frames <= QC_MAX_FRAMES) {
+      this.runQc(job, o, ex, arena, this.qc);
+      return;
+    }
     const chunk = Math.max(MINSUM_LANES, Math.floor(CHUNK_BYTES / (4 * n) / MINSUM_LANES) * MINSUM_LANES);
     const single = frames <= chunk;
     if (!single) {
@@ -400,16 +427,6 @@ export class LdpcDecoder {
         this.load(job, arena, ex, llrPtr, f0, cf, single);
         ex.spaDecode(llrPtr, cf, n, m, this.rowPtrAt, this.colOffAt, o.iterations, o.earlyStop ? 1 : 0,
           C, Lf, R, T, F, outBits, outN, outIter, outConv);
-      } else if (this.qc !== null && cf <= QC_MAX_FRAMES) {
-        const qc = this.qc;
-        const P = arena.alloc(qcStateBytes(qc.nb, qc.z));
-        const R = arena.alloc(qc.entries * 16);
-        this.load(job, arena, ex, llrPtr, f0, cf, single);
-        for (let f = 0; f < cf; f++) {
-          ex.qcLayeredDecode(llrPtr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcDegAt, qc.entries,
-            o.scale, o.iterations, o.earlyStop ? 1 : 0, o.mode, o.param,
-            P, R, outBits + f * outN, outN, outIter + 4 * f, outConv + f);
-        }
       } else {
         const L = arena.alloc(n * MINSUM_LANES);
         const R = arena.alloc(this.edges * MINSUM_LANES);
@@ -421,6 +438,42 @@ export class LdpcDecoder {
       }
       job.take(arena.u8(outBits, cf * outN), arena.i32(outIter, cf), arena.u8(outConv, cf), f0, cf);
     }
+  }
+
+  /**
+   * Up to QC_MAX_FRAMES frames on the single-frame row-parallel kernel. The per-call buffers sit
+   * right after the resident region; their addresses and views are kept from the previous call
+   * when nothing moved (same resident layout, frame count and memory buffer), so a `decode`
+   * creates no typed-array views.
+   */
+  private runQc(job: LdpcDecodeJob, o: Resolved, ex: LdpcExports, arena: WasmArena, qc: QcLayout): void {
+    const n = this.n;
+    const { frames, outN } = job;
+    this.placeTables(arena);
+    const base = arena.alloc(0);
+    let c = this.qcCall;
+    if (c === null || c.base !== base || c.frames !== frames || c.outN !== outN || c.buffer !== arena.memory.buffer) {
+      const llr = arena.alloc(frames * n * 4);
+      const R = arena.alloc(qc.entries * 16);
+      const bits = arena.alloc(frames * outN);
+      const iter = arena.alloc(frames * 4);
+      const conv = arena.alloc(frames);
+      c = {
+        buffer: arena.memory.buffer, base, frames, outN, llr, R, bits, iter, conv,
+        llrView: arena.f32(llr, frames * n), bitsView: arena.u8(bits, frames * outN),
+        iterView: arena.i32(iter, frames), convView: arena.u8(conv, frames),
+      };
+      this.qcCall = c;
+    }
+    job.fill(c.llrView, 0, frames);
+    const bad = ex.firstNaN(c.llr, frames * n);
+    if (bad >= 0) job.nan(bad);
+    for (let f = 0; f < frames; f++) {
+      ex.qcLayeredDecode(c.llr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcDegAt, qc.entries,
+        o.scale, o.iterations, o.earlyStop ? 1 : 0, o.mode, o.param,
+        this.qcStateAt, c.R, c.bits + f * outN, outN, c.iter + 4 * f, c.conv + f);
+    }
+    job.take(c.bitsView, c.iterView, c.convView, 0, frames);
   }
 
   /** Fills the chunk's LLRs (all allocations done, so the view stays valid); scans them when not validated before. */
