@@ -1,0 +1,102 @@
+// The targets of bench/infer.mjs and their verdicts, computed from the measured rows and the
+// machine's load alone (the bench stores them; scripts/readme-figures.mjs can recompute them with
+// the same functions, never trusting a stored flag). A row is `{ model, batch, peer, threads,
+// msMedian, blas?, blasKind?, mklLinked?, agreement? }`; peers: 'wmoe', 'pytorch-cpu',
+// 'onnxruntime-web', 'onnxruntime-node' (informative, no target), 'wmoe-relaxed' (informative).
+// Targets (issue 19), at equal thread counts, 1 and 2:
+//   ResNet-18 at batch 32: wmoe ≥ 0.8x PyTorch CPU and ≥ 2x onnxruntime-web (images/s);
+//   ResNet-18 at batch 1: wmoe ≥ 1x PyTorch CPU;
+//   LeNet-5 at batch 1: at most 0.25 ms per forward, checked as ≥ 4000 forwards/s.
+// A verdict is invalid, with the reasons, when
+//   - the machine was busy: a 1-minute load average above LOAD_LIMIT_PER_CORE × cores at the
+//     start or the end of the run (other processes held the cores, and PyTorch's OpenMP threads
+//     collapse then);
+//   - in a comparison with a peer, a 2-thread row it compares ran slower than the same peer's
+//     1-thread row, or PyTorch ran on a BLAS that is not optimised (bench/lib/train-step-checks.mjs
+//     rowProblems), or an ONNX Runtime row disagreed with PyTorch's output.
+// A latency target (LeNet-5, batch 1) compares no peer: there a 2-thread row slower than the
+// 1-thread row is what the target tests (a small op must not pay for thread dispatch), not a
+// sign of a bad measurement, so only the load can make it invalid.
+// No imports of the package: tests import this file directly.
+import { judge } from './verdict.mjs';
+import { MODEL_LABELS, TORCH_PEER, findRow, rowProblems } from './train-step-checks.mjs';
+import { flopsPerImage } from './plain-nets.mjs';
+
+export { TORCH_PEER };
+/** The onnxruntime-web row name (its WASM backend, run in Node). */
+export const ORT_WEB = 'onnxruntime-web';
+/** Display names of the peers. */
+export const PEER_LABELS = { wmoe: 'wmoe', 'wmoe-relaxed': 'wmoe, relaxed SIMD', [TORCH_PEER]: 'PyTorch CPU', [ORT_WEB]: 'onnxruntime-web (wasm)', 'onnxruntime-node': 'onnxruntime-node (native)' };
+/** A run is too busy for verdicts when its 1-minute load exceeds this many times the cores, at start or end. */
+export const LOAD_LIMIT_PER_CORE = 1.5;
+
+/**
+ * The targets: `ratio` ones, wmoe's images/s ≥ `threshold` × the `vs` peer's at the same model,
+ * batch and threads; `latency` ones, wmoe's forward at most `maxMs` ms.
+ */
+export const INFER_TARGETS = [1, 2].flatMap((threads) => [
+  { kind: 'ratio', model: 'resnet18', batch: 32, threads, vs: TORCH_PEER, threshold: 0.8 },
+  { kind: 'ratio', model: 'resnet18', batch: 32, threads, vs: ORT_WEB, threshold: 2 },
+  { kind: 'ratio', model: 'resnet18', batch: 1, threads, vs: TORCH_PEER, threshold: 1 },
+  { kind: 'latency', model: 'lenet5', batch: 1, threads, maxMs: 0.25 },
+]);
+
+/** GFLOP/s of a forward of `model` at `batch` taking `ms` milliseconds. */
+export const gflopsOf = (model, batch, ms) => (flopsPerImage(model) * batch) / (ms * 1e6);
+
+/** Why the run's load forbids verdicts (`load`: { start, end } machineLoad() snapshots; empty when it does not). */
+export function loadProblems(load) {
+  const out = [];
+  for (const when of ['start', 'end']) {
+    const s = load?.[when];
+    if (!s) continue;
+    const limit = LOAD_LIMIT_PER_CORE * s.cores;
+    if (s.loadavg[0] > limit) out.push(`the machine was busy: 1-minute load ${s.loadavg[0].toFixed(2)} at the ${when} of the run, above ${limit} (${LOAD_LIMIT_PER_CORE} x ${s.cores} cores)`);
+  }
+  return out;
+}
+
+/** Why a row cannot support a comparison with a peer (empty when it can). */
+export function comparisonProblems(rows, row, pytorch) {
+  const out = rowProblems(rows, row, pytorch);
+  if (row.agreement && row.agreement.agrees === false) out.push(`${row.peer} disagreed with PyTorch's output (max |diff| ${row.agreement.maxAbsDiff})`);
+  return out;
+}
+
+/** The text of a target: "ResNet-18 inference batch 32 at 1 thread: wmoe >= 0.8x PyTorch CPU". */
+export function targetText(t) {
+  const at = `${MODEL_LABELS[t.model]} inference batch ${t.batch} at ${t.threads} thread${t.threads > 1 ? 's' : ''}`;
+  if (t.kind === 'latency') return `${at}: wmoe >= ${Math.round(1000 / t.maxMs)} forwards/s (at most ${t.maxMs} ms per forward)`;
+  const factor = t.threshold === 1 ? '' : `${t.threshold}x `;
+  return `${at}: wmoe >= ${factor}${PEER_LABELS[t.vs]}`;
+}
+
+/** One target's check from the rows: `{ target, threshold, value, verdict, why?, invalid, compares, … }`. */
+function check(t, rows, load, pytorch) {
+  const ours = findRow(rows, t.model, t.batch, 'wmoe', t.threads);
+  const base = loadProblems(load);
+  if (t.kind === 'latency') {
+    const value = ours ? 1000 / ours.msMedian : null;
+    const v = judge(value, 1000 / t.maxMs, base, `wmoe ${MODEL_LABELS[t.model]} batch ${t.batch} at ${t.threads} thread(s) not measured`);
+    return { target: targetText(t), threshold: 1000 / t.maxMs, value, msMedian: ours?.msMedian ?? null, maxMs: t.maxMs, verdict: v.verdict, ...(v.why ? { why: v.why } : {}), invalid: base, compares: ours ? [pick(ours)] : [] };
+  }
+  const peer = findRow(rows, t.model, t.batch, t.vs, t.threads);
+  const compared = [ours, peer].filter(Boolean);
+  const value = ours && peer ? peer.msMedian / ours.msMedian : null;
+  const skipWhy = !peer ? `${t.vs} at ${t.threads} thread(s) not measured` : `wmoe at ${t.threads} thread(s) not measured`;
+  const invalid = [...base, ...compared.flatMap((r) => comparisonProblems(rows, r, pytorch))];
+  const v = judge(value, t.threshold, invalid, skipWhy);
+  return { target: targetText(t), threshold: t.threshold, value, verdict: v.verdict, ...(v.why ? { why: v.why } : {}), invalid, compares: compared.map(pick) };
+}
+
+const pick = ({ model, batch, peer, threads }) => ({ model, batch, peer, threads });
+
+/**
+ * Every target's check, from `rows`, the run's `load` ({ start, end }) and `pytorch` (the result's
+ * PyTorch record, for rows without their own BLAS fields). value: the ratio (peer's ms / wmoe's)
+ * or forwards/s.
+ */
+export function inferChecks(rows, load, pytorch) {
+  return INFER_TARGETS.map((t) => check(t, rows, load, pytorch));
+}
+
