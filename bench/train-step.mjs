@@ -28,7 +28,8 @@
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
 // a 2-thread row ran slower than its own 1-thread row (another process may have held a core) or PyTorch
 // ran on a BLAS that is not optimised. The machine's load (bench/lib/timing.mjs machineLoad) is
-// recorded at the start and end: run on a quiet machine.
+// recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
+// the WASM SIMD limit measured in the same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
 //
 //   npm run build && node bench/train-step.mjs [--help] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
 //        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch] [--cpu-resnet-batch 2] [--out FILE]
@@ -47,6 +48,8 @@ import { formatLoad, machineLoad, median, medianOfRounds } from './lib/timing.mj
 import { MODELS, buildOf, defaultBuild, hasModel, makeStepper } from './lib/wmoe-step.mjs';
 import { PYTHON, TORCH_INSTALL, TORCH_SCRIPT, probeTorch, torchRun } from './lib/torch-peer.mjs';
 import { TORCH_PEER, findRow, rowProblems, torchComparisons, trainStepChecks } from './lib/train-step-checks.mjs';
+import { formatLimit, simdLimit, simdShare } from './lib/simd-limit.mjs';
+import { countFlops } from './lib/flops.mjs';
 
 const WARMUP = 3; // LeNet-5 warm-up steps at each thread count (the big models: 1)
 
@@ -232,6 +235,30 @@ async function measureResnetCpu(wmoe, batch) {
   theirs.dispose();
 }
 
+/**
+ * Each row's share of the WASM SIMD limit measured now (bench/lib/simd-limit.mjs), as the row's
+ * field `simdLimitShare: { gflops, plain, relaxed }`: the step's FLOPs (convolutions and matrix
+ * products, counted from the kernels one wmoe step of the same model and batch dispatches,
+ * bench/lib/flops.mjs) over its time, over threads × the limit per core. Returns the limit.
+ */
+async function addSimdShares(wmoe) {
+  const limit = simdLimit({ repeats: 5 });
+  const flops = new Map();
+  await tf.setBackend('wmoe');
+  for (const r of rows) {
+    const key = `${r.model}/${r.batch}`;
+    if (!flops.has(key) && hasModel(r.model)) {
+      const stepper = makeStepper(r.model, r.batch, wmoe.backend);
+      flops.set(key, (await countFlops(tf, () => void stepper.run(1, 1))).flops);
+      stepper.dispose();
+    }
+    const gflops = flops.has(key) ? flops.get(key) / (r.msMedian * 1e6) : null;
+    r.simdLimitShare = { gflops, ...simdShare(gflops, r.threads, limit) };
+  }
+  console.log(formatLimit(limit));
+  return limit;
+}
+
 /** Prints the rows (with wmoe/PyTorch where PyTorch is a fair peer) and the verdicts. */
 function printReport(comparisons, checks, load) {
   console.log(`\nMoE training step (K=4, top-2, Adam), images/s (ms per step), medians; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end:`);
@@ -264,6 +291,7 @@ for (const model of big) await measureBig(wmoe, torch, model);
 if (big.includes('resnet18') && hasModel('resnet18') && args.cpuResnetBatch > 0) await measureResnetCpu(wmoe, args.cpuResnetBatch);
 note('tfjs-backend-cpu is not timed on ViT, nor on ResNet-18 at batch 32 (one step would take over an hour; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
 const wmoeBuild = buildOf(wmoe.backend.nn, wmoe.threads.at(-1));
+const simdLimitRecord = await addSimdShares(wmoe);
 wmoe.backend.nn.pool?.dispose?.();
 load.end = machineLoad();
 
@@ -299,6 +327,7 @@ const result = {
   wmoeTimesMs: wmoe64.timesMs,
   cpuTimesMs: cpu64.timesMs,
   pytorch,
+  simdLimit: simdLimitRecord,
   rows: rows.map((r) => ({ ...r, problems: rowProblems(rows, r, pytorch) })),
   comparisons,
   checks,
