@@ -41,6 +41,22 @@ describe('BatchMatMul on wmoe', () => {
     }
   });
 
+  it('a transposed A of a long reduction (copied row-major first): like cpu, and the bits of the untransposed call', async () => {
+    await wmoe();
+    // k = 300 ≥ TRANSPOSE_A_MIN_K: xᵀ·dy of a weight gradient, x broadcast over 3 heads (one
+    // copy for all batches) and x per batch (one copy per batch).
+    await expectLikeCpu(() => tf.matMul(rand([1, 1, 300, 24], 31), rand([3, 1, 300, 8], 32), true, false), 'A broadcast');
+    await expectLikeCpu(() => tf.matMul(rand([3, 1, 300, 20], 33), rand([3, 1, 300, 17], 34), true, false), 'A per batch');
+    await expectLikeCpu(() => tf.matMul(rand([2, 300, 19], 35), rand([2, 21, 300], 36), true, true), 'both transposed');
+    const x = randomValues(2 * 300 * 19, 37);
+    const xt = new Float32Array(x.length); // x [2][300][19] transposed per batch: [2][19][300]
+    for (let b = 0; b < 2; b++) for (let r = 0; r < 300; r++) for (let i = 0; i < 19; i++) xt[b * 5700 + i * 300 + r] = x[b * 5700 + r * 19 + i];
+    const dy = rand([2, 300, 7], 38);
+    const [flipped] = await runOn('wmoe', () => tf.matMul(tf.tensor(x, [2, 300, 19]), dy, true, false));
+    const [plain] = await runOn('wmoe', () => tf.matMul(tf.tensor(xt, [2, 19, 300]), dy));
+    expect(Buffer.from(flipped.data.buffer).equals(Buffer.from(plain.data.buffer))).toBe(true);
+  });
+
   it('broadcasts batch dimensions', async () => {
     await wmoe();
     await expectLikeCpu(() => tf.matMul(rand([3, 5, 7], 1), rand([3, 7, 4], 2)), 'equal batches');
