@@ -4,6 +4,7 @@
  * - `init()` registers the WASM SIMD tfjs backend `wmoe`; `tf` is the tfjs-core it uses.
  * - `DistributedMoE`, `trainMoe`, `evaluate`, `compareGates`: the model, two-stage training
  *   and the naive vs channel-aware comparison.
+ * - `predict`: inference with a trained MoE (batch norm folded, sparse experts, no tape).
  * - `perfectLink`, `analogLink`, `digitalLink`: the downlinks; `ChannelModel` realises a batch's
  *   fading and what the gate and receivers know of it (`awgnLinkBatch` for plain AWGN).
  * Node-only pieces (MNIST loader, checkpoints) are in `wireless-moe/node`; the channel and
@@ -66,6 +67,16 @@ export { FusedAdam, adam, type AdamState } from './train/adam.js';
 export { evaluate, expertSoloAccuracy, type EvalResult, type EvalOptions } from './train/evaluate.js';
 export { compareGates, standardConditions, accuracyVsSnr, type Condition, type ComparisonRow, type SnrCurves } from './train/compare.js';
 export { extractFeatures, type FeatureSet, type ExtractOptions } from './train/features.js';
+export {
+  predict,
+  releasePredictState,
+  type PredictOptions,
+  type Prediction,
+  type PredictResult,
+  type PredictTiming,
+} from './infer/predict.js';
+export type { PredictInput } from './infer/image_source.js';
+export { foldBatchNorm, type BatchNormParams, type FoldedConv } from './infer/fold_batch_norm.js';
 export type { ProgressFn, ProgressEvent, StepInfo, PhaseInfo } from './train/progress.js';
 export { SeededRandom, type RandomState } from './random/seeded.js';
 export { MODEL_NAMES, type ModelName, type Backbone, type ExpertStack } from './models/backbone.js';

@@ -59,7 +59,7 @@ export interface CifarOptions {
 }
 
 /** One record layout: label bytes before the pixels, and the range of each label byte. */
-interface RecordFormat {
+export interface RecordFormat {
   /** For each label byte: its name in messages ('' for CIFAR-10's only label) and class count. */
   labelBytes: { name: string; classes: number }[];
   /** Which label byte becomes the dataset's label. */
@@ -71,7 +71,7 @@ interface RecordFormat {
  * HWC bytes, labels from byte `format.use`. Throws an InputError naming the file if it is
  * empty, if its size is not `expected` records or if a label is out of range.
  */
-function decodeFile(path: string, expected: number, format: RecordFormat, out: Dataset, offset: number): void {
+export function decodeFile(path: string, expected: number, format: RecordFormat, out: Dataset, offset: number): void {
   const bytes = readDataFile(path);
   const head = format.labelBytes.length;
   const rec = head + PIXEL_BYTES;
@@ -103,7 +103,8 @@ function decodeFile(path: string, expected: number, format: RecordFormat, out: D
   }
 }
 
-function emptyDataset(n: number, classes: number, classNames: string[]): Dataset {
+/** A dataset of n zeroed 32x32x3 images (pixel bytes) and labels, to decode CIFAR files into. */
+export function emptyDataset(n: number, classes: number, classNames: string[]): Dataset {
   return {
     pixels: new Uint8Array(n * PIXEL_BYTES),
     labels: new Int32Array(n),

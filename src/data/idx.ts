@@ -83,6 +83,19 @@ function idxPath(dir: string, stem: string): string {
   return path;
 }
 
+/** n 28x28 images (bytes, row-major) zero-padded by 2 pixels on every side: n 32x32 images. */
+export function padIdxImages(src: Uint8Array, n: number): Uint8Array {
+  const pixels = new Uint8Array(n * PADDED * PADDED);
+  const pad = (PADDED - SIDE) / 2;
+  for (let s = 0; s < n; s++) {
+    for (let y = 0; y < SIDE; y++) {
+      const from = (s * SIDE + y) * SIDE;
+      pixels.set(src.subarray(from, from + SIDE), (s * PADDED + y + pad) * PADDED + pad);
+    }
+  }
+  return pixels;
+}
+
 /**
  * Reads an images file and its labels file into a dataset of 32x32x1 images (pixel bytes):
  * each 28x28 image zero-padded by 2 pixels on every side. Checks magic numbers, 28x28 images,
@@ -107,16 +120,7 @@ export function readIdxPair(imagesPath: string, labelsPath: string, classes: num
     if (v >= classes) throw new InputError(`${labelsPath} label ${i} is ${v}; expected < ${classes}`);
     out[i] = v;
   }
-  const pixels = new Uint8Array(n * PADDED * PADDED);
-  const pad = (PADDED - SIDE) / 2;
-  const src = images.data;
-  for (let s = 0; s < n; s++) {
-    for (let y = 0; y < SIDE; y++) {
-      const from = (s * SIDE + y) * SIDE;
-      pixels.set(src.subarray(from, from + SIDE), (s * PADDED + y + pad) * PADDED + pad);
-    }
-  }
-  const ds: Dataset = { pixels, labels: out, n, height: PADDED, width: PADDED, channels: 1, classes };
+  const ds: Dataset = { pixels: padIdxImages(images.data, n), labels: out, n, height: PADDED, width: PADDED, channels: 1, classes };
   if (classNames) ds.classNames = classNames.slice();
   return ds;
 }

@@ -12,6 +12,10 @@ import { deriveSeed } from '../random/hash.js';
 import { InputError } from '../errors.js';
 import { BatchNormFolder } from './fold_batch_norm.js';
 import { imageSource, type PredictInput } from './image_source.js';
+import { hostMixture, hostTopK, type HostRouting } from './host_routing.js';
+import { routedExpertLogits } from '../moe/dispatch.js';
+import type { LinkBatch } from '../link/link_batch.js';
+import type { ProgressFn } from '../train/progress.js';
 
 /** How {@link predict} runs a model. */
 export interface PredictOptions {
@@ -32,6 +36,8 @@ export interface PredictOptions {
   batchSize?: number;
   /** Fold batch norm into the convolutions (default true); false runs it unfolded, for comparison. */
   foldBatchNorm?: boolean;
+  /** Receives a phase event "predict" (unit "images") at the start and after each batch. */
+  progress?: ProgressFn;
 }
 
 /** One image's prediction. */
@@ -107,6 +113,9 @@ function resolveOptions(model: DistributedMoE, o: PredictOptions) {
   return { gate, batchSize, seed, link, snr, fold: o.foldBatchNorm ?? true };
 }
 
+/** Options with their defaults filled in. */
+type Resolved = ReturnType<typeof resolveOptions>;
+
 /**
  * Runs a trained MoE on images: backbone (batch norm folded into the convolutions, cached per
  * model and refolded if its weights change), gate, link and only the chosen experts (sparse
@@ -118,34 +127,72 @@ function resolveOptions(model: DistributedMoE, o: PredictOptions) {
 export function predict(model: DistributedMoE, images: PredictInput, options: PredictOptions = {}): PredictResult {
   const o = resolveOptions(model, options);
   const source = imageSource(images, model.config.inputShape);
-  const { folder, norm } = runtimeOf(model);
+  const runtime = runtimeOf(model);
   const K = model.config.experts;
   const rng = new SeededRandom(o.seed);
   const channel = evalChannelModel(model, options.channel, o.seed);
-  const features = (x: tf.Tensor4D) => model.backbone.forward(norm ? tf.div(tf.sub(x, norm.mean), norm.std) : x, false);
   const predictions: Prediction[] = [];
   const batchMs: number[] = [];
+  const phase = (done: number) => options.progress?.({ kind: 'phase', label: 'predict', done, total: source.n, unit: 'images' });
+  phase(0);
   for (let start = 0, b = 0; start < source.n; start += o.batchSize, b++) {
     const count = Math.min(o.batchSize, source.n - start);
     const batch = channel.realise(drawSnrs(o.snr, count, K, rng), count, start, deriveSeed(o.seed, 3, b));
     o.link.channelUses(model.backbone.featureDim, batch); // as evaluate does: an adaptive link's outer loop learns from it
     const t0 = performance.now();
-    const forward = () => {
-      const r = model.route(features(source.batch(start, count)), { gate: o.gate, link: o.link, batch, sparse: true });
-      return [r.probs, r.mask, r.weights];
-    };
-    const out = tf.tidy(() => (o.fold ? withBatchNormFolding(folder, forward) : forward()));
-    const [probs, mask, weights] = out.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(out);
+    const { probs, routing } = forwardBatch(model, () => source.batch(start, count), batch, o, runtime);
     batchMs.push(performance.now() - t0);
-    for (let i = 0; i < count; i++) predictions.push(predictionOf(probs, mask, weights, i, model.config.classes, K));
+    for (let i = 0; i < count; i++) predictions.push(predictionOf(probs, routing, i, model.config.classes, K));
+    phase(start + count);
   }
   const total = batchMs.reduce((a, v) => a + v, 0);
   return { predictions, timing: { batchMs, medianBatchMs: median(batchMs), imagesPerSecond: total > 0 ? (source.n * 1000) / total : Infinity } };
 }
 
-/** Sample i's prediction from a batch's probabilities [batch, classes], mask and weights [batch, K]. */
-function predictionOf(probs: Float32Array, mask: Float32Array, weights: Float32Array, i: number, classes: number, K: number): Prediction {
+/**
+ * One batch through the backbone (batch norm folded unless o.fold is false), the gate, the link
+ * and only the chosen experts (routedExpertLogits): mixture probabilities [count·classes] and the
+ * routing. The [count, K] routing and the mixture are computed on the host (host_routing.ts).
+ */
+function forwardBatch(model: DistributedMoE, images: () => tf.Tensor4D, linkBatch: LinkBatch, o: Resolved, rt: Runtime): { probs: Float32Array; routing: HostRouting } {
+  const { experts: K, topK, classes } = model.config;
+  const batch = o.link.prepare ? o.link.prepare(linkBatch) : linkBatch;
+  const B = batch.channel.batch;
+  let out: { probs: Float32Array; routing: HostRouting } | undefined;
+  const run = () => {
+    const x = images();
+    const features = model.backbone.forward(rt.norm ? tf.div(tf.sub(x, rt.norm.mean), rt.norm.std) : x, false);
+    const routing = hostTopK(gateLogits(model, o.gate, features, batch).dataSync(), B, K, topK);
+    const mask = tf.tensor2d(routing.mask, [B, K]);
+    const expertLogits = routedExpertLogits(model.experts, o.link.transmit(features, batch, mask), mask);
+    out = { probs: hostMixture(expertLogits.dataSync(), routing, B, K, classes), routing };
+  };
+  tf.tidy(() => (o.fold ? withBatchNormFolding(rt.folder, run) : run()));
+  return out!;
+}
+
+/**
+ * Gate logits [B, K]. The naive gate's alone also for the channel-aware gate when no link is in
+ * outage and every sample's K links have one SNR (always on the perfect link): the channel-aware
+ * gate then adds the same number to each of a sample's logits (its SNR terms are equal across
+ * experts, see ChannelAwareGate), which changes neither the top-k nor the softmax weights.
+ */
+function gateLogits(model: DistributedMoE, gate: GateKind, features: tf.Tensor2D, batch: LinkBatch): tf.Tensor2D {
+  if (!batch.available && (gate === 'naive' || equalSnrs(batch))) return model.naiveGate.logits(features);
+  return model.batchLogits(gate, features, batch);
+}
+
+/** True when, for every sample, the gate sees one SNR on all K links. */
+function equalSnrs(batch: LinkBatch): boolean {
+  const { batch: B, experts: K } = batch.channel;
+  const snr = batch.gate.snrDb;
+  for (let b = 0; b < B; b++) for (let k = 1; k < K; k++) if (snr[b * K + k] !== snr[b * K]) return false;
+  return true;
+}
+
+/** Sample i's prediction from a batch's probabilities [batch·classes] and routing [batch·K]. */
+function predictionOf(probs: Float32Array, routing: HostRouting, i: number, classes: number, K: number): Prediction {
+  const { mask, weights } = routing;
   const probabilities = probs.slice(i * classes, (i + 1) * classes);
   let label = 0;
   for (let c = 1; c < classes; c++) if (probabilities[c] > probabilities[label]) label = c;

@@ -40,14 +40,19 @@ describe('predict', () => {
     test = head((await loadMnist()).test, 300);
   });
 
-  it('makes the predictions evaluate makes: perfect link, and analog over random SNRs (same seed, two batches)', () => {
+  it('makes the predictions evaluate makes: perfect link, analog over random and over equal SNRs (same seed, two batches)', () => {
     const moe = lenet();
     const features = extractFeatures(moe, test);
-    for (const [link, snr] of [[perfectLink, { kind: 'perfect' }], [analogLink, { kind: 'range', min: -5, max: 5 }]] as const) {
+    const conditions = [
+      [perfectLink, { kind: 'perfect' }],
+      [analogLink, { kind: 'range', min: -5, max: 5 }],
+      [analogLink, { kind: 'fixed', db: [3, 3, 3, 3] }], // one SNR on every link: the channel-aware gate routes as the naive one
+    ] as const;
+    for (const [link, snr] of conditions) {
       for (const gate of ['naive', 'channel-aware'] as const) {
         const want = evaluate(moe, features, { gate, link, snr, seed: 4 });
         const got = summary(predict(moe, test, { gate, link, snr, seed: 4 }), test.labels);
-        expect(got.accuracy, `${gate} ${link.kind}`).toBe(want.accuracy);
+        expect(got.accuracy, `${gate} ${link.kind} ${snr.kind}`).toBe(want.accuracy);
         got.selection.forEach((s, k) => expect(s, `${gate} ${link.kind} expert ${k}`).toBeCloseTo(want.selection[k], 12));
       }
     }
