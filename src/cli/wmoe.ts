@@ -73,6 +73,15 @@ commands:
           default: the channel the checkpoint's stage 2 trained under; each flag given overrides
           its setting (a mismatched evaluation). --json adds channel (texts, source of each),
           channelUsesPerSample {mean, p95}, csiUsesPerSample, digital.bler, digital.mcs
+  predict --checkpoint DIR (--input FILE | --dataset NAME [--data-dir DIR --test-samples N])
+          [--batch-size 250 --gate naive|channel-aware --seed S --threads auto|N --json --quiet]
+          runs the checkpoint's MoE for inference (batch norm folded into the convolutions, only
+          the chosen experts run): per image the class, its probability and the chosen experts
+          with their weights; the accuracy when the images have labels (--dataset, CIFAR files);
+          the median latency per batch and images/s. FILE: an IDX images file (MNIST,
+          Fashion-MNIST; gzipped or not) or a CIFAR-10/100 binary batch. Perfect links unless
+          --link analog|digital (then eval's SNR, digital and channel flags; default SNRs: the
+          checkpoint's range). --json: the same per image, all class probabilities, timing
   info    --model M [--model-options ...] --experts K [--top-k k --classes 10 --channels 1|3
           --bits 8 --json]: parameters of backbone, gates and each expert, the feature
           dimension d, and channel uses per sample per chosen expert for each link
@@ -99,11 +108,11 @@ channel (train, eval, demo):
   --channel-use-weight λ               train, demo: stage 2 only, ≥ 0; default 0
   --geometry                           eval and demo only (stage 2 draws its mean SNRs from --snr-range)
 
-progress: train, demo and eval report progress on stderr (on a terminal a live line; otherwise a
+progress: train, demo, eval and predict report progress on stderr (on a terminal a live line; otherwise a
   line every 5 s and at each epoch's end), ber a live line on a terminal; --quiet prints none
   (errors still print, results stay on stdout).
 
---threads (train, eval, demo): threads of backend wmoe, main thread included; auto (the default)
+--threads (train, eval, demo, predict): threads of backend wmoe, main thread included; auto (the default)
   is this machine's logical CPUs, and 1 with another backend. --spin: polls of an idle wmoe
   worker before it sleeps (default 200000); lower it (e.g. 2000) when other processes compete
   for the cores. Results are bit-identical at any thread count.
@@ -122,6 +131,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
   bench: (argv) => import('./commands/bench.js').then((m) => m.benchCommand(argv)),
   ber: (argv) => import('./commands/ber.js').then((m) => m.berCommand(argv)),
   info: (argv) => import('./commands/info.js').then((m) => m.infoCommand(argv)),
+  predict: (argv) => import('./commands/predict.js').then((m) => m.predictCommand(argv)),
 };
 
 async function main(argv: string[]): Promise<void> {
