@@ -9,33 +9,37 @@
  * The Z rows of a block row therefore touch disjoint columns, and processing them in parallel
  * gives what processing them one after another in CSR order gives.
  *
- * Memory: block column j's a-posteriori values live at P + 16 + j·(Z+48) as Z i8 values followed
- * by a copy of the first 16, so any 16 cyclically consecutive values (from offset o, 0 ≤ o < Z)
- * are one contiguous v128 load at o, whatever the shift. 16 bytes of slack sit before and after
- * each block column. A store of 16 new values at o keeps the copy exact without a branch: it is
- * also written at o + Z when o < 16 (it overlaps the copy) and at o − Z when o + 16 > Z (it wraps
- * into the front), and at o again otherwise; the parts that land in the slack are never read.
- * For Z ≥ 32 at most one of the two extra stores is needed (two stores per edge), for Z < 32
- * both can be (three).
- * Edge table `tab`: per block row b, per chunk c of 16 rows (i0 = 16c, ⌈Z/16⌉ chunks), per edge k
- * of the block row: three i32 addresses (P plus the offsets of decoder_qc.ts), the load/store
- * address P + 16 + j·(Z+48) + o and the extra store addresses (absolute, so no address is
- * added up in the loops; the caller rebases the table once for its P). `deg[b]`: edges per row of block row b. R: one
- * v128 message per table entry.
+ * Memory: block column j's a-posteriori values live at P + j·(Z+16) as Z i8 values followed by a
+ * copy of the first 16, so the 16 cyclically consecutive values from any offset o (0 ≤ o < Z)
+ * are one contiguous v128 load at o, whatever the shift. Updates are one v128 store at o too:
+ * within a block row every value is updated once, by the one row (lane) that touches it, and
+ * read before that, so the copy may go stale during the block row. When it ends, each of its
+ * block columns is repaired once ("fix-up"): the first 16 values are taken from the copy where
+ * the row that updated them stored through the wrap (o + lane ≥ Z), else from the front, and
+ * written to both places. The lane masks are precomputed per block row and column.
  * Rows past Z−1 in the last chunk (when 16 ∤ Z) alias rows of the first chunk: their messages are
- * forced to 0, so they store back the values they loaded and never change anything.
+ * forced to 0, so they store back exactly the bytes they loaded and change nothing.
+ *
+ * Tables (absolute addresses: the caller rebases them once for its P, so the loops add nothing):
+ * `tab`: per block row b, per chunk c of 16 rows (i0 = 16c, ⌈Z/16⌉ chunks), per edge k of the
+ * block row, the i32 address P + j·(Z+16) + (s + 16c) mod Z. `fix`: per block row, per edge,
+ * 32 bytes: the i32 address P + j·(Z+16), 12 unused bytes, the 16-byte lane mask (0xff: take
+ * the copy). `deg[b]`: edges per row of block row b. R: one v128 message per table entry.
  */
 
 import { MSG_MAX, scaleRound } from './minsum';
 
-/** Bytes per table entry (three i32 addresses). */
-const ENTRY: usize = 12;
+/** Bytes per table entry (one i32 address). */
+const ENTRY: usize = 4;
 
-/** Bytes per block column in P: 16 slack, Z values, 16-value copy, 16 slack. */
+/** Bytes per fix-up record (address, padding, lane mask). */
+const FIX: usize = 32;
+
+/** Bytes per block column in P: Z values and the 16-value copy. */
 // @ts-ignore: decorator
 @inline
 function stride(Z: i32): usize {
-  return <usize>(Z + 48);
+  return <usize>(Z + 16);
 }
 
 /** Byte lanes 0..15. */
@@ -68,17 +72,14 @@ function shrink(x: v128, mode: i32, fq: v128): v128 {
  */
 // @ts-ignore: decorator
 @inline
-function qcEdgeUpdate(q: usize, r: usize, min1: v128, sm1: v128, dsm: v128, masked: bool, mask: v128, three: bool): void {
+function qcEdgeUpdate(q: usize, r: usize, min1: v128, sm1: v128, dsm: v128, masked: bool, mask: v128): void {
   const at = <usize>load<i32>(q);
   const t = i8x16.sub_sat_s(v128.load(at), v128.load(r));
   const m = v128.xor(sm1, v128.and(dsm, i8x16.eq(i8x16.abs(t), min1)));
   const neg = i8x16.lt_s(t, i8x16.splat(0));
   let msg = i8x16.sub(v128.xor(m, neg), neg);
   if (masked) msg = v128.and(msg, mask);
-  const v = i8x16.add_sat_s(t, msg);
-  v128.store(at, v);
-  v128.store(<usize>load<i32>(q, 4), v);
-  if (three) v128.store(<usize>load<i32>(q, 8), v);
+  v128.store(at, i8x16.add_sat_s(t, msg));
   v128.store(r, msg);
 }
 
@@ -86,11 +87,10 @@ function qcEdgeUpdate(q: usize, r: usize, min1: v128, sm1: v128, dsm: v128, mask
  * One chunk (16 rows) of one block row: reads the d edges at tp (table of absolute addresses)
  * and rp (messages), updates P and R. `masked` (a constant at each call site): lanes outside
  * `mask` are rows past Z − 1 (aliases of the first chunk's rows), whose messages are forced to 0.
- * `three`: Z < 32, where one store can need both extra copies.
  */
 // @ts-ignore: decorator
 @inline
-function qcChunk(tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool, mask: v128, three: bool): void {
+function qcChunk(tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool, mask: v128): void {
   const zero = i8x16.splat(0);
   let min1 = i8x16.splat(127);
   let min2 = min1;
@@ -125,44 +125,52 @@ function qcChunk(tp: usize, rp: usize, d: i32, mode: i32, fq: v128, masked: bool
   q = tp;
   r = rp;
   for (k = 0; k + 2 <= d; k += 2) {
-    qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask, three);
-    qcEdgeUpdate(q + ENTRY, r + 16, min1, sm1, dsm, masked, mask, three);
+    qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask);
+    qcEdgeUpdate(q + ENTRY, r + 16, min1, sm1, dsm, masked, mask);
     q += 2 * ENTRY;
     r += 32;
   }
-  if (k < d) qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask, three);
+  if (k < d) qcEdgeUpdate(q, r, min1, sm1, dsm, masked, mask);
 }
 
-/** All block rows, one chunk at a time; `three` as in qcChunk. */
+/** Repairs the front and the copy of the d block columns of one block row (see the file header). */
 // @ts-ignore: decorator
 @inline
-function qcLayers(R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, fq: v128, three: bool): void {
+function qcFixUp(fp: usize, d: i32, Z: i32): void {
+  for (let k = 0; k < d; k++) {
+    const B = <usize>load<i32>(fp);
+    const merged = v128.bitselect(v128.load(B + <usize>Z), v128.load(B), v128.load(fp, 16));
+    v128.store(B, merged);
+    v128.store(B + <usize>Z, merged);
+    fp += FIX;
+  }
+}
+
+/** One layered iteration over all block rows: their chunks, then their fix-up. */
+function qcPass(R: usize, tab: usize, fix: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
+  const fq = i8x16.splat(<i8>param);
   const last = lastChunkMask(Z);
   const nc = (Z + 15) >> 4;
   const partial = (Z & 15) != 0;
   let tp = tab;
   let rp = R;
+  let fp = fix;
   for (let b = 0; b < mb; b++) {
     const d = load<i32>(deg + (<usize>b << 2));
     const tstep = <usize>d * ENTRY;
     const rstep = <usize>d << 4;
     for (let c = 0; c < nc - 1; c++) {
-      qcChunk(tp, rp, d, mode, fq, false, last, three);
+      qcChunk(tp, rp, d, mode, fq, false, last);
       tp += tstep;
       rp += rstep;
     }
-    if (partial) qcChunk(tp, rp, d, mode, fq, true, last, three);
-    else qcChunk(tp, rp, d, mode, fq, false, last, three);
+    if (partial) qcChunk(tp, rp, d, mode, fq, true, last);
+    else qcChunk(tp, rp, d, mode, fq, false, last);
     tp += tstep;
     rp += rstep;
+    qcFixUp(fp, d, Z);
+    fp += <usize>d * FIX;
   }
-}
-
-/** One layered iteration over all block rows. */
-function qcPass(R: usize, tab: usize, deg: usize, mb: i32, Z: i32, mode: i32, param: i32): void {
-  const fq = i8x16.splat(<i8>param);
-  if (Z < 32) qcLayers(R, tab, deg, mb, Z, mode, fq, true);
-  else qcLayers(R, tab, deg, mb, Z, mode, fq, false);
 }
 
 /** True when the hard decisions (sign bits of P) satisfy every check. */
@@ -208,19 +216,19 @@ function quantise16(src: usize, dst: usize, scale: v128): void {
 /**
  * Decodes one frame of n = nb·Z float32 LLRs at `llr` (quantised as minsum.ts does: nearest of
  * llr·scale, clamped to ±127; Z ≥ 16). entries = Σ_b ⌈Z/16⌉·deg[b] table entries; P:
- * nb·(Z+48) bytes; R: entries·16 bytes. Writes the hard bits of
+ * nb·(Z+16) bytes; R: entries·16 bytes. Writes the hard bits of
  * variables 0..outN−1 to outBits, the iterations run to outIter (i32) and 1 to outConv when all
  * checks hold.
  */
 export function qcLayeredDecode(
-  llr: usize, nb: i32, mb: i32, Z: i32, tab: usize, deg: usize, entries: i32,
+  llr: usize, nb: i32, mb: i32, Z: i32, tab: usize, fix: usize, deg: usize, entries: i32,
   scale: f32, maxIter: i32, earlyStop: i32, mode: i32, param: i32,
   P: usize, R: usize, outBits: usize, outN: i32, outIter: usize, outConv: usize,
 ): void {
   const W = stride(Z);
   const sc = f32x4.splat(scale);
   for (let j = 0; j < nb; j++) {
-    const B = P + 16 + <usize>j * W;
+    const B = P + <usize>j * W;
     const src = llr + ((<usize>j * <usize>Z) << 2);
     // 16 values per step; the last step ends at Z (overlapping the one before when 16 ∤ Z).
     for (let x = 0; ; x += 16) {
@@ -234,7 +242,7 @@ export function qcLayeredDecode(
   let it = 0;
   let ok = false;
   while (true) {
-    qcPass(R, tab, deg, mb, Z, mode, param);
+    qcPass(R, tab, fix, deg, mb, Z, mode, param);
     it++;
     if (earlyStop || it >= maxIter) {
       ok = qcSyndromeOk(tab, deg, mb, Z);
@@ -244,7 +252,7 @@ export function qcLayeredDecode(
   const zero = i8x16.splat(0);
   const one = i8x16.splat(1);
   for (let j = 0, v = 0; v < outN; j++) {
-    const B = P + 16 + <usize>j * W;
+    const B = P + <usize>j * W;
     const end = min(Z, outN - v);
     let x = 0;
     for (; x + 16 <= end; x += 16) {

@@ -20,7 +20,7 @@
 import ldpcWasm from '../wasm/generated/ldpc.js';
 import { loadWasmSync, type WasmModule } from '../wasm/module.js';
 import type { WasmArena } from '../wasm/arena.js';
-import { qcLayout, qcStateBytes, type QcLayout } from './decoder_qc.js';
+import { QC_FIX_I32, qcLayout, qcStateBytes, type QcLayout } from './decoder_qc.js';
 import type { DecodeOptions, ParityCheckMatrix } from './types.js';
 
 interface LdpcExports {
@@ -36,7 +36,7 @@ interface LdpcExports {
   ): void;
   firstNaN(ptr: number, count: number): number;
   qcLayeredDecode(
-    llr: number, nb: number, mb: number, z: number, tab: number, deg: number, entries: number,
+    llr: number, nb: number, mb: number, z: number, tab: number, fix: number, deg: number, entries: number,
     scale: number, maxIter: number, earlyStop: number, mode: number, param: number,
     P: number, R: number, outBits: number, outN: number, outIter: number, outConv: number,
   ): void;
@@ -228,6 +228,7 @@ export class LdpcDecoder {
   private qcTabAt = 0;
   private qcDegAt = 0;
   private qcStateAt = 0;
+  private qcFixAt = 0;
   /** The QC kernel's per-call buffers and their views, reused while the layout and memory stay the same. */
   private qcCall: QcCall | null = null;
   private readonly qc: QcLayout | null;
@@ -371,7 +372,7 @@ export class LdpcDecoder {
       return;
     }
     const qc = this.qc;
-    const qcBytes = qc ? qc.tab.byteLength + qc.deg.byteLength + qcStateBytes(qc.nb, qc.z) : 0;
+    const qcBytes = qc ? qc.tab.byteLength + qc.fix.byteLength + qc.deg.byteLength + qcStateBytes(qc.nb, qc.z) + 64 : 0;
     const bytes = this.rowPtr.byteLength + this.colOff.byteLength + qcBytes + 256;
     if (residentBytes + bytes > RESIDENT_CAP) {
       residentGen++;
@@ -382,8 +383,10 @@ export class LdpcDecoder {
     this.colOffAt = arena.put(this.colOff);
     if (qc) {
       // The kernel's state P stays with the tables, whose addresses are absolute (rebased on P).
-      this.qcStateAt = arena.alloc(qcStateBytes(qc.nb, qc.z));
-      this.qcTabAt = arena.put(qc.tab.map((a) => a + this.qcStateAt));
+      const P = arena.alloc(qcStateBytes(qc.nb, qc.z));
+      this.qcStateAt = P;
+      this.qcTabAt = arena.put(qc.tab.map((a) => a + P));
+      this.qcFixAt = arena.put(qc.fix.map((a, i) => (i % QC_FIX_I32 === 0 ? a + P : a)));
       this.qcDegAt = arena.put(qc.deg);
     }
     residentBytes = arena.alloc(0) - arena.base;
@@ -469,7 +472,7 @@ export class LdpcDecoder {
     const bad = ex.firstNaN(c.llr, frames * n);
     if (bad >= 0) job.nan(bad);
     for (let f = 0; f < frames; f++) {
-      ex.qcLayeredDecode(c.llr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcDegAt, qc.entries,
+      ex.qcLayeredDecode(c.llr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcFixAt, this.qcDegAt, qc.entries,
         o.scale, o.iterations, o.earlyStop ? 1 : 0, o.mode, o.param,
         this.qcStateAt, c.R, c.bits + f * outN, outN, c.iter + 4 * f, c.conv + f);
     }

@@ -19,25 +19,40 @@ export interface QcLayout {
   /** Block rows (m / Z). */
   mb: number;
   /**
-   * Per block row, per chunk of 16 rows, per edge: three byte offsets into the kernel's state P,
-   * the load/store address 16 + j·(Z+48) + o of the 16 values from cyclic offset o of block
-   * column j, then the same plus Z when o < 16 (else the address again) and the same minus Z when
-   * o + 16 > Z (else the address again). For Z ≥ 32 the two cannot both differ, and the second
-   * entry holds whichever does (the kernel then makes two stores per edge instead of three).
+   * Per block row, per chunk c of 16 rows, per edge: the byte offset j·(Z+16) + (s + 16c) mod Z in
+   * the kernel's state P of the 16 values that rows 16c..16c+15 read and write in block column j
+   * (shift s). The decoder adds P's address once.
    */
   tab: Int32Array;
+  /**
+   * Per block row, per edge, 8 i32 (32 bytes): the offset j·(Z+16) of block column j in P, 3
+   * unused, then 16 byte lanes: 0xff where the row updating value p (0 ≤ p < 16) of that column
+   * stores it through the wrap, into the copy at Z + p (see assembly/ldpc/qclayered.ts).
+   */
+  fix: Int32Array;
   /** Edges per row, per block row. */
   deg: Int32Array;
-  /** Table entries (tab.length / 3). */
+  /** Table entries (tab.length). */
   entries: number;
 }
 
-/** i32 per edge-table entry (see {@link QcLayout.tab}). */
-const QC_ENTRY_I32 = 3;
+/** i32 per fix-up record (see {@link QcLayout.fix}). */
+export const QC_FIX_I32 = 8;
 
-/** Bytes of the kernel's a-posteriori state P for nb block columns lifted by z (16 + z + 32 per column). */
+/** Bytes of the kernel's a-posteriori state P for nb block columns lifted by z (z values and a 16-value copy each). */
 export function qcStateBytes(nb: number, z: number): number {
-  return nb * (z + 48);
+  return nb * (z + 16);
+}
+
+/** The fix-up lane mask of a block column with shift s: 4 i32 holding 16 bytes, 0xff where value p wraps. */
+function wrapMask(s: number, z: number): Int32Array {
+  const bytes = new Uint8Array(16);
+  for (let p = 0; p < 16; p++) {
+    const i = (p - s + z) % z; // the row that updates value p
+    const o = (s + 16 * Math.floor(i / 16)) % z; // where its chunk loads and stores
+    bytes[p] = o + (i % 16) >= z ? 0xff : 0;
+  }
+  return new Int32Array(bytes.buffer);
 }
 
 function gcd(a: number, b: number): number {
@@ -82,26 +97,28 @@ export function qcLayout(n: number, m: number, rowPtr: Int32Array, colIdx: Int32
       deg[b] = rowPtr[b * z + 1] - rowPtr[b * z];
       entries += nc * deg[b];
     }
-    const tab = new Int32Array(QC_ENTRY_I32 * entries);
+    const tab = new Int32Array(entries);
+    const fix = new Int32Array(QC_FIX_I32 * (entries / nc));
     let q = 0;
+    let f = 0;
     for (let b = 0; b < mb; b++) {
       const a0 = rowPtr[b * z];
       for (let c = 0; c < nc; c++) {
         for (let k = 0; k < deg[b]; k++) {
           const c0 = colIdx[a0 + k];
           const j = Math.floor(c0 / z);
-          const o = (c0 - j * z + 16 * c) % z;
-          const at = 16 + j * (z + 48) + o;
-          const up = o < 16 ? at + z : at; // also the copy after the Z values
-          const down = o + 16 > z ? at - z : at; // wraps into the front
-          tab[q++] = at;
-          // Z ≥ 32: at most one of them differs from `at`; the kernel stores only the second address.
-          tab[q++] = z >= 32 && up === at ? down : up;
-          tab[q++] = down;
+          tab[q++] = j * (z + 16) + ((c0 - j * z + 16 * c) % z);
         }
       }
+      for (let k = 0; k < deg[b]; k++) {
+        const c0 = colIdx[a0 + k];
+        const j = Math.floor(c0 / z);
+        fix[f] = j * (z + 16);
+        fix.set(wrapMask(c0 - j * z, z), f + 4);
+        f += QC_FIX_I32;
+      }
     }
-    return { z, nb: n / z, mb, tab, deg, entries };
+    return { z, nb: n / z, mb, tab, fix, deg, entries };
   }
   return null;
 }

@@ -11,48 +11,59 @@ const WIFI = WIFI_LENGTHS.flatMap((n) => WIFI_RATES.map((r) => `80211n:${n}:${r}
 const NR = ['5gnr:bg2:z18:mother', '5gnr:bg1:z30:mother', '5gnr:bg2:z36:mother', '5gnr:bg1:z52:mother', '5gnr:bg2:z56:mother',
   '5gnr:bg2:z64:mother', '5gnr:bg1:z120:mother'];
 
-describe('qcLayout: the store addresses keep every block column and its 16-value copy exact', () => {
-  // Model of the kernel's memory P: block column j holds cyclic values 0..Z−1 at 16 + j·(Z+48) + p
-  // and value p mod Z at p = Z..Z+15. Every table entry's stores (two, or three when Z < 32) of 16
-  // new values must leave that invariant true everywhere, touching no other column's live bytes.
+describe('qcLayout: loads see current values, and the fix-up keeps each block column and its 16-value copy exact', () => {
+  // Model of the kernel's memory P (assembly/ldpc/qclayered.ts): block column j holds cyclic values
+  // 0..Z−1 at j·(Z+16) + p and a copy of values 0..15 at j·(Z+16) + Z + p. Per block row, chunk by
+  // chunk, each edge loads 16 bytes at its address and stores 16 back: new values in the lanes that
+  // are rows (< Z), the loaded bytes in the others. Every row must load the current values of the
+  // positions it touches, and after the block row's fix-up both copies must hold the current values.
   for (const spec of ['80211n:648:1/2', '80211n:1944:5/6', '5gnr:bg2:z18:mother', '5gnr:bg1:z52:mother', '5gnr:bg2:z16:mother']) {
     it(spec, () => {
       const H = ldpcCode(spec).H;
       const qc = qcLayout(H.n, H.m, H.rowPtr, H.colIdx);
       expect(qc).not.toBeNull();
-      const { z, nb, tab, entries } = qc!;
-      const W = z + 48;
+      const { z, nb, mb, tab, fix, deg } = qc!;
+      const W = z + 16;
       expect(qcStateBytes(nb, z)).toBe(nb * W);
-      const truth = new Int32Array(nb * z); // value of (column j, cyclic position p)
-      const mem = new Int32Array(nb * W).fill(-1);
-      const writeAll = () => {
-        for (let j = 0; j < nb; j++) for (let p = 0; p < z + 16; p++) mem[16 + j * W + p] = truth[j * z + (p % z)];
-      };
-      const check = () => {
-        for (let j = 0; j < nb; j++) {
-          for (let p = 0; p < z + 16; p++) {
-            if (mem[16 + j * W + p] !== truth[j * z + (p % z)]) throw new Error(`column ${j} position ${p} is stale`);
+      const nc = Math.ceil(z / 16);
+      const truth = new Int32Array(nb * z); // current value of (column j, cyclic position p)
+      const mem = new Int32Array(nb * W);
+      for (let j = 0; j < nb; j++) for (let p = 0; p < W; p++) mem[j * W + p] = truth[j * z + (p % z)];
+      const fixBytes = new Uint8Array(fix.buffer, fix.byteOffset, fix.byteLength);
+      let next = 1;
+      let e = 0;
+      let r = 0;
+      for (let b = 0; b < mb; b++) {
+        for (let c = 0; c < nc; c++) {
+          const valid = Math.min(16, z - 16 * c);
+          for (let k = 0; k < deg[b]; k++, e++) {
+            const at = tab[e];
+            const j = Math.floor(at / W);
+            const o = at - j * W;
+            expect(o >= 0 && o < z).toBe(true);
+            for (let l = 0; l < valid; l++) {
+              const p = (o + l) % z;
+              if (mem[at + l] !== truth[j * z + p]) throw new Error(`block row ${b} chunk ${c}: lane ${l} loads a stale value`);
+              truth[j * z + p] = next;
+              mem[at + l] = next++;
+            }
           }
         }
-      };
-      writeAll();
-      let next = 1;
-      for (let e = 0; e < entries; e++) {
-        const at = tab[3 * e];
-        const j = Math.floor((at - 16) / W);
-        const o = at - 16 - j * W;
-        expect(o >= 0 && o < z).toBe(true);
-        // The 16 values a load at `at` sees are cyclic positions o..o+15 of column j.
-        for (let i = 0; i < 16; i++) expect(mem[at + i]).toBe(truth[j * z + ((o + i) % z)]);
-        const v = Array.from({ length: 16 }, () => next++);
-        for (let i = 0; i < 16; i++) truth[j * z + ((o + i) % z)] = v[i];
-        const stores = z < 32 ? [at, tab[3 * e + 1], tab[3 * e + 2]] : [at, tab[3 * e + 1]];
-        for (const a of stores) {
-          expect(a >= j * W && a + 16 <= (j + 1) * W).toBe(true); // inside column j's bytes (slack included)
-          for (let i = 0; i < 16; i++) mem[a + i] = v[i];
+        for (let k = 0; k < deg[b]; k++, r++) {
+          const B = fix[8 * r];
+          for (let p = 0; p < 16; p++) {
+            const v = fixBytes[32 * r + 16 + p] ? mem[B + z + p] : mem[B + p];
+            mem[B + p] = v;
+            mem[B + z + p] = v;
+          }
         }
-        check();
+        for (let j = 0; j < nb; j++) {
+          for (let p = 0; p < W; p++) {
+            if (mem[j * W + p] !== truth[j * z + (p % z)]) throw new Error(`after block row ${b}: column ${j} position ${p} is stale`);
+          }
+        }
       }
+      expect(e).toBe(tab.length);
     });
   }
 });
