@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { init, tf } from '../backend/init.js';
+import { init, simdBuildFor, tf, type SimdChoice } from '../backend/init.js';
+import type { WmoeBackend } from '../backend/backend.js';
+import type { SimdBuild } from '../wasm/module.js';
 import { InputError } from '../errors.js';
 import { clampThreads } from '../wasm/thread_support.js';
 import { parseIntFlag } from './args.js';
@@ -48,21 +50,60 @@ export function parseSpin(text: string | undefined, backend: BackendName): numbe
   return spin;
 }
 
+/** Values of `--simd`. */
+const SIMD_CHOICES: readonly SimdChoice[] = ['auto', 'relaxed', 'plain'];
+/** The `--simd` of this process's command line (taken by {@link takeSimdFlag}); undefined: auto. */
+let simdFlag: SimdChoice | undefined;
+
+/**
+ * Removes `--simd auto|relaxed|plain` (or `--simd=VALUE`) from a command's arguments, wherever it
+ * stands, and keeps the value for {@link useBackend}: which SIMD build of backend wmoe's kernels
+ * to load (init's InitOptions.simd). The CLI entry calls it for every command. A missing or
+ * unknown value is an InputError naming it.
+ */
+export function takeSimdFlag(argv: string[]): string[] {
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a !== '--simd' && !a.startsWith('--simd=')) {
+      rest.push(a);
+      continue;
+    }
+    const value = a === '--simd' ? argv[++i] : a.slice('--simd='.length);
+    if (!SIMD_CHOICES.includes(value as SimdChoice)) throw new InputError(`--simd must be auto, relaxed or plain, got '${value ?? ''}'`);
+    simdFlag = value as SimdChoice;
+  }
+  return rest;
+}
+
+/** The SIMD build backend wmoe loads in this process with this command line's --simd (see init's InitOptions.simd). */
+export function simdBuildOfFlag(): SimdBuild {
+  return simdBuildFor(simdFlag ?? 'auto');
+}
+
+/** The SIMD build of backend wmoe's kernels if it is loaded (for run records), else undefined. */
+export function loadedSimdBuild(): SimdBuild | undefined {
+  return (tf.findBackend('wmoe') as unknown as WmoeBackend | null)?.nn.simd;
+}
+
 /**
  * Makes `name` the current tfjs backend: 'wmoe' loads the WASM module (with `threads` threads,
  * whose idle workers poll `spin` times before sleeping, see init's InitOptions; when the engine
  * cannot share memory it runs on one thread and says so on stderr); 'cpu' is built in; any
  * other name must be registered in the same @tensorflow/tfjs-core, or come from its package
  * (tensorflow → @tensorflow/tfjs-node, webgpu → @tensorflow/tfjs-backend-webgpu, …), which is
- * imported when installed. An unknown or unavailable backend is an InputError naming it.
+ * imported when installed. An unknown or unavailable backend is an InputError naming it, and so
+ * is `--simd relaxed|plain` with another backend. wmoe loads the SIMD build of `--simd`
+ * ({@link takeSimdFlag}; default auto).
  */
 export async function useBackend(name: BackendName, threads = 1, spin?: number): Promise<void> {
   if (name === 'wmoe') {
-    const backend = await init({ threads, spin });
+    const backend = await init({ threads, spin, ...(simdFlag !== undefined ? { simd: simdFlag } : {}) });
     const why = backend.nn.threadsUnavailable;
     if (threads > 1 && why) process.stderr.write(`wmoe: running on one thread: ${why}\n`);
     return;
   }
+  if (simdFlag !== undefined && simdFlag !== 'auto') throw new InputError(`--simd ${simdFlag} applies to backend wmoe only, not '${name}'`);
   if (!tf.findBackendFactory(name) && BACKEND_PACKAGES[name]) {
     try {
       await import(BACKEND_PACKAGES[name]);

@@ -1,3 +1,4 @@
+import './relaxed_simd.js'; // first: turns on Node 20's relaxed SIMD before any WASM compiles
 import { modelDefaultsUsage, trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { demoCommand } from './commands/demo.js';
@@ -6,6 +7,7 @@ import { closeProgressLine } from './progress.js';
 import { InputError } from '../errors.js';
 import { INT_FLAG_MAX } from './args.js';
 import { CHANNEL_FLAGS_HELP } from './channel_flags.js';
+import { takeSimdFlag } from './backend.js';
 
 /** The upper bounds of the integer flags, as the usage text lists them (lines of about 90 columns). */
 function boundsText(): string {
@@ -117,6 +119,12 @@ progress: train, demo, eval and predict report progress on stderr (on a terminal
   worker before it sleeps (default 200000); lower it (e.g. 2000) when other processes compete
   for the cores. Results are bit-identical at any thread count.
 
+--simd auto|relaxed|plain (any command): which build of backend wmoe's WASM kernels runs. auto (the
+  default) is the relaxed-SIMD build (fused multiply-adds, faster) where the engine has relaxed
+  SIMD (this CLI turns it on in Node 20), else plain SIMD. Results are bit-identical run to run
+  within one build on one machine; the two builds differ in the last bits. plain gives the same
+  bits as the package in a browser with init({ simd: 'plain' }).
+
 bounds of the integer flags (inclusive; the lower bounds are 0 or 1):
   ${boundsText()}
 
@@ -135,7 +143,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<unknown>> = {
 };
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
+  const [command, ...rest] = takeSimdFlag(argv);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return;

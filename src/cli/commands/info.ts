@@ -5,6 +5,7 @@ import { tf } from '../../backend/init.js';
 import { parseChoice, parseFlags, parseIntFlag } from '../args.js';
 import { parseModelOptions } from '../model_flags.js';
 import { formatTable } from '../table.js';
+import { simdBuildOfFlag } from '../backend.js';
 
 const FLAGS = {
   model: { type: 'string' },
@@ -24,7 +25,8 @@ const CODES = ['80211n:648:1/2', '80211n:648:3/4', '80211n:1944:1/2', '80211n:19
  * `wmoe info --model M --experts K`: trainable parameter counts of the backbone, the gates and
  * the experts, the non-trainable state (batch-norm running statistics) as its own row, so that
  * the rows add up to the total, the feature dimension d sent to every chosen expert, and the complex channel uses
- * per sample per chosen expert for the analog link and each digital code (BPSK and QPSK).
+ * per sample per chosen expert for the analog link and each digital code (BPSK and QPSK), and
+ * which SIMD build of backend wmoe's kernels this process would run (relaxed or plain, per --simd).
  */
 export async function infoCommand(argv: string[]): Promise<void> {
   const { values: v } = parseFlags(argv, FLAGS);
@@ -62,7 +64,8 @@ export async function infoCommand(argv: string[]): Promise<void> {
     ),
   ];
   moe.dispose();
-  const report = { model, modelOptions: modelOptions ?? {}, inputShape: [32, 32, channels], classes, experts, topK, featureDim: d, params, links };
+  const wasmSimd = simdBuildOfFlag();
+  const report = { model, modelOptions: modelOptions ?? {}, inputShape: [32, 32, channels], classes, experts, topK, featureDim: d, params, links, wasmSimd };
   if (v.json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return;
@@ -83,6 +86,7 @@ export async function infoCommand(argv: string[]): Promise<void> {
       ) +
       `\nd = ${n(d)} values sent to each chosen expert per sample; ` +
       `complex channel uses per sample per chosen expert (×${topK} experts per sample):\n\n` +
-      formatTable(['link', 'channel uses'], links.map((l) => [l.link, n(l.channelUses)])),
+      formatTable(['link', 'channel uses'], links.map((l) => [l.link, n(l.channelUses)])) +
+      `\nkernels: backend wmoe runs its ${wasmSimd === 'relaxed' ? 'relaxed-SIMD (fused multiply-add)' : 'plain SIMD'} WASM build in this process (--simd auto|relaxed|plain)\n`,
   );
 }

@@ -26,7 +26,7 @@ import { LINK_KINDS, type Link } from '../../link/index.js';
 import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import { CHANNEL_FLAGS, channelSettingsOf, parseChannelFlags } from '../channel_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
-import { parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
+import { loadedSimdBuild, parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits, batchSizeThatRuns } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -260,7 +260,8 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
     () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
     (batch) => stage1StepFits(cfg, batch),
   );
-  const timings = { backend, threads, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
+  // simd: the SIMD build of wmoe's kernels (relaxed or plain; absent with another backend).
+  const timings = { backend, threads, simd: backend === 'wmoe' ? loadedSimdBuild() : undefined, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
   finishRunDirectory(out, model, { train: cfg, stage2Link }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
