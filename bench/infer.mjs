@@ -7,6 +7,9 @@
 //                      must equal PyTorch's count. Plain SIMD build (a stock Node 20).
 //   wmoe-relaxed       the same under node --experimental-wasm-relaxed-simd (the relaxed-SIMD build,
 //                      f32x4.relaxed_madd); informative, no target.
+//   wmoe-predict       the package's predict() on a stage-1 MoE of the same model (batch norm folded,
+//                      top-2 of 4 experts, sparse dispatch, perfect links), its FLOPs counted from
+//                      the kernels it ran (backbone + two experts: not the plain network's); informative.
 //   PyTorch CPU        Debian's python3-torch by /usr/bin/python3 (bench/peers/torch/infer.py: eval,
 //                      inference_mode), torch.set_num_threads and OPENBLAS_NUM_THREADS = threads;
 //                      the BLAS it loaded is recorded (/proc/self/maps): a reference BLAS is no peer.
@@ -25,7 +28,7 @@
 // a BLAS that is not optimised). The machine's load is recorded at the start and the end.
 //
 //   npm run build && node bench/infer.mjs [--help] [--rounds 3] [--big-iters 5] [--b1-iters 20]
-//        [--lenet-iters 300] [--no-torch] [--no-ort] [--no-relaxed] [--out FILE]
+//        [--lenet-iters 300] [--no-torch] [--no-ort] [--no-relaxed] [--no-predict] [--out FILE]
 //   short run: node bench/infer.mjs --rounds 2 --big-iters 2 --b1-iters 10 --lenet-iters 100
 //
 // Writes bench/results/infer.json (or --out): the rows, the SIMD limit, the checks, a README block.
@@ -50,7 +53,7 @@ function parseArguments() {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string' }, 'big-iters': { type: 'string' }, 'b1-iters': { type: 'string' }, 'lenet-iters': { type: 'string' },
-      'no-torch': { type: 'boolean' }, 'no-ort': { type: 'boolean' }, 'no-relaxed': { type: 'boolean' }, out: { type: 'string' },
+      'no-torch': { type: 'boolean' }, 'no-ort': { type: 'boolean' }, 'no-relaxed': { type: 'boolean' }, 'no-predict': { type: 'boolean' }, out: { type: 'string' },
       worker: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' },
       warmup: { type: 'string' }, iters: { type: 'string' }, onnx: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
@@ -70,7 +73,7 @@ function parseArguments() {
   };
   return {
     rounds: int('rounds', 3), bigIters: int('big-iters', 5), b1Iters: int('b1-iters', 20), lenetIters: int('lenet-iters', 300),
-    torch: !values['no-torch'], ort: !values['no-ort'], relaxed: !values['no-relaxed'],
+    torch: !values['no-torch'], ort: !values['no-ort'], relaxed: !values['no-relaxed'], predict: !values['no-predict'],
     out: values.out ?? fileURLToPath(new URL('./results/infer.json', import.meta.url)),
     worker: values.worker, model: values.model, batch: int('batch', 1), threads: int('threads', 1), warmup: int('warmup', 1, 0),
     iters: int('iters', 5), onnx: values.onnx,
@@ -81,9 +84,10 @@ const args = parseArguments();
 
 // ---- worker: one engine, one measurement, JSON on stdout --------------------------------------
 if (args.worker) {
-  const { measureOrt, measureWmoe } = await import('./lib/infer-engines.mjs');
+  const { measureOrt, measureWmoe, measureWmoePredict } = await import('./lib/infer-engines.mjs');
   const job = { model: args.model, batch: args.batch, threads: args.threads, warmup: args.warmup, iters: args.iters };
-  const out = args.worker.startsWith('wmoe')
+  const out = args.worker === 'wmoe-predict' ? await measureWmoePredict(job)
+    : args.worker.startsWith('wmoe')
     ? await measureWmoe(job)
     : await measureOrt(args.worker === 'onnxruntime-web' ? 'web' : 'node', { ...job, onnx: args.onnx, inputShape: [args.batch, ...nchw(args.model)] });
   console.log(JSON.stringify(out));
@@ -150,6 +154,7 @@ function jobsOf(c, torch, onnx) {
     const node = (peer, flags = [], extra = []) => () => runChild(process.execPath, [...flags, SELF, '--worker', peer, ...common, '--threads', String(t), ...extra]);
     add('wmoe', t, node('wmoe'));
     if (args.relaxed) add('wmoe-relaxed', t, node('wmoe-relaxed', [RELAXED_FLAG]));
+    if (args.predict) add('wmoe-predict', t, node('wmoe-predict'));
     if (torch) add(TORCH_PEER, t, () => runChild(PYTHON, [TORCH_INFER, ...common, '--threads', String(t)], torchEnv(t)));
     if (onnx && args.ort) {
       add('onnxruntime-web', t, node('onnxruntime-web', [], ['--onnx', onnx.onnx]));
@@ -161,8 +166,9 @@ function jobsOf(c, torch, onnx) {
 
 /** The fields a row keeps from its engine's last record. */
 function rowExtra(peer, r) {
+  if (peer === 'wmoe-predict') return { simd: r.simd, build: r.build, countedFlops: r.countedFlops, experts: r.experts, topK: r.topK };
   if (peer.startsWith('wmoe')) {
-    const expected = 2 * PLAIN_NETS[r.model ?? 'resnet18']?.macsPerImage;
+    const expected = 2 * PLAIN_NETS[r.model].macsPerImage;
     return { simd: r.simd, build: r.build, countedFlops: r.countedFlops, threadsUnavailable: r.threadsUnavailable, expectedFlops: expected };
   }
   if (peer === TORCH_PEER) return { torch: r.torch, blas: r.blas, blasKind: r.blasKind, mklLinked: r.mklLinked, openblasNumThreads: r.openblasNumThreads, macsPerImage: r.macsPerImage };
@@ -195,7 +201,8 @@ function measureCase(c, torch, onnx, limit) {
       throw new Error(`wmoe ${c.model} batch ${c.batch} ran ${extra.countedFlops} FLOPs, expected ${extra.expectedFlops * c.batch}`);
     }
     if (job.peer === 'wmoe-relaxed' && extra.simd !== 'relaxed') note(`wmoe-relaxed loaded the ${extra.simd} build (this Node does not validate relaxed SIMD even with ${RELAXED_FLAG})`);
-    const gflops = gflopsOf(c.model, c.batch, ms);
+    // predict()'s MoE runs its own FLOPs (backbone + the top-2 experts), counted from its kernels
+    const gflops = job.peer === 'wmoe-predict' ? extra.countedFlops / (ms * 1e6) : gflopsOf(c.model, c.batch, ms);
     rows.push({ model: c.model, batch: c.batch, peer: job.peer, threads: job.threads, msMedian: ms, imagesPerSec: (c.batch / ms) * 1e3, gflops,
       simdShare: simdShare(gflops, job.threads, limit), roundMedians: perRound.map(median), timesMs: perRound.flat(), ...extra });
   }
@@ -218,7 +225,7 @@ function readmeBlock(rows, checks, load, limit) {
   ];
   for (const r of rows) {
     const ours = rows.find((x) => x.model === r.model && x.batch === r.batch && x.threads === r.threads && x.peer === 'wmoe');
-    const vs = r.peer !== 'wmoe' && ours ? `${(r.msMedian / ours.msMedian).toFixed(2)}x` : '';
+    const vs = r.peer !== 'wmoe' && r.peer !== 'wmoe-predict' && ours ? `${(r.msMedian / ours.msMedian).toFixed(2)}x` : '';
     lines.push(`| ${PLAIN_NETS[r.model].label}, batch ${r.batch} | ${r.threads} | ${PEER_LABELS[r.peer] ?? r.peer} | ${r.msMedian < 10 ? r.msMedian.toFixed(3) : r.msMedian.toFixed(1)} | ${r.imagesPerSec.toFixed(1)} | ${r.gflops.toFixed(1)} | ${pct(r.simdShare.plain)} / ${pct(r.simdShare.relaxed)} | ${vs} |`);
   }
   lines.push('', `${formatLimit(limit)}; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h).`, '');

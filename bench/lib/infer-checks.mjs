@@ -2,7 +2,7 @@
 // machine's load alone (the bench stores them; scripts/readme-figures.mjs can recompute them with
 // the same functions, never trusting a stored flag). A row is `{ model, batch, peer, threads,
 // msMedian, blas?, blasKind?, mklLinked?, agreement? }`; peers: 'wmoe', 'pytorch-cpu',
-// 'onnxruntime-web', 'onnxruntime-node' (informative, no target), 'wmoe-relaxed' (informative).
+// 'onnxruntime-web', 'onnxruntime-node', 'wmoe-relaxed', 'wmoe-predict' (the last three informative).
 // Targets (issue 19), at equal thread counts, 1 and 2:
 //   ResNet-18 at batch 32: wmoe ≥ 0.8x PyTorch CPU and ≥ 2x onnxruntime-web (images/s);
 //   ResNet-18 at batch 1: wmoe ≥ 1x PyTorch CPU;
@@ -26,7 +26,7 @@ export { TORCH_PEER };
 /** The onnxruntime-web row name (its WASM backend, run in Node). */
 export const ORT_WEB = 'onnxruntime-web';
 /** Display names of the peers. */
-export const PEER_LABELS = { wmoe: 'wmoe', 'wmoe-relaxed': 'wmoe, relaxed SIMD', [TORCH_PEER]: 'PyTorch CPU', [ORT_WEB]: 'onnxruntime-web (wasm)', 'onnxruntime-node': 'onnxruntime-node (native)' };
+export const PEER_LABELS = { wmoe: 'wmoe', 'wmoe-relaxed': 'wmoe, relaxed SIMD', 'wmoe-predict': 'wmoe predict() (MoE, top-2 of 4)', [TORCH_PEER]: 'PyTorch CPU', [ORT_WEB]: 'onnxruntime-web (wasm)', 'onnxruntime-node': 'onnxruntime-node (native)' };
 /** A run is too busy for verdicts when its 1-minute load exceeds this many times the cores, at start or end. */
 export const LOAD_LIMIT_PER_CORE = 1.5;
 

@@ -1,5 +1,6 @@
 // The Node engines of bench/infer.mjs, each measured in its own process (bench/infer.mjs
-// --worker ENGINE …): wmoe on the package's plain networks (bench/lib/plain-nets.mjs), and the
+// --worker ENGINE …): wmoe on the package's plain networks (bench/lib/plain-nets.mjs), the
+// package's predict() on a stage-1 MoE (wmoe-predict, informative), and the
 // ONNX Runtime peers on the network PyTorch exported (bench/peers/torch/infer.py --export):
 //   onnxruntime-web    its WASM backend (SIMD, threads through worker_threads) run in Node, with
 //                      ort.env.wasm.numThreads = the row's threads;
@@ -52,6 +53,33 @@ export async function measureWmoe({ model, batch, threads, warmup, iters }) {
   const out = { timesMs, countedFlops: counted.flops, simd: backend.nn.simd ?? 'plain', build: buildOf(backend.nn), threadsUnavailable: backend.nn.threadsUnavailable ?? null, tensorsLeft: tf.memory().numTensors };
   net.dispose();
   x.dispose();
+  backend.nn.pool?.dispose?.();
+  return out;
+}
+
+/**
+ * wmoe-predict: the package's predict() (batch norm folded, top-2 of K = 4 experts, sparse
+ * dispatch, perfect links) on a stage-1 MoE of `model` with its initial weights, `batch` images
+ * per call and per forward. Its FLOPs depend on the routing, so they are counted from the
+ * kernels it ran (`countedFlops`, per call). Throws when the built package has no predict().
+ */
+export async function measureWmoePredict({ model, batch, threads, warmup, iters }) {
+  const pkg = await import('../../dist/node.mjs');
+  if (typeof pkg.predict !== 'function') throw new Error('the built package (dist/) has no predict(): npm run build');
+  const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, predict, releasePredictState, SeededRandom } = pkg;
+  const { MODELS } = await import('./wmoe-step.mjs');
+  const { buildOf } = await import('./wmoe-build.mjs');
+  const backend = await init({ threads });
+  const cfg = { ...DEFAULT_TRAIN_CONFIG, model, dataset: MODELS[model].dataset, inputShape: MODELS[model].inputShape, classes: 10 };
+  const moe = new DistributedMoE(moeConfigOf(cfg), 1);
+  const rng = new SeededRandom(2);
+  const images = Float32Array.from({ length: batch * MODELS[model].inputShape.reduce((a, b) => a * b, 1) }, () => rng.uniform(0, 1));
+  const run = () => predict(moe, images, { batchSize: batch });
+  const counted = await countFlops(tf, () => void run());
+  const timesMs = await timeCalls(run, warmup, iters);
+  const out = { timesMs, countedFlops: counted.flops, experts: moe.config.experts, topK: moe.config.topK ?? null, simd: backend.nn.simd ?? 'plain', build: buildOf(backend.nn) };
+  releasePredictState(moe);
+  moe.dispose();
   backend.nn.pool?.dispose?.();
   return out;
 }
