@@ -24,8 +24,10 @@
 // run (bench/lib/simd-limit.mjs: 12 independent f32x4 accumulators, mul+add and relaxed_madd,
 // per core; the limit is the better of a measurement at the start and one at the end).
 // Targets and verdicts: bench/lib/infer-checks.mjs (met / missed / invalid / skipped; invalid when
-// the machine was busy, a compared 2-thread row ran slower than its 1-thread row, or PyTorch ran on
-// a BLAS that is not optimised). The machine's load is recorded at the start and the end.
+// the machine was busy while a compared row ran, a compared 2-thread row ran slower than its
+// 1-thread row, or PyTorch ran on a BLAS that is not optimised). The machine's load average is
+// recorded at the start and the end, and the CPU share other (un-niced) processes took during
+// each run and over the whole run (bench/lib/cpu-share.mjs).
 //
 //   npm run build && node bench/infer.mjs [--help] [--rounds 3] [--big-iters 5] [--b1-iters 20]
 //        [--lenet-iters 300] [--no-torch] [--no-ort] [--no-relaxed] [--no-predict] [--out FILE]
@@ -41,7 +43,8 @@ import { formatLoad, machineLoad, median, medianOfRounds } from './lib/timing.mj
 import { PYTHON, TORCH_INSTALL, probeTorch, torchEnv } from './lib/torch-peer.mjs';
 import { RELAXED_FLAG, formatLimit, simdLimit, simdShare } from './lib/simd-limit.mjs';
 import { PLAIN_NETS } from './lib/plain-nets.mjs';
-import { PEER_LABELS, TORCH_PEER, comparisonProblems, gflopsOf, inferChecks } from './lib/infer-checks.mjs';
+import { PEER_LABELS, TORCH_PEER, busyProblems, comparisonProblems, gflopsOf, inferChecks } from './lib/infer-checks.mjs';
+import { cpuSnapshot, othersCpu } from './lib/cpu-share.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -179,13 +182,17 @@ function rowExtra(peer, r) {
 function measureCase(c, torch, onnx, limit) {
   const { jobs, extras } = jobsOf(c, torch, onnx);
   const series = new Map(jobs.map((j) => [j, []]));
+  const others = new Map(jobs.map((j) => [j, []])); // other processes' CPU share during each run
   const failed = new Set();
   for (let round = 0; round < args.rounds; round++) {
     for (let i = 0; i < jobs.length; i++) {
       const job = jobs[(i + round) % jobs.length];
       if (failed.has(job)) continue;
       try {
+        const before = cpuSnapshot();
         series.get(job).push(job.run());
+        const share = othersCpu(before, cpuSnapshot())?.othersShare;
+        if (typeof share === 'number') others.get(job).push(share);
       } catch (e) {
         failed.add(job);
         note(`${job.peer} ${PLAIN_NETS[c.model].label} batch ${c.batch} at ${job.threads} thread(s): ${e.message}`);
@@ -204,7 +211,8 @@ function measureCase(c, torch, onnx, limit) {
     // predict()'s MoE runs its own FLOPs (backbone + the top-2 experts), counted from its kernels
     const gflops = job.peer === 'wmoe-predict' ? extra.countedFlops / (ms * 1e6) : gflopsOf(c.model, c.batch, ms);
     rows.push({ model: c.model, batch: c.batch, peer: job.peer, threads: job.threads, msMedian: ms, imagesPerSec: (c.batch / ms) * 1e3, gflops,
-      simdShare: simdShare(gflops, job.threads, limit), roundMedians: perRound.map(median), timesMs: perRound.flat(), ...extra });
+      simdShare: simdShare(gflops, job.threads, limit), othersCpuShare: others.get(job).length ? median(others.get(job)) : null,
+      roundMedians: perRound.map(median), timesMs: perRound.flat(), ...extra });
   }
   return rows;
 }
@@ -228,13 +236,15 @@ function readmeBlock(rows, checks, load, limit) {
     const vs = r.peer !== 'wmoe' && r.peer !== 'wmoe-predict' && ours ? `${(r.msMedian / ours.msMedian).toFixed(2)}x` : '';
     lines.push(`| ${PLAIN_NETS[r.model].label}, batch ${r.batch} | ${r.threads} | ${PEER_LABELS[r.peer] ?? r.peer} | ${r.msMedian < 10 ? r.msMedian.toFixed(3) : r.msMedian.toFixed(1)} | ${r.imagesPerSec.toFixed(1)} | ${r.gflops.toFixed(1)} | ${pct(r.simdShare.plain)} / ${pct(r.simdShare.relaxed)} | ${vs} |`);
   }
-  lines.push('', `${formatLimit(limit)}; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h).`, '');
+  const others = load.othersCpu ? `; other processes took ${pct(load.othersCpu.othersShare)} of the CPU at normal priority (niced ${pct(load.othersCpu.niceShare)})` : '';
+  lines.push('', `${formatLimit(limit)}; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h)${others}.`, '');
   lines.push('| target | value | verdict |', '|---|---|---|');
   for (const c of checks) lines.push(`| ${c.target} | ${typeof c.value === 'number' ? (c.maxMs ? `${c.msMedian.toFixed(3)} ms` : `${c.value.toFixed(2)}x`) : '–'} | ${c.verdict}${c.verdict === 'invalid' ? ' (see bench/results/infer.json)' : ''} |`);
   return lines.join('\n');
 }
 
 const load = { start: machineLoad() };
+const cpuAtStart = cpuSnapshot();
 console.log(`start: ${formatLoad(load.start)}`);
 const limitStart = simdLimit({ repeats: 5 });
 console.log(formatLimit(limitStart));
@@ -256,6 +266,7 @@ for (const c of CASES) {
 }
 const limitEnd = simdLimit({ repeats: 5 });
 load.end = machineLoad();
+load.othersCpu = othersCpu(cpuAtStart, cpuSnapshot()); // other processes' CPU share over the whole run (niced ones apart)
 const limit = betterLimit(limitStart, limitEnd);
 for (const r of rows) r.simdShare = simdShare(r.gflops, r.threads, limit);
 const pytorch = torch ? { python: PYTHON, peer: 'bench/peers/torch/infer.py', torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, env: 'OPENBLAS_NUM_THREADS = threads' } : null;
@@ -271,7 +282,7 @@ const result = {
   simdLimit: { start: limitStart, end: limitEnd, used: { plain: limit.plain?.gflops ?? null, relaxed: limit.relaxed?.gflops ?? null } },
   flopsPerImage: Object.fromEntries(Object.entries(PLAIN_NETS).map(([k, v]) => [k, 2 * v.macsPerImage])),
   pytorch, onnx: exports.map(({ onnx, inputShape, opset }) => ({ onnx: onnx.replace(ROOT, ''), inputShape, opset })),
-  rows: rows.map((r) => ({ ...r, problems: comparisonProblems(rows, r, pytorch) })),
+  rows: rows.map((r) => ({ ...r, problems: [...busyProblems(r, load), ...comparisonProblems(rows, r, pytorch)] })),
   checks, readme, notes,
 };
 mkdirSync(dirname(args.out), { recursive: true });

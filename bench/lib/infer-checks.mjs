@@ -8,9 +8,11 @@
 //   ResNet-18 at batch 1: wmoe ≥ 1x PyTorch CPU;
 //   LeNet-5 at batch 1: at most 0.25 ms per forward, checked as ≥ 4000 forwards/s.
 // A verdict is invalid, with the reasons, when
-//   - the machine was busy: a 1-minute load average above LOAD_LIMIT_PER_CORE × cores at the
-//     start or the end of the run (other processes held the cores, and PyTorch's OpenMP threads
-//     collapse then);
+//   - the machine was busy while a compared row was measured: other processes took more than
+//     OTHERS_CPU_LIMIT of the machine's CPU at normal priority (the row's othersCpuShare, from
+//     bench/lib/cpu-share.mjs; niced jobs are left out: they yield the cores). Rows without that
+//     figure fall back on the load average: above LOAD_LIMIT_PER_CORE × cores at the start or the
+//     end of the run (other processes held the cores, and PyTorch's OpenMP threads collapse then);
 //   - in a comparison with a peer, a 2-thread row it compares ran slower than the same peer's
 //     1-thread row, or PyTorch ran on a BLAS that is not optimised (bench/lib/train-step-checks.mjs
 //     rowProblems), or an ONNX Runtime row disagreed with PyTorch's output.
@@ -29,6 +31,8 @@ export const ORT_WEB = 'onnxruntime-web';
 export const PEER_LABELS = { wmoe: 'wmoe', 'wmoe-relaxed': 'wmoe, relaxed SIMD', 'wmoe-predict': 'wmoe predict() (MoE, top-2 of 4)', [TORCH_PEER]: 'PyTorch CPU', [ORT_WEB]: 'onnxruntime-web (wasm)', 'onnxruntime-node': 'onnxruntime-node (native)' };
 /** A run is too busy for verdicts when its 1-minute load exceeds this many times the cores, at start or end. */
 export const LOAD_LIMIT_PER_CORE = 1.5;
+/** A row is too disturbed for verdicts when other processes took more than this share of all cores' time while it ran. */
+export const OTHERS_CPU_LIMIT = 0.25;
 
 /**
  * The targets: `ratio` ones, wmoe's images/s ≥ `threshold` × the `vs` peer's at the same model,
@@ -56,6 +60,17 @@ export function loadProblems(load) {
   return out;
 }
 
+/**
+ * Why the machine was too busy for `row`: from its othersCpuShare (the median over its runs of
+ * the share of CPU other, un-niced processes took) when it has one, else from the run's load
+ * average (`load`). Empty when it was quiet enough.
+ */
+export function busyProblems(row, load) {
+  if (typeof row?.othersCpuShare !== 'number') return loadProblems(load);
+  if (row.othersCpuShare <= OTHERS_CPU_LIMIT) return [];
+  return [`the machine was busy while ${row.peer} ${MODEL_LABELS[row.model] ?? row.model} batch ${row.batch} at ${row.threads} thread(s) ran: other processes took ${(100 * row.othersCpuShare).toFixed(0)} % of the CPU, above ${100 * OTHERS_CPU_LIMIT} %`];
+}
+
 /** Why a row cannot support a comparison with a peer (empty when it can). */
 export function comparisonProblems(rows, row, pytorch) {
   const out = rowProblems(rows, row, pytorch);
@@ -74,8 +89,9 @@ export function targetText(t) {
 /** One target's check from the rows: `{ target, threshold, value, verdict, why?, invalid, compares, … }`. */
 function check(t, rows, load, pytorch) {
   const ours = findRow(rows, t.model, t.batch, 'wmoe', t.threads);
-  const base = loadProblems(load);
+  const busy = (compared) => [...new Set(compared.flatMap((r) => busyProblems(r, load)))];
   if (t.kind === 'latency') {
+    const base = ours ? busy([ours]) : [];
     const value = ours ? 1000 / ours.msMedian : null;
     const v = judge(value, 1000 / t.maxMs, base, `wmoe ${MODEL_LABELS[t.model]} batch ${t.batch} at ${t.threads} thread(s) not measured`);
     return { target: targetText(t), threshold: 1000 / t.maxMs, value, msMedian: ours?.msMedian ?? null, maxMs: t.maxMs, verdict: v.verdict, ...(v.why ? { why: v.why } : {}), invalid: base, compares: ours ? [pick(ours)] : [] };
@@ -84,7 +100,7 @@ function check(t, rows, load, pytorch) {
   const compared = [ours, peer].filter(Boolean);
   const value = ours && peer ? peer.msMedian / ours.msMedian : null;
   const skipWhy = !peer ? `${t.vs} at ${t.threads} thread(s) not measured` : `wmoe at ${t.threads} thread(s) not measured`;
-  const invalid = [...base, ...compared.flatMap((r) => comparisonProblems(rows, r, pytorch))];
+  const invalid = [...busy(compared), ...compared.flatMap((r) => comparisonProblems(rows, r, pytorch))];
   const v = judge(value, t.threshold, invalid, skipWhy);
   return { target: targetText(t), threshold: t.threshold, value, verdict: v.verdict, ...(v.why ? { why: v.why } : {}), invalid, compares: compared.map(pick) };
 }

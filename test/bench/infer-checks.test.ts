@@ -122,3 +122,18 @@ describe('loadProblems and gflopsOf', () => {
     expect(INFER_TARGETS).toHaveLength(8);
   });
 });
+
+describe('busy machine, per row', () => {
+  it("judges a row by the CPU other processes took while it ran, not by the run's load average", () => {
+    const rows = healthy().map((r) => ({ ...r, othersCpuShare: 0.05 }));
+    // a niced job kept the load average high: the rows' own figures say the cores were free
+    let checks: Check[] = inferChecks(rows, { start: snapshot(3.5), end: snapshot(3.9) }, null);
+    expect(checks.every((c) => c.verdict !== 'invalid')).toBe(true);
+    rows.find((r) => r.peer === 'onnxruntime-web' && r.threads === 2)!.othersCpuShare = 0.4;
+    checks = inferChecks(rows, QUIET, null);
+    const web2 = find(checks, /batch 32 at 2 threads: wmoe >= 2x onnxruntime-web/);
+    expect(web2.verdict).toBe('invalid');
+    expect(web2.why).toMatch(/other processes took 40 % of the CPU, above 25 %/);
+    expect(find(checks, /batch 32 at 2 threads: wmoe >= 0.8x PyTorch/).verdict).toBe('met');
+  });
+});
