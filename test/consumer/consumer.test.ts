@@ -34,7 +34,7 @@ const core = require('@tensorflow/tfjs-core');`;
 let s = 12345;
 const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
 (async () => {
-  await init();
+  const backend = await init();
   const code = ldpcCode('80211n:648:1/2');
   const info = Uint8Array.from({ length: code.k }, () => (next() < 0.5 ? 1 : 0));
   const cw = code.encode(info);
@@ -49,6 +49,7 @@ const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296)
   });
   console.log(JSON.stringify({
     backend: tf.getBackend(),
+    simd: backend.nn.simd,
     backendName: BACKEND_NAME,
     consumerTfBackend: core.getBackend(),
     code: { n: code.n, k: code.k, codewordBits: cw.length, flippedHardDecisions: Array.from(llr).filter((v, i) => (v < 0) !== (cw[i] === 1)).length,
@@ -65,13 +66,13 @@ import { ldpcCode, type LdpcCode } from 'wireless-moe/codes';
 import { loadMnist, loadCheckpoint } from 'wireless-moe/node';
 const config: MoeConfig = { model: 'lenet5', dataset: 'mnist', inputShape: [32, 32, 1], classes: 10, experts: 4, topK: 2, snrRange: [-10, 20] };
 export async function main(): Promise<number> {
-  await init();
+  const simd: 'plain' | 'relaxed' | undefined = (await init({ simd: 'plain' })).nn.simd;
   const code: LdpcCode = ldpcCode('80211n:648:1/2');
   const model = new DistributedMoE(config, 1);
   const x: tf.Tensor4D = tf.zeros([1, 32, 32, 1]);
   const out = model.route(model.features(x), { gate: 'naive', link: analogLink, batch: awgnLinkBatch([1, 2, 3, 4], 1, 4, 1) });
   void loadMnist; void loadCheckpoint;
-  return code.k + out.probs.shape[1];
+  return code.k + out.probs.shape[1] + (simd === 'plain' ? 0 : 1);
 }
 `;
 
@@ -161,6 +162,15 @@ describe('a consumer project that npm-installs the packed tarball', () => {
   it('CJS: require() gives the same results as ESM, bit for bit', () => {
     const cjs = run(process.execPath, ['cjs.cjs'], project);
     expect(cjs).toBe(esm ?? run(process.execPath, ['esm.mjs'], project));
+  });
+
+  it('init() loads the plain SIMD build on a stock Node 20 and the relaxed one where relaxed SIMD is on; ESM = CJS bit for bit in each', () => {
+    const plain = JSON.parse(esm ?? run(process.execPath, ['esm.mjs'], project));
+    expect(plain.simd).toBe(Number(process.versions.node.split('.')[0]) >= 22 ? 'relaxed' : 'plain');
+    const flag = '--experimental-wasm-relaxed-simd';
+    const relaxedEsm = run(process.execPath, [flag, 'esm.mjs'], project);
+    expect(JSON.parse(relaxedEsm).simd).toBe('relaxed');
+    expect(run(process.execPath, [flag, 'cjs.cjs'], project)).toBe(relaxedEsm);
   });
 
   it('TypeScript: the latest compiler under test is the registry\'s 6+ line (declarations lint stricter there)', () => {

@@ -4,7 +4,9 @@
 // bit for bit: tfjs backend `wmoe` (conv2d forward, gradients of conv+relu+maxpool+sum), the
 // seeded channel RNG, and a seeded LDPC BER run; a third page loads wmoe with 2 threads (a Web
 // Worker over a shared memory, on a cross-origin isolated page). Needs the system Chromium
-// (apt-get install -y chromium): without it every test fails saying so.
+// (apt-get install -y chromium): without it every test fails saying so. Every side loads the
+// plain SIMD build (init({ simd: 'plain' })), whose bits Node and browsers share; the
+// relaxed-SIMD build's Node = Chromium check is browser_relaxed.relaxed.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bundlePage,
@@ -104,8 +106,9 @@ function bitMismatches(a: F32Bits, b: F32Bits): number {
 const OUTPUTS = ['forward', 'dx', 'dw'] as const;
 
 /** Checks one engine's conv result against tfjs-backend-cpu in the same engine. */
-function expectCloseToCpu(r: ConvResult): void {
+function expectCloseToCpu(r: ConvResult, simd = 'plain'): void {
   expect(r.backend).toBe('wmoe');
+  expect(r.simd, 'the SIMD build init() loaded').toBe(simd);
   for (const key of OUTPUTS) expect(maxRelError(floatsOf(r[key].bits), floatsOf(r.cpu[key].bits)), key).toBeLessThan(1e-4);
   // Not vacuous: the loss has nonzero gradients with respect to both inputs.
   expect(floatsOf(r.dw.bits).some((v) => v !== 0)).toBe(true);
@@ -196,8 +199,9 @@ describe('WASM threads in headless Chromium', () => {
     expect(r.crossOriginIsolated).toBe(true);
     expect(r.threadsUnavailable).toBeUndefined();
     expect(r.threads).toBe(2);
+    expect(r.simd).toBe('plain');
     expect(r.workerChunks).toBeGreaterThan(0);
-    await srcApi.init();
+    await srcApi.init({ simd: 'plain' });
     await srcApi.tf.setBackend('wmoe');
     const here = threadOutputs(srcApi.tf);
     for (const key of OUTPUTS) {

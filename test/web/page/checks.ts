@@ -8,9 +8,12 @@ import type { BerOptions, BerResult } from '../../../src/sim/index.js';
 
 type Tf = typeof tfc;
 
+/** init's `simd` option: which SIMD build of the nn module to load. */
+export type SimdChoice = 'auto' | 'relaxed' | 'plain';
+
 /** The slice of the package's API the checks use: main entry, channel subpath, optionally sim. */
 export interface PackageApi {
-  init(): Promise<unknown>;
+  init(options?: { simd?: SimdChoice }): Promise<unknown>;
   tf: Tf;
   BACKEND_NAME: string;
   Rng: new (seed: number) => {
@@ -49,6 +52,8 @@ export interface ConvOutputs {
 export interface ConvResult extends ConvOutputs {
   /** tf.getBackend() right after init(). */
   backend: string;
+  /** The SIMD build init() loaded (backend.nn.simd): 'plain' or 'relaxed'. */
+  simd: string | undefined;
   /** The same computation on tfjs-backend-cpu in the same engine, for reference. */
   cpu: ConvOutputs;
 }
@@ -76,11 +81,12 @@ export function checksFor(pkg: PackageApi) {
   const bitsOf = (t: tfc.Tensor): F32Bits => ({ shape: t.shape.slice(), bits: bitsOfArray(t.dataSync() as Float32Array) });
 
   /**
-   * Initialises backend `wmoe` (which makes it current) and runs a conv2d forward and the
-   * gradients of a small conv+relu+maxpool+sum loss on it, then the same on 'cpu'.
+   * Initialises backend `wmoe` (which makes it current) with SIMD build `simd` (default 'plain':
+   * the build whose bits Node and browsers share) and runs a conv2d forward and the gradients of
+   * a small conv+relu+maxpool+sum loss on it, then the same on 'cpu'.
    */
-  async function convCheck(): Promise<ConvResult> {
-    await pkg.init();
+  async function convCheck(simd: SimdChoice = 'plain'): Promise<ConvResult> {
+    const loaded = (await pkg.init({ simd })) as { nn?: { simd?: string } };
     const backend = tf.getBackend();
     const r = new pkg.Rng(11);
     const xs = r.uniform(2 * 9 * 9 * 3).map((u) => 2 * u - 1);
@@ -100,7 +106,7 @@ export function checksFor(pkg: PackageApi) {
     const got = run();
     await tf.setBackend('cpu');
     try {
-      return { backend, ...got, cpu: run() };
+      return { backend, simd: loaded.nn?.simd, ...got, cpu: run() };
     } finally {
       await tf.setBackend(pkg.BACKEND_NAME);
     }

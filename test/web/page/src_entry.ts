@@ -2,9 +2,9 @@
 // bundling the package from source would. Exposes the checks on `globalThis.wmoeWeb`.
 import { checksFor } from './checks.js';
 import { srcApi } from './src_api.js';
-import { hasWasmSimd } from '../../../src/wasm/simd.js';
+import { hasWasmRelaxedSimd, hasWasmSimd } from '../../../src/wasm/simd.js';
 
-const api = { ...checksFor(srcApi), hasWasmSimd, userAgent: () => navigator.userAgent };
+const api = { ...checksFor(srcApi), hasWasmSimd, hasWasmRelaxedSimd, userAgent: () => navigator.userAgent };
 export type WebApi = typeof api;
 
 (globalThis as unknown as { wmoeWeb: WebApi }).wmoeWeb = api;

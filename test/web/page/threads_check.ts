@@ -8,7 +8,7 @@ import { floatsOf, type F32Bits } from './checks.js';
 
 /** What init({ threads }) returns, as far as this check reads it. */
 interface ThreadedBackend {
-  nn: { threads?: number; threadsUnavailable?: string; pool?: { active: number; readonly workerChunks: number } };
+  nn: { threads?: number; threadsUnavailable?: string; simd?: string; pool?: { active: number; readonly workerChunks: number } };
 }
 
 export interface ThreadOutputs {
@@ -21,6 +21,8 @@ export interface ThreadsResult {
   crossOriginIsolated: boolean;
   threads: number;
   threadsUnavailable?: string;
+  /** The SIMD build loaded (the plain one: its bits are the same in Node). */
+  simd?: string;
   /** Chunks of split kernels that the Web Worker ran during the 2-thread run. */
   workerChunks: number;
   two: ThreadOutputs;
@@ -58,9 +60,9 @@ export function threadOutputs(tf: typeof tfc): ThreadOutputs {
   return out;
 }
 
-/** Loads wmoe with 2 threads and runs {@link threadOutputs} on 2 threads, then on 1. */
-export async function threadsCheck(init: (o: { threads: number }) => Promise<unknown>, tf: typeof tfc): Promise<ThreadsResult> {
-  const backend = (await init({ threads: 2 })) as ThreadedBackend;
+/** Loads wmoe's plain SIMD build with 2 threads and runs {@link threadOutputs} on 2 threads, then on 1. */
+export async function threadsCheck(init: (o: { threads: number; simd: 'plain' }) => Promise<unknown>, tf: typeof tfc): Promise<ThreadsResult> {
+  const backend = (await init({ threads: 2, simd: 'plain' })) as ThreadedBackend;
   const pool = backend.nn.pool;
   const result = (active: number) => {
     if (pool) pool.active = active;
@@ -75,6 +77,7 @@ export async function threadsCheck(init: (o: { threads: number }) => Promise<unk
     crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,
     threads: backend.nn.threads ?? 1,
     threadsUnavailable: backend.nn.threadsUnavailable,
+    simd: backend.nn.simd,
     workerChunks,
     two,
     one,
