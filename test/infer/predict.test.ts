@@ -10,6 +10,7 @@ import { imageValues } from '../../src/data/pixels.js';
 import { DistributedMoE } from '../../src/moe/model.js';
 import { analogLink } from '../../src/link/analog.js';
 import { perfectLink } from '../../src/link/perfect.js';
+import { awgnLinkBatch } from '../../src/link/channel_model.js';
 import { extractFeatures } from '../../src/train/features.js';
 import { evaluate } from '../../src/train/evaluate.js';
 import { predict, releasePredictState, type PredictResult } from '../../src/infer/predict.js';
@@ -90,6 +91,23 @@ describe('predict', () => {
     releasePredictState(moe);
     moe.dispose();
   });
+
+  for (const [name, options, channels] of [['lenet5', undefined, 1], ['resnet18', { width: 8, bottleneck: 4 }, 3], ['vit', { width: 24, heads: 2, depth: 2 }, 3]] as const) {
+    it(`${name}: probabilities and experts of DistributedMoE.route (sparse, unfolded) on the same images`, () => {
+      const moe = new DistributedMoE({ model: name, dataset: 'cifar10', inputShape: [32, 32, channels], classes: 10, experts: K, topK: 2, snrRange: [-10, 20], modelOptions: options }, 12);
+      const images = tf.randomUniform([9, 32, 32, channels], 0, 1, 'float32', 13) as tf.Tensor4D;
+      const got = predict(moe, images, { foldBatchNorm: false, gate: 'naive' }).predictions;
+      const want = moe.route(moe.features(images), { gate: 'naive', link: perfectLink, batch: awgnLinkBatch(new Float32Array(9 * K).fill(Infinity), 9, K, 1), sparse: true });
+      const [probs, mask, weights] = [want.probs.arraySync(), want.mask.arraySync(), want.weights.arraySync()];
+      got.forEach((p, i) => {
+        p.probabilities.forEach((v, c) => expect(v).toBeCloseTo(probs[i][c], 6));
+        expect([...p.experts].sort()).toEqual(mask[i].flatMap((m, k) => (m ? [k] : [])));
+        p.experts.forEach((k, j) => expect(p.weights[j]).toBeCloseTo(weights[i][k], 6));
+      });
+      releasePredictState(moe);
+      moe.dispose();
+    });
+  }
 
   it('bad input: one-line InputErrors naming the value', () => {
     const moe = lenet();
