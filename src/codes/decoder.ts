@@ -7,7 +7,7 @@
  *   its lane at the first iteration whose hard decisions satisfy H, and the lane takes the next
  *   frame, so results never depend on batching: `decode` of one frame is bit-identical to that
  *   frame inside any `decodeBatch`. Full arithmetic in assembly/ldpc/minsum.ts. When H is
- *   quasi-cyclic (802.11n, NR; Z ≥ 16), batches of up to 4 frames (every single `decode`) run
+ *   quasi-cyclic (802.11n, NR; Z ≥ 16), small batches (every single `decode`; up to 8 frames on 802.11n) run
  *   instead on a row-parallel kernel, 16 rows of one frame per vector (assembly/ldpc/qclayered.ts),
  *   with the same schedule and arithmetic, hence the same bits.
  * - 'spa': flooding sum-product in float32 (tanh rule, clamped), 4 frames per f32x4 vector,
@@ -70,11 +70,14 @@ export const MINSUM_LANES = 16;
 export const DEFAULT_LLR_SCALE = 4;
 
 /**
- * Chunks of at most this many frames run on the single-frame row-parallel kernel when H is
- * quasi-cyclic (one frame there costs 1/5 to 1/7 of a 16-lane pass, measured on 802.11n 648/1944
- * and NR BG1 Z = 384; bit-identical results).
+ * When H is quasi-cyclic, batches of up to max(4, ⌊QC_SHARE · edges / entries⌋) frames (at most
+ * 15) run frame by frame on the row-parallel kernel instead of one 16-lane pass (bit-identical
+ * results). A frame there costs `entries` vector steps per iteration against `edges` for a 16-lane
+ * pass, each somewhat dearer: measured crossovers (10 fixed iterations) are about 8 frames on
+ * 802.11n 648 R1/2, 10 on 1944 R1/2 and above 16 on NR BG1 Z = 384, later with early stop.
  */
-const QC_MAX_FRAMES = 4;
+const QC_SHARE = 0.6;
+const QC_MIN_FRAMES = 4;
 
 /** Input bytes handed to WASM per call (whole frames, at least 16): bounds the linear memory a huge batch needs. */
 const CHUNK_BYTES = 4 << 20;
@@ -232,10 +235,12 @@ export class LdpcDecoder {
   /** The QC kernel's per-call buffers and their views, reused while the layout and memory stay the same. */
   private qcCall: QcCall | null = null;
   private readonly qc: QcLayout | null;
+  /** Largest batch decoded frame by frame on the row-parallel kernel (0 when H is not QC). */
+  private readonly qcMaxFrames: number;
   /**
    * Lifting size Z when H is quasi-cyclic with circulant-permutation blocks and Z ≥ 16 (then
-   * min-sum batches of up to 4 frames, e.g. every `decode`, run 16 rows of one frame at a time,
-   * bit-identical to the 16-frame kernel); 0 otherwise.
+   * small min-sum batches, e.g. every `decode`, run 16 rows of one frame at a time, bit-identical
+   * to the 16-frame kernel); 0 otherwise.
    */
   readonly liftingSize: number;
 
@@ -276,6 +281,7 @@ export class LdpcDecoder {
     this.maxDegree = Math.max(1, maxDegree);
     this.qc = qcLayout(n, m, this.rowPtr, this.colIdx);
     this.liftingSize = this.qc ? this.qc.z : 0;
+    this.qcMaxFrames = this.qc ? Math.min(MINSUM_LANES - 1, Math.max(QC_MIN_FRAMES, Math.floor((QC_SHARE * this.edges) / this.qc.entries))) : 0;
   }
 
   /**
@@ -397,7 +403,7 @@ export class LdpcDecoder {
     const { exports: ex, arena } = ldpcModule();
     const { n, m } = this;
     const { frames, outN } = job;
-    if (this.qc !== null && o.algorithm !== 'spa' && frames <= QC_MAX_FRAMES) {
+    if (this.qc !== null && o.algorithm !== 'spa' && frames <= this.qcMaxFrames) {
       this.runQc(job, o, ex, arena, this.qc);
       return;
     }
@@ -444,7 +450,7 @@ export class LdpcDecoder {
   }
 
   /**
-   * Up to QC_MAX_FRAMES frames on the single-frame row-parallel kernel. The per-call buffers sit
+   * Up to qcMaxFrames frames, one by one, on the row-parallel kernel. The per-call buffers sit
    * right after the resident region; their addresses and views are kept from the previous call
    * when nothing moved (same resident layout, frame count and memory buffer), so a `decode`
    * creates no typed-array views.
