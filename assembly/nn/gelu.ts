@@ -5,12 +5,12 @@
 // erf(x) ≈ x·P(x²)/Q(x²) on x clamped to [−4, 4] (|erf(4)| rounds to 1 in float32), P of degree 6
 // and Q of degree 4 in x²; its absolute error is a few 1e-8 over all x (test/kernels/gelu.test.ts
 // checks ≤ 1e-6 against a float64 series). exp is Cephes' expf (Cody–Waite reduction by ln 2,
-// a degree-5 polynomial, the power of two put into the exponent bits), with the argument
-// clamped to ≥ −87 so that 2ⁿ stays a normal float, and 0 below (φ < 1e-38 there, far below
-// Φ's float32 resolution). Every element depends on itself alone, so any split of the
+// a degree-5 polynomial, see simd_exp.ts), 0 below −87 (φ < 1e-38 there, far below Φ's float32
+// resolution). Every element depends on itself alone, so any split of the
 // elements over threads gives the same bits.
 
 import { madd } from './madd';
+import { expNonPositive4 } from './simd_exp';
 
 // erf numerator (odd: x·P(x²)) and denominator (Q(x²)) coefficients, highest degree first.
 // @ts-ignore: decorator
@@ -60,26 +60,6 @@ import { madd } from './madd';
   q = madd(x2, q, f32x4.splat(B0));
   const e = f32x4.div(f32x4.mul(c, p), q);
   return f32x4.pmin(f32x4.pmax(e, f32x4.splat(-1)), f32x4.splat(1));
-}
-
-/** exp(z) on 4 lanes for z ≤ 0 (Cephes expf); 0 for z < −87 and for NaN. */
-// @ts-ignore: decorator
-@inline function expNonPositive4(z: v128): v128 {
-  const zc = f32x4.pmax(z, f32x4.splat(-87));
-  const n = f32x4.nearest(f32x4.mul(zc, f32x4.splat(1.44269504088896341)));
-  // r = z − n·ln 2 in two parts (0.693359375 has few bits, so n·C1 is exact).
-  let r = madd(n, f32x4.splat(-0.693359375), zc);
-  r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = madd(r, f32x4.splat(1.9875691500e-4), f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  const e = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
-  // 2ⁿ for n in [−126, 0]: (n + 127) << 23 as float bits.
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
-  // Below the clamp the result is 0 (not e⁻⁸⁷), so that x·φ(x) vanishes there exactly.
-  return v128.and(f32x4.mul(e, pow2), f32x4.ge(z, f32x4.splat(-87)));
 }
 
 /** Φ(x) = 0.5 + 0.5·erf(x/√2) on 4 lanes. */

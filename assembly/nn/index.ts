@@ -14,3 +14,4 @@ export * from './adam';
 export * from './batch_norm';
 export * from './gelu';
 export * from './layer_norm';
+export * from './attention';

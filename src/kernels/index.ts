@@ -11,6 +11,7 @@ import { unpackKernels } from './unpack.js';
 import { batchNormKernels } from './batch_norm.js';
 import { geluKernels } from './gelu.js';
 import { layerNormKernels } from './layer_norm.js';
+import { attentionKernels } from './attention.js';
 import { releasingOutputs } from './wasm_io.js';
 
 /**
@@ -30,4 +31,5 @@ export const wmoeKernels: KernelConfig[] = [
   ...batchNormKernels,
   ...geluKernels,
   ...layerNormKernels,
+  ...attentionKernels,
 ].map(releasingOutputs);

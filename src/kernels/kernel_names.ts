@@ -40,3 +40,18 @@ export interface LayerNormAttrs {
   /** Added to the variance before its inverse square root. */
   epsilon: number;
 }
+
+/**
+ * Kernel name of the attention core: inputs q [N, Tq, dh], k and v [N, Tk, dh] (N: heads ×
+ * images); attribute scale; outputs o = softmax(scale·q·kᵀ)·v [N, Tq, dh] and the probabilities
+ * p [N, Tq, Tk] (for the gradient).
+ */
+export const ATTENTION = 'WmoeAttention';
+/** Kernel name of its gradient: inputs dy (o's gradient), q, k, v, p; attribute scale; outputs dq, dk, dv. */
+export const ATTENTION_GRAD = 'WmoeAttentionGrad';
+
+/** Attributes of the attention kernels. */
+export interface AttentionAttrs {
+  /** Multiplies q·kᵀ before the softmax (1/√dh), > 0. */
+  scale: number;
+}

@@ -58,6 +58,12 @@ export interface NnExports {
   layerNorm(x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, rows: number, C: number, eps: number): void;
   /** Its gradient: dx [rows, C]; part [2C] f32 = the rows' column sums [Σ dy·x̂, Σ dy]. */
   layerNormGrad(dy: number, x: number, mean: number, rstd: number, gamma: number, dx: number, part: number, rows: number, C: number): void;
+  /** Attention core of `count` batches (assembly/nn/attention.ts): p = softmax(scale·q·kᵀ), o = p·v; pb, ind: GEMM scratch. */
+  attentionForward(q: number, k: number, v: number, o: number, p: number, count: number, tq: number, tk: number, dh: number,
+    scale: number, pb: number, ind: number): void;
+  /** Its gradient: dq, dk, dv from dout and p; ds: tq·tk floats of scratch. */
+  attentionBackward(dout: number, q: number, k: number, v: number, p: number, dq: number, dk: number, dv: number, count: number,
+    tq: number, tk: number, dh: number, scale: number, pb: number, ind: number, ds: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.

@@ -5,6 +5,7 @@ import type { Backbone, ExpertStack } from './backbone.js';
 import { intOption, mergeOptions, type ModelOptions, type ModelSpec } from './model_spec.js';
 import { layerNorm } from './layer_norm.js';
 import { gelu } from './gelu.js';
+import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from '../kernels/kernel_names.js';
 
 /** A ViT's options, resolved (see {@link vit}'s defaults). */
 export interface VitOptions {
@@ -196,6 +197,37 @@ function headProjection(x: tf.Tensor4D, { kernel, bias }: HeadDense): tf.Tensor3
   return tf.reshape(projected, [heads * g * batch, tokens, out]);
 }
 
+/** True when the current backend registered the package kernel `name`. */
+function hasKernel(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** The attention core by the backend's kernels (assembly/nn/attention.ts on backend wmoe). */
+function attendByKernel(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, scale: number): tf.Tensor3D {
+  const attrs = { scale } satisfies AttentionAttrs as unknown as tf.NamedAttrMap;
+  const core = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [qs, ks, vs, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const [o, p] = tf.engine().runKernel(ATTENTION, { q: qs, k: ks, v: vs }, attrs) as tf.Tensor[];
+    save([qs, ks, vs, p!]);
+    return {
+      value: o!,
+      gradFunc: (dy: tf.Tensor, [qv, kv, vv, pv]: tf.Tensor[]) =>
+        tf.engine().runKernel(ATTENTION_GRAD, { dy, q: qv!, k: kv!, v: vv!, p: pv! }, attrs) as tf.Tensor[],
+    };
+  });
+  return core(q, k, v) as tf.Tensor3D;
+}
+
+/**
+ * The attention core per batch (head × image): softmax over the keys of scale·q·kᵀ, times v.
+ * q [N, queries, dh], k and v [N, tokens, dh] → [N, queries, dh]. One fused kernel each way
+ * where the backend has them (wmoe), else tfjs-core ops (the same maths).
+ */
+function attend(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, scale: number): tf.Tensor3D {
+  if (hasKernel(ATTENTION) && hasKernel(ATTENTION_GRAD)) return attendByKernel(q, k, v, scale);
+  return tf.matMul(tf.softmax(tf.matMul(tf.mul(q, scale), k, false, true)), v);
+}
+
 /**
  * Multi-head self-attention of x [G, batch, tokens, w] (already normalised): per head,
  * softmax over the keys of q·kᵀ/√(w/heads) times v; then the output projection, which sums
@@ -209,8 +241,7 @@ function attention(x: tf.Tensor4D, p: Block, heads: number, clsOnly: boolean): t
   const dh = width / heads;
   const q = headProjection(clsOnly ? clsToken(x) : x, p.query);
   const queries = q.shape[1];
-  const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), headProjection(x, p.key), false, true);
-  const mixed = tf.matMul(tf.softmax(scores), headProjection(x, p.value)); // [heads·G·batch, queries, dh]
+  const mixed = attend(q, headProjection(x, p.key), headProjection(x, p.value), 1 / Math.sqrt(dh)); // [heads·G·batch, queries, dh]
   const perHead = tf.matMul(tf.reshape(mixed, [heads, g, batch * queries, dh]), asHeadBatch(p.proj.kernel, 4) as tf.Tensor4D);
   const out = tf.add(tf.sum(perHead, 0), p.proj.bias); // [G, batch·queries, w]
   return tf.reshape(out, [g, batch, queries, width]);

@@ -278,9 +278,11 @@ describe('ViT model (--model vit)', () => {
     pos.assign(tf.zerosLike(pos));
     const a = run(images);
     const b = run(moved);
-    for (let c = 0; c < 2; c++) expect(b.tokens[0][c]).toBeCloseTo(a.tokens[0][c], 5); // CLS
-    for (let t = 0; t < 16; t++) for (let c = 0; c < 2; c++) expect(b.tokens[1 + dest(t)][c]).toBeCloseTo(a.tokens[1 + t][c], 5);
-    a.logits.forEach((v, i) => expect(b.logits[i]).toBeCloseTo(v, 5));
+    // Equal up to float32 summation order (the permuted keys sum in other SIMD lanes): within
+    // 5e-5 on O(1) values, where a position-dependent model differs by O(0.1).
+    for (let c = 0; c < 2; c++) expect(b.tokens[0][c]).toBeCloseTo(a.tokens[0][c], 4); // CLS
+    for (let t = 0; t < 16; t++) for (let c = 0; c < 2; c++) expect(b.tokens[1 + dest(t)][c]).toBeCloseTo(a.tokens[1 + t][c], 4);
+    a.logits.forEach((v, i) => expect(b.logits[i]).toBeCloseTo(v, 4));
     // With the learned positions the model does see where patches are.
     pos.assign(learned);
     const a2 = run(images);
@@ -337,7 +339,7 @@ describe('ViT model (--model vit)', () => {
     model.dispose();
   });
 
-  it('stage-1 training on backend wmoe (GELU and LayerNorm kernels) follows backend cpu (op compositions): same losses over 4 steps', async () => {
+  it('stage-1 training on backend wmoe (GELU, LayerNorm and attention kernels) follows backend cpu (op compositions): same losses over 4 steps', async () => {
     const cfg: TrainConfig = {
       ...DEFAULT_TRAIN_CONFIG,
       ...config([16, 16, 1], { patch: 4, width: 24, depth: 2, heads: 3 }, 3),
