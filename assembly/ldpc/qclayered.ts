@@ -197,47 +197,55 @@ function qcSyndromeOk(tab: usize, deg: usize, mb: i32, Z: i32): bool {
  * Quantises 16 float32 LLRs at src into 16 i8 at dst: nearest (ties to even) of llr·scale,
  * clamped to ±127, as minsum.ts does. Clamping first changes nothing (the bounds are integers);
  * adding 1.5·2²³ then rounds to the nearest integer (ties to even) in the low mantissa bits.
- * (pmin/pmax: single instructions; NaN is rejected before decoding.)
+ * (pmin/pmax: single instructions.) Returns the lanes of the 16 inputs that are NaN (x ≠ x),
+ * OR-ed into 4 f32 lanes; ±Infinity saturates.
  */
 // @ts-ignore: decorator
 @inline
-function quantise16(src: usize, dst: usize, scale: v128): void {
+function quantise16(src: usize, dst: usize, scale: v128): v128 {
   const hi = f32x4.splat(127.0);
   const lo = f32x4.splat(-127.0);
   const magic = f32x4.splat(12582912.0);
   const bias = i32x4.splat(0x4b400000);
-  const q0 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src), scale), hi), lo), magic), bias);
-  const q1 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 16), scale), hi), lo), magic), bias);
-  const q2 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 32), scale), hi), lo), magic), bias);
-  const q3 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(v128.load(src, 48), scale), hi), lo), magic), bias);
+  const x0 = v128.load(src);
+  const x1 = v128.load(src, 16);
+  const x2 = v128.load(src, 32);
+  const x3 = v128.load(src, 48);
+  const q0 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(x0, scale), hi), lo), magic), bias);
+  const q1 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(x1, scale), hi), lo), magic), bias);
+  const q2 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(x2, scale), hi), lo), magic), bias);
+  const q3 = i32x4.sub(f32x4.add(f32x4.pmax(f32x4.pmin(f32x4.mul(x3, scale), hi), lo), magic), bias);
   v128.store(dst, i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(q0, q1), i16x8.narrow_i32x4_s(q2, q3)));
+  return v128.or(v128.or(f32x4.ne(x0, x0), f32x4.ne(x1, x1)), v128.or(f32x4.ne(x2, x2), f32x4.ne(x3, x3)));
 }
 
 /**
  * Decodes one frame of n = nb·Z float32 LLRs at `llr` (quantised as minsum.ts does: nearest of
  * llr·scale, clamped to ±127; Z ≥ 16). entries = Σ_b ⌈Z/16⌉·deg[b] table entries; P:
- * nb·(Z+16) bytes; R: entries·16 bytes. Writes the hard bits of
- * variables 0..outN−1 to outBits, the iterations run to outIter (i32) and 1 to outConv when all
- * checks hold.
+ * nb·(Z+16) bytes; R: entries·16 bytes. Writes the hard bits of variables 0..outN−1 to outBits,
+ * the iterations run to outIter (i32) and 1 to outConv when all checks hold, and returns 0; or,
+ * when an input LLR is NaN, returns 1 having written nothing to the outputs (firstNaN finds it).
  */
 export function qcLayeredDecode(
   llr: usize, nb: i32, mb: i32, Z: i32, tab: usize, fix: usize, deg: usize, entries: i32,
   scale: f32, maxIter: i32, earlyStop: i32, mode: i32, param: i32,
   P: usize, R: usize, outBits: usize, outN: i32, outIter: usize, outConv: usize,
-): void {
+): i32 {
   const W = stride(Z);
   const sc = f32x4.splat(scale);
+  let nan = i32x4.splat(0);
   for (let j = 0; j < nb; j++) {
     const B = P + <usize>j * W;
     const src = llr + ((<usize>j * <usize>Z) << 2);
     // 16 values per step; the last step ends at Z (overlapping the one before when 16 ∤ Z).
     for (let x = 0; ; x += 16) {
       const at = min(x, Z - 16);
-      quantise16(src + (<usize>at << 2), B + <usize>at, sc);
+      nan = v128.or(nan, quantise16(src + (<usize>at << 2), B + <usize>at, sc));
       if (at == Z - 16) break;
     }
     v128.store(B + <usize>Z, v128.load(B));
   }
+  if (v128.any_true(nan)) return 1;
   memory.fill(R, 0, <usize>entries << 4);
   let it = 0;
   let ok = false;
@@ -263,4 +271,5 @@ export function qcLayeredDecode(
   }
   store<i32>(outIter, it);
   store<u8>(outConv, ok ? 1 : 0);
+  return 0;
 }

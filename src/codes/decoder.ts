@@ -39,7 +39,7 @@ interface LdpcExports {
     llr: number, nb: number, mb: number, z: number, tab: number, fix: number, deg: number, entries: number,
     scale: number, maxIter: number, earlyStop: number, mode: number, param: number,
     P: number, R: number, outBits: number, outN: number, outIter: number, outConv: number,
-  ): void;
+  ): number;
 }
 
 let wasm: WasmModule<LdpcExports> | null = null;
@@ -334,8 +334,8 @@ export class LdpcDecoder {
 
   /**
    * Runs a {@link LdpcDecodeJob}: the general form of decodeBatch for code wrappers. Options are
-   * checked first; every frame's LLRs are scanned for NaN (job.nan throws) before any frame is
-   * decoded, so a bad batch produces no output. Results equal decodeBatch's, frame by frame.
+   * checked first; every frame's LLRs are checked for NaN (job.nan throws) before any result is
+   * handed to job.take, so a bad batch produces no output. Results equal decodeBatch's, frame by frame.
    */
   decodeJob(job: LdpcDecodeJob, opts?: LdpcDecodeOptions): void {
     const o = resolveOptions(opts);
@@ -475,12 +475,13 @@ export class LdpcDecoder {
       this.qcCall = c;
     }
     job.fill(c.llrView, 0, frames);
-    const bad = ex.firstNaN(c.llr, frames * n);
-    if (bad >= 0) job.nan(bad);
     for (let f = 0; f < frames; f++) {
-      ex.qcLayeredDecode(c.llr + f * n * 4, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcFixAt, this.qcDegAt, qc.entries,
+      const at = c.llr + f * n * 4;
+      const nan = ex.qcLayeredDecode(at, qc.nb, qc.mb, qc.z, this.qcTabAt, this.qcFixAt, this.qcDegAt, qc.entries,
         o.scale, o.iterations, o.earlyStop ? 1 : 0, o.mode, o.param,
         this.qcStateAt, c.R, c.bits + f * outN, outN, c.iter + 4 * f, c.conv + f);
+      // The kernel checks its frame for NaN while quantising; nothing reaches the caller before `take`.
+      if (nan !== 0) job.nan(f * n + ex.firstNaN(at, n));
     }
     job.take(c.bitsView, c.iterView, c.convView, 0, frames);
   }

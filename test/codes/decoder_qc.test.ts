@@ -102,3 +102,24 @@ describe('LdpcDecoder: one frame (16 rows per vector) is bit-identical to the 16
     });
   }
 });
+
+describe('LdpcDecoder: NaN inputs on the row-parallel path (checked while quantising)', () => {
+  it('names the first NaN of a 6-frame batch wherever it sits in a block column, and writes nothing', () => {
+    const code = ldpcCode('80211n:1944:1/2'); // Z = 81: the last 16 values of a column are quantised by an overlapping step
+    const dec = new LdpcDecoder(code.H);
+    const n = code.H.n;
+    const frames = 6;
+    const good = bpskLlrs(n, frames, 0.5, 3, 77);
+    for (const at of [0, 80, 81, 5 * n + 81 * 7 + 80, 5 * n + n - 1, 2 * n + 64]) {
+      const x = good.slice();
+      x[at] = NaN;
+      if (at !== 0) x[n * frames - 1] = NaN; // a later NaN must not be the one named
+      const out = { codewords: new Uint8Array(frames * n).fill(7), iterations: new Int32Array(frames), converged: new Uint8Array(frames) };
+      expect(() => dec.decodeBatchInto(x, frames, out)).toThrow(`LdpcDecoder: llr[${at}] is NaN`);
+      expect(out.codewords.every((b) => b === 7)).toBe(true);
+      expect(out.iterations.every((v) => v === 0)).toBe(true);
+    }
+    // The same frames without NaN decode, also after the errors.
+    expect(dec.decodeBatch(good, frames).converged.every((c) => c === 1)).toBe(true);
+  });
+});
