@@ -130,9 +130,9 @@ const results = {
 const SINGLE_TARGET = { code: '80211n:1944:1/2', earlyStop: false, threshold: 50 };
 results.singleFrame = (() => {
   const cases = [
-    { spec: '80211n:1944:1/2', earlyStop: false, frames: QUICK ? 96 : 256 },
-    { spec: '80211n:1944:1/2', earlyStop: true, frames: QUICK ? 96 : 256 },
-    { spec: '80211n:648:1/2', earlyStop: false, frames: QUICK ? 256 : 768 },
+    { spec: '80211n:1944:1/2', earlyStop: false, frames: QUICK ? 192 : 512 },
+    { spec: '80211n:1944:1/2', earlyStop: true, frames: QUICK ? 192 : 512 },
+    { spec: '80211n:648:1/2', earlyStop: false, frames: QUICK ? 384 : 1536 },
     { spec: '5gnr:bg1:z384', earlyStop: false, frames: QUICK ? 8 : 24 },
   ].map((c) => {
     const code = ldpcCode(c.spec);
@@ -175,16 +175,21 @@ results.singleFrame = (() => {
     };
   });
   const t = rows.find((r) => r.code === SINGLE_TARGET.code && r.earlyStop === SINGLE_TARGET.earlyStop);
+  // A wall-clock median well above the CPU-time median means the process waited for a core:
+  // the figure then measures the machine's other load, not the decoder.
+  const invalid = t.wallInfoMbps * 1.25 < t.cpuInfoMbps
+    ? [`waited for a core: wall-clock ${t.wallInfoMbps} vs CPU-time ${t.cpuInfoMbps} info Mb/s (${formatLoad(start)})`]
+    : [];
   const check = {
     target: `ldpcCode('${SINGLE_TARGET.code}').decode, one frame per call, nms, 10 fixed iterations: >= ${SINGLE_TARGET.threshold} info Mb/s (wall-clock median, 1 thread)`,
-    threshold: SINGLE_TARGET.threshold, value: t.wallInfoMbps, cpuValue: t.cpuInfoMbps,
-    ...judge(t.wallInfoMbps, SINGLE_TARGET.threshold),
+    threshold: SINGLE_TARGET.threshold, value: t.wallInfoMbps, cpuValue: t.cpuInfoMbps, invalid,
+    ...judge(t.wallInfoMbps, SINGLE_TARGET.threshold, invalid),
   };
   console.log(`single frames: code.decode one frame per call, nms, Eb/N0 ${EBN0} dB, medians of ${reps} interleaved reps; ${formatLoad(start)} -> ${formatLoad(end)}`);
   for (const r of rows) {
     console.log(`  ${r.code.padEnd(16)} ${r.earlyStop ? 'early stop ' : '10 fixed it'} wall ${String(r.wallInfoMbps).padStart(7)}  cpu ${String(r.cpuInfoMbps).padStart(7)}  best ${String(r.bestWallInfoMbps).padStart(7)} info Mb/s  (${r.usPerFrame} us/frame, mean it ${r.meanIterations}, FER ${r.fer}, ${r.frames} frames)`);
   }
-  console.log(`  target: ${check.target}: ${check.value} -> ${check.verdict}`);
+  console.log(`  target: ${check.target}: ${check.value} -> ${check.verdict}${check.why ? ` (${check.why})` : ''}`);
   return { load: { start, end }, rows, check };
 })();
 if (SINGLE_ONLY) process.exit(0);
