@@ -2,7 +2,7 @@
 // accuracy `wmoe eval` reports on the same samples, IDX files (plain and gzipped) giving what the
 // dataset gives, and one-line errors with nothing on stdout.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOneLineError, runCli, tempDir, TINY_TRAIN } from '../helpers/cli.js';
 import { cifarFileBytes, cifarPixels, writeIdx, writeIdxDataset } from '../helpers/datasets.js';
@@ -104,6 +104,11 @@ describe('wmoe predict', () => {
     expectOneLineError(runCli([...base, ckpt, '--input', cifar]), `--input ${cifar} holds 32x32x3 images but checkpoint '${ckpt}' takes 32x32x1`);
     expectOneLineError(runCli([...base, ckpt, '--dataset', 'mnist', '--snr-db', '5']), '--snr-db does not apply to the perfect link (the default without --link): give --link analog or digital');
     expectOneLineError(runCli([...base, ckpt, '--dataset', 'mnist', '--bits', '4']), '--bits needs --link digital (without --link the link is perfect, the default)');
+    expectOneLineError(runCli([...base, ckpt, '--dataset', 'mnist', '--link', 'analog', '--snr-db', '1,2,3']), "--snr-db '1,2,3' gives 3 SNRs but the model has K = 4 experts");
+    const truncated = join(dir, 'truncated');
+    cpSync(ckpt, truncated, { recursive: true });
+    writeFileSync(join(truncated, 'weights.bin'), new Uint8Array(1000));
+    expectOneLineError(runCli([...base, truncated, '--dataset', 'mnist']), /checkpoint '.*\/weights\.bin' has 1000 bytes but its config implies \d+ \(truncated\)/);
   });
 
   it('--link analog at given SNRs: reported, and the predictions follow the seed', () => {
