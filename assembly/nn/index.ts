@@ -10,6 +10,7 @@ export * from './topk';
 export * from './elementwise';
 export * from './reduce';
 export * from './conv_single';
+export * from './conv_winograd';
 export * from './adam';
 export * from './batch_norm';
 export * from './gelu';

@@ -122,6 +122,18 @@ export interface NnExports {
   /** dst [n][h][w][ci] = rows pt … pt + h − 1, columns pl … pl + w − 1 of src [n][hq][wq][ci]. */
   convScatterCrop(src: number, n: number, hq: number, wq: number, ci: number, pt: number, pl: number, h: number,
     w: number, dst: number): void;
+  // ---- Winograd F(2x2, 3x3) (assembly/nn/conv_winograd.ts; src/kernels/conv/winograd.ts) ----
+  /** 16 packed U[ξ] = G g Gᵀ (packed size + 64 bytes apart) of w [3][3][ci][co] rows r0…r0+rows−1 of ci (rotated 1: 180°, ci and co swapped) at dst. */
+  winogradFilter(w: number, ci: number, co: number, rotated: number, r0: number, rows: number, dst: number): void;
+  /** V[16] (matrices ldm floats apart; row t − t0 of c floats) = Bᵀ d B of output tiles t0…t0+count−1 of x [n][h][w][c] (padding pt, pl; th × tw tiles per image). */
+  winogradInput(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, ldm: number,
+    t0: number, count: number, dst: number): void;
+  /** out [n][oh][ow][co] pixels of tiles t0…t0+count−1 = Aᵀ M A from M[16] (matrices ldm floats apart; row t − t0 of co floats). */
+  winogradOutput(m: number, co: number, oh: number, ow: number, th: number, tw: number, ldm: number, t0: number,
+    count: number, out: number): void;
+  /** The whole conv (input transform, 16 GEMMs with packed U at u, output transform) on tiles t0…t0+count−1, in the block's scratch. */
+  winogradTiles(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, u: number,
+    co: number, oh: number, ow: number, t0: number, count: number, scratch: number, out: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

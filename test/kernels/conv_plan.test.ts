@@ -15,8 +15,10 @@ const info = (x: number[], f: number[], stride: number, pad: Pad) => convInfoOf(
 //   LeNet 6→16 (14x14, 5x5 valid): ow 10 of 16 lanes < 0.75 → not direct; ci < 8 → forward
 //     'gemm-filter-rows'; fw·ci = 30 of 32 floats → dx 'scatter'; no padding, 16 of 16 panel
 //     columns → dW 'row-gemm'.
-//   ResNet 3x3 64→64 (batch 8, 32x32, same): ci and co ≥ 8 → forward 'gemm-indirect'; stride 1 →
-//     dx 'gemm-rotated'; padded, ci ≥ 8, 8192 pixels ≥ 64 filters → dW 'gemm-many-pixels'.
+//   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·16·16
+//     tiles ≥ 16 → forward and dx 'winograd'; padded, ci ≥ 8, 8192 pixels ≥ 64 filters → dW
+//     'gemm-many-pixels'. With 16 channels, or at batch 1 on 4x4 (4 tiles): forward
+//     'gemm-indirect', dx 'gemm-rotated'.
 //   ResNet 1x1 64→128 shortcut, stride 2: forward 'gemm-indirect'; stride 2 → dx 'gemm-col2im';
 //     1x1 without padding → dW 'gemm-1x1'.
 //   ResNet 3x3 512→512 at 4x4, batch 1: 16 pixels < 512 filters → dW 'gemm-few-pixels'.
@@ -38,9 +40,18 @@ describe('conv planner', () => {
 
   it('names the strategy for a ResNet 3x3 64 → 64 layer', () => {
     const c = info([8, 32, 32, 64], [3, 3, 64, 64], 1, 'same');
-    expect(planForward(c).name).toBe('gemm-indirect');
-    expect(planInputGrad(c).name).toBe('gemm-rotated');
+    expect(planForward(c).name).toBe('winograd');
+    expect(planInputGrad(c).name).toBe('winograd');
     expect(planFilterGrad(c).name).toBe('gemm-many-pixels');
+    for (const few of [info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same'), info([1, 4, 4, 512], [3, 3, 512, 512], 1, 'same')]) {
+      expect(planForward(few).name).toBe('gemm-indirect');
+      expect(planInputGrad(few).name).toBe('gemm-rotated');
+    }
+    // 32 → 16 channels: the input gradient's conv has 16 input channels, too.
+    const narrow = info([8, 32, 32, 32], [3, 3, 32, 16], 1, 'same');
+    expect(planForward(narrow).name).toBe('gemm-indirect');
+    expect(planInputGrad(narrow).name).toBe('gemm-rotated');
+    expect(planForward(info([4, 4, 4, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('winograd');
   });
 
   it('names the strategy for a 1x1 stride-2 shortcut and a deep few-pixel layer', () => {

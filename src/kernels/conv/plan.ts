@@ -1,16 +1,27 @@
 // THE conv planner: for each pass (forward, input gradient, filter gradient) one function that
 // picks a strategy by shape and returns its name and runner, and a record of the strategy each
 // conv call ran (for profiles). The strategies, in the order each planner tries them:
-//   forward        'direct' (stride 1, few channels: LeNet 1→6) | 'gemm-filter-rows' (ci < 8:
-//                  GEMM over whole filter rows of a zero-padded copy) | 'gemm-indirect' (ci ≥ 8:
-//                  GEMM through a per-tap indirection table); neither GEMM builds im2col;
+//   forward        'direct' (stride 1, few channels: LeNet 1→6) | 'winograd' (3×3 stride 1, see
+//                  below) | 'gemm-filter-rows' (ci < 8: GEMM over whole filter rows of a
+//                  zero-padded copy) | 'gemm-indirect' (ci ≥ 8: GEMM through a per-tap
+//                  indirection table); neither GEMM builds im2col;
 //   input grad     'single-channel' (one input channel at stride 1: conv_single_channel.ts) |
-//                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated' and
-//                  'gemm-rotated' (stride 1: forward conv of dy with the filter rotated by 180°) |
-//                  'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
+//                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated',
+//                  'winograd' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
+//                  rotated by 180°) | 'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
 //   filter grad    'empty' | 'row-gemm' (no padding, ci < 8, co filling 8-column panels) |
 //                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
 //                  'gemm-many-pixels'.
+//
+// 'winograd' (F(2×2, 3×3), conv/winograd.ts; 2.25× fewer multiplies) runs a 3×3 stride-1 conv of
+// either pass when both channel counts of that conv are ≥ 32 and it has ≥ 16 output tiles of
+// 2×2 pixels. Measured per shape against the GEMM strategies it replaces (1 thread, CPU time,
+// medians of alternating calls, load ~9, scratch bench in the issue-19 report):
+//   ResNet-18 batch 32 (32x32·64 … 4x4·512): 1.6–1.9× both passes; batch 1, 32x32·64 … 8x8·256:
+//   1.3–1.9×; 32→32 channels 1.2–1.35×, but 16→16 0.88–1.06× and 8→16 0.8–0.9× (the
+//   transforms cost as much as the GEMM saves); 4x4·512 at batch 1 (4 tiles) 0.75× with the
+//   filter transformed per call and 0.90× with it cached (16 GEMMs of 4 rows read 16/9 as many
+//   filter bytes), at batch 4 (16 tiles) 1.07× and 1.35×.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { KernelArgs } from '../wasm_io.js';
@@ -19,14 +30,15 @@ import type { Conv2DInfo } from './geometry.js';
 import { directForwardFits, forwardDirect, inputGradDirect } from './direct.js';
 import { filterRowsFits, forwardGemm, inputGradCol2im, inputGradRotated } from './gemm.js';
 import { inputGradScatter, scatterFits } from './scatter.js';
+import { forwardWinograd, inputGradWinograd } from './winograd.js';
 import {
   directFilterGradFits, filterGrad1x1, filterGrad1x1Fits, filterGradDirect, filterGradFewPixels, filterGradManyPixels,
   filterGradRowGemm, rowGemmFilterGradFits,
 } from './filter_grad.js';
 import { type FilterGradAt, type ForwardCall, type InputGradAt, filterGradIn, inputGradIn } from './pass_io.js';
 
-export type ForwardStrategy = 'direct' | 'gemm-filter-rows' | 'gemm-indirect';
-export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'gemm-rotated' | 'gemm-col2im';
+export type ForwardStrategy = 'direct' | 'winograd' | 'gemm-filter-rows' | 'gemm-indirect';
+export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'winograd' | 'gemm-rotated' | 'gemm-col2im';
 export type FilterGradStrategy = 'empty' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
 
 /** Forward plan: out [n, oh, ow, co] values of a call by `run`. */
@@ -47,10 +59,29 @@ export interface FilterGradPlan {
   run: (backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo) => Float32Array;
 }
 
+/** Winograd needs at least this many input and output channels (see winogradFits). */
+export const WINOGRAD_MIN_CHANNELS = 32;
+/** …and at least this many 2×2 output tiles. */
+export const WINOGRAD_MIN_TILES = 16;
+
+/**
+ * Whether 'winograd' runs a 3×3 stride-1 conv (of either pass) with `c` input and `k` output
+ * channels onto an oh × ow output of batch n (see the file header for the measurements).
+ */
+export function winogradFits(info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number): boolean {
+  if (info.filterHeight !== 3 || info.filterWidth !== 3 || info.strideHeight !== 1 || info.strideWidth !== 1) return false;
+  if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
+  const tiles = n * Math.ceil(oh / 2) * Math.ceil(ow / 2);
+  return c >= WINOGRAD_MIN_CHANNELS && k >= WINOGRAD_MIN_CHANNELS && tiles >= WINOGRAD_MIN_TILES;
+}
+
 /** The forward strategy for conv geometry `info`. */
 export function planForward(info: Conv2DInfo): ForwardPlan {
   if (directForwardFits(info.strideHeight, info.strideWidth, info.inChannels, info.outChannels, info.outWidth)) {
     return { name: 'direct', run: forwardDirect };
+  }
+  if (winogradFits(info, info.inChannels, info.outChannels, info.batchSize, info.outHeight, info.outWidth)) {
+    return { name: 'winograd', run: forwardWinograd };
   }
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   return { name: filterRowsFits(info.inChannels, k) ? 'gemm-filter-rows' : 'gemm-indirect', run: forwardGemm };
@@ -77,6 +108,9 @@ export function planInputGrad(info: Conv2DInfo, singleChannel = false): InputGra
   const { strideHeight: sh, strideWidth: sw } = info;
   if (directForwardFits(sh, sw, info.outChannels, info.inChannels, info.inWidth)) {
     return { name: 'direct-rotated', run: inArena(inputGradDirect) };
+  }
+  if (winogradFits(info, info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)) {
+    return { name: 'winograd', run: inputGradWinograd };
   }
   if (sh === 1 && sw === 1) return { name: 'gemm-rotated', run: inArena(inputGradRotated) };
   return { name: 'gemm-col2im', run: inArena(inputGradCol2im) };

@@ -1,0 +1,357 @@
+// Winograd F(2×2, 3×3) convolution (stride 1, 3×3 filter, any padding) for NHWC images: the
+// three transforms around 16 independent GEMMs (src/kernels/conv/winograd.ts runs them):
+//   winogradFilter   U[ξ] = G g Gᵀ for every (input, output) channel pair, written straight into
+//                    the packed-B layout of gemm.ts (one packed K×N matrix per ξ = 4·i + j);
+//   winogradInput    V[ξ][t][c] = (Bᵀ d B)[i][j] for every 4×4 input tile d of output tile t;
+//   winogradOutput   out = Aᵀ M A for every tile, M[ξ] = V[ξ]·U[ξ] (edge tiles cropped).
+// Output tile t = (b·th + ty)·tw + tx covers output pixels (2ty…2ty+1, 2tx…2tx+1) and reads
+// input rows 2ty − pt … 2ty − pt + 3 and columns 2tx − pl … 2tx − pl + 3 (zero outside).
+// All three work on 4 channels at a time (SIMD over the innermost NHWC axis), with partial
+// vectors for the last c mod 4 channels. The transforms of one tile (or one channel row of the
+// filter) are independent, so the TS side splits them over threads by tiles (bit-identical).
+//   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
+//   Aᵀ = [1 1 1 0; 0 1 −1 −1].
+import { madd } from './madd';
+import { gemm } from './gemm';
+
+/** Bytes of one packed row of a GEMM panel (gemm.ts: NR = 16 floats). */
+// @ts-ignore: decorator
+@inline const ROW_BYTES: usize = 64;
+/**
+ * Bytes added to the stride between the 16 matrices of U, V and M: the transforms read or write
+ * all 16 at once, and 16 streams a multiple of 4 KiB apart share one L1 set (8 ways) and alias
+ * in the store buffer; one cache line more puts them in 16 sets.
+ */
+// @ts-ignore: decorator
+@inline const PAD: usize = 64;
+
+/** Bytes between the packed matrices U[ξ] of k rows and nc columns (winogradFilter, winogradTiles). */
+// @ts-ignore: decorator
+@inline
+function filterStride(k: i32, nc: i32): usize {
+  return <usize>((nc + 15) >> 4) * <usize>k * ROW_BYTES + PAD;
+}
+
+/** The first `n` (1–3) floats at p in lanes 0…n−1, zero elsewhere. */
+// @ts-ignore: decorator
+@inline
+function loadPartial(p: usize, n: i32): v128 {
+  let v = v128.load32_zero(p);
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Stores lanes 0…n−1 of v at p (all four when n ≥ 4). */
+// @ts-ignore: decorator
+@inline
+function storePartial(p: usize, v: v128, n: i32): void {
+  if (n >= 4) { v128.store(p, v); return; }
+  v128.store32_lane(p, v, 0);
+  if (n > 1) v128.store32_lane(p, v, 1, 4);
+  if (n > 2) v128.store32_lane(p, v, 2, 8);
+}
+
+/** Four channels (or `n` < 4) at p. */
+// @ts-ignore: decorator
+@inline
+function loadN(p: usize, n: i32): v128 {
+  return n >= 4 ? v128.load(p) : loadPartial(p, n);
+}
+
+// ---- filter ----------------------------------------------------------------------------------
+
+/**
+ * Packed Winograd filters for a GEMM with B (k×nc) per ξ: dst holds 16 packed matrices
+ * ([ceil(nc/16)][k][16] floats each, zero-padded; matrix ξ at dst + ξ·(ceil(nc/16)·k·64 + 64) bytes),
+ * U[ξ] = (G g Gᵀ)[ξ] of the filter w [3][3][ci][co].
+ *   rotated = 0: the forward conv, k = ci, nc = co, g(r, q) = w[·][·][r][q];
+ *   rotated = 1: the input gradient's conv of dy with the filter rotated by 180°, ci and co
+ *                swapped: k = co, nc = ci, g'(q, r)[kh][kw] = w[2−kh][2−kw][r][q].
+ * Rows r0 … r0+rows−1 of w's ci axis only (for splitting over threads; dst is zero-filled by
+ * the caller, once).
+ */
+export function winogradFilter(w: usize, ci: i32, co: i32, rotated: i32, r0: i32, rows: i32, dst: usize): void {
+  const k = rotated != 0 ? co : ci;
+  const nc = rotated != 0 ? ci : co;
+  const mat = filterStride(k, nc);
+  const tap = <usize>ci * <usize>co << 2;
+  const half = f32x4.splat(0.5);
+  const nhalf = f32x4.splat(-0.5);
+  if (rotated == 0) {
+    // Blocks of 16 columns of w (one packed panel) outside, rows inside: each matrix ξ is
+    // written along its rows, not k·64 bytes apart every 4 columns (TLB misses at 512 channels).
+    for (let q0 = 0; q0 < co; q0 += 16) {
+      for (let r = r0; r < r0 + rows; r++) {
+        for (let q = q0; q < min(co, q0 + 16); q += 4) filterVec(false, w, co, tap, r, q, min(4, co - q), dst, mat, k, half, nhalf);
+      }
+    }
+    return;
+  }
+  // Rotated: packed rows are w's columns q, packed columns its rows r. Blocks of 16 rows (one
+  // panel) outside, columns in order inside: the lanes written fill whole 64-byte rows in order.
+  for (let rb = r0; rb < r0 + rows; rb += 16) {
+    for (let q = 0; q < co; q += 4) {
+      for (let r = rb; r < min(r0 + rows, rb + 16); r++) filterVec(true, w, co, tap, r, q, min(4, co - q), dst, mat, k, half, nhalf);
+    }
+  }
+}
+
+/** U of w's row r, columns q … q+nq−1 (all 16 ξ) into the packed matrices (see winogradFilter). */
+// @ts-ignore: decorator
+@inline
+function filterVec(
+  flip: bool, w: usize, co: i32, tap: usize, r: i32, q: i32, nq: i32, dst: usize, mat: usize, k: i32, half: v128, nhalf: v128,
+): void {
+  const p = w + ((<usize>r * <usize>co + <usize>q) << 2);
+  // Taps in reading order (rotated: the 180° turn, tap 8 − t).
+  const g0 = loadN(p + (flip ? 8 : 0) * tap, nq), g1 = loadN(p + (flip ? 7 : 1) * tap, nq), g2 = loadN(p + (flip ? 6 : 2) * tap, nq);
+  const g3 = loadN(p + (flip ? 5 : 3) * tap, nq), g4 = loadN(p + 4 * tap, nq), g5 = loadN(p + (flip ? 3 : 5) * tap, nq);
+  const g6 = loadN(p + (flip ? 2 : 6) * tap, nq), g7 = loadN(p + (flip ? 1 : 7) * tap, nq), g8 = loadN(p + (flip ? 0 : 8) * tap, nq);
+  // G along kh (per kw column), then along kw (per row i): 4 rows × 4 columns.
+  const s0 = f32x4.mul(f32x4.add(g0, g6), half), s1 = f32x4.mul(f32x4.add(g1, g7), half), s2 = f32x4.mul(f32x4.add(g2, g8), half);
+  const a10 = madd(g3, half, s0), a11 = madd(g4, half, s1), a12 = madd(g5, half, s2);
+  const a20 = madd(g3, nhalf, s0), a21 = madd(g4, nhalf, s1), a22 = madd(g5, nhalf, s2);
+  // Row i of U from the row's three kw values, stored as ξ = 4i … 4i+3.
+  storeFilterRow(g0, g1, g2, 0, half, nhalf, dst, mat, k, r, q, nq, flip);
+  storeFilterRow(a10, a11, a12, 1, half, nhalf, dst, mat, k, r, q, nq, flip);
+  storeFilterRow(a20, a21, a22, 2, half, nhalf, dst, mat, k, r, q, nq, flip);
+  storeFilterRow(g6, g7, g8, 3, half, nhalf, dst, mat, k, r, q, nq, flip);
+}
+
+/** G along kw of one row i (x0, x1, x2 → 4 values) and their stores as ξ = 4i … 4i+3. */
+// @ts-ignore: decorator
+@inline
+function storeFilterRow(
+  x0: v128, x1: v128, x2: v128, i: i32, half: v128, nhalf: v128, dst: usize, mat: usize, k: i32, r: i32, q: i32, nq: i32,
+  flip: bool,
+): void {
+  const s = f32x4.mul(f32x4.add(x0, x2), half);
+  storeU(dst, mat, 4 * i, k, r, q, nq, flip, x0);
+  storeU(dst, mat, 4 * i + 1, k, r, q, nq, flip, madd(x1, half, s));
+  storeU(dst, mat, 4 * i + 2, k, r, q, nq, flip, madd(x1, nhalf, s));
+  storeU(dst, mat, 4 * i + 3, k, r, q, nq, flip, x2);
+}
+
+/**
+ * Stores U[ξ] values v of w's channel row r, columns q … q+nq−1, into packed matrix ξ:
+ * unrotated at packed (row r, columns q…); rotated at packed (rows q…, column r).
+ */
+// @ts-ignore: decorator
+@inline
+function storeU(dst: usize, mat: usize, xi: i32, k: i32, r: i32, q: i32, nq: i32, flip: bool, v: v128): void {
+  const m = dst + <usize>xi * mat;
+  if (!flip) {
+    storePartial(m + (<usize>(q >> 4) * <usize>k + <usize>r) * ROW_BYTES + (<usize>(q & 15) << 2), v, nq);
+    return;
+  }
+  const p = m + (<usize>(r >> 4) * <usize>k + <usize>q) * ROW_BYTES + (<usize>(r & 15) << 2);
+  v128.store32_lane(p, v, 0);
+  if (nq > 1) v128.store32_lane(p, v, 1, ROW_BYTES);
+  if (nq > 2) v128.store32_lane(p, v, 2, 2 * ROW_BYTES);
+  if (nq > 3) v128.store32_lane(p, v, 3, 3 * ROW_BYTES);
+}
+
+// ---- input -----------------------------------------------------------------------------------
+
+/**
+ * V[ξ][t − t0][c] (at dst; matrix ξ at dst + ξ·ldm·4 bytes, rows of c floats) = (Bᵀ d B)[ξ] of
+ * the 4×4 input tile d of output tiles t = t0 … t0+count−1 (count·c ≤ ldm), from x [n][h][w][c]
+ * read with padding (pt, pl); th × tw tiles per image.
+ */
+export function winogradInput(
+  x: usize, h: i32, w: i32, c: i32, pt: i32, pl: i32, th: i32, tw: i32, ldm: i32, t0: i32, count: i32, dst: usize,
+): void {
+  const per = th * tw;
+  const cb = <usize>c << 2;
+  const mat = <usize>ldm << 2;
+  const zero = f32x4.splat(0);
+  for (let t = t0; t < t0 + count; t++) {
+    const b = t / per;
+    const ty = (t - b * per) / tw;
+    const tx = t - b * per - ty * tw;
+    const iy0 = 2 * ty - pt;
+    const ix0 = 2 * tx - pl;
+    const img = x + <usize>b * <usize>h * <usize>w * cb;
+    // Per row and column of the tile: clamped address and whether it lies inside the image.
+    const r0 = img + <usize>clampi(iy0, h) * <usize>w * cb, r1 = img + <usize>clampi(iy0 + 1, h) * <usize>w * cb;
+    const r2 = img + <usize>clampi(iy0 + 2, h) * <usize>w * cb, r3 = img + <usize>clampi(iy0 + 3, h) * <usize>w * cb;
+    const v0 = inside(iy0, h), v1 = inside(iy0 + 1, h), v2 = inside(iy0 + 2, h), v3 = inside(iy0 + 3, h);
+    const c0 = <usize>clampi(ix0, w) * cb, c1 = <usize>clampi(ix0 + 1, w) * cb;
+    const c2 = <usize>clampi(ix0 + 2, w) * cb, c3 = <usize>clampi(ix0 + 3, w) * cb;
+    const u0 = inside(ix0, w), u1 = inside(ix0 + 1, w), u2 = inside(ix0 + 2, w), u3 = inside(ix0 + 3, w);
+    const all = v0 && v1 && v2 && v3 && u0 && u1 && u2 && u3;
+    const o = dst + <usize>(t - t0) * cb;
+    // Four variants of one body (constant flags fold away): full vectors or the last c mod 4
+    // channels, tiles inside the image or meeting its border (zeros read through selects).
+    const c4 = c & ~3;
+    if (all) {
+      for (let q = 0; q < c4; q += 4) {
+        inputVec(true, false, r0, r1, r2, r3, c0, c1, c2, c3, v0, v1, v2, v3, u0, u1, u2, u3, q, o, mat, 4);
+      }
+      if (c4 < c) inputVec(false, false, r0, r1, r2, r3, c0, c1, c2, c3, v0, v1, v2, v3, u0, u1, u2, u3, c4, o, mat, c - c4);
+    } else {
+      for (let q = 0; q < c4; q += 4) {
+        inputVec(true, true, r0, r1, r2, r3, c0, c1, c2, c3, v0, v1, v2, v3, u0, u1, u2, u3, q, o, mat, 4);
+      }
+      if (c4 < c) inputVec(false, true, r0, r1, r2, r3, c0, c1, c2, c3, v0, v1, v2, v3, u0, u1, u2, u3, c4, o, mat, c - c4);
+    }
+  }
+}
+
+/**
+ * Bᵀ d B of channels q … q+nq−1 of one tile: d from rows r0…r3 (addresses) and columns c0…c3
+ * (byte offsets), zero where row i or column j lies outside (vi, uj false) when `edge`; V rows at
+ * o + q·4 (+ ξ·mat). `full`: nq = 4.
+ */
+// @ts-ignore: decorator
+@inline
+function inputVec(
+  full: bool, edge: bool, r0: usize, r1: usize, r2: usize, r3: usize, c0: usize, c1: usize, c2: usize, c3: usize,
+  v0: bool, v1: bool, v2: bool, v3: bool, u0: bool, u1: bool, u2: bool, u3: bool, q: i32, o: usize, mat: usize, nq: i32,
+): void {
+  const qb = <usize>q << 2;
+  const oq = o + qb;
+  // Rows 1 and 2 of d (each used by three rows of Bᵀd), then rows 0 and 3.
+  const d10 = pix(full, edge, r1 + c0 + qb, v1 && u0, nq), d11 = pix(full, edge, r1 + c1 + qb, v1 && u1, nq);
+  const d12 = pix(full, edge, r1 + c2 + qb, v1 && u2, nq), d13 = pix(full, edge, r1 + c3 + qb, v1 && u3, nq);
+  const d20 = pix(full, edge, r2 + c0 + qb, v2 && u0, nq), d21 = pix(full, edge, r2 + c1 + qb, v2 && u1, nq);
+  const d22 = pix(full, edge, r2 + c2 + qb, v2 && u2, nq), d23 = pix(full, edge, r2 + c3 + qb, v2 && u3, nq);
+  // Rows 1 and 2 of Bᵀd: d1 + d2 and d2 − d1; row 0: d0 − d2; row 3: d1 − d3.
+  storeInputRow(full, f32x4.add(d10, d20), f32x4.add(d11, d21), f32x4.add(d12, d22), f32x4.add(d13, d23), oq + mat * 4, mat, nq);
+  storeInputRow(full, f32x4.sub(d20, d10), f32x4.sub(d21, d11), f32x4.sub(d22, d12), f32x4.sub(d23, d13), oq + mat * 8, mat, nq);
+  const d00 = pix(full, edge, r0 + c0 + qb, v0 && u0, nq), d01 = pix(full, edge, r0 + c1 + qb, v0 && u1, nq);
+  const d02 = pix(full, edge, r0 + c2 + qb, v0 && u2, nq), d03 = pix(full, edge, r0 + c3 + qb, v0 && u3, nq);
+  storeInputRow(full, f32x4.sub(d00, d20), f32x4.sub(d01, d21), f32x4.sub(d02, d22), f32x4.sub(d03, d23), oq, mat, nq);
+  const d30 = pix(full, edge, r3 + c0 + qb, v3 && u0, nq), d31 = pix(full, edge, r3 + c1 + qb, v3 && u1, nq);
+  const d32 = pix(full, edge, r3 + c2 + qb, v3 && u2, nq), d33 = pix(full, edge, r3 + c3 + qb, v3 && u3, nq);
+  storeInputRow(full, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33), oq + mat * 12, mat, nq);
+}
+
+/** min(max(i, 0), n − 1): a row or column index clamped into the image (its value unused when outside). */
+// @ts-ignore: decorator
+@inline
+function clampi(i: i32, n: i32): i32 {
+  return min(max(i, 0), n - 1);
+}
+
+/** Whether index i lies in 0 … n−1. */
+// @ts-ignore: decorator
+@inline
+function inside(i: i32, n: i32): bool {
+  return <u32>i < <u32>n;
+}
+
+/** The nq (`full`: 4) channels at p (an in-image address); with `edge`, zeros unless `ok` (the pixel is inside). */
+// @ts-ignore: decorator
+@inline
+function pix(full: bool, edge: bool, p: usize, ok: bool, nq: i32): v128 {
+  const v = full ? v128.load(p) : loadPartial(p, nq);
+  if (!edge) return v;
+  return ok ? v : f32x4.splat(0);
+}
+
+/** Stores the nq (`full`: 4) lanes of v at p. */
+// @ts-ignore: decorator
+@inline
+function put(full: bool, p: usize, v: v128, nq: i32): void {
+  if (full) v128.store(p, v);
+  else storePartial(p, v, nq);
+}
+
+/** Bᵀ-transformed row (e0 … e3) times B: stores ξ = 4i … 4i+3 at o, o + mat, o + 2mat, o + 3mat. */
+// @ts-ignore: decorator
+@inline
+function storeInputRow(full: bool, e0: v128, e1: v128, e2: v128, e3: v128, o: usize, mat: usize, nq: i32): void {
+  put(full, o, f32x4.sub(e0, e2), nq);
+  put(full, o + mat, f32x4.add(e1, e2), nq);
+  put(full, o + 2 * mat, f32x4.sub(e2, e1), nq);
+  put(full, o + 3 * mat, f32x4.sub(e1, e3), nq);
+}
+
+// ---- output ----------------------------------------------------------------------------------
+
+/**
+ * out [n][oh][ow][co] pixels of output tiles t0 … t0+count−1 = Aᵀ M A, where M[ξ][t − t0][co]
+ * (matrix ξ at m + ξ·ldm·4 bytes) are the GEMM products; pixels past oh or ow are not written.
+ */
+export function winogradOutput(
+  m: usize, co: i32, oh: i32, ow: i32, th: i32, tw: i32, ldm: i32, t0: i32, count: i32, out: usize,
+): void {
+  const per = th * tw;
+  const cb = <usize>co << 2;
+  const mat = <usize>ldm << 2;
+  for (let t = t0; t < t0 + count; t++) {
+    const b = t / per;
+    const ty = (t - b * per) / tw;
+    const tx = t - b * per - ty * tw;
+    const oy = 2 * ty;
+    const ox = 2 * tx;
+    const down = oy + 1 < oh;
+    const right = ox + 1 < ow;
+    const o = out + (<usize>(b * oh + oy) * <usize>ow + <usize>ox) * cb;
+    const rowStep = <usize>ow * cb;
+    const sm = m + <usize>(t - t0) * cb;
+    const c4 = co & ~3;
+    for (let q = 0; q < c4; q += 4) outputVec(true, sm, o, q, mat, rowStep, cb, right, down, 4);
+    if (c4 < co) outputVec(false, sm, o, c4, mat, rowStep, cb, right, down, co - c4);
+  }
+}
+
+/**
+ * Aᵀ M A of channels q … q+nq−1 (`full`: nq = 4) of one tile: M rows at sm + q·4 (+ ξ·mat),
+ * pixels at o + q·4 (right: + cb, down: + rowStep), the right column and lower row only if inside.
+ */
+// @ts-ignore: decorator
+@inline
+function outputVec(full: bool, sm: usize, o: usize, q: i32, mat: usize, rowStep: usize, cb: usize, right: bool, down: bool, nq: i32): void {
+  const qb = <usize>q << 2;
+  const s = sm + qb;
+  const p = o + qb;
+  // Aᵀ along i per column j: rows x = m0 + m1 + m2 and z = m1 − m2 − m3 (m_i = row i, ξ = 4i + j).
+  const a0 = pix(full, false, s, true, nq), a1 = pix(full, false, s + mat, true, nq);
+  const a2 = pix(full, false, s + 2 * mat, true, nq), a3 = pix(full, false, s + 3 * mat, true, nq);
+  const b0 = pix(full, false, s + 4 * mat, true, nq), b1 = pix(full, false, s + 5 * mat, true, nq);
+  const b2 = pix(full, false, s + 6 * mat, true, nq), b3 = pix(full, false, s + 7 * mat, true, nq);
+  const e0 = pix(full, false, s + 8 * mat, true, nq), e1 = pix(full, false, s + 9 * mat, true, nq);
+  const e2 = pix(full, false, s + 10 * mat, true, nq), e3 = pix(full, false, s + 11 * mat, true, nq);
+  const x0 = f32x4.add(f32x4.add(a0, b0), e0), x1 = f32x4.add(f32x4.add(a1, b1), e1);
+  const x2 = f32x4.add(f32x4.add(a2, b2), e2), x3 = f32x4.add(f32x4.add(a3, b3), e3);
+  put(full, p, f32x4.add(f32x4.add(x0, x1), x2), nq);
+  if (right) put(full, p + cb, f32x4.sub(f32x4.sub(x1, x2), x3), nq);
+  if (down) {
+    const f0 = pix(full, false, s + 12 * mat, true, nq), f1 = pix(full, false, s + 13 * mat, true, nq);
+    const f2 = pix(full, false, s + 14 * mat, true, nq), f3 = pix(full, false, s + 15 * mat, true, nq);
+    const z0 = f32x4.sub(f32x4.sub(b0, e0), f0), z1 = f32x4.sub(f32x4.sub(b1, e1), f1);
+    const z2 = f32x4.sub(f32x4.sub(b2, e2), f2), z3 = f32x4.sub(f32x4.sub(b3, e3), f3);
+    put(full, p + rowStep, f32x4.add(f32x4.add(z0, z1), z2), nq);
+    if (right) put(full, p + rowStep + cb, f32x4.sub(f32x4.sub(z1, z2), z3), nq);
+  }
+}
+
+// ---- all three steps on a block of tiles -----------------------------------------------------
+
+/**
+ * The whole conv for output tiles t0 … t0+count−1: input transform into V, the 16 GEMMs
+ * M[ξ] = V[ξ]·U[ξ] (U: 16 packed matrices of c × co at u, as winogradFilter writes them), output
+ * transform into out. The block's V, M and GEMM row pointers live at `scratch` (16·(count·(c +
+ * co)·4 + 64) + 8·ceil(count/2) bytes), small enough to stay in cache between the steps.
+ * Blocks are independent: the TS side splits a call over threads by blocks.
+ */
+export function winogradTiles(
+  x: usize, h: i32, w: i32, c: i32, pt: i32, pl: i32, th: i32, tw: i32, u: usize, co: i32, oh: i32, ow: i32,
+  t0: i32, count: i32, scratch: usize, out: usize,
+): void {
+  if (count <= 0) return;
+  const vm = (<usize>count * <usize>c << 2) + PAD;
+  const mm = (<usize>count * <usize>co << 2) + PAD;
+  const v = scratch;
+  const m = v + 16 * vm;
+  const ind = m + 16 * mm;
+  winogradInput(x, h, w, c, pt, pl, th, tw, <i32>(vm >> 2), t0, count, v);
+  const ub = filterStride(c, co);
+  for (let xi = 0; xi < 16; xi++) {
+    gemm(count, co, c, v + <usize>xi * vm, c, 1, u + <usize>xi * ub, m + <usize>xi * mm, co, 0, ind);
+  }
+  winogradOutput(m, co, oh, ow, th, tw, <i32>(mm >> 2), t0, count, out);
+}

@@ -1,0 +1,197 @@
+// Winograd F(2×2, 3×3) strategy ('winograd') of the forward pass and, through the 180° rotation
+// of 'gemm-rotated', of the stride-1 input gradient: per output tile of 2×2 pixels the 4×4 input
+// tile is transformed (V = Bᵀ d B), the filter once per call (U = G g Gᵀ, packed for the GEMM,
+// cached per filter tensor like the packed filters of the GEMM path), then 16 independent GEMMs
+// M[ξ] (tiles × co) = V[ξ] (tiles × ci) · U[ξ] (ci × co) replace the 9 taps' reduction, and the
+// output transform Aᵀ M A writes the pixels. 16·ci·co multiplies per 4 pixels instead of 36·ci·co:
+// 2.25× fewer. The GEMMs split over threads as every GEMM does (parallel_gemm.ts); the
+// transforms split by tiles (filter: by input channels), each chunk independent, so 1 and 2
+// threads give bit-identical results. Kernels: assembly/nn/conv_winograd.ts.
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { WmoeBackend } from '../../backend/backend.js';
+import type { NnExports } from '../nn_exports.js';
+import { indirectionBytes, packedBytes } from '../conv_support.js';
+import { type KernelArgs, outputF32, readPtr, runChunked } from '../wasm_io.js';
+import { unitsPerChunk } from '../../wasm/parallel_gemm.js';
+import type { Conv2DInfo } from './geometry.js';
+import { type ForwardCall, forwardEpilogue, inputGradIn } from './pass_io.js';
+
+/** Winograd tiles: 16 transformed values (ξ = 4i + j) per 2×2 output pixels. */
+const XI = 16;
+
+/** Filters of at least this many floats keep their transformed form once used twice (as packed_filter_cache.ts). */
+const CACHE_MIN_FLOATS = 1 << 16;
+/** Per orientation (0 forward, 1 rotated for the input gradient): filters seen once, and the transforms of those used again. */
+const seen = [new WeakSet<object>(), new WeakSet<object>()];
+const cache = [new WeakMap<object, { values: Float32Array; u: Float32Array }>(), new WeakMap<object, { values: Float32Array; u: Float32Array }>()];
+
+/** Below this many tiles·channels a transform runs on one thread (waking a worker costs ~10–50 µs). */
+const PARALLEL_MIN_TRANSFORM = 1 << 14;
+
+/** One Winograd conv in the arena: x [n][h][w][c] at px (padding pt, pl) into out [n][oh][ow][co] at pout. */
+interface WinogradGeometry {
+  n: number; h: number; w: number; c: number; pt: number; pl: number; oh: number; ow: number; co: number;
+}
+
+/**
+ * Bytes added between the 16 matrices of U, V and M (assembly/nn/conv_winograd.ts PAD): 16
+ * streams a multiple of 4 KiB apart would share one L1 set.
+ */
+const PAD = 64;
+
+/** Bytes between the packed transformed filters U[ξ] for a GEMM with k rows and nc columns. */
+function filterStride(k: number, nc: number): number {
+  return packedBytes(k, nc) + PAD;
+}
+
+/** Bytes of the 16 packed transformed filters. */
+function transformedBytes(k: number, nc: number): number {
+  return XI * filterStride(k, nc);
+}
+
+/** Bytes of winogradTiles' scratch for a block of `count` tiles. */
+function blockScratchBytes(count: number, c: number, co: number): number {
+  return XI * (count * (c + co) * 4 + 2 * PAD) + indirectionBytes(count, 1);
+}
+
+/**
+ * Runs export `name` over `total` units (tiles, or filter rows) in chunks of `per` units
+ * (default: all on one thread below PARALLEL_MIN_TRANSFORM of `work`, else a share of the
+ * active threads): chunk i gets args[j] + i·stride(per)[j], and args[countIndex] its count.
+ */
+function splitUnits(
+  backend: WmoeBackend, name: string, args: number[], stride: (per: number) => number[], countIndex: number, total: number,
+  work: number, per?: number,
+): void {
+  const threads = backend.nn.pool?.active ?? 1;
+  const p = per ?? (threads < 2 || work < PARALLEL_MIN_TRANSFORM ? total : unitsPerChunk(total, threads));
+  runChunked(backend, name, { base: args, stride: stride(p), countIndex, total, per: p, chunks: Math.ceil(total / p) });
+}
+
+/**
+ * Writes the 16 packed U[ξ] of filter w [3][3][ci][co] (at pw) to pu: for the forward conv
+ * (rotated false: ci × co) or the input gradient's conv (rotated: co × ci, filter turned by 180°).
+ */
+function transformFilter(backend: WmoeBackend, pw: number, ci: number, co: number, rotated: boolean, pu: number): void {
+  const nc = rotated ? ci : co;
+  const k = rotated ? co : ci;
+  // Only panel columns past nc are never written by the kernel.
+  if (nc % 16 !== 0) backend.nn.arena.f32(pu, transformedBytes(k, nc) / 4).fill(0);
+  splitUnits(backend, 'winogradFilter', [pw, ci, co, rotated ? 1 : 0, 0, ci, pu], (p) => [0, 0, 0, 0, p, 0, 0], 5, ci, ci * co);
+}
+
+/**
+ * Puts the transformed filter (values wv, tensor data id `key`) at pu: from the cache, or
+ * transformed from W (copied into the arena when `pw` is 0) and remembered on a second use.
+ */
+function filterAt(backend: WmoeBackend, key: object | undefined, wv: Float32Array, pw: number, ci: number, co: number, rotated: boolean, pu: number): void {
+  const o = rotated ? 1 : 0;
+  const floats = transformedBytes(rotated ? co : ci, rotated ? ci : co) / 4;
+  const big = key !== undefined && wv.length >= CACHE_MIN_FLOATS;
+  const hit = big ? cache[o]!.get(key) : undefined;
+  if (hit !== undefined && hit.values === wv) {
+    backend.nn.arena.f32(pu, floats).set(hit.u);
+    return;
+  }
+  transformFilter(backend, pw !== 0 ? pw : readPtr(backend, wv), ci, co, rotated, pu);
+  if (!big) return;
+  if (seen[o]!.has(key)) cache[o]!.set(key, { values: wv, u: backend.nn.arena.f32(pu, floats).slice() });
+  else seen[o]!.add(key);
+}
+
+/**
+ * Tiles per block of winogradTiles. 32, 64 and 128 ran within 2 % of each other on the
+ * ResNet-18 shapes of batch 32 (one thread; a block's V and M are 0.5–4 MiB at 64 tiles, in L2
+ * or L3 between the steps); 64 gives ResNet's 8x8 256-channel layer (512 tiles) 8 blocks.
+ */
+export const BLOCK_TILES = 64;
+
+/**
+ * Whether a call with `tiles` output tiles runs block by block (winogradTiles): from 8 blocks
+ * on, enough for 2 threads to share evenly; fewer tiles run each step on all tiles, and the
+ * GEMMs split over threads by rows or panels.
+ */
+export function winogradBlocked(tiles: number): boolean {
+  return tiles >= 8 * BLOCK_TILES;
+}
+
+/**
+ * The conv of geometry g with the packed U at pu into pout: block by block (winogradTiles: input
+ * transform, 16 GEMMs, output transform per block; blocks split over threads) when
+ * winogradBlocked, else each step on all tiles (transforms split by tiles, each GEMM by rows or
+ * panels). Both give the same bits: every output is the same sums in the same order.
+ */
+function winogradAt(backend: WmoeBackend, px: number, g: WinogradGeometry, pu: number, pout: number): void {
+  const ex = backend.nn.exports as NnExports;
+  const arena = backend.nn.arena;
+  const { c, co } = g;
+  const th = Math.ceil(g.oh / 2);
+  const tw = Math.ceil(g.ow / 2);
+  const tiles = g.n * th * tw;
+  if (tiles === 0 || co === 0) return;
+  if (winogradBlocked(tiles)) {
+    const per = BLOCK_TILES;
+    const bytes = blockScratchBytes(per, c, co);
+    const scratch = arena.alloc(Math.ceil(tiles / per) * bytes);
+    const args = [px, g.h, g.w, c, g.pt, g.pl, th, tw, pu, co, g.oh, g.ow, 0, tiles, scratch, pout];
+    const stride = (p: number) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, bytes, 0];
+    splitUnits(backend, 'winogradTiles', args, stride, 13, tiles, 0, per);
+    return;
+  }
+  // Matrix strides (floats) one cache line longer than the matrices (see PAD).
+  const vm = tiles * c + PAD / 4;
+  const mm = tiles * co + PAD / 4;
+  const pv = arena.alloc(XI * vm * 4);
+  const pm = arena.alloc(XI * mm * 4);
+  const pind = arena.alloc(indirectionBytes(tiles, 1));
+  const inStride = (p: number) => [0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, p * c * 4];
+  splitUnits(backend, 'winogradInput', [px, g.h, g.w, c, g.pt, g.pl, th, tw, vm, 0, tiles, pv], inStride, 10, tiles, tiles * c);
+  const ub = filterStride(c, co);
+  for (let xi = 0; xi < XI; xi++) {
+    ex.gemm(tiles, co, c, pv + xi * vm * 4, c, 1, pu + xi * ub, pm + xi * mm * 4, co, 0, pind);
+  }
+  const outStride = (p: number) => [p * co * 4, 0, 0, 0, 0, 0, 0, p, 0, 0];
+  splitUnits(backend, 'winogradOutput', [pm, co, g.oh, g.ow, th, tw, mm, 0, tiles, pout], outStride, 8, tiles, tiles * co);
+}
+
+/** Forward strategy 'winograd' (3×3, stride 1): out [n, oh, ow, co] (+ bias, activation by the epilogue). */
+export function forwardWinograd(call: ForwardCall): Float32Array {
+  const { backend, xv, wv, info, bias, filterKey } = call;
+  const ex = backend.nn.exports as NnExports;
+  const arena = backend.nn.arena;
+  const { inChannels: ci, outChannels: co } = info;
+  arena.reset();
+  const px = readPtr(backend, xv);
+  const out = outputF32(backend, info.batchSize * info.outHeight * info.outWidth * co);
+  const pbias = bias ? readPtr(backend, bias) : 0;
+  const pu = arena.alloc(transformedBytes(ci, co));
+  filterAt(backend, filterKey, wv, 0, ci, co, false, pu);
+  const g = {
+    n: info.batchSize, h: info.inHeight, w: info.inWidth, c: ci, pt: info.padInfo.top, pl: info.padInfo.left,
+    oh: info.outHeight, ow: info.outWidth, co,
+  };
+  winogradAt(backend, px, g, pu, out.ptr);
+  return forwardEpilogue(call, ex, out, pbias);
+}
+
+/**
+ * Input-gradient strategy 'winograd' (3×3, stride 1): dx [n, h, w, ci] = conv(dy, W') with W'
+ * the filter turned by 180° with ci and co swapped, padding 2 − pt, 2 − pl (as 'gemm-rotated').
+ */
+export function inputGradWinograd(args: KernelArgs, info: Conv2DInfo): TensorInfo {
+  const backend = args.backend as WmoeBackend;
+  const { dy, filter } = args.inputs as { dy: TensorInfo; filter: TensorInfo };
+  const inputShape = (args.attrs as { inputShape: number[] }).inputShape;
+  const wv = backend.f32(filter);
+  const { inChannels: ci, outChannels: co } = info;
+  const dx = inputGradIn(backend, backend.f32(dy), wv, info, ({ arena, pdy, pw, pdx }) => {
+    const pu = arena.alloc(transformedBytes(co, ci));
+    filterAt(backend, filter.dataId, wv, pw, ci, co, true, pu);
+    const g = {
+      n: info.batchSize, h: info.outHeight, w: info.outWidth, c: co, pt: 2 - info.padInfo.top, pl: 2 - info.padInfo.left,
+      oh: info.inHeight, ow: info.inWidth, co: ci,
+    };
+    winogradAt(backend, pdy, g, pu, pdx);
+  });
+  return backend.output(inputShape.slice(), dx);
+}

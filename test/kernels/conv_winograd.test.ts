@@ -1,0 +1,178 @@
+// Winograd F(2×2, 3×3) strategy (src/kernels/conv/winograd.ts, assembly/nn/conv_winograd.ts):
+// forward and input gradient against tfjs-backend-cpu (which sums in float64) within an error
+// bound from the operands' magnitudes, on odd output sizes (cropped edge tiles), batch 1,
+// channel counts that are not multiples of 4 or 16, 'same', 'valid' and explicit padding; the
+// plan really ran 'winograd'; the transformed filter cache; 1 vs 2 threads bit for bit.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { init } from '../../src/backend/init.js';
+import type { WmoeBackend } from '../../src/backend/backend.js';
+import { lastConvStrategy } from '../../src/kernels/conv2d.js';
+import { winogradBlocked } from '../../src/kernels/conv/winograd.js';
+import { tf, rand, runOn } from '../helpers/tf.js';
+
+type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+
+let backend: WmoeBackend;
+
+beforeAll(async () => {
+  // Two threads, so that the last test can compare pool.active = 1 and 2 on the same module.
+  backend = await init({ threads: 2, setBackend: false });
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+});
+
+const EPS = 2 ** -24;
+
+/**
+ * Bound on |got − ref| in units of eps·S, S = Σ|w||x| of each output (the same conv on |x| and
+ * |w|, run on cpu). Every float32 step (transform sums, GEMM products and sums) rounds by ≤ eps
+ * relative to its operands, whose magnitudes S bounds up to the transforms' growth (a V value
+ * sums 4 inputs, an output sums 9 M values): a worst case of a few tens of eps·S per rounding
+ * chain, but roundings of random data cancel, and these shapes (ci ≤ 64) measured ≤ 3.6·eps·S.
+ * 16 leaves room for that and still fails any lost term, wrong sign, tap or padding (errors of
+ * order S) and any step done at lower precision.
+ */
+const BOUND = 16;
+
+/** Expects |got − ref| ≤ c·eps·s elementwise (s: Σ|w||x| of each output); returns max |got − ref| / (eps·s). */
+function expectWithinBound(got: Float32Array, ref: Float32Array, s: Float32Array, c: number): number {
+  expect(got.length).toBe(ref.length);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) {
+    const err = Math.abs(got[i]! - ref[i]!);
+    const bound = c * EPS * s[i]! + 1e-30;
+    worst = Math.max(worst, err / (EPS * s[i]! + 1e-30));
+    if (!(err <= bound)) expect.fail(`element ${i}: |${got[i]} − ${ref[i]}| = ${err} > ${c}·eps·${s[i]}`);
+  }
+  return worst;
+}
+
+/** Forward conv on wmoe (expecting strategy 'winograd') and cpu, and the magnitude sum S on cpu. */
+async function forwardCase(xShape: number[], fShape: number[], pad: Pad, seed: number) {
+  const f = () => tf.conv2d(rand(xShape, seed) as tf.Tensor4D, rand(fShape, seed + 1) as tf.Tensor4D, 1, pad);
+  const [got] = await runOn('wmoe', f);
+  const strategy = lastConvStrategy('forward');
+  const [ref] = await runOn('cpu', f);
+  const [s] = await runOn('cpu', () => tf.conv2d(rand(xShape, seed).abs() as tf.Tensor4D, rand(fShape, seed + 1).abs() as tf.Tensor4D, 1, pad));
+  expect(got!.shape).toEqual(ref!.shape);
+  return { got: got!.data, ref: ref!.data, s: s!.data, strategy };
+}
+
+describe("conv strategy 'winograd'", () => {
+  const shapes: [string, number[], number[], Pad][] = [
+    ['odd 7x9 output, ci 35, co 34, same', [2, 7, 9, 35], [3, 3, 35, 34], 'same'],
+    ['batch 1, 9x9, ci 32, co 33, same', [1, 9, 9, 32], [3, 3, 32, 33], 'same'],
+    ['valid 10x11 → 8x9, ci 33, co 32', [3, 10, 11, 33], [3, 3, 33, 32], 'valid'],
+    ['explicit padding (2, 0) (1, 2)', [2, 8, 7, 36], [3, 3, 36, 37], [[0, 0], [2, 0], [1, 2], [0, 0]]],
+    ['ResNet-like 8x8, 64 → 64', [4, 8, 8, 64], [3, 3, 64, 64], 'same'],
+    // 8·13·12 = 1248 tiles: the block-by-block path (winogradTiles), with a short last block.
+    ['blocked, odd 25x23 output, ci 33, co 34', [8, 25, 23, 33], [3, 3, 33, 34], 'same'],
+  ];
+  const tilesOf = (xs: number[], pad: Pad) => {
+    const [oh, ow] = pad === 'valid' ? [xs[1]! - 2, xs[2]! - 2] : pad === 'same' ? [xs[1]!, xs[2]!]
+      : [xs[1]! + pad[1][0] + pad[1][1] - 2, xs[2]! + pad[2][0] + pad[2][1] - 2];
+    return xs[0]! * Math.ceil(oh / 2) * Math.ceil(ow / 2);
+  };
+  it('the shapes cover both paths: block by block and step by step', () => {
+    expect(shapes.map(([, xs, , pad]) => winogradBlocked(tilesOf(xs, pad)))).toEqual([false, false, false, false, false, true]);
+  });
+  for (const [label, xs, fs, pad] of shapes) {
+    it(`forward matches cpu within c·eps·Σ|w||x|: ${label}`, async () => {
+      const r = await forwardCase(xs, fs, pad, 11);
+      expect(r.strategy).toBe('winograd');
+      expectWithinBound(r.got, r.ref, r.s, BOUND);
+    });
+  }
+
+  it('forward with fused bias and relu matches cpu', async () => {
+    const f = () => tf.fused.conv2d({
+      x: rand([2, 6, 6, 32], 3) as tf.Tensor4D, filter: rand([3, 3, 32, 36], 4) as tf.Tensor4D, strides: 1, pad: 'same',
+      bias: rand([36], 5), activation: 'relu',
+    });
+    const [got] = await runOn('wmoe', f);
+    expect(lastConvStrategy('forward')).toBe('winograd');
+    const [ref] = await runOn('cpu', f);
+    let worst = 0;
+    for (let i = 0; i < ref!.data.length; i++) worst = Math.max(worst, Math.abs(got!.data[i]! - ref!.data[i]!));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  const grads: [string, number[], number[], Pad][] = [
+    ['same, odd 7x5, ci 33, co 36', [2, 7, 5, 33], [3, 3, 33, 36], 'same'],
+    ['valid 9x8, ci 32, co 35, batch 1', [1, 9, 8, 32], [3, 3, 32, 35], 'valid'],
+    ['explicit padding (0, 2) (2, 1)', [2, 6, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
+    ['blocked (1144 tiles), odd 25x21, ci 33, co 32', [8, 25, 21, 33], [3, 3, 33, 32], 'same'],
+  ];
+  for (const [label, xs, fs, pad] of grads) {
+    it(`input gradient (tf.grad) matches cpu within c·eps·Σ|w||dy|: ${label}`, async () => {
+      const w = () => rand(fs, 7) as tf.Tensor4D;
+      const dyOf = (x: tf.Tensor4D) => rand(tf.conv2d(x, w(), 1, pad).shape, 9);
+      const dx = (x: tf.Tensor4D, ww: tf.Tensor4D, dy: tf.Tensor) => tf.grad((xx: tf.Tensor4D) => tf.conv2d(xx, ww, 1, pad).mul(dy).sum())(x);
+      const f = () => {
+        const x = rand(xs, 5) as tf.Tensor4D;
+        return dx(x, w(), dyOf(x));
+      };
+      const [got] = await runOn('wmoe', f);
+      expect(lastConvStrategy('inputGrad')).toBe('winograd');
+      const [ref] = await runOn('cpu', f);
+      // S = Σ|w||dy| per dx element: the same gradient with |w| and |dy| (it is linear in dy).
+      const [s] = await runOn('cpu', () => {
+        const x = rand(xs, 5) as tf.Tensor4D;
+        return dx(x, w().abs() as tf.Tensor4D, dyOf(x).abs());
+      });
+      expectWithinBound(got!.data, ref!.data, s!.data, BOUND);
+    });
+  }
+
+  it('a filter used again comes from the cache; a new filter is transformed afresh', async () => {
+    // 3·3·128·64 = 73 728 floats: large enough to be cached on its second use.
+    const x = () => rand([2, 6, 6, 128], 21) as tf.Tensor4D;
+    await tf.setBackend('wmoe');
+    const w1 = rand([3, 3, 128, 64], 22) as tf.Tensor4D;
+    const w2 = rand([3, 3, 128, 64], 23) as tf.Tensor4D;
+    const runs = [w1, w1, w1, w2].map((w) => {
+      const y = tf.tidy(() => tf.conv2d(x(), w, 1, 'same'));
+      const v = y.dataSync().slice() as Float32Array;
+      y.dispose();
+      return v;
+    });
+    expect(lastConvStrategy('forward')).toBe('winograd');
+    expect(Buffer.from(runs[2]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
+    expect(Buffer.from(runs[1]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
+    const [ref2] = await runOn('cpu', () => tf.conv2d(x(), rand([3, 3, 128, 64], 23) as tf.Tensor4D, 1, 'same'));
+    let worst = 0;
+    for (let i = 0; i < ref2!.data.length; i++) worst = Math.max(worst, Math.abs(runs[3]![i]! - ref2!.data[i]!));
+    expect(worst).toBeLessThan(1e-3);
+    w1.dispose();
+    w2.dispose();
+  });
+
+  it('1 and 2 threads give bit-identical forward and input gradient, and the worker takes chunks', async () => {
+    const pool = backend.nn.pool!;
+    expect(pool.threads).toBe(2);
+    // 8·8·8 = 512 tiles: block by block (8 blocks); 2·4·4 = 32 tiles × 512 channels: step by
+    // step, above the transforms' and the GEMMs' thresholds for splitting.
+    expect([winogradBlocked(512), winogradBlocked(32)]).toEqual([true, false]);
+    const f = () => {
+      const out: tf.Tensor[] = [];
+      for (const [n, s, ci, co] of [[8, 16, 32, 64], [2, 8, 64, 512]]) {
+        const x = rand([n!, s!, s!, ci!], 31) as tf.Tensor4D;
+        const w = rand([3, 3, ci!, co!], 32) as tf.Tensor4D;
+        const dy = rand([n!, s!, s!, co!], 33);
+        out.push(tf.conv2d(x, w, 1, 'same'), tf.grad((xx: tf.Tensor4D) => tf.conv2d(xx, w, 1, 'same').mul(dy).sum())(x));
+      }
+      return out;
+    };
+    pool.active = 1;
+    const one = await runOn('wmoe', f);
+    pool.active = 2;
+    const before = pool.workerChunks;
+    const two = await runOn('wmoe', f);
+    expect(pool.workerChunks).toBeGreaterThan(before);
+    expect(lastConvStrategy('forward')).toBe('winograd');
+    expect(lastConvStrategy('inputGrad')).toBe('winograd');
+    for (let i = 0; i < 4; i++) {
+      expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);
+    }
+  });
+});
