@@ -3,7 +3,7 @@
 // (nms, oms; 8-bit fixed point, 16 frames per SIMD vector) and the flooding sum-product reference (spa), on
 // 802.11n 648/1944 R1/2 and 5G NR BG1 Z=384 (k = 8448, punctured as transmitted).
 //
-//   node bench/ldpc.mjs [--reps 9] [--ebn0 2] [--batch 256] [--quick] [--dist]
+//   node bench/ldpc.mjs [--reps 9] [--ebn0 2] [--batch 256] [--quick] [--dist] [--single] [--out FILE]
 //
 // By default src/codes is bundled with esbuild into a temporary file (figures for the current source;
 // run `node scripts/build-wasm.mjs ldpc` first); --dist imports dist/codes.mjs from `node scripts/build-ts.mjs`.
@@ -25,10 +25,11 @@
 // on 802.11n 648 and on NR BG1 Z = 384; machine load (bench/lib/timing.mjs) at start and end.
 // Then one row per code and algorithm (facade decodeBatch and decodeBatchInto), and the in-run peer:
 // a plain scalar JavaScript layered NMS (float64, same schedule). Writes bench/results/ldpc.json.
-// --single runs only the single-frame section (printed, not written).
+// --single runs only the single-frame section (printed, not written); --out FILE writes the results
+// there instead of bench/results/ldpc.json (e.g. for a --quick check that must not replace the stored run).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { formatLoad, machineLoad, median } from './lib/timing.mjs';
 import { judge } from './lib/verdict.mjs';
@@ -378,6 +379,8 @@ console.log(`load average during the rows: ${results.rowsLoadAvg1m[0]} -> ${resu
   console.log(`peer (cpu time): scalar JS layered NMS ${peerMbps.toFixed(2)} vs WASM ${wasmMbps.toFixed(2)} info Mb/s: ${(wasmMbps / peerMbps).toFixed(1)}x`);
 }
 
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'ldpc.json'), JSON.stringify(results, null, 2) + '\n');
-console.log('wrote bench/results/ldpc.json');
+const outIdx = args.indexOf('--out');
+const outPath = outIdx >= 0 ? args[outIdx + 1] : join(root, 'bench', 'results', 'ldpc.json');
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, JSON.stringify(results, null, 2) + '\n');
+console.log(`wrote ${outPath}`);
