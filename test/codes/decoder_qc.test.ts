@@ -97,6 +97,10 @@ describe('LdpcDecoder: one frame (16 rows per vector) is bit-identical to the 16
             expect(failedChecks(code.H, one.codeword, 0)).toBe(0);
           }
         }
+        // A batch of 8 frames runs frame by frame on the row-parallel kernel: the same bits.
+        const eight = dec.decodeBatch(llr.subarray(0, 8 * n), 8, opts);
+        expect(Buffer.from(eight.codewords).equals(Buffer.from(ref.codewords.subarray(0, 8 * n)))).toBe(true);
+        expect(Array.from(eight.iterations)).toEqual(Array.from(ref.iterations.subarray(0, 8)));
       }
       expect(converged).toBeGreaterThan(0);
     });
