@@ -17,18 +17,27 @@ export class WmoeBackend extends MathBackendCPU {
   /** Where the WASM kernels' outputs go, and what tracks their lifetime. */
   readonly outputs: OutputStore;
 
-  constructor(readonly nn: WasmModule<NnExports>) {
+  /** `outputs`: the output store (default: a ResidentPool when the module has a heap, else an OutputPool). */
+  constructor(readonly nn: WasmModule<NnExports>, outputs?: OutputStore) {
     super();
-    this.outputs = nn.heap ? new ResidentPool(nn.heap) : new OutputPool();
+    this.outputs = outputs ?? (nn.heap ? new ResidentPool(nn.heap) : new OutputPool());
     // tfjs-backend-cpu prints "install tfjs-node" on its first write in Node; not our advice.
     (this as unknown as { firstUse: boolean }).firstUse = false;
   }
 
-  /** The float32 values of a tensor held by this backend (no copy). */
+  /**
+   * The float32 values of a tensor held by this backend, for a kernel to read (no copy). JS
+   * values read again and again move into WASM memory once, where later kernels read them in
+   * place (see OutputStore.promote): the tensor holds the moved values from then on.
+   */
   f32(t: TensorInfo): Float32Array {
-    const values = this.data.get(t.dataId).values;
-    if (values instanceof Float32Array) return values;
-    return Float32Array.from(this.readSync(t.dataId) as ArrayLike<number>);
+    const data = this.data.get(t.dataId);
+    const values = data.values;
+    if (!(values instanceof Float32Array)) return Float32Array.from(this.readSync(t.dataId) as ArrayLike<number>);
+    const moved = this.outputs.promote(values);
+    if (moved === undefined) return values;
+    data.values = moved;
+    return moved;
   }
 
   /** Wraps `values` (owned from now on by the backend) as a new tensor. */
@@ -41,12 +50,16 @@ export class WmoeBackend extends MathBackendCPU {
   // (makeTensorInfo stores its values through write.)
   override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): object {
     const dataId = super.write(this.outputs.adopt(values), shape, dtype);
-    if (this.writeDepth > 0) this.written.push(dataId);
+    if (this.writeDepth > 0) this.written[this.writtenCount++] = dataId;
     return dataId;
   }
 
-  /** Data ids written while {@link disposingWritesOnThrow} runs (nested calls share it). */
-  private written: object[] = [];
+  /**
+   * Data ids written while {@link disposingWritesOnThrow} runs (nested calls share it): the
+   * first `writtenCount` entries (the array is reused, not cleared, between kernel calls).
+   */
+  private readonly written: object[] = [];
+  private writtenCount = 0;
   private writeDepth = 0;
 
   /**
@@ -56,15 +69,17 @@ export class WmoeBackend extends MathBackendCPU {
    * an outer one that throws also those of inner calls that returned.
    */
   disposingWritesOnThrow<T>(body: () => T): T {
-    const mark = this.written.length;
+    const mark = this.writtenCount;
     this.writeDepth++;
     try {
       return body();
     } catch (e) {
-      for (const dataId of this.written.splice(mark)) this.disposeData(dataId, true);
+      const ids = this.written.slice(mark, this.writtenCount);
+      this.writtenCount = mark;
+      for (const dataId of ids) this.disposeData(dataId, true);
       throw e;
     } finally {
-      if (--this.writeDepth === 0) this.written.length = 0;
+      if (--this.writeDepth === 0) this.writtenCount = 0;
     }
   }
 

@@ -19,6 +19,11 @@ export interface OutputStore {
   release(values: unknown): void;
   /** Byte address of `values` in the nn module's memory when they live there, else undefined. */
   pointerOf(values: unknown): number | undefined;
+  /**
+   * A kernel reads a tensor's JS float32 `values`: values for the tensor to hold instead (a
+   * copy in the nn module's memory, which later kernels read in place), or undefined to keep them.
+   */
+  promote(values: Float32Array): Float32Array | undefined;
   /** A mark for {@link discardSince}: the outputs taken from now on are after it. */
   mark(): number;
   /**
@@ -89,6 +94,11 @@ export class OutputPool implements OutputStore {
   }
 
   pointerOf(): undefined {
+    return undefined;
+  }
+
+  /** Every kernel copies its operands in: nothing to gain from moving them. */
+  promote(): undefined {
     return undefined;
   }
 

@@ -2,6 +2,15 @@ import type { LinearHeap } from '../wasm/heap.js';
 import type { OutputStore } from './output_pool.js';
 
 /**
+ * Outputs of fewer floats than this are JS arrays, not blocks: a block's bookkeeping (heap
+ * allocation, maps, freeing) costs more than copying 4 KiB out of and into the arena, and a
+ * batch-1 forward is mostly such outputs. Also the size from which JS values that kernels read
+ * again and again (weights made from JS arrays, a checkpoint's variables) move into WASM memory
+ * (see {@link ResidentPool.promote}).
+ */
+export const RESIDENT_MIN_FLOATS = 1024;
+
+/**
  * The output store of a backend whose nn module has a shared linear memory (the threaded
  * build): a WASM kernel's float32 output is a block of that memory, and the tensor's values are
  * a Float32Array view of it. A kernel that reads such a tensor passes the block's address
@@ -14,6 +23,8 @@ import type { OutputStore } from './output_pool.js';
  *    ({@link evict}), so user code never holds a view of memory that is reused later;
  *  - a second tensor on the same memory (a cpu kernel returning its input's values, or a
  *    subarray of them) gets a JS copy ({@link adopt}).
+ * JS values that kernels read a second time (weights, inputs reused across calls) move into a
+ * block ({@link promote}), so that later kernels read them in place instead of copying them in.
  * Beyond `capBytes` of live blocks (half the memory's maximum by default, so that the kernels'
  * scratch still fits), outputs are plain JS arrays again.
  */
@@ -26,29 +37,52 @@ export class ResidentPool implements OutputStore {
   private takes = 0;
   /** The memory's buffers that views were made on (a shared memory's buffer changes as it grows). */
   private readonly buffers = new WeakSet<ArrayBufferLike>();
+  /** The buffer last added to `buffers`. */
+  private lastBuffer: ArrayBufferLike | undefined;
+  /** JS values read once by a kernel (see promote). */
+  private readonly readOnce = new WeakSet<Float32Array>();
   /** Bytes of live blocks. */
   residentBytes = 0;
+  /** JS values moved into blocks by promote() so far (a diagnostic). */
+  promotions = 0;
 
   constructor(
     private readonly heap: LinearHeap,
     readonly capBytes = (heap.maxBytes ?? 2 ** 31) / 2,
+    /** Outputs and promoted values of fewer floats stay JS arrays (0: every output is a block). */
+    readonly minFloats = RESIDENT_MIN_FLOATS,
+    /** Whether JS values read twice move into blocks (see promote). */
+    readonly promotes = true,
   ) {}
 
-  /** A Float32Array of `length` values in a new block (a JS array beyond the cap); contents arbitrary. */
+  /**
+   * A Float32Array of `length` values in a new block (a JS array below `minFloats`, beyond the
+   * cap, or when memory cannot grow); contents arbitrary.
+   */
   take(length: number): Float32Array {
+    if (length < this.minFloats) return new Float32Array(length);
+    const view = this.block(length);
+    if (view === undefined) return new Float32Array(length);
+    this.taken.set(view, this.takes++);
+    return view;
+  }
+
+  /** A view of a new block of `length` floats, or undefined beyond the cap or when memory cannot grow. */
+  private block(length: number): Float32Array | undefined {
     const bytes = length * 4;
-    if (this.residentBytes + bytes > this.capBytes) return new Float32Array(length);
+    if (this.residentBytes + bytes > this.capBytes) return undefined;
     let ptr: number;
     try {
       ptr = this.heap.alloc(bytes);
     } catch {
-      return new Float32Array(length); // memory cannot grow: the kernel's scratch comes first
+      return undefined; // memory cannot grow: the kernel's scratch comes first
     }
-    const buffer = this.heap.memory.buffer;
-    const view = new Float32Array(buffer, ptr, length);
-    this.buffers.add(buffer);
+    const view = this.heap.view(ptr, length);
+    if (view.buffer !== this.lastBuffer) {
+      this.lastBuffer = view.buffer;
+      this.buffers.add(view.buffer);
+    }
     this.blocks.set(view, ptr);
-    this.taken.set(view, this.takes++);
     this.residentBytes += this.heap.sizeOf(ptr)!;
     return view;
   }
@@ -56,10 +90,33 @@ export class ResidentPool implements OutputStore {
   adopt<V>(values: V): V {
     if (!ArrayBuffer.isView(values)) return values;
     const v = values as unknown as Float32Array;
+    // A view at offset 0 is no view into the memory (address 0 is below the heap): a JS array,
+    // which stays as it is (and reading its `buffer` would move a small array off V8's heap).
+    if (v.byteOffset === 0) return values;
     if (this.taken.delete(v)) return values;
     // A second tensor on resident memory, or a view into it: it gets values of its own.
     if (this.buffers.has(v.buffer)) return v.slice() as unknown as V;
     return values;
+  }
+
+  /**
+   * A kernel reads the JS values `values` of a tensor: on their second read, when they hold
+   * at least `minFloats` floats, a resident copy for the tensor to hold from now on (already
+   * adopted); else undefined (the kernel copies them into the arena). Values read once (a
+   * batch of input) never take a block.
+   */
+  promote(values: Float32Array): Float32Array | undefined {
+    if (!this.promotes || values.length < Math.max(this.minFloats, 1) || this.blocks.has(values)) return undefined;
+    if (!this.readOnce.has(values)) {
+      this.readOnce.add(values);
+      return undefined;
+    }
+    const view = this.block(values.length);
+    if (view === undefined) return undefined;
+    view.set(values);
+    this.readOnce.delete(values);
+    this.promotions++;
+    return view;
   }
 
   expose(): void {}

@@ -45,7 +45,7 @@ export function wmoeKernel(name: string, args: KernelArgs): TensorInfo | TensorI
  */
 export function takeF32(backend: WmoeBackend, ptr: number, length: number): Float32Array {
   const out = backend.outputs.take(length);
-  out.set(backend.nn.arena.f32(ptr, length));
+  backend.nn.arena.readF32(ptr, out);
   return out;
 }
 
@@ -72,7 +72,7 @@ export function outputF32(backend: WmoeBackend, length: number): { ptr: number; 
   return {
     ptr,
     values: () => {
-      out.set(backend.nn.arena.f32(ptr, length));
+      backend.nn.arena.readF32(ptr, out);
       return out;
     },
   };

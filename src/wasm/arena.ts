@@ -3,7 +3,7 @@
 // LinearHeap, for the threaded module whose memory also holds tensors). Addresses are plain
 // numbers (no 32-bit bitwise arithmetic), so they stay right past 2 GiB.
 import { WasmMemoryError } from '../errors.js';
-import { alignUp, growMemoryTo, type LinearHeap } from './heap.js';
+import { MemoryBuffer, alignUp, type LinearHeap } from './heap.js';
 
 /** Smallest heap block a HeapArena takes (bytes). */
 const MIN_BLOCK_BYTES = 1 << 20;
@@ -15,6 +15,8 @@ const MIN_BLOCK_BYTES = 1 << 20;
  */
 export class WasmArena {
   protected top: number;
+  /** The memory's buffer, cached (reading `memory.buffer` of a shared memory is slow). */
+  private readonly buffer: MemoryBuffer;
   /**
    * `maxBytes` is the memory's maximum size when known (a shared memory's), for the error
    * message when a call needs more.
@@ -22,6 +24,7 @@ export class WasmArena {
   constructor(readonly memory: WebAssembly.Memory, public base: number, readonly maxBytes?: number) {
     this.base = alignUp(base);
     this.top = this.base;
+    this.buffer = new MemoryBuffer(memory);
   }
 
   /** Takes `bytes` (aligned to 64) off the bottom of the arena for good (reset() keeps them); returns their address. */
@@ -43,7 +46,7 @@ export class WasmArena {
   alloc(bytes: number): number {
     const ptr = this.top;
     const top = alignUp(ptr + bytes);
-    growMemoryTo(this.memory, top, this.maxBytes);
+    this.buffer.grow(top, this.maxBytes);
     this.top = top;
     return ptr;
   }
@@ -51,29 +54,39 @@ export class WasmArena {
   /** Copies `data` into fresh memory and returns its address. */
   put(data: Float32Array | Int32Array | Uint8Array | Int8Array | Int16Array | Float64Array): number {
     const ptr = this.alloc(data.byteLength);
-    new Uint8Array(this.memory.buffer, ptr, data.byteLength).set(
-      new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    );
+    const end = ptr + data.byteLength;
+    // Into a cached view of the whole memory (ptr is 64-aligned): no view to make per call, and
+    // no `data.buffer`, which would move a small array's storage off V8's heap.
+    if (data instanceof Float32Array) this.buffer.f32(end).set(data, ptr / 4);
+    else if (data instanceof Int32Array) this.buffer.i32(end).set(data, ptr / 4);
+    else new Uint8Array(this.buffer.covering(end), ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     return ptr;
   }
 
+  /** Copies the `out.length` float32 values at byte address `ptr` into `out`. */
+  readF32(ptr: number, out: Float32Array): void {
+    const n = out.length;
+    const p = ptr / 4;
+    out.set(this.buffer.f32(ptr + 4 * n).subarray(p, p + n)); // a typed copy: every bit kept, NaN payloads too
+  }
+
   f32(ptr: number, length: number): Float32Array {
-    return new Float32Array(this.memory.buffer, ptr, length);
+    return new Float32Array(this.buffer.covering(ptr + 4 * length), ptr, length);
   }
   f64(ptr: number, length: number): Float64Array {
-    return new Float64Array(this.memory.buffer, ptr, length);
+    return new Float64Array(this.buffer.covering(ptr + 8 * length), ptr, length);
   }
   i32(ptr: number, length: number): Int32Array {
-    return new Int32Array(this.memory.buffer, ptr, length);
+    return new Int32Array(this.buffer.covering(ptr + 4 * length), ptr, length);
   }
   u8(ptr: number, length: number): Uint8Array {
-    return new Uint8Array(this.memory.buffer, ptr, length);
+    return new Uint8Array(this.buffer.covering(ptr + length), ptr, length);
   }
   i8(ptr: number, length: number): Int8Array {
-    return new Int8Array(this.memory.buffer, ptr, length);
+    return new Int8Array(this.buffer.covering(ptr + length), ptr, length);
   }
   i16(ptr: number, length: number): Int16Array {
-    return new Int16Array(this.memory.buffer, ptr, length);
+    return new Int16Array(this.buffer.covering(ptr + 2 * length), ptr, length);
   }
 
   /**

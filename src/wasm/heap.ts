@@ -7,6 +7,51 @@ const ALIGN = 64;
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 
 /**
+ * A WebAssembly.Memory's `buffer`, cached: reading `memory.buffer` anew costs V8 more than a
+ * small kernel's whole work when the memory is shared, and every kernel call views its memory
+ * several times. The cached buffer is read anew when it no longer covers the bytes asked for:
+ * after a non-shared memory grew (its old buffer is detached: 0 bytes), or a shared one grew
+ * (its old buffer keeps its old length and still views the same memory).
+ */
+export class MemoryBuffer {
+  private cached: ArrayBufferLike;
+  /** Float32 and Int32 views of all of `cached` (made when first asked for). */
+  private allF32: Float32Array | undefined;
+  private allI32: Int32Array | undefined;
+
+  constructor(readonly memory: WebAssembly.Memory) {
+    this.cached = memory.buffer;
+  }
+
+  /** The memory's buffer, covering its first `end` bytes if the memory has that many. */
+  covering(end: number): ArrayBufferLike {
+    const b = this.cached;
+    if (end <= b.byteLength && b.byteLength !== 0) return b;
+    this.allF32 = this.allI32 = undefined;
+    return (this.cached = this.memory.buffer);
+  }
+
+  /** A Float32Array over the whole memory, covering its first `end` bytes (index = address / 4). */
+  f32(end: number): Float32Array {
+    const b = this.covering(end);
+    return this.allF32 !== undefined && this.allF32.buffer === b ? this.allF32 : (this.allF32 = new Float32Array(b, 0, b.byteLength >>> 2));
+  }
+
+  /** An Int32Array over the whole memory, covering its first `end` bytes (index = address / 4). */
+  i32(end: number): Int32Array {
+    const b = this.covering(end);
+    return this.allI32 !== undefined && this.allI32.buffer === b ? this.allI32 : (this.allI32 = new Int32Array(b, 0, b.byteLength >>> 2));
+  }
+
+  /** Grows the memory to hold `top` bytes (see growMemoryTo), reading its size from the cache when that suffices. */
+  grow(top: number, maxBytes?: number): void {
+    if (top <= this.cached.byteLength) return;
+    growMemoryTo(this.memory, top, maxBytes);
+    this.covering(top);
+  }
+}
+
+/**
  * A general allocator over a module's linear memory, from `base` upward: blocks of any size
  * are taken (`alloc`) and given back (`free`) in any order; free neighbours merge, and memory
  * grows when no free block is large enough. Best fit over an address-ordered free list (a few
@@ -23,10 +68,18 @@ export class LinearHeap {
   private end: number;
   /** Bytes in live blocks. */
   inUseBytes = 0;
+  /** The memory's buffer, cached (see {@link view}). */
+  private readonly buffer: MemoryBuffer;
 
   /** `maxBytes`: the memory's maximum size when known (for the error message). */
   constructor(readonly memory: WebAssembly.Memory, base: number, readonly maxBytes?: number) {
     this.end = alignUp(base);
+    this.buffer = new MemoryBuffer(memory);
+  }
+
+  /** A Float32Array view of `length` floats at byte address `ptr` (of a live block). */
+  view(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.buffer.covering(ptr + 4 * length), ptr, length);
   }
 
   /**
@@ -54,7 +107,7 @@ export class LinearHeap {
       const last = this.holes[this.holes.length - 1];
       const extend = last !== undefined && last.ptr + last.size === this.end;
       ptr = extend ? last.ptr : this.end;
-      growMemoryTo(this.memory, ptr + size, this.maxBytes);
+      this.buffer.grow(ptr + size, this.maxBytes);
       if (extend) this.holes.pop();
       this.end = ptr + size;
     }

@@ -1,10 +1,13 @@
 // LinearHeap (blocks of a linear memory, any order of alloc and free): no two live blocks
 // overlap, free blocks merge and are reused, memory grows only when nothing free fits, and a
 // failed growth changes nothing. (HeapArena, a kernel call's scratch inside it: arena.test.ts.)
+// MemoryBuffer: the memory's buffer, cached, so that small kernels do not read memory.buffer
+// (slow for a shared memory) on every call, and read anew after the memory grew.
 import { describe, expect, test } from 'vitest';
 import { heapOf } from '../helpers/memory.js';
 import { WasmMemoryError } from '../../src/errors.js';
-import { growMemoryTo } from '../../src/wasm/heap.js';
+import { MemoryBuffer, growMemoryTo } from '../../src/wasm/heap.js';
+import { init, tf } from '../../src/backend/init.js';
 
 const PAGE = 65536;
 
@@ -111,5 +114,47 @@ describe('LinearHeap', () => {
     expect(() => heap.free(a + 64)).toThrow(/heap free of \d+, which is not a live block/);
     heap.free(a);
     expect(() => heap.free(a)).toThrow(/not a live block/);
+  });
+});
+
+/** Counts reads of `memory.buffer` while `f` runs. */
+function bufferReads(memory: WebAssembly.Memory, f: () => void): number {
+  const getter = Object.getOwnPropertyDescriptor(WebAssembly.Memory.prototype, 'buffer')!.get!;
+  let reads = 0;
+  Object.defineProperty(memory, 'buffer', { configurable: true, get: () => (reads++, getter.call(memory)) });
+  try {
+    f();
+  } finally {
+    delete (memory as { buffer?: unknown }).buffer;
+  }
+  return reads;
+}
+
+describe('MemoryBuffer', () => {
+  test.each([true, false])('shared %s: views stay right after the memory grows', (shared) => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 8, shared });
+    const cache = new MemoryBuffer(memory);
+    new Float32Array(cache.covering(16), 0, 4).set([1, 2, 3, 4]);
+    cache.grow(3 * PAGE);
+    expect(memory.buffer.byteLength).toBe(3 * PAGE);
+    const far = new Float32Array(cache.covering(3 * PAGE), 2 * PAGE, 2); // past the old buffer's end
+    far.set([5, 6]);
+    expect(Array.from(cache.f32(16).subarray(0, 4))).toEqual([1, 2, 3, 4]);
+    expect(cache.f32(3 * PAGE)[(2 * PAGE) / 4 + 1]).toBe(6);
+    // Grown by someone else (memory.grow directly): the cache reads the buffer anew when asked for the new bytes.
+    memory.grow(1);
+    expect(cache.covering(4 * PAGE).byteLength).toBe(4 * PAGE);
+    expect(cache.i32(4 * PAGE).length).toBe(PAGE);
+  });
+
+  test('kernel calls on backend wmoe do not read memory.buffer once warmed up', async () => {
+    const backend = await init({ threads: 2, setBackend: false });
+    await tf.setBackend('wmoe');
+    const x = tf.tensor2d(Float32Array.from({ length: 64 }, (_, i) => i - 32), [8, 8]);
+    const big = tf.tensor2d(Float32Array.from({ length: 4096 }, (_, i) => i % 7), [64, 64]);
+    const ops = () => tf.tidy(() => [tf.sum(tf.relu(tf.add(x, x))), tf.matMul(tf.relu(big), big)].forEach((t) => t.dataSync()));
+    ops(); // warm-up: memory grows to what the calls need
+    expect(bufferReads(backend.nn.arena.memory, () => { for (let i = 0; i < 10; i++) ops(); })).toBe(0);
+    tf.dispose([x, big]);
   });
 });
