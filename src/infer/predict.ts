@@ -178,7 +178,10 @@ function forwardBatch(model: DistributedMoE, images: () => tf.Tensor4D, linkBatc
  * experts, see ChannelAwareGate), which changes neither the top-k nor the softmax weights.
  */
 function gateLogits(model: DistributedMoE, gate: GateKind, features: tf.Tensor2D, batch: LinkBatch): tf.Tensor2D {
-  if (!batch.available && (gate === 'naive' || equalSnrs(batch))) return model.naiveGate.logits(features);
+  if (!batch.available && (gate === 'naive' || equalSnrs(batch))) {
+    // NaiveGate.logits without noise (features·W + b) as one fused kernel instead of two.
+    return tf.fused.matMul({ a: features, b: model.naiveGate.w as tf.Tensor2D, bias: model.naiveGate.b }) as tf.Tensor2D;
+  }
   return model.batchLogits(gate, features, batch);
 }
 
