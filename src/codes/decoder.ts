@@ -7,9 +7,9 @@
  *   its lane at the first iteration whose hard decisions satisfy H, and the lane takes the next
  *   frame, so results never depend on batching: `decode` of one frame is bit-identical to that
  *   frame inside any `decodeBatch`. Full arithmetic in assembly/ldpc/minsum.ts. When H is
- *   quasi-cyclic (802.11n, NR; Z ≥ 16), small batches (every single `decode`; up to 8 frames on 802.11n) run
- *   instead on a row-parallel kernel, 16 rows of one frame per vector (assembly/ldpc/qclayered.ts),
- *   with the same schedule and arithmetic, hence the same bits.
+ *   quasi-cyclic (802.11n, NR; Z ≥ 16), small batches (every single `decode`; up to 8 frames on
+ *   802.11n) run instead frame by frame on a row-parallel kernel, 16 rows of one frame per vector
+ *   (assembly/ldpc/qclayered.ts), with the same schedule and arithmetic, hence the same bits.
  * - 'spa': flooding sum-product in float32 (tanh rule, clamped), 4 frames per f32x4 vector,
  *   default 50 iterations: the exact reference (assembly/ldpc/spa.ts).
  * Hard decision: bit 1 where the final a-posteriori LLR is < 0. Nothing here imports tfjs.
@@ -281,7 +281,8 @@ export class LdpcDecoder {
     this.maxDegree = Math.max(1, maxDegree);
     this.qc = qcLayout(n, m, this.rowPtr, this.colIdx);
     this.liftingSize = this.qc ? this.qc.z : 0;
-    this.qcMaxFrames = this.qc ? Math.min(MINSUM_LANES - 1, Math.max(QC_MIN_FRAMES, Math.floor((QC_SHARE * this.edges) / this.qc.entries))) : 0;
+    const share = this.qc ? Math.floor((QC_SHARE * this.edges) / this.qc.entries) : 0;
+    this.qcMaxFrames = this.qc ? Math.min(MINSUM_LANES - 1, Math.max(QC_MIN_FRAMES, share)) : 0;
   }
 
   /**
