@@ -12,6 +12,7 @@ import { batchNormKernels } from './batch_norm.js';
 import { geluKernels } from './gelu.js';
 import { layerNormKernels } from './layer_norm.js';
 import { attentionKernels } from './attention.js';
+import { headsMatMulKernels } from './heads_matmul.js';
 import { releasingOutputs } from './wasm_io.js';
 
 /**
@@ -32,4 +33,5 @@ export const wmoeKernels: KernelConfig[] = [
   ...geluKernels,
   ...layerNormKernels,
   ...attentionKernels,
+  ...headsMatMulKernels,
 ].map(releasingOutputs);

@@ -55,3 +55,15 @@ export interface AttentionAttrs {
   /** Multiplies q·kᵀ before the softmax (1/√dh), > 0. */
   scale: number;
 }
+
+/**
+ * Kernel name of the sum over heads of per-head products: inputs a [H, G, m, k] and b [H, Gb, k, n]
+ * (transposeB: [H, Gb, n, k]; Gb = 1 or G); output Σ_h a[h, g]·op(b[h, g or 0]) [G, m, n].
+ */
+export const HEADS_MATMUL = 'WmoeHeadsMatMul';
+
+/** Attributes of HEADS_MATMUL. */
+export interface HeadsMatMulAttrs {
+  /** b holds each head's matrix transposed ([n, k]). */
+  transposeB: boolean;
+}

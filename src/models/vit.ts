@@ -5,7 +5,7 @@ import type { Backbone, ExpertStack } from './backbone.js';
 import { intOption, mergeOptions, type ModelOptions, type ModelSpec } from './model_spec.js';
 import { layerNorm } from './layer_norm.js';
 import { gelu } from './gelu.js';
-import { ATTENTION, ATTENTION_GRAD, type AttentionAttrs } from '../kernels/kernel_names.js';
+import { ATTENTION, ATTENTION_GRAD, HEADS_MATMUL, type AttentionAttrs, type HeadsMatMulAttrs } from '../kernels/kernel_names.js';
 
 /** A ViT's options, resolved (see {@link vit}'s defaults). */
 export interface VitOptions {
@@ -176,15 +176,49 @@ function asHeadBatch(v: tf.Variable, rank: number): tf.Tensor {
 /**
  * x [1, G, M, in] · W [H, G, in, out] → [H, G, M, out]: the same rows through H kernels at once
  * (a batched matmul broadcasting x over the leading H). tfjs-core's BatchMatMul gradient does
- * not reduce over broadcast dimensions, so the gradient is given here: dx = Σ_H dy·Wᵀ,
- * dW = xᵀ·dy.
+ * not reduce over broadcast dimensions, so the gradient is given here: dx = Σ_H dy·Wᵀ (one
+ * heads-summed product, headSumProduct), dW = xᵀ·dy.
  */
 const sharedRowsMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
   save([x, w]);
   return {
     value: tf.matMul(x, w),
-    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [tf.sum(tf.matMul(dy, ws, false, true), 0, true), tf.matMul(xs, dy, true, false)],
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => {
+      const dx = headSumProduct(dy as tf.Tensor4D, ws as tf.Tensor4D, true);
+      return [tf.reshape(dx, [1, ...dx.shape]), tf.matMul(xs!, dy, true, false)];
+    },
+  };
+});
+
+/**
+ * Σ_h a[h]·op(b[h]) for a [H, G, m, k] and b [H, Gb, k, n] (transposeB: [H, Gb, n, k]; Gb = 1
+ * or G) → [G, m, n]: one GEMM over the heads' concatenated reductions where the backend has the
+ * kernel (wmoe), else per-head matmuls and a sum.
+ */
+function headSumProduct(a: tf.Tensor4D, b: tf.Tensor4D, transposeB: boolean): tf.Tensor3D {
+  if (hasKernel(HEADS_MATMUL)) {
+    const attrs = { transposeB } satisfies HeadsMatMulAttrs as unknown as tf.NamedAttrMap;
+    return tf.engine().runKernel(HEADS_MATMUL, { a, b }, attrs) as tf.Tensor3D;
+  }
+  return tf.sum(tf.matMul(a, b, false, transposeB), 0);
+}
+
+/**
+ * y [G, M, n] = Σ_h a_h·b_h for a [H, G, M, k] and b [H, Gb, k, n] (Gb = 1: one copy; G: stacked):
+ * the output projection of the heads, summed. Gradients: da_h = dy·b_hᵀ (dy broadcast over the
+ * heads), db_h = a_hᵀ·dy (summed over G when b is one copy).
+ */
+const headSumMatMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: headSumProduct(a, b, false),
+    gradFunc: (dy: tf.Tensor, [as, bs]: tf.Tensor[]) => {
+      const d = tf.reshape(dy, [1, ...dy.shape]);
+      const db = tf.matMul(as!, d, true, false);
+      return [tf.matMul(d, bs!, false, true), bs!.shape[1] === db.shape[1] ? db : tf.sum(db, 1, true)];
+    },
   };
 });
 
@@ -242,8 +276,8 @@ function attention(x: tf.Tensor4D, p: Block, heads: number, clsOnly: boolean): t
   const q = headProjection(clsOnly ? clsToken(x) : x, p.query);
   const queries = q.shape[1];
   const mixed = attend(q, headProjection(x, p.key), headProjection(x, p.value), 1 / Math.sqrt(dh)); // [heads·G·batch, queries, dh]
-  const perHead = tf.matMul(tf.reshape(mixed, [heads, g, batch * queries, dh]), asHeadBatch(p.proj.kernel, 4) as tf.Tensor4D);
-  const out = tf.add(tf.sum(perHead, 0), p.proj.bias); // [G, batch·queries, w]
+  const summed = headSumMatMul(tf.reshape(mixed, [heads, g, batch * queries, dh]), asHeadBatch(p.proj.kernel, 4) as tf.Tensor4D);
+  const out = tf.add(summed, p.proj.bias); // [G, batch·queries, w]
   return tf.reshape(out, [g, batch, queries, width]);
 }
 

@@ -145,3 +145,39 @@ describe('BatchMatMul on wmoe', () => {
     tf.dispose([a, b]);
   });
 });
+
+describe('heads-summed matmul (WmoeHeadsMatMul) on wmoe', () => {
+  const headsMatMul = (a: tf.Tensor, b: tf.Tensor, transposeB: boolean) =>
+    tf.engine().runKernel('WmoeHeadsMatMul', { a, b }, { transposeB }) as tf.Tensor;
+
+  it('equals Σ_h a_h·op(b_h) on cpu: per-copy and shared b, transposed b, odd sizes (edge tiles and panels)', async () => {
+    await wmoe();
+    // [H, G, m, k] with b [H, Gb, k, n]
+    const cases: [number[], number[], boolean][] = [
+      [[3, 1, 37, 20], [3, 1, 20, 19], false],
+      [[3, 2, 9, 64], [3, 1, 64, 33], false],
+      [[2, 3, 11, 7], [2, 3, 5, 7], true],
+      [[3, 1, 65, 64], [3, 1, 192, 64], true],
+    ];
+    let seed = 40;
+    for (const [as, bs, tb] of cases) {
+      const s = seed++;
+      // b tiled to [H, G, …] first: tfjs-backend-cpu broadcasts flattened batch indices, which is
+      // wrong for a [H, 1] batch against [H, G].
+      const [ref] = await runOn('cpu', () => tf.sum(tf.matMul(rand(as, s), tf.tile(rand(bs, s + 50), [1, as[1]! / bs[1]!, 1, 1]), false, tb), 0));
+      const [got] = await runOn('wmoe', () => headsMatMul(rand(as, s), rand(bs, s + 50), tb));
+      expect(got.shape).toEqual(ref.shape);
+      expect(maxRelError(got.data, ref.data), `${as} ${bs} ${tb}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('rejects operands that do not fit with a one-line error', async () => {
+    await wmoe();
+    await tf.setBackend('wmoe');
+    expect(() => headsMatMul(tf.zeros([3, 2, 4, 5]), tf.zeros([2, 1, 5, 6]), false)).toThrow(
+      /WmoeHeadsMatMul: a \[3,2,4,5\] and b \[2,1,5,6\] \(transposeB false\) must be float32/,
+    );
+    expect(() => headsMatMul(tf.zeros([3, 2, 4, 5]), tf.zeros([3, 3, 5, 6]), false)).toThrow(/must be float32 \[H, G, m, k\]/);
+    expect(() => headsMatMul(tf.zeros([3, 2, 4, 5]), tf.zeros([3, 1, 5, 6]), true)).toThrow(/transposeB true/);
+  });
+});
