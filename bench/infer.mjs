@@ -204,7 +204,7 @@ function measureCase(c, torch, onnx, limit) {
     const perRound = series.get(job);
     const ms = medianOfRounds(perRound);
     const extra = rowExtra(job.peer, { model: c.model, ...extras.get(`${job.peer}/${job.threads}`) });
-    if (extra.countedFlops !== undefined && extra.countedFlops !== extra.expectedFlops * c.batch) {
+    if (extra.expectedFlops !== undefined && extra.countedFlops !== extra.expectedFlops * c.batch) {
       throw new Error(`wmoe ${c.model} batch ${c.batch} ran ${extra.countedFlops} FLOPs, expected ${extra.expectedFlops * c.batch}`);
     }
     if (job.peer === 'wmoe-relaxed' && extra.simd !== 'relaxed') note(`wmoe-relaxed loaded the ${extra.simd} build (this Node does not validate relaxed SIMD even with ${RELAXED_FLAG})`);
