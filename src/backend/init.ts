@@ -22,7 +22,8 @@ export const BACKEND_NAME = 'wmoe';
 export interface InitOptions {
   /**
    * Bytes or URL of nn.wasm, the one-thread build (copy mode; used only when the engine has no
-   * SharedArrayBuffer, see `threadedWasm`); defaults to the copy inlined in the package.
+   * SharedArrayBuffer, see `threadedWasm`) of plain SIMD (with relaxed SIMD, see `simd`,
+   * `relaxedWasm` is loaded instead); defaults to the copy inlined in the package.
    */
   wasm?: WasmSource;
   /** Make `wmoe` the current tfjs backend (default true); false only registers it. */
@@ -48,7 +49,8 @@ export interface InitOptions {
   /**
    * Bytes or URL of nn_mt.wasm, the shared-memory build (used whenever the engine has
    * SharedArrayBuffer: on one thread too, where it keeps tensors in WASM memory, saving a copy
-   * in and out of every kernel); defaults to the copy inlined in the package.
+   * in and out of every kernel) of plain SIMD (with relaxed SIMD, `threadedRelaxedWasm`);
+   * defaults to the copy inlined in the package.
    */
   threadedWasm?: WasmSource;
   /**
