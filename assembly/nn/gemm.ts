@@ -23,6 +23,13 @@
 // pointers once per pair. It runs at 1.14–1.16× the former 4×8 one-step kernel (a plain GEMM
 // 512×512×576 and a 3x3 128→128 conv, interleaved runs) with bit-identical results: each
 // output still sums the same segments in the same order.
+//
+// The relaxed-SIMD build (madd.ts: fused f32x4.relaxed_madd) keeps the same 2×16 tile. A fused
+// step needs no register for the product, but no bigger tile fits the 15 registers: 3×12 (9
+// accumulators, 3 B, 3 A: 15) ran no faster than 2×16 (49.9 vs 49.4 GFLOP/s of CPU time on
+// in-cache operands, alternating runs) and would need MR = 3 in every caller's layout; 3×16
+// (19 values) spilled and ran at 0.4×. The fused 2×16 runs at 1.4× the plain one in that test
+// (49.4 vs 34.8), and a whole 512×512×576 GEMM or 3x3 256→256 conv at 1.26×.
 
 import { madd } from './madd';
 
