@@ -32,6 +32,7 @@
 //   npm run build && node bench/infer.mjs [--help] [--rounds 3] [--big-iters 5] [--b1-iters 20]
 //        [--lenet-iters 300] [--no-torch] [--no-ort] [--no-relaxed] [--no-predict] [--out FILE]
 //   short run: node bench/infer.mjs --rounds 2 --big-iters 2 --b1-iters 10 --lenet-iters 100
+//   README block again from a stored result (verdicts recomputed): node bench/infer.mjs --from FILE
 //
 // Writes bench/results/infer.json (or --out): the rows, the SIMD limit, the checks, a README block.
 import { spawnSync } from 'node:child_process';
@@ -58,7 +59,7 @@ function parseArguments() {
       rounds: { type: 'string' }, 'big-iters': { type: 'string' }, 'b1-iters': { type: 'string' }, 'lenet-iters': { type: 'string' },
       'no-torch': { type: 'boolean' }, 'no-ort': { type: 'boolean' }, 'no-relaxed': { type: 'boolean' }, 'no-predict': { type: 'boolean' }, out: { type: 'string' },
       worker: { type: 'string' }, model: { type: 'string' }, batch: { type: 'string' }, threads: { type: 'string' },
-      warmup: { type: 'string' }, iters: { type: 'string' }, onnx: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      warmup: { type: 'string' }, iters: { type: 'string' }, onnx: { type: 'string' }, from: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -79,7 +80,7 @@ function parseArguments() {
     torch: !values['no-torch'], ort: !values['no-ort'], relaxed: !values['no-relaxed'], predict: !values['no-predict'],
     out: values.out ?? fileURLToPath(new URL('./results/infer.json', import.meta.url)),
     worker: values.worker, model: values.model, batch: int('batch', 1), threads: int('threads', 1), warmup: int('warmup', 1, 0),
-    iters: int('iters', 5), onnx: values.onnx,
+    iters: int('iters', 5), onnx: values.onnx, from: values.from,
   };
 }
 
@@ -225,8 +226,8 @@ function betterLimit(a, b) {
 
 const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(0)} %` : 'n/a');
 
-/** The README's inference block (markdown) from the rows and checks. */
-function readmeBlock(rows, checks, load, limit) {
+/** Every row as a markdown table (printed): ms, images/s, GFLOP/s, SIMD-limit share, wmoe's speed against it. */
+function detailTable(rows) {
   const lines = [
     `| inference | threads | engine | ms per forward | images/s | GFLOP/s | share of WASM SIMD limit (mul+add / relaxed_madd) | wmoe's speed vs it |`,
     '|---|---|---|---|---|---|---|---|',
@@ -234,13 +235,45 @@ function readmeBlock(rows, checks, load, limit) {
   for (const r of rows) {
     const ours = rows.find((x) => x.model === r.model && x.batch === r.batch && x.threads === r.threads && x.peer === 'wmoe');
     const vs = r.peer !== 'wmoe' && r.peer !== 'wmoe-predict' && ours ? `${(r.msMedian / ours.msMedian).toFixed(2)}x` : '';
-    lines.push(`| ${PLAIN_NETS[r.model].label}, batch ${r.batch} | ${r.threads} | ${PEER_LABELS[r.peer] ?? r.peer} | ${r.msMedian < 10 ? r.msMedian.toFixed(3) : r.msMedian.toFixed(1)} | ${r.imagesPerSec.toFixed(1)} | ${r.gflops.toFixed(1)} | ${pct(r.simdShare.plain)} / ${pct(r.simdShare.relaxed)} | ${vs} |`);
+    lines.push(`| ${PLAIN_NETS[r.model].label}, batch ${r.batch} | ${r.threads} | ${PEER_LABELS[r.peer] ?? r.peer} | ${fmtMs(r.msMedian)} | ${r.imagesPerSec.toFixed(1)} | ${r.gflops.toFixed(1)} | ${pct(r.simdShare.plain)} / ${pct(r.simdShare.relaxed)} | ${vs} |`);
+  }
+  return lines.join('\n');
+}
+
+const fmtMs = (ms) => (ms < 10 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
+
+/**
+ * The README's inference block (markdown): one line per engine, one column per case and thread
+ * count, each cell "ms (GFLOP/s, share of the plain SIMD limit)"; the limit, the load; the targets.
+ */
+function readmeBlock(rows, checks, load, limit) {
+  const cols = CASES.flatMap((c) => THREADS.map((t) => ({ ...c, threads: t })));
+  const peers = [...new Set(rows.map((r) => r.peer))];
+  const lines = [
+    `| engine | ${cols.map((c) => `${PLAIN_NETS[c.model].label} batch ${c.batch}, ${c.threads} thr`).join(' | ')} |`,
+    `|---|${cols.map(() => '---').join('|')}|`,
+  ];
+  for (const p of peers) {
+    const cell = (c) => {
+      const r = rows.find((x) => x.peer === p && x.model === c.model && x.batch === c.batch && x.threads === c.threads);
+      return r ? `${fmtMs(r.msMedian)} ms (${r.gflops.toFixed(1)} GFLOP/s, ${pct(r.simdShare.plain)})` : '–';
+    };
+    lines.push(`| ${PEER_LABELS[p] ?? p} | ${cols.map(cell).join(' | ')} |`);
   }
   const others = load.othersCpu ? `; other processes took ${pct(load.othersCpu.othersShare)} of the CPU at normal priority (niced ${pct(load.othersCpu.niceShare)})` : '';
-  lines.push('', `${formatLimit(limit)}; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h)${others}.`, '');
+  const g = (k) => (typeof limit[k]?.gflops === 'number' ? limit[k].gflops.toFixed(1) : 'n/a');
+  lines.push('', `Medians, each engine in its own process. Percentages: share of the WASM SIMD limit measured in the same run (threads × ${g('plain')} GFLOP/s per core with f32x4 mul+add; ${g('relaxed')} with relaxed_madd). ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h)${others}.`, '');
   lines.push('| target | value | verdict |', '|---|---|---|');
   for (const c of checks) lines.push(`| ${c.target} | ${typeof c.value === 'number' ? (c.maxMs ? `${c.msMedian.toFixed(3)} ms` : `${c.value.toFixed(2)}x`) : '–'} | ${c.verdict}${c.verdict === 'invalid' ? ' (see bench/results/infer.json)' : ''} |`);
   return lines.join('\n');
+}
+
+// --from FILE: the README block and verdicts again from a stored result (checks recomputed from its rows)
+if (args.from) {
+  const stored = JSON.parse(readFileSync(args.from, 'utf8'));
+  const used = { plain: { gflops: stored.simdLimit.used.plain }, relaxed: { gflops: stored.simdLimit.used.relaxed } };
+  console.log(readmeBlock(stored.rows, inferChecks(stored.rows, stored.load, stored.pytorch), stored.load, used));
+  process.exit(0);
 }
 
 const load = { start: machineLoad() };
@@ -272,7 +305,7 @@ for (const r of rows) r.simdShare = simdShare(r.gflops, r.threads, limit);
 const pytorch = torch ? { python: PYTHON, peer: 'bench/peers/torch/infer.py', torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, env: 'OPENBLAS_NUM_THREADS = threads' } : null;
 const checks = inferChecks(rows, load, pytorch);
 const readme = readmeBlock(rows, checks, load, limit);
-console.log(`\n${readme}\n`);
+console.log(`\n${detailTable(rows)}\n\n${readme}\n`);
 for (const c of checks) console.log(`${c.verdict.toUpperCase().padEnd(7)} ${c.target}${typeof c.value === 'number' ? `: ${c.value.toFixed(2)}` : ''}${c.why ? ` (${c.why})` : ''}`);
 
 const result = {
