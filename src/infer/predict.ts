@@ -76,6 +76,7 @@ interface Runtime {
 
 const runtimes = new WeakMap<DistributedMoE, Runtime>();
 
+/** The model's runtime, made on first use. */
 function runtimeOf(model: DistributedMoE): Runtime {
   let r = runtimes.get(model);
   if (!r) {
@@ -121,8 +122,10 @@ type Resolved = ReturnType<typeof resolveOptions>;
  * model and refolded if its weights change), gate, link and only the chosen experts (sparse
  * dispatch), in eval mode without gradient bookkeeping. `images` are [n, H, W, C] pixel values in
  * [0, 1] with [H, W, C] the model's input shape (see {@link PredictInput}). Sample i sits at time
- * slot i of the links, so with the same seed and batch size the predictions are those `evaluate`
- * makes on the same images. InputError for mismatched images or bad options.
+ * slot i of the links, so with the same seed and batch size the routing and predictions are those
+ * `evaluate` makes on the same images, up to float rounding (the folded convolutions, and routing
+ * weights and mixture computed in float64: differences of about 1e-6 in a probability, which move
+ * an argmax only on a near-tie). InputError for mismatched images or bad options.
  */
 export function predict(model: DistributedMoE, images: PredictInput, options: PredictOptions = {}): PredictResult {
   const o = resolveOptions(model, options);
