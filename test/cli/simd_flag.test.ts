@@ -47,6 +47,12 @@ describe('wmoe --simd', () => {
     expect(Buffer.compare(relaxed.weights, plain.weights)).not.toBe(0);
   });
 
+  it('bench coding --json records the build its analog link ran on', () => {
+    const r = runCli(['bench', 'coding', '--codes', '80211n:648:1/2', '--vectors', '4', '--reps', '1', '--json', '--simd', 'plain']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).wasmSimd).toBe('plain');
+  });
+
   it('--simd relaxed or plain with another backend is an error', () => {
     expectOneLineError(runCli(['train', ...TINY_TRAIN, '--backend', 'cpu', '--simd', 'plain', '--out', join(tempDir(), 'run')]), "--simd plain applies to backend wmoe only, not 'cpu'");
   });

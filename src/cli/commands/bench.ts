@@ -3,7 +3,7 @@ import { analogLink, analogChannelUses } from '../../link/analog.js';
 import { awgnLinkBatch } from '../../link/channel_model.js';
 import { Rng } from '../../channel/rng.js';
 import { tf } from '../../backend/init.js';
-import { useBackend } from '../backend.js';
+import { loadedSimdBuild, useBackend } from '../backend.js';
 import { WIFI_LENGTHS, WIFI_RATES } from '../../codes/ieee80211n.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag } from '../args.js';
 import { formatTable } from '../table.js';
@@ -136,7 +136,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
     });
   }
   const meta = {
-    d, bits, modulation, esn0Db: esn0, vectors: count, reps, decoder,
+    d, bits, modulation, esn0Db: esn0, vectors: count, reps, decoder, wasmSimd: loadedSimdBuild(),
     analog: 'analogLink.transmit on backend wmoe: features [vectors, d] to one expert, received values read back (dataSync)',
     note: 'analog info rate counts float32 features (32 bits each); channel uses are complex uses (src/link/snr.ts)',
   };
