@@ -16,3 +16,4 @@ export * from './batch_norm';
 export * from './gelu';
 export * from './layer_norm';
 export * from './attention';
+export * from './matrix_transpose';

@@ -8,7 +8,8 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import type { NnExports } from './nn_exports.js';
 import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
-import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, wmoeKernel } from './wasm_io.js';
+import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, runChunked, wmoeKernel } from './wasm_io.js';
+import { CHUNKS_PER_THREAD } from '../wasm/parallel_gemm.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -31,6 +32,20 @@ function broadcastIndex(flat: number, outShape: number[], inShape: number[]): nu
  * k = 2080 gains 1.11–1.23×; k = 65 (attention) loses 0.92×.
  */
 export const TRANSPOSE_A_MIN_K = 256;
+
+/**
+ * dst = the transpose of src (rows×cols, row-major) as cols×rows, by assembly/nn/matrix_transpose.ts
+ * in 4×4 SIMD blocks; large ones in chunks of source rows over the module's threads (a copy: the
+ * same bits on any number of threads).
+ */
+function transposeInto(backend: WmoeBackend, src: number, rows: number, cols: number, dst: number): void {
+  const threads = rows * cols < 1 << 16 ? 1 : (backend.nn.pool?.active ?? 1);
+  const per = Math.max(4, threads < 2 ? rows : Math.ceil(rows / (CHUNKS_PER_THREAD * threads) / 4) * 4);
+  runChunked(backend, 'matrixTranspose', {
+    base: [src, rows, cols, dst, rows], stride: [per * cols * 4, 0, 0, per * 4, 0],
+    countIndex: 1, total: rows, per, chunks: Math.max(1, Math.ceil(rows / per)),
+  });
+}
 
 /** Epilogue of a fused matmul: what the WASM pass does and what is left to cpu kernels. */
 export interface MatMulEpilogue {
@@ -104,7 +119,7 @@ export function wasmMatMul(
       packed = ib;
     }
     if (flipA && ia !== flipped) {
-      ex.gemmTranspose(pa + ia * m * k * 4, k, m, pat, k);
+      transposeInto(backend, pa + ia * m * k * 4, k, m, pat);
       flipped = ia;
     }
     ex.gemm(m, n, k, flipA ? pat : pa + ia * m * k * 4, rsA, csA, pbp, pc + bi * m * n * 4, n, 0, pind);

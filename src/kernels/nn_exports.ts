@@ -64,6 +64,8 @@ export interface NnExports {
   /** Its gradient: dq, dk, dv from dout and p; ds: tq·tk floats of scratch. */
   attentionBackward(dout: number, q: number, k: number, v: number, p: number, dq: number, dk: number, dv: number, count: number,
     tq: number, tk: number, dh: number, scale: number, pb: number, ind: number, ds: number): void;
+  /** dst (j, i) = src (i, j) for src rows×cols, ldd floats between dst rows (assembly/nn/matrix_transpose.ts, 4×4 SIMD blocks). */
+  matrixTranspose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.

@@ -48,6 +48,8 @@ describe('BatchMatMul on wmoe', () => {
     await expectLikeCpu(() => tf.matMul(rand([1, 1, 300, 24], 31), rand([3, 1, 300, 8], 32), true, false), 'A broadcast');
     await expectLikeCpu(() => tf.matMul(rand([3, 1, 300, 20], 33), rand([3, 1, 300, 17], 34), true, false), 'A per batch');
     await expectLikeCpu(() => tf.matMul(rand([2, 300, 19], 35), rand([2, 21, 300], 36), true, true), 'both transposed');
+    // Row and column tails of the 4×4 transpose blocks: k = 301 rows of m = 19 columns.
+    await expectLikeCpu(() => tf.matMul(rand([301, 19], 39), rand([301, 5], 40), true, false), 'k, m no multiples of 4');
     const x = randomValues(2 * 300 * 19, 37);
     const xt = new Float32Array(x.length); // x [2][300][19] transposed per batch: [2][19][300]
     for (let b = 0; b < 2; b++) for (let r = 0; r < 300; r++) for (let i = 0; i < 19; i++) xt[b * 5700 + i * 300 + r] = x[b * 5700 + r * 19 + i];
