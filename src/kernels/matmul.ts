@@ -108,9 +108,9 @@ export function wasmMatMul(
   const csA = transposeA && !flipA ? m : 1;
   const rsB = transposeB ? 1 : n;
   const csB = transposeB ? k : 1;
-  const pat = flipA ? arena.alloc(m * k * 4) : 0;
+  // Transposed copies of A's batches, made on first use (broadcasts may cycle through them).
+  const flipped = new Map<number, number>();
   let packed = -1;
-  let flipped = -1;
   for (let bi = 0; bi < batches; bi++) {
     const ia = broadcastIndex(bi, batchOut, batchA);
     const ib = broadcastIndex(bi, batchOut, batchB);
@@ -118,11 +118,17 @@ export function wasmMatMul(
       ex.gemmPackB(pb + ib * k * n * 4, k, n, rsB, csB, pbp);
       packed = ib;
     }
-    if (flipA && ia !== flipped) {
-      transposeInto(backend, pa + ia * m * k * 4, k, m, pat);
-      flipped = ia;
+    let aPtr = pa + ia * m * k * 4;
+    if (flipA) {
+      let copy = flipped.get(ia);
+      if (copy === undefined) {
+        copy = arena.alloc(m * k * 4);
+        transposeInto(backend, aPtr, k, m, copy);
+        flipped.set(ia, copy);
+      }
+      aPtr = copy;
     }
-    ex.gemm(m, n, k, flipA ? pat : pa + ia * m * k * 4, rsA, csA, pbp, pc + bi * m * n * 4, n, 0, pind);
+    ex.gemm(m, n, k, aPtr, rsA, csA, pbp, pc + bi * m * n * 4, n, 0, pind);
   }
   const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);

@@ -47,6 +47,8 @@ describe('BatchMatMul on wmoe', () => {
     // copy for all batches) and x per batch (one copy per batch).
     await expectLikeCpu(() => tf.matMul(rand([1, 1, 300, 24], 31), rand([3, 1, 300, 8], 32), true, false), 'A broadcast');
     await expectLikeCpu(() => tf.matMul(rand([3, 1, 300, 20], 33), rand([3, 1, 300, 17], 34), true, false), 'A per batch');
+    // A's batch cycles (g = 0…3 for each of 3 heads): each of its 4 copies made once, reused.
+    await expectLikeCpu(() => tf.matMul(rand([1, 4, 300, 24], 41), rand([3, 4, 300, 8], 42), true, false), 'A cycling');
     await expectLikeCpu(() => tf.matMul(rand([2, 300, 19], 35), rand([2, 21, 300], 36), true, true), 'both transposed');
     // Row and column tails of the 4×4 transpose blocks: k = 301 rows of m = 19 columns.
     await expectLikeCpu(() => tf.matMul(rand([301, 19], 39), rand([301, 5], 40), true, false), 'k, m no multiples of 4');
