@@ -10,6 +10,9 @@
 //              — the MoE's inference path (what evaluate() runs);
 //  - lenet5:   plain LeNet-5: the backbone, then one 400 → 120 → 84 → 10 dense head and softmax;
 //  - backbone: model.features(x) alone (two fused convs + ReLU, two max-pools, a reshape).
+// Each line: wall-clock median, 10th and 90th percentiles (ms), the process's CPU time per call
+// (every thread: less sensitive to other processes on a busy machine than wall time), jobs the
+// thread pool split per call, and a hash of the output's bits.
 // With --profile, also the kernels of one call of each (tf.profile: calls and ms by name), and
 // the pool's counters (jobs split over threads) per call.
 // WMOE_DIST: path of another build of the package's Node entry (default ../dist/node.mjs).
@@ -79,14 +82,16 @@ async function child(threads) {
     for (let i = 0; i < WARMUP; i++) call();
     const jobs0 = pool?.splitJobs ?? 0;
     const times = new Array(CALLS);
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < CALLS; i++) {
       const t0 = performance.now();
       call();
       times[i] = performance.now() - t0;
     }
+    const cpu = process.cpuUsage(cpu0);
     const jobs = ((pool?.splitJobs ?? 0) - jobs0) / CALLS;
     const sorted = [...times].sort((a, b) => a - b);
-    console.log(`threads ${threads} ${name.padEnd(8)} median ${median(times).toFixed(4)} ms  p10 ${sorted[Math.floor(CALLS * 0.1)].toFixed(4)}  p90 ${sorted[Math.floor(CALLS * 0.9)].toFixed(4)}  split jobs/call ${jobs.toFixed(2)}  output bits ${bitsHash(call())}`);
+    console.log(`threads ${threads} ${name.padEnd(8)} median ${median(times).toFixed(4)} ms  p10 ${sorted[Math.floor(CALLS * 0.1)].toFixed(4)}  p90 ${sorted[Math.floor(CALLS * 0.9)].toFixed(4)}  CPU ${((cpu.user + cpu.system) / 1e3 / CALLS).toFixed(4)} ms/call (all threads)  split jobs/call ${jobs.toFixed(2)}  output bits ${bitsHash(call())}`);
     if (PROFILE) await profileOnce(tf, name, call);
   }
   const leaked = tf.memory().numTensors;

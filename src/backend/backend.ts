@@ -63,16 +63,16 @@ export class WmoeBackend extends MathBackendCPU {
   private writeDepth = 0;
 
   /**
-   * Runs `body` (a kernel); when it throws, every value it wrote into the backend (intermediate
+   * Runs `body(arg)` (a kernel); when it throws, every value it wrote into the backend (intermediate
    * results such as a GEMM's output before its bias is added: data no tensor will ever own) is
    * disposed before the error propagates. Nests: an inner call disposes only its own writes, and
    * an outer one that throws also those of inner calls that returned.
    */
-  disposingWritesOnThrow<T>(body: () => T): T {
+  disposingWritesOnThrow<T, A = undefined>(body: (arg: A) => T, arg?: A): T {
     const mark = this.writtenCount;
     this.writeDepth++;
     try {
-      return body();
+      return body(arg as A);
     } catch (e) {
       const ids = this.written.slice(mark, this.writtenCount);
       this.writtenCount = mark;

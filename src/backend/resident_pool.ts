@@ -106,7 +106,7 @@ export class ResidentPool implements OutputStore {
    * batch of input) never take a block.
    */
   promote(values: Float32Array): Float32Array | undefined {
-    if (!this.promotes || values.length < Math.max(this.minFloats, 1) || this.blocks.has(values)) return undefined;
+    if (!this.promotes || values.length < Math.max(this.minFloats, 1) || this.pointerOf(values) !== undefined) return undefined;
     if (!this.readOnce.has(values)) {
       this.readOnce.add(values);
       return undefined;
@@ -135,7 +135,8 @@ export class ResidentPool implements OutputStore {
   }
 
   pointerOf(values: unknown): number | undefined {
-    return values instanceof Float32Array ? this.blocks.get(values) : undefined;
+    // byteOffset 0: a JS array (every block lies above address 0), without a WeakMap lookup.
+    return values instanceof Float32Array && values.byteOffset !== 0 ? this.blocks.get(values) : undefined;
   }
 
   mark(): number {

@@ -79,16 +79,16 @@ export function outputF32(backend: WmoeBackend, length: number): { ptr: number; 
 }
 
 /**
- * Runs `body`, a kernel's work that takes outputs (outputF32, takeF32, `outputs.take`): when it
+ * Runs `body(arg)`, a kernel's work that takes outputs (outputF32, takeF32, `outputs.take`): when it
  * throws (say a WasmMemoryError from a scratch allocation after the output was taken), every
  * output it took that did not become a tensor's values is given back (a resident one's block is
  * freed), and every value it wrote into the backend (intermediate results, which no tensor will
  * own) is disposed; then the error propagates. Nests: an inner call gives back only its own.
  */
-export function releasingOutputsOnThrow<T>(backend: WmoeBackend, body: () => T): T {
+export function releasingOutputsOnThrow<T, A = undefined>(backend: WmoeBackend, body: (arg: A) => T, arg?: A): T {
   const mark = backend.outputs.mark();
   try {
-    return backend.disposingWritesOnThrow(body);
+    return backend.disposingWritesOnThrow(body, arg);
   } catch (e) {
     backend.outputs.discardSince(mark);
     throw e;
@@ -98,7 +98,8 @@ export function releasingOutputsOnThrow<T>(backend: WmoeBackend, body: () => T):
 /** Kernel `config` whose function gives back the outputs it took when it throws ({@link releasingOutputsOnThrow}). */
 export function releasingOutputs(config: KernelConfig): KernelConfig {
   const f = config.kernelFunc;
-  const kernelFunc: KernelConfig['kernelFunc'] = (args) => releasingOutputsOnThrow(args.backend as WmoeBackend, () => f(args));
+  // f and the kernel's args passed through, not wrapped in a closure per call.
+  const kernelFunc: KernelConfig['kernelFunc'] = (args) => releasingOutputsOnThrow(args.backend as WmoeBackend, f, args);
   return { ...config, kernelFunc };
 }
 
