@@ -1,7 +1,7 @@
 // Small-batch latency of backend `wmoe` (issue 19: per-op overhead): the package's LeNet-5 MoE
 // (DistributedMoE with DEFAULT_TRAIN_CONFIG, seed 1, untrained) at batch 1.
 //
-//   npm run build:ts && node bench/small-batch.mjs [--threads 1,2] [--calls 2000] [--warmup 300] [--profile]
+//   npm run build:ts && node bench/small-batch.mjs [--threads 1,2] [--calls 2000] [--warmup 300] [--profile] [--out FILE]
 //
 // Three forwards, each timed as tf.tidy(forward) + dataSync() of its output (median of --calls
 // calls after --warmup calls), one child process per thread count (init({ threads }) decides
@@ -15,8 +15,10 @@
 // thread pool split per call, and a hash of the output's bits.
 // With --profile, also the kernels of one call of each (tf.profile: calls and ms by name), and
 // the pool's counters (jobs split over threads) per call.
+// --out FILE: also writes the rows as JSON (with the machine's load at start and end).
 // WMOE_DIST: path of another build of the package's Node entry (default ../dist/node.mjs).
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { machineLoad, formatLoad, median } from './lib/timing.mjs';
 
@@ -33,11 +35,22 @@ if (opt('child', undefined) === undefined) {
   // Parent: one child per thread count, in order; prints each child's lines.
   const start = machineLoad();
   console.log(`small-batch: LeNet-5 MoE at batch 1, ${CALLS} calls after ${WARMUP}; ${formatLoad(start)}, uptime ${start.uptimeSeconds} s`);
+  const rows = [];
   for (const t of String(opt('threads', '1,2')).split(',')) {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args, '--child', t], { stdio: 'inherit', env: process.env });
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args, '--child', t], { stdio: ['inherit', 'pipe', 'inherit'], env: process.env, encoding: 'utf8' });
+    for (const line of r.stdout.split('\n')) {
+      if (line.startsWith('ROW ')) rows.push(JSON.parse(line.slice(4)));
+      else if (line) console.log(line);
+    }
     if (r.status !== 0) process.exit(r.status ?? 1);
   }
-  console.log(`end: ${formatLoad(machineLoad())}`);
+  const end = machineLoad();
+  console.log(`end: ${formatLoad(end)}`);
+  const out = opt('out', undefined);
+  if (out !== undefined) {
+    const meta = { date: new Date().toISOString(), node: process.version, build: process.env.WMOE_DIST ?? 'dist/node.mjs', calls: CALLS, warmup: WARMUP };
+    writeFileSync(out, JSON.stringify({ ...meta, load: { start, end }, rows }, null, 2) + '\n');
+  }
 } else {
   await child(Number(opt('child')));
 }
@@ -91,13 +104,14 @@ async function child(threads) {
     const cpu = process.cpuUsage(cpu0);
     const jobs = ((pool?.splitJobs ?? 0) - jobs0) / CALLS;
     const sorted = [...times].sort((a, b) => a - b);
-    console.log(`threads ${threads} ${name.padEnd(8)} median ${median(times).toFixed(4)} ms  p10 ${sorted[Math.floor(CALLS * 0.1)].toFixed(4)}  p90 ${sorted[Math.floor(CALLS * 0.9)].toFixed(4)}  CPU ${((cpu.user + cpu.system) / 1e3 / CALLS).toFixed(4)} ms/call (all threads)  split jobs/call ${jobs.toFixed(2)}  output bits ${bitsHash(call())}`);
+    const bits = bitsHash(call());
+    console.log('ROW ' + JSON.stringify({ threads, forward: name, medianMs: median(times), p10Ms: sorted[Math.floor(CALLS * 0.1)], p90Ms: sorted[Math.floor(CALLS * 0.9)],
+      cpuMsPerCall: (cpu.user + cpu.system) / 1e3 / CALLS, splitJobsPerCall: jobs, bits }));
+    console.log(`threads ${threads} ${name.padEnd(8)} median ${median(times).toFixed(4)} ms  p10 ${sorted[Math.floor(CALLS * 0.1)].toFixed(4)}  p90 ${sorted[Math.floor(CALLS * 0.9)].toFixed(4)}  CPU ${((cpu.user + cpu.system) / 1e3 / CALLS).toFixed(4)} ms/call (all threads)  split jobs/call ${jobs.toFixed(2)}  output bits ${bits}`);
     if (PROFILE) await profileOnce(tf, name, call);
   }
-  const leaked = tf.memory().numTensors;
   tf.dispose([x, ...dense.flatMap((d) => [d.w, d.b])]);
   model.dispose();
-  if (tf.memory().numTensors !== 0) console.log(`(tensors left: ${tf.memory().numTensors} of ${leaked})`);
 }
 
 /** Prints the kernels of one call of `call` (tf.profile), summed by name. */
