@@ -76,6 +76,19 @@ export function takeSimdFlag(argv: string[]): string[] {
   return rest;
 }
 
+/**
+ * The SIMD build a resumed run must load: the one it `recorded` (runs from before the relaxed build
+ * existed record none and ran the plain one). An InputError when this command line's --simd asks
+ * for another, since the run would no longer be bit-identical to one that never stopped.
+ */
+export function resumeSimdBuild(recorded: unknown, where: string): SimdBuild {
+  const build: SimdBuild = recorded === 'relaxed' ? 'relaxed' : 'plain';
+  if (simdFlag !== undefined && simdFlag !== 'auto' && simdFlag !== build) {
+    throw new InputError(`${where} ran on the ${build} SIMD build: it continues on that build only (bit-identical to a run that never stopped), not --simd ${simdFlag}`);
+  }
+  return build;
+}
+
 /** The SIMD build backend wmoe loads in this process with this command line's --simd (see init's InitOptions.simd). */
 export function simdBuildOfFlag(): SimdBuild {
   return simdBuildFor(simdFlag ?? 'auto');
@@ -94,11 +107,11 @@ export function loadedSimdBuild(): SimdBuild | undefined {
  * (tensorflow → @tensorflow/tfjs-node, webgpu → @tensorflow/tfjs-backend-webgpu, …), which is
  * imported when installed. An unknown or unavailable backend is an InputError naming it, and so
  * is `--simd relaxed|plain` with another backend. wmoe loads the SIMD build of `--simd`
- * ({@link takeSimdFlag}; default auto).
+ * ({@link takeSimdFlag}; default auto), or `simd` when given (a resumed run: the build it started on).
  */
-export async function useBackend(name: BackendName, threads = 1, spin?: number): Promise<void> {
+export async function useBackend(name: BackendName, threads = 1, spin?: number, simd: SimdChoice | undefined = simdFlag): Promise<void> {
   if (name === 'wmoe') {
-    const backend = await init({ threads, spin, ...(simdFlag !== undefined ? { simd: simdFlag } : {}) });
+    const backend = await init({ threads, spin, ...(simd !== undefined ? { simd } : {}) });
     const why = backend.nn.threadsUnavailable;
     if (threads > 1 && why) process.stderr.write(`wmoe: running on one thread: ${why}\n`);
     return;

@@ -66,6 +66,24 @@ describe('wmoe train --resume', () => {
     expect(timings.sessions).toBe(2);
   }, 240_000);
 
+  it('a run started on the plain SIMD build resumes on it (not the default relaxed one), bit-identical; --simd relaxed is refused', async () => {
+    const ref = join(tempDir(), 'plain-ref');
+    expect(runCli([...ARGS, '--simd', 'plain', '--out', ref]).code).toBe(0);
+    const dir = join(tempDir(), 'plain');
+    await runCliAndKill([...ARGS, '--simd', 'plain', '--out', dir], () => {
+      const at = savedAt(dir);
+      return at && at[0] === 1 && at[1] >= 2 ? at : undefined;
+    });
+    expectOneLineError(
+      runCli(['train', '--resume', dir, '--simd', 'relaxed']),
+      `the run in '${dir}' ran on the plain SIMD build: it continues on that build only (bit-identical to a run that never stopped), not --simd relaxed`,
+    );
+    const r = runCli(['train', '--resume', dir, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(join(dir, 'weights.bin')), readFileSync(join(ref, 'weights.bin')))).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'timings.json'), 'utf8')).simd).toBe('plain');
+  }, 240_000);
+
   it('refuses training flags with --resume, a finished run, a corrupt state, and a fresh run into an unfinished one (one-line errors)', async () => {
     const dir = join(tempDir(), 'run');
     await trainAndKill(dir, 1);

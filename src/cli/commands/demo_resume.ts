@@ -16,7 +16,7 @@ import { resolveTrainConfig, type TrainConfig } from '../../train/config.js';
 import { prepareData } from '../../train/data_prep.js';
 import { extractFeatures } from '../../train/features.js';
 import { hasTrainState, TRAIN_STATE_FILE } from '../../train/train_state_file.js';
-import { parseBackend, parseThreads, parseSpin, useBackend } from '../backend.js';
+import { parseBackend, parseThreads, parseSpin, resumeSimdBuild, useBackend } from '../backend.js';
 import { progressBar } from '../progress.js';
 import { resumeTraining } from './train.js';
 
@@ -85,7 +85,8 @@ export async function continueDemoTraining(dir: string, runtime: DemoRuntimeFlag
   const timings = readTimings(dir);
   const backend = parseBackend(timings.backend);
   const threads = runtime.threads !== undefined || timings.threads === undefined ? parseThreads(runtime.threads, backend) : timings.threads;
-  await useBackend(backend, threads, parseSpin(runtime.spin, backend));
+  const simd = backend === 'wmoe' ? resumeSimdBuild(timings.simd, `the demo in '${dir}'`) : undefined;
+  await useBackend(backend, threads, parseSpin(runtime.spin, backend), simd);
   const { model, meta, stage2Link } = loadCheckpoint(dir);
   try {
     if (!meta?.train || !stage2Link) throw new InputError(`--resume '${dir}': the checkpoint records no training config or stage-2 link`);
@@ -106,15 +107,16 @@ export async function continueDemoTraining(dir: string, runtime: DemoRuntimeFlag
   }
 }
 
-/** The backend and threads a finished run recorded in timings.json (empty when absent). */
-function readTimings(dir: string): { backend?: string; threads?: number } {
+/** The backend, threads and SIMD build a finished run recorded in timings.json (empty when absent). */
+function readTimings(dir: string): { backend?: string; threads?: number; simd?: string } {
   const path = join(dir, 'timings.json');
   if (!existsSync(path)) return {};
   try {
-    const t = JSON.parse(readFileSync(path, 'utf8')) as { backend?: unknown; threads?: unknown };
+    const t = JSON.parse(readFileSync(path, 'utf8')) as { backend?: unknown; threads?: unknown; simd?: unknown };
     return {
       ...(typeof t.backend === 'string' ? { backend: t.backend } : {}),
       ...(Number.isInteger(t.threads) ? { threads: t.threads as number } : {}),
+      ...(typeof t.simd === 'string' ? { simd: t.simd } : {}),
     };
   } catch {
     throw new InputError(`--resume '${dir}': ${path} is not valid JSON`);

@@ -26,7 +26,8 @@ import { LINK_KINDS, type Link } from '../../link/index.js';
 import { chooseLink, LINK_FLAGS, linkFromFlags } from '../link_flags.js';
 import { CHANNEL_FLAGS, channelSettingsOf, parseChannelFlags } from '../channel_flags.js';
 import type { DistributedMoE } from '../../moe/model.js';
-import { loadedSimdBuild, parseBackend, parseSpin, parseThreads, useBackend, type BackendName } from '../backend.js';
+import { loadedSimdBuild, parseBackend, parseSpin, parseThreads, resumeSimdBuild, useBackend, type BackendName } from '../backend.js';
+import type { SimdBuild } from '../../wasm/module.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits, batchSizeThatRuns } from '../../errors.js';
 import { progressBar } from '../progress.js';
@@ -228,6 +229,8 @@ interface RunPlan {
   threads: number;
   /** --spin: polls of an idle worker before it sleeps (init's default when absent). */
   spin?: number;
+  /** The SIMD build of backend wmoe (a resumed run: the one it started on); --simd's otherwise. */
+  simd?: SimdBuild;
   link: Link;
   out: string;
   resume?: TrainState;
@@ -243,7 +246,8 @@ interface RunPlan {
 async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const { cfg, backend, threads, link, out } = plan;
   const started = Date.now();
-  await useBackend(backend, threads, plan.spin);
+  await useBackend(backend, threads, plan.spin, plan.simd);
+  const simd = backend === 'wmoe' ? loadedSimdBuild() : undefined;
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
   const shape: [number, number, number] = [data.train.height, data.train.width, data.train.channels];
   if (plan.resume && (shape.join('x') !== cfg.inputShape.join('x') || data.train.classes !== cfg.classes)) {
@@ -254,14 +258,14 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const stage2Link = linkRecordOf(link);
   const seconds = () => plan.previousSeconds + (Date.now() - started) / 1000;
   const onCheckpoint = (s: TrainState) =>
-    writeTrainStateFile(out, encodeTrainState(s, { backend, threads, stage2Link, trainSeconds: seconds(), session: plan.session }));
+    writeTrainStateFile(out, encodeTrainState(s, { backend, threads, simd, stage2Link, trainSeconds: seconds(), session: plan.session }));
   const { model, metrics, features } = trainWithin(
     cfg,
     () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
     (batch) => stage1StepFits(cfg, batch),
   );
   // simd: the SIMD build of wmoe's kernels (relaxed or plain; absent with another backend).
-  const timings = { backend, threads, simd: backend === 'wmoe' ? loadedSimdBuild() : undefined, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
+  const timings = { backend, threads, simd, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
   finishRunDirectory(out, model, { train: cfg, stage2Link }, {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
@@ -314,9 +318,10 @@ export async function resumeTraining(dir: string, v: Flags) {
   const { link } = chooseLink({}, record);
   const previousSeconds = typeof meta.trainSeconds === 'number' ? meta.trainSeconds : 0;
   const session = (Number.isInteger(meta.session) ? (meta.session as number) : 1) + 1;
+  const simd = backend === 'wmoe' ? resumeSimdBuild(meta.simd, `the run in '${dir}'`) : undefined;
   const { stage, epochs } = state.state;
   if (!v.quiet) process.stderr.write(`resuming the run in ${dir} after stage ${stage}, epoch ${epochs} of ${stage === 1 ? cfg.stage1Epochs : cfg.stage2Epochs}\n`);
-  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), link, out: dir, resume: state, previousSeconds, session }, v.quiet);
+  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), simd, link, out: dir, resume: state, previousSeconds, session }, v.quiet);
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
