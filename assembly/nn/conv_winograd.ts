@@ -355,3 +355,102 @@ export function winogradTiles(
   }
   winogradOutput(m, co, oh, ow, th, tw, <i32>(mm >> 2), t0, count, out);
 }
+
+// ---- filter gradient -------------------------------------------------------------------------
+// dW = Gᵀ Z G with Z[ξ] (ci × co) = Σ_t V[ξ][t]ᵀ Ŷ[ξ][t], V the input transform of the forward
+// pass and Ŷ = A dy Aᵀ the adjoint of its output transform on each 2×2 tile of dy (zero past
+// oh, ow): the GEMMs reduce over tiles. A = Aᵀᵀ = [1 0; 1 1; 1 −1; 0 −1].
+
+/**
+ * Ŷ[ξ] = (A dy Aᵀ)[ξ] of output tiles t0 … t0+count−1 of dy [n][oh][ow][co], written as rows t
+ * of 16 packed B matrices for a GEMM of k = ldk rows and co columns ([ceil(co/16)][ldk][16]
+ * floats each, matrix ξ at dst + ξ·(ceil(co/16)·ldk·64 + 64) bytes); panel columns past co are
+ * written as zeros.
+ */
+export function winogradGradOut(
+  dy: usize, oh: i32, ow: i32, co: i32, th: i32, tw: i32, ldk: i32, t0: i32, count: i32, dst: usize,
+): void {
+  const per = th * tw;
+  const cb = <usize>co << 2;
+  const mat = filterStride(ldk, co);
+  const panel = <usize>ldk * ROW_BYTES;
+  const cp = (co + 15) & ~15;
+  for (let t = t0; t < t0 + count; t++) {
+    const b = t / per;
+    const ty = (t - b * per) / tw;
+    const tx = t - b * per - ty * tw;
+    const oy = 2 * ty;
+    const ox = 2 * tx;
+    const down = oy + 1 < oh;
+    const right = ox + 1 < ow;
+    const p = dy + (<usize>(b * oh + oy) * <usize>ow + <usize>ox) * cb;
+    const rowStep = <usize>ow * cb;
+    const row = dst + <usize>t * ROW_BYTES;
+    for (let q = 0; q < cp; q += 4) {
+      const nq = min(4, co - q);
+      const qb = <usize>q << 2;
+      // dY = [a b; c d] (zero outside dy or past co); along rows (A·dY): (a, b), (a + c, b + d),
+      // (a − c, b − d), (−c, −d); then along columns: (p, q) → (p, p + q, p − q, −q).
+      let a = f32x4.splat(0), bb = a, c = a, d = a;
+      if (nq > 0) {
+        a = loadN(p + qb, nq);
+        if (right) bb = loadN(p + cb + qb, nq);
+        if (down) c = loadN(p + rowStep + qb, nq);
+        if (down && right) d = loadN(p + rowStep + cb + qb, nq);
+      }
+      const o = row + <usize>(q >> 4) * panel + (<usize>(q & 15) << 2);
+      storeGradRow(a, bb, o, mat);
+      storeGradRow(f32x4.add(a, c), f32x4.add(bb, d), o + 4 * mat, mat);
+      storeGradRow(f32x4.sub(a, c), f32x4.sub(bb, d), o + 8 * mat, mat);
+      storeGradRow(f32x4.neg(c), f32x4.neg(d), o + 12 * mat, mat);
+    }
+  }
+}
+
+/** (p, q) → (p, p + q, p − q, −q) as ξ = 4i … 4i+3 at o, o + mat, o + 2mat, o + 3mat. */
+// @ts-ignore: decorator
+@inline
+function storeGradRow(p: v128, q: v128, o: usize, mat: usize): void {
+  v128.store(o, p);
+  v128.store(o + mat, f32x4.add(p, q));
+  v128.store(o + 2 * mat, f32x4.sub(p, q));
+  v128.store(o + 3 * mat, f32x4.neg(q));
+}
+
+/**
+ * dW [3][3][ci][co] rows r0 … r0+rows−1 of ci = Gᵀ Z G, Z[ξ] (ci × co, rows of co floats) at
+ * z + ξ·ldz·4 bytes. Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].
+ */
+export function winogradFilterGrad(z: usize, ci: i32, co: i32, ldz: i32, r0: i32, rows: i32, dw: usize): void {
+  const mat = <usize>ldz << 2;
+  const tap = <usize>ci * <usize>co << 2;
+  const half = f32x4.splat(0.5);
+  const nhalf = f32x4.splat(-0.5);
+  for (let r = r0; r < r0 + rows; r++) {
+    for (let q = 0; q < co; q += 4) {
+      const nq = min(4, co - q);
+      const off = (<usize>r * <usize>co + <usize>q) << 2;
+      const s = z + off;
+      // Z[i][j] = matrix 4i + j. Gᵀ along i per column j (t[k][j]), then along j per row kh.
+      for (let kh = 0; kh < 3; kh++) {
+        const t0 = gtRow(loadN(s, nq), loadN(s + 4 * mat, nq), loadN(s + 8 * mat, nq), loadN(s + 12 * mat, nq), kh, half, nhalf);
+        const t1 = gtRow(loadN(s + mat, nq), loadN(s + 5 * mat, nq), loadN(s + 9 * mat, nq), loadN(s + 13 * mat, nq), kh, half, nhalf);
+        const t2 = gtRow(loadN(s + 2 * mat, nq), loadN(s + 6 * mat, nq), loadN(s + 10 * mat, nq), loadN(s + 14 * mat, nq), kh, half, nhalf);
+        const t3 = gtRow(loadN(s + 3 * mat, nq), loadN(s + 7 * mat, nq), loadN(s + 11 * mat, nq), loadN(s + 15 * mat, nq), kh, half, nhalf);
+        const o = dw + off + <usize>(3 * kh) * tap;
+        storePartial(o, gtRow(t0, t1, t2, t3, 0, half, nhalf), nq);
+        storePartial(o + tap, gtRow(t0, t1, t2, t3, 1, half, nhalf), nq);
+        storePartial(o + 2 * tap, gtRow(t0, t1, t2, t3, 2, half, nhalf), nq);
+      }
+    }
+  }
+}
+
+/** Row k (0–2) of Gᵀ times (z0, z1, z2, z3): z0 + ½(z1 + z2), ½(z1 − z2), ½(z1 + z2) + z3. */
+// @ts-ignore: decorator
+@inline
+function gtRow(z0: v128, z1: v128, z2: v128, z3: v128, k: i32, half: v128, nhalf: v128): v128 {
+  if (k == 1) return madd(z2, nhalf, f32x4.mul(z1, half));
+  const s = f32x4.mul(f32x4.add(z1, z2), half);
+  return k == 0 ? f32x4.add(z0, s) : f32x4.add(s, z3);
+}

@@ -66,6 +66,8 @@ export interface NnExports {
     tq: number, tk: number, dh: number, scale: number, pb: number, ind: number, ds: number): void;
   /** dst (j, i) = src (i, j) for src rows×cols, ldd floats between dst rows (assembly/nn/matrix_transpose.ts, 4×4 SIMD blocks). */
   matrixTranspose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
+  /** Indirection [ceil(m/mr)][heads][mr] u32 of Σ_h A_h·B_h: row i of head h at a + h·headBytes + i·rowBytes (assembly/nn/heads_rows.ts). */
+  headsRowPointers(a: number, m: number, rowBytes: number, heads: number, headBytes: number, mr: number, ind: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.
@@ -136,6 +138,11 @@ export interface NnExports {
   /** The whole conv (input transform, 16 GEMMs with packed U at u, output transform) on tiles t0…t0+count−1, in the block's scratch. */
   winogradTiles(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, u: number,
     co: number, oh: number, ow: number, t0: number, count: number, scratch: number, out: number): void;
+  /** Ŷ = A dy Aᵀ of tiles t0…t0+count−1 of dy [n][oh][ow][co] as rows of 16 packed B matrices (ldk rows, packed size + 64 bytes apart). */
+  winogradGradOut(dy: number, oh: number, ow: number, co: number, th: number, tw: number, ldk: number, t0: number,
+    count: number, dst: number): void;
+  /** dW [3][3][ci][co] rows r0…r0+rows−1 = Gᵀ Z G from Z[16] (ci × co, ldz floats apart). */
+  winogradFilterGrad(z: number, ci: number, co: number, ldz: number, r0: number, rows: number, dw: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

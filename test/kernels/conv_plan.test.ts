@@ -16,9 +16,9 @@ const info = (x: number[], f: number[], stride: number, pad: Pad) => convInfoOf(
 //     'gemm-filter-rows'; fw·ci = 30 of 32 floats → dx 'scatter'; no padding, 16 of 16 panel
 //     columns → dW 'row-gemm'.
 //   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·16·16
-//     tiles ≥ 16 → forward and dx 'winograd'; padded, ci ≥ 8, 8192 pixels ≥ 64 filters → dW
-//     'gemm-many-pixels'. With 16 channels, or at batch 1 on 4x4 (4 tiles): forward
-//     'gemm-indirect', dx 'gemm-rotated'.
+//     tiles ≥ 16 (≥ 32 for dW) → forward, dx and dW 'winograd'. With 16 channels: forward
+//     'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'; at batch 1 on 4x4
+//     (4 tiles): 'gemm-indirect', 'gemm-rotated' and (16 pixels < 512 filters) 'gemm-few-pixels'.
 //   ResNet 1x1 64→128 shortcut, stride 2: forward 'gemm-indirect'; stride 2 → dx 'gemm-col2im';
 //     1x1 without padding → dW 'gemm-1x1'.
 //   ResNet 3x3 512→512 at 4x4, batch 1: 16 pixels < 512 filters → dW 'gemm-few-pixels'.
@@ -42,7 +42,9 @@ describe('conv planner', () => {
     const c = info([8, 32, 32, 64], [3, 3, 64, 64], 1, 'same');
     expect(planForward(c).name).toBe('winograd');
     expect(planInputGrad(c).name).toBe('winograd');
-    expect(planFilterGrad(c).name).toBe('gemm-many-pixels');
+    expect(planFilterGrad(c).name).toBe('winograd');
+    expect(planFilterGrad(info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same')).name).toBe('winograd');
+    expect(planFilterGrad(info([8, 32, 32, 64], [3, 3, 64, 4], 1, 'same')).name).toBe('gemm-many-pixels');
     for (const few of [info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same'), info([1, 4, 4, 512], [3, 3, 512, 512], 1, 'same')]) {
       expect(planForward(few).name).toBe('gemm-indirect');
       expect(planInputGrad(few).name).toBe('gemm-rotated');

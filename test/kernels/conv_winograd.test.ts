@@ -99,7 +99,7 @@ describe("conv strategy 'winograd'", () => {
 
   const grads: [string, number[], number[], Pad][] = [
     ['same, odd 7x5, ci 33, co 36', [2, 7, 5, 33], [3, 3, 33, 36], 'same'],
-    ['valid 9x8, ci 32, co 35, batch 1', [1, 9, 8, 32], [3, 3, 32, 35], 'valid'],
+    ['valid 11x10, ci 32, co 35, batch 1', [1, 11, 10, 32], [3, 3, 32, 35], 'valid'],
     ['explicit padding (0, 2) (2, 1)', [2, 6, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
     ['blocked (1144 tiles), odd 25x21, ci 33, co 32', [8, 25, 21, 33], [3, 3, 33, 32], 'same'],
   ];
@@ -120,6 +120,25 @@ describe("conv strategy 'winograd'", () => {
         const x = rand(xs, 5) as tf.Tensor4D;
         return dx(x, w().abs() as tf.Tensor4D, dyOf(x).abs());
       });
+      expectWithinBound(got!.data, ref!.data, s!.data, BOUND);
+    });
+  }
+
+  // From 8 channels and 32 tiles (cpu's filter gradient runs at ~10 MFLOP/s: small shapes).
+  const filterGrads: [string, number[], number[], Pad][] = [
+    ['same, odd 9x7, ci 13, co 10', [2, 9, 7, 13], [3, 3, 13, 10], 'same'],
+    ['valid 15x12 → 13x10, ci 9, co 35, batch 1', [1, 15, 12, 9], [3, 3, 9, 35], 'valid'],
+    ['explicit padding (0, 2) (2, 1), ci 34, co 32', [2, 8, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
+  ];
+  for (const [label, xs, fs, pad] of filterGrads) {
+    it(`filter gradient (tf.grad) matches cpu within c·eps·Σ|x||dy|: ${label}`, async () => {
+      const dyOf = () => rand(tf.conv2d(rand(xs, 5) as tf.Tensor4D, rand(fs, 7) as tf.Tensor4D, 1, pad).shape, 9);
+      const dw = (x: tf.Tensor4D, dy: tf.Tensor) => tf.grad((ww: tf.Tensor4D) => tf.conv2d(x, ww, 1, pad).mul(dy).sum())(rand(fs, 7) as tf.Tensor4D);
+      const [got] = await runOn('wmoe', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
+      expect(lastConvStrategy('filterGrad')).toBe('winograd');
+      const [ref] = await runOn('cpu', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
+      // S = Σ|x||dy| per dW element: the same gradient of |x| and |dy| (it is bilinear in them).
+      const [s] = await runOn('cpu', () => dw(rand(xs, 5).abs() as tf.Tensor4D, dyOf().abs()));
       expectWithinBound(got!.data, ref!.data, s!.data, BOUND);
     });
   }
@@ -160,6 +179,7 @@ describe("conv strategy 'winograd'", () => {
         const w = rand([3, 3, ci!, co!], 32) as tf.Tensor4D;
         const dy = rand([n!, s!, s!, co!], 33);
         out.push(tf.conv2d(x, w, 1, 'same'), tf.grad((xx: tf.Tensor4D) => tf.conv2d(xx, w, 1, 'same').mul(dy).sum())(x));
+        out.push(tf.grad((ww: tf.Tensor4D) => tf.conv2d(x, ww, 1, 'same').mul(dy).sum())(w));
       }
       return out;
     };
@@ -171,7 +191,8 @@ describe("conv strategy 'winograd'", () => {
     expect(pool.workerChunks).toBeGreaterThan(before);
     expect(lastConvStrategy('forward')).toBe('winograd');
     expect(lastConvStrategy('inputGrad')).toBe('winograd');
-    for (let i = 0; i < 4; i++) {
+    expect(lastConvStrategy('filterGrad')).toBe('winograd');
+    for (let i = 0; i < 6; i++) {
       expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);
     }
   });

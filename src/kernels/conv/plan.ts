@@ -9,19 +9,22 @@
 //                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated',
 //                  'winograd' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
 //                  rotated by 180°) | 'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
-//   filter grad    'empty' | 'row-gemm' (no padding, ci < 8, co filling 8-column panels) |
+//   filter grad    'empty' | 'winograd' (3×3 stride 1, see below) | 'row-gemm' (no padding, ci < 8,
+//                  co filling 8-column panels) |
 //                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
 //                  'gemm-many-pixels'.
 //
-// 'winograd' (F(2×2, 3×3), conv/winograd.ts; 2.25× fewer multiplies) runs a 3×3 stride-1 conv of
-// either pass when both channel counts of that conv are ≥ 32 and it has ≥ 16 output tiles of
-// 2×2 pixels. Measured per shape against the GEMM strategies it replaces (1 thread, CPU time,
-// medians of alternating calls, load ~9, scratch bench in the issue-19 report):
-//   ResNet-18 batch 32 (32x32·64 … 4x4·512): 1.6–1.9× both passes; batch 1, 32x32·64 … 8x8·256:
-//   1.3–1.9×; 32→32 channels 1.2–1.35×, but 16→16 0.88–1.06× and 8→16 0.8–0.9× (the
-//   transforms cost as much as the GEMM saves); 4x4·512 at batch 1 (4 tiles) 0.75× with the
-//   filter transformed per call and 0.90× with it cached (16 GEMMs of 4 rows read 16/9 as many
-//   filter bytes), at batch 4 (16 tiles) 1.07× and 1.35×.
+// 'winograd' (F(2×2, 3×3), conv/winograd.ts; 2.25× fewer multiplies) runs a 3×3 stride-1 conv's
+// forward pass and input gradient when both channel counts of that pass's conv are ≥ 32 and it
+// has ≥ 16 output tiles of 2×2 pixels, and its filter gradient from 8 channels each way and 32
+// tiles. Measured per shape against the strategies it replaces (1 thread, CPU time, medians of
+// 5–9 alternating calls, load ~9; the scratch bench is described in the issue-19 report):
+//   ResNet-18 batch 32 (32x32·64 … 4x4·512): forward and input gradient 1.6–1.9×, filter
+//   gradient 1.65–1.85×; batch 1, 32x32·64 … 8x8·256: 1.25–1.9× (filter gradient at 8x8·256,
+//   16 tiles: 1.05×); 32→32 channels 1.2–1.35×, 16→16 0.82–1.0× and 8→16 0.75–0.9× (the
+//   transforms cost as much as the GEMMs save) but their filter gradient 1.8–2.2×; 4x4·512 at
+//   batch 1 (4 tiles) 0.67–0.9× (16 GEMMs of 4 rows read 16/9 as many filter bytes), at batch 4
+//   (16 tiles) 1.06× forward (1.35× with the transformed filter cached), filter gradient 1.02×.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { KernelArgs } from '../wasm_io.js';
@@ -30,7 +33,7 @@ import type { Conv2DInfo } from './geometry.js';
 import { directForwardFits, forwardDirect, inputGradDirect } from './direct.js';
 import { filterRowsFits, forwardGemm, inputGradCol2im, inputGradRotated } from './gemm.js';
 import { inputGradScatter, scatterFits } from './scatter.js';
-import { forwardWinograd, inputGradWinograd } from './winograd.js';
+import { filterGradWinograd, forwardWinograd, inputGradWinograd } from './winograd.js';
 import {
   directFilterGradFits, filterGrad1x1, filterGrad1x1Fits, filterGradDirect, filterGradFewPixels, filterGradManyPixels,
   filterGradRowGemm, rowGemmFilterGradFits,
@@ -39,7 +42,7 @@ import { type FilterGradAt, type ForwardCall, type InputGradAt, filterGradIn, in
 
 export type ForwardStrategy = 'direct' | 'winograd' | 'gemm-filter-rows' | 'gemm-indirect';
 export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'winograd' | 'gemm-rotated' | 'gemm-col2im';
-export type FilterGradStrategy = 'empty' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
+export type FilterGradStrategy = 'empty' | 'winograd' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
 
 /** Forward plan: out [n, oh, ow, co] values of a call by `run`. */
 export interface ForwardPlan {
@@ -59,20 +62,27 @@ export interface FilterGradPlan {
   run: (backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo) => Float32Array;
 }
 
-/** Winograd needs at least this many input and output channels (see winogradFits). */
+/** Winograd (forward, input gradient) needs at least this many input and output channels… */
 export const WINOGRAD_MIN_CHANNELS = 32;
 /** …and at least this many 2×2 output tiles. */
 export const WINOGRAD_MIN_TILES = 16;
+/** The filter gradient's Winograd needs at least this many channels each way and tiles. */
+export const WINOGRAD_FILTER_GRAD_MIN_CHANNELS = 8;
+export const WINOGRAD_FILTER_GRAD_MIN_TILES = 32;
 
 /**
- * Whether 'winograd' runs a 3×3 stride-1 conv (of either pass) with `c` input and `k` output
- * channels onto an oh × ow output of batch n (see the file header for the measurements).
+ * Whether 'winograd' runs a 3×3 stride-1 conv with `c` input and `k` output channels onto an
+ * oh × ow output of batch n: at least `minChannels` channels each way and `minTiles` 2×2 output
+ * tiles (see the file header for the measurements).
  */
-export function winogradFits(info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number): boolean {
+export function winogradFits(
+  info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number,
+  minChannels = WINOGRAD_MIN_CHANNELS, minTiles = WINOGRAD_MIN_TILES,
+): boolean {
   if (info.filterHeight !== 3 || info.filterWidth !== 3 || info.strideHeight !== 1 || info.strideWidth !== 1) return false;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
   const tiles = n * Math.ceil(oh / 2) * Math.ceil(ow / 2);
-  return c >= WINOGRAD_MIN_CHANNELS && k >= WINOGRAD_MIN_CHANNELS && tiles >= WINOGRAD_MIN_TILES;
+  return c >= minChannels && k >= minChannels && tiles >= minTiles;
 }
 
 /** The forward strategy for conv geometry `info`. */
@@ -126,6 +136,10 @@ export function planFilterGrad(info: Conv2DInfo): FilterGradPlan {
   const k = fh * fw * ci;
   const m = info.batchSize * info.outHeight * info.outWidth;
   if (m === 0 || k === 0 || co === 0) return { name: 'empty', run: () => new Float32Array(k * co) };
+  const { batchSize: n, outHeight: oh, outWidth: ow } = info;
+  if (winogradFits(info, ci, co, n, oh, ow, WINOGRAD_FILTER_GRAD_MIN_CHANNELS, WINOGRAD_FILTER_GRAD_MIN_TILES)) {
+    return { name: 'winograd', run: filterGradWinograd };
+  }
   if (rowGemmFilterGradFits(info)) return { name: 'row-gemm', run: inFilterArena(filterGradRowGemm) };
   if (directFilterGradFits(info)) return { name: 'direct', run: inFilterArena(filterGradDirect) };
   if (filterGrad1x1Fits(info)) return { name: 'gemm-1x1', run: inFilterArena(filterGrad1x1) };

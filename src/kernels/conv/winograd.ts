@@ -14,7 +14,7 @@ import { indirectionBytes, packedBytes } from '../conv_support.js';
 import { type KernelArgs, outputF32, readPtr, runChunked } from '../wasm_io.js';
 import { unitsPerChunk } from '../../wasm/parallel_gemm.js';
 import type { Conv2DInfo } from './geometry.js';
-import { type ForwardCall, forwardEpilogue, inputGradIn } from './pass_io.js';
+import { type FilterGradAt, type ForwardCall, filterGradIn, forwardEpilogue, inputGradIn } from './pass_io.js';
 
 /** Winograd tiles: 16 transformed values (ξ = 4i + j) per 2×2 output pixels. */
 const XI = 16;
@@ -194,4 +194,36 @@ export function inputGradWinograd(args: KernelArgs, info: Conv2DInfo): TensorInf
     winogradAt(backend, pdy, g, pu, pdx);
   });
   return backend.output(inputShape.slice(), dx);
+}
+
+/**
+ * Filter-gradient strategy 'winograd' (3×3, stride 1): dW [3, 3, ci, co] = Gᵀ Z[ξ] G with the
+ * 16 GEMMs Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ] reducing over the tiles, V the forward's input transform
+ * of x and Ŷ = A dy Aᵀ the adjoint of its output transform (written packed for the GEMM).
+ */
+export function filterGradWinograd(backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo): Float32Array {
+  return filterGradIn(backend, xv, dyv, info, (at) => filterGradAt(backend, at));
+}
+
+function filterGradAt(backend: WmoeBackend, { ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const { inChannels: ci, outChannels: co } = info;
+  const th = Math.ceil(info.outHeight / 2);
+  const tw = Math.ceil(info.outWidth / 2);
+  const tiles = info.batchSize * th * tw;
+  const vm = tiles * ci + PAD / 4;
+  const ys = filterStride(tiles, co);
+  const zm = ci * co + PAD / 4;
+  const pv = arena.alloc(XI * vm * 4);
+  const py = arena.alloc(XI * ys);
+  const pz = arena.alloc(XI * zm * 4);
+  const pind = arena.alloc(indirectionBytes(ci, 1));
+  const geometry = [info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, th, tw];
+  splitUnits(backend, 'winogradInput', [px, ...geometry, vm, 0, tiles, pv], (p) => [0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, p * ci * 4], 10, tiles, tiles * ci);
+  const gradArgs = [pdy, info.outHeight, info.outWidth, co, th, tw, tiles, 0, tiles, py];
+  splitUnits(backend, 'winogradGradOut', gradArgs, (p) => [0, 0, 0, 0, 0, 0, 0, p, 0, 0], 8, tiles, tiles * co);
+  for (let xi = 0; xi < XI; xi++) {
+    // A = V[ξ]ᵀ (ci × tiles): row i at column i of V[ξ], ci floats per step.
+    ex.gemm(ci, co, tiles, pv + xi * vm * 4, 1, ci, py + xi * ys, pz + xi * zm * 4, co, 0, pind);
+  }
+  splitUnits(backend, 'winogradFilterGrad', [pz, ci, co, zm, 0, ci, pdw], (p) => [0, 0, 0, 0, p, 0, 0], 5, ci, ci * co);
 }
