@@ -17,3 +17,4 @@ export * from './gelu';
 export * from './layer_norm';
 export * from './attention';
 export * from './matrix_transpose';
+export * from './heads_rows';

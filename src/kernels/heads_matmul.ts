@@ -34,20 +34,13 @@ function headsMatMul(args: KernelArgs): TensorInfo {
   const c = outputF32(backend, G * m * n);
   if (G * m * n > 0) {
     const pbp = arena.alloc(packedBytes(H * k, n));
-    const tiles = Math.ceil(Math.max(m, 1) / MR);
     const pind = arena.alloc(indirectionBytes(m, H));
     const rs = transposeB ? 1 : n, cs = transposeB ? k : 1;
     for (let g = 0; g < G; g++) {
       // Each head's B_h into rows h·k … h·k + k − 1 of one packed [H·k, n].
       for (let h = 0; h < H; h++) ex.gemmPackBRows(pb + (h * Gb + (Gb === 1 ? 0 : g)) * k * n * 4, k, n, rs, cs, pbp, H * k, h * k);
       // Indirection [tiles][H][MR]: row i of tap h is A_h's row i (rows past m repeat the last).
-      const ind = arena.i32(pind, tiles * H * MR);
-      for (let t = 0; t < tiles; t++) {
-        for (let h = 0; h < H; h++) {
-          const base = pa + (h * G + g) * m * k * 4;
-          for (let r = 0; r < MR; r++) ind[(t * H + h) * MR + r] = base + Math.min(t * MR + r, m - 1) * k * 4;
-        }
-      }
+      ex.headsRowPointers(pa + g * m * k * 4, m, k * 4, H, G * m * k * 4, MR, pind);
       ex.gemmIndirect(m, n, H, k, pind, 4, pbp, c.ptr + g * m * n * 4, n, 0, 0);
     }
   }
