@@ -2,13 +2,20 @@ import type { LinearHeap } from '../wasm/heap.js';
 import type { OutputStore } from './output_pool.js';
 
 /**
- * Outputs of fewer floats than this are JS arrays, not blocks: a block's bookkeeping (heap
- * allocation, maps, freeing) costs more than copying 4 KiB out of and into the arena, and a
- * batch-1 forward is mostly such outputs. Also the size from which JS values that kernels read
- * again and again (weights made from JS arrays, a checkpoint's variables) move into WASM memory
- * (see {@link ResidentPool.promote}).
+ * Outputs of fewer floats than this (16 floats, 64 bytes) are plain JS arrays, not blocks: V8
+ * keeps a typed array of at most 64 bytes inside its own heap, which costs less to make than a
+ * block's bookkeeping (heap allocation, maps, freeing), and a batch-1 forward makes many such
+ * outputs. A larger JS array gets a buffer allocated apart (1.5–4 µs each, measured on the 2-core
+ * build machine), which costs more than a block.
  */
-export const RESIDENT_MIN_FLOATS = 1024;
+export const RESIDENT_MIN_FLOATS = 17;
+
+/**
+ * Floats from which JS values that kernels read again and again (weights made from JS arrays,
+ * a checkpoint's variables) move into WASM memory (see {@link ResidentPool.promote}): below it,
+ * copying them into the arena on every read costs less than tracking their reads.
+ */
+export const PROMOTE_MIN_FLOATS = 1024;
 
 /**
  * The output store of a backend whose nn module has a shared linear memory (the threaded
@@ -49,7 +56,7 @@ export class ResidentPool implements OutputStore {
   constructor(
     private readonly heap: LinearHeap,
     readonly capBytes = (heap.maxBytes ?? 2 ** 31) / 2,
-    /** Outputs and promoted values of fewer floats stay JS arrays (0: every output is a block). */
+    /** Outputs of fewer floats are JS arrays (0: every output is a block). */
     readonly minFloats = RESIDENT_MIN_FLOATS,
     /** Whether JS values read twice move into blocks (see promote). */
     readonly promotes = true,
@@ -101,12 +108,12 @@ export class ResidentPool implements OutputStore {
 
   /**
    * A kernel reads the JS values `values` of a tensor: on their second read, when they hold
-   * at least `minFloats` floats, a resident copy for the tensor to hold from now on (already
+   * at least PROMOTE_MIN_FLOATS floats, a resident copy for the tensor to hold from now on (already
    * adopted); else undefined (the kernel copies them into the arena). Values read once (a
    * batch of input) never take a block.
    */
   promote(values: Float32Array): Float32Array | undefined {
-    if (!this.promotes || values.length < Math.max(this.minFloats, 1) || this.pointerOf(values) !== undefined) return undefined;
+    if (!this.promotes || values.length < PROMOTE_MIN_FLOATS || this.pointerOf(values) !== undefined) return undefined;
     if (!this.readOnce.has(values)) {
       this.readOnce.add(values);
       return undefined;

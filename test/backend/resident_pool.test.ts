@@ -49,7 +49,7 @@ describe('ResidentPool on backend wmoe with threads', () => {
   });
 
   test('dataSync hands out a JS copy; the block is freed and reusing it leaves the copy alone', () => {
-    const y = tf.relu(rand([2000], 2));
+    const y = tf.relu(rand([1000], 2));
     const bytes = pool().residentBytes;
     const out = y.dataSync() as Float32Array;
     expect(out.buffer).not.toBeInstanceOf(SharedArrayBuffer);
@@ -57,19 +57,19 @@ describe('ResidentPool on backend wmoe with threads', () => {
     expect(held(y)).toBe(out);
     expect(pool().residentBytes).toBeLessThan(bytes);
     const expected = out.slice();
-    const others = Array.from({ length: 4 }, (_, i) => tf.relu(rand([2000], 10 + i)));
+    const others = Array.from({ length: 4 }, (_, i) => tf.relu(rand([1000], 10 + i)));
     expect(out).toEqual(expected);
     expect(y.dataSync()).toEqual(expected);
     tf.dispose([y, ...others]);
   });
 
   test('a slice viewing a resident tensor gets values of its own, which outlive the source', () => {
-    const x = tf.relu(rand([8, 200], 3));
-    const expected = tf.tidy(() => tf.slice(x, [2, 0], [3, 200]).arraySync());
-    const s = tf.slice(x, [2, 0], [3, 200]); // cpu's Slice: a subarray of x's values when contiguous
+    const x = tf.relu(rand([8, 100], 3));
+    const expected = tf.tidy(() => tf.slice(x, [2, 0], [3, 100]).arraySync());
+    const s = tf.slice(x, [2, 0], [3, 100]); // cpu's Slice: a subarray of x's values when contiguous
     expect(held(s).buffer).not.toBe(held(x).buffer);
     x.dispose();
-    const others = Array.from({ length: 4 }, (_, i) => tf.relu(rand([8, 200], 20 + i)));
+    const others = Array.from({ length: 4 }, (_, i) => tf.relu(rand([8, 100], 20 + i)));
     expect(s.arraySync()).toEqual(expected);
     tf.dispose([s, ...others]);
   });
@@ -130,7 +130,7 @@ describe('ResidentPool on backend wmoe with threads', () => {
   test('beyond its cap, or when memory cannot grow, the pool hands out JS arrays', () => {
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
     const heap = new LinearHeap(memory, 1024, 4 * 65536);
-    const small = new ResidentPool(heap, 4096, 0);
+    const small = new ResidentPool(heap, 4096);
     const a = small.take(512); // 2 KiB: resident, a view of its block
     const ptr = small.pointerOf(a)!;
     expect(heap.sizeOf(ptr)).toBe(2048);
@@ -139,7 +139,7 @@ describe('ResidentPool on backend wmoe with threads', () => {
     expect(small.pointerOf(small.take(1024))).toBeUndefined(); // past the 4 KiB cap
     // No cap: only memory limits it. 400 kB is past the 256 KiB maximum, so the heap's alloc
     // throws, and the pool falls back to a JS array, changing nothing.
-    const roomy = new ResidentPool(heap, 2 ** 40, 0);
+    const roomy = new ResidentPool(heap, 2 ** 40);
     const alloc = heap.alloc;
     let tried = 0;
     heap.alloc = function (this: LinearHeap, bytes: number) {

@@ -1,5 +1,5 @@
-// The small-tensor fast path of backend wmoe with threads (issue 19, batch-1 latency): small
-// kernel outputs are JS arrays instead of WASM-memory blocks, JS weights read again and again
+// The small-tensor fast path of backend wmoe with threads (issue 19, batch-1 latency): tiny
+// kernel outputs (at most 64 bytes) are JS arrays instead of WASM-memory blocks, JS weights read again and again
 // move into WASM memory once, tiny ops never hand work to the thread pool, and none of it
 // changes a bit: a LeNet-5 MoE forward at batch 1 and a training step give the same bits with
 // and without the fast path, on 1 and 2 threads and in copy mode.
@@ -94,6 +94,7 @@ describe('small tensors on backend wmoe with threads', () => {
     });
     expect(third).not.toContain(wBytes);
     expect(pool.promotions).toBe(promoted + 1);
+    expect(resident(x)).toBe(false); // read three times, but below PROMOTE_MIN_FLOATS
     // Handing the values out moves them back to a JS copy, with the same bits.
     expect(w.dataSync()).toEqual(randomValues(64 * 64, 3));
     expect(resident(w)).toBe(false);
