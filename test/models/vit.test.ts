@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { randomValues, runOn, tf, wmoe } from '../helpers/tf.js';
+import { copyModeBackend, maxRelError, randomValues, runOn, tf, wmoe } from '../helpers/tf.js';
 import { DistributedMoE } from '../../src/moe/model.js';
 import type { MoeConfig } from '../../src/moe/config.js';
 import { vit } from '../../src/models/vit.js';
@@ -367,6 +367,31 @@ describe('ViT model (--model vit)', () => {
     // stay within float32 summation-order noise of each other.
     expect(Math.abs(cpu[3] - cpu[0])).toBeGreaterThan(1e-2);
     ours.forEach((l, i) => expect(Math.abs(l - cpu[i]), `step ${i}`).toBeLessThan(2e-5 * Math.abs(cpu[i])));
+  });
+
+  it('the copy-mode backend (no shared memory: operands copied in, outputs out) runs the ViT kernels with the same bits', async () => {
+    await copyModeBackend();
+    const opts = { patch: 8, width: 24, depth: 3, heads: 3, expertBlocks: 2, bottleneck: 4 };
+    const model = new DistributedMoE(config([32, 32, 3], opts, 3), 8);
+    const vars = ['backbone/block0/attention/query/kernel', 'backbone/block0/norm1/gamma', 'experts/block2/mlp/fc1/kernel']
+      .map((n) => model.params.get(n));
+    const f = () => {
+      const images = tf.tensor4d(randomValues(2 * 32 * 32 * 3, 9), [2, 32, 32, 3]);
+      const loss = () => tf.sum(tf.square(model.experts.logits(tf.stack([model.features(images), model.features(images), model.features(images)]) as tf.Tensor3D))) as tf.Scalar;
+      const { value, grads } = tf.variableGrads(loss, vars);
+      return [value, ...vars.map((v) => grads[v.name])];
+    };
+    const resident = await runOn('wmoe', f);
+    const copied = await runOn('wmoe-copy', f);
+    // The copy-mode backend loads the plain SIMD build: bit for bit when wmoe did too, else
+    // (the relaxed build's fused multiply-adds) within float32 rounding.
+    const sameBuild = (await wmoe()).nn.simd !== 'relaxed';
+    resident.forEach((r, i) => {
+      if (sameBuild) expect(Buffer.from(copied[i].data.buffer).equals(Buffer.from(r.data.buffer)), `output ${i}`).toBe(true);
+      else expect(maxRelError(copied[i].data, r.data), `output ${i}`).toBeLessThan(1e-4);
+    });
+    await tf.setBackend('wmoe');
+    model.dispose();
   });
 
   it('rejects an option that cannot work with a one-line InputError naming the values', () => {
