@@ -1,14 +1,18 @@
 // Winograd F(2×2, 3×3) convolution (stride 1, 3×3 filter, any padding) for NHWC images: the
-// three transforms around 16 independent GEMMs (src/kernels/conv/winograd.ts runs them):
-//   winogradFilter   U[ξ] = G g Gᵀ for every (input, output) channel pair, written straight into
-//                    the packed-B layout of gemm.ts (one packed K×N matrix per ξ = 4·i + j);
-//   winogradInput    V[ξ][t][c] = (Bᵀ d B)[i][j] for every 4×4 input tile d of output tile t;
-//   winogradOutput   out = Aᵀ M A for every tile, M[ξ] = V[ξ]·U[ξ] (edge tiles cropped).
+// transforms around 16 independent GEMMs (src/kernels/conv/winograd.ts runs them):
+//   winogradFilter     U[ξ] = G g Gᵀ for every (input, output) channel pair, written straight
+//                      into the packed-B layout of gemm.ts (one packed K×N matrix per ξ = 4·i + j);
+//   winogradInput      V[ξ][t][c] = (Bᵀ d B)[i][j] for every 4×4 input tile d of output tile t;
+//   winogradOutput     out = Aᵀ M A for every tile, M[ξ] = V[ξ]·U[ξ] (edge tiles cropped);
+//   winogradTiles      all of the forward conv (input transform, GEMMs, output transform) on a
+//                      block of tiles that stays in cache;
+//   winogradGradOut,   the filter gradient: Ŷ = A dy Aᵀ per tile (packed for the GEMM), and
+//   winogradFilterGrad dW = Gᵀ Z G from Z[ξ] = V[ξ]ᵀ·Ŷ[ξ].
 // Output tile t = (b·th + ty)·tw + tx covers output pixels (2ty…2ty+1, 2tx…2tx+1) and reads
 // input rows 2ty − pt … 2ty − pt + 3 and columns 2tx − pl … 2tx − pl + 3 (zero outside).
-// All three work on 4 channels at a time (SIMD over the innermost NHWC axis), with partial
-// vectors for the last c mod 4 channels. The transforms of one tile (or one channel row of the
-// filter) are independent, so the TS side splits them over threads by tiles (bit-identical).
+// All work on 4 channels at a time (SIMD over the innermost NHWC axis), with partial vectors
+// for the last c mod 4 channels. Tiles (and rows of the filter) are independent, so the TS side
+// splits every step over threads by them (bit-identical).
 //   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
 //   Aᵀ = [1 1 1 0; 0 1 −1 −1].
 import { madd } from './madd';
@@ -331,29 +335,36 @@ function outputVec(full: bool, sm: usize, o: usize, q: i32, mat: usize, rowStep:
 
 // ---- all three steps on a block of tiles -----------------------------------------------------
 
+/** Tiles per block of winogradTiles (src/kernels/conv/winograd.ts BLOCK_TILES). */
+// @ts-ignore: decorator
+@inline const BLOCK: i32 = 64;
+
 /**
- * The whole conv for output tiles t0 … t0+count−1: input transform into V, the 16 GEMMs
- * M[ξ] = V[ξ]·U[ξ] (U: 16 packed matrices of c × co at u, as winogradFilter writes them), output
- * transform into out. The block's V, M and GEMM row pointers live at `scratch` (16·(count·(c +
- * co)·4 + 64) + 8·ceil(count/2) bytes), small enough to stay in cache between the steps.
- * Blocks are independent: the TS side splits a call over threads by blocks.
+ * The whole conv for output tiles t0 … t0+count−1, in blocks of BLOCK tiles: per block, input
+ * transform into V, the 16 GEMMs M[ξ] = V[ξ]·U[ξ] (U: 16 packed matrices of c × co at u, as
+ * winogradFilter writes them), output transform into out. A block's V, M and GEMM row pointers
+ * live at `scratch` (16·(BLOCK·(c + co)·4 + 64) + 4·BLOCK bytes, reused block after block), so
+ * they stay in cache between the steps. Calls on disjoint tiles and scratch are independent:
+ * the TS side splits a conv over threads by them.
  */
 export function winogradTiles(
   x: usize, h: i32, w: i32, c: i32, pt: i32, pl: i32, th: i32, tw: i32, u: usize, co: i32, oh: i32, ow: i32,
   t0: i32, count: i32, scratch: usize, out: usize,
 ): void {
-  if (count <= 0) return;
-  const vm = (<usize>count * <usize>c << 2) + PAD;
-  const mm = (<usize>count * <usize>co << 2) + PAD;
-  const v = scratch;
-  const m = v + 16 * vm;
-  const ind = m + 16 * mm;
-  winogradInput(x, h, w, c, pt, pl, th, tw, <i32>(vm >> 2), t0, count, v);
   const ub = filterStride(c, co);
-  for (let xi = 0; xi < 16; xi++) {
-    gemm(count, co, c, v + <usize>xi * vm, c, 1, u + <usize>xi * ub, m + <usize>xi * mm, co, 0, ind);
+  for (let b0 = t0; b0 < t0 + count; b0 += BLOCK) {
+    const n = min(BLOCK, t0 + count - b0);
+    const vm = (<usize>n * <usize>c << 2) + PAD;
+    const mm = (<usize>n * <usize>co << 2) + PAD;
+    const v = scratch;
+    const m = v + 16 * vm;
+    const ind = m + 16 * mm;
+    winogradInput(x, h, w, c, pt, pl, th, tw, <i32>(vm >> 2), b0, n, v);
+    for (let xi = 0; xi < 16; xi++) {
+      gemm(n, co, c, v + <usize>xi * vm, c, 1, u + <usize>xi * ub, m + <usize>xi * mm, co, 0, ind);
+    }
+    winogradOutput(m, co, oh, ow, th, tw, <i32>(mm >> 2), b0, n, out);
   }
-  winogradOutput(m, co, oh, ow, th, tw, <i32>(mm >> 2), t0, count, out);
 }
 
 // ---- filter gradient -------------------------------------------------------------------------

@@ -1,12 +1,17 @@
-// Winograd F(2×2, 3×3) strategy ('winograd') of the forward pass and, through the 180° rotation
-// of 'gemm-rotated', of the stride-1 input gradient: per output tile of 2×2 pixels the 4×4 input
-// tile is transformed (V = Bᵀ d B), the filter once per call (U = G g Gᵀ, packed for the GEMM,
-// cached per filter tensor like the packed filters of the GEMM path), then 16 independent GEMMs
-// M[ξ] (tiles × co) = V[ξ] (tiles × ci) · U[ξ] (ci × co) replace the 9 taps' reduction, and the
-// output transform Aᵀ M A writes the pixels. 16·ci·co multiplies per 4 pixels instead of 36·ci·co:
-// 2.25× fewer. The GEMMs split over threads as every GEMM does (parallel_gemm.ts); the
-// transforms split by tiles (filter: by input channels), each chunk independent, so 1 and 2
-// threads give bit-identical results. Kernels: assembly/nn/conv_winograd.ts.
+// Winograd F(2×2, 3×3) strategy ('winograd') of all three passes of a 3×3 stride-1 conv:
+//   forward        per output tile of 2×2 pixels the 4×4 input tile is transformed (V = Bᵀ d B),
+//                  the filter once per call (U = G g Gᵀ, packed for the GEMM, cached per filter
+//                  tensor like the packed filters of the GEMM path), 16 independent GEMMs
+//                  M[ξ] (tiles × co) = V[ξ] (tiles × ci) · U[ξ] (ci × co) replace the 9 taps'
+//                  reduction, and the output transform Aᵀ M A writes the pixels: 16·ci·co
+//                  multiplies per 4 pixels instead of 36·ci·co, 2.25× fewer;
+//   input grad     the forward conv of dy with the filter turned by 180° (as 'gemm-rotated');
+//   filter grad    dW = Gᵀ Z[ξ] G with Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ], Ŷ = A dy Aᵀ per tile (the
+//                  adjoint of the output transform): 16 GEMMs reducing over the tiles.
+// Calls with many tiles run block by block (winogradTiles), each block's V and M in cache; the
+// blocks, the transforms (by tiles, or filter rows) and the GEMMs (parallel_gemm.ts) split over
+// threads into independent chunks, so 1 and 2 threads give bit-identical results. Kernels:
+// assembly/nn/conv_winograd.ts. Which shapes take it: plan.ts.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { NnExports } from '../nn_exports.js';
@@ -100,9 +105,9 @@ function filterAt(backend: WmoeBackend, key: object | undefined, wv: Float32Arra
 }
 
 /**
- * Tiles per block of winogradTiles. 32, 64 and 128 ran within 2 % of each other on the
- * ResNet-18 shapes of batch 32 (one thread; a block's V and M are 0.5–4 MiB at 64 tiles, in L2
- * or L3 between the steps); 64 gives ResNet's 8x8 256-channel layer (512 tiles) 8 blocks.
+ * Tiles per block of winogradTiles (assembly/nn/conv_winograd.ts BLOCK). 32, 64 and 128 ran
+ * within 2 % of each other on the ResNet-18 shapes of batch 32 (one thread; a block's V and M
+ * are 0.5–4 MiB at 64 tiles, in L2 or L3 between the steps).
  */
 export const BLOCK_TILES = 64;
 
@@ -113,6 +118,12 @@ export const BLOCK_TILES = 64;
  */
 export function winogradBlocked(tiles: number): boolean {
   return tiles >= 8 * BLOCK_TILES;
+}
+
+/** Tiles per chunk of winogradTiles on `threads` threads: whole blocks, a few chunks per thread. */
+function tilesPerChunk(tiles: number, threads: number): number {
+  const blocks = Math.ceil(tiles / BLOCK_TILES);
+  return (threads < 2 ? blocks : unitsPerChunk(blocks, threads)) * BLOCK_TILES;
 }
 
 /**
@@ -130,8 +141,9 @@ function winogradAt(backend: WmoeBackend, px: number, g: WinogradGeometry, pu: n
   const tiles = g.n * th * tw;
   if (tiles === 0 || co === 0) return;
   if (winogradBlocked(tiles)) {
-    const per = BLOCK_TILES;
-    const bytes = blockScratchBytes(per, c, co);
+    // One block's scratch per chunk, reused for the chunk's blocks (not one per block: memory).
+    const per = tilesPerChunk(tiles, backend.nn.pool?.active ?? 1);
+    const bytes = blockScratchBytes(BLOCK_TILES, c, co);
     const scratch = arena.alloc(Math.ceil(tiles / per) * bytes);
     const args = [px, g.h, g.w, c, g.pt, g.pl, th, tw, pu, co, g.oh, g.ow, 0, tiles, scratch, pout];
     const stride = (p: number) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, bytes, 0];
@@ -205,6 +217,7 @@ export function filterGradWinograd(backend: WmoeBackend, xv: Float32Array, dyv: 
   return filterGradIn(backend, xv, dyv, info, (at) => filterGradAt(backend, at));
 }
 
+/** The filter gradient's steps in the arena (see filterGradWinograd): V and Ŷ of all tiles, 16 GEMMs, Gᵀ Z G. */
 function filterGradAt(backend: WmoeBackend, { ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
   const { inChannels: ci, outChannels: co } = info;
   const th = Math.ceil(info.outHeight / 2);
