@@ -68,8 +68,6 @@ export interface NnExports {
   matrixTranspose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
   /** Indirection [ceil(m/mr)][heads][mr] u32 of Σ_h A_h·B_h: row i of head h at a + h·headBytes + i·rowBytes (assembly/nn/heads_rows.ts). */
   headsRowPointers(a: number, m: number, rowBytes: number, heads: number, headBytes: number, mr: number, ind: number): void;
-  /** Indirection [ceil(m/mr)][heads][mr] u32 of Σ_h A_h·B_h: row i of head h at a + h·headBytes + i·rowBytes (assembly/nn/heads_rows.ts). */
-  headsRowPointers(a: number, m: number, rowBytes: number, heads: number, headBytes: number, mr: number, ind: number): void;
   // ---- end pooling, softmax, top-k, elementwise, reduce ----
   // ---- GEMM and convolution (assembly/nn/gemm.ts, conv.ts) ----
   // Pointers are byte addresses; sizes and strides are in elements (floats) unless noted.
