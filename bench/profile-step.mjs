@@ -4,7 +4,7 @@
 // with tfjs-backend-cpu.
 //
 //   npm run build && node bench/profile-step.mjs [--steps 5] [--cpu-steps 3] [--no-cpu] [--backend wmoe]
-//        [--profile-steps 3] [--by-shape] [--model lenet5|resnet18|vit] [--batch 64] [--threads 1]
+//        [--profile-steps 3] [--by-shape] [--model lenet5|resnet18|vit] [--batch 64] [--threads 1] [--simd auto|relaxed|plain]
 //
 // Model and step: DEFAULT_TRAIN_CONFIG (4 experts, top-2, Adam, load balancing and the experts'
 // own loss) with the chosen backbone (default LeNet-5 at batch 64 on the first MNIST training
@@ -15,9 +15,13 @@
 // bench/results/profile-step.json (profile-step-MODEL.json for the other models).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
 import { median } from './lib/timing.mjs';
+// --simd plain|relaxed|auto (default auto): the build of backend wmoe, as the CLI's --simd; like
+// the CLI, this turns on Node 20's relaxed SIMD (V8 flag) first, so auto loads the relaxed build.
+if (!process.argv.includes('plain')) setFlagsFromString('--experimental-wasm-relaxed-simd');
 // WMOE_DIST: path of another build of the package's Node entry to profile (default ../dist/node.mjs).
-const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom, imageValues } = await import(
+const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, stage1Step, loadMnist, SeededRandom, imageValues, convStrategyLog } = await import(
   process.env.WMOE_DIST ?? '../dist/node.mjs'
 );
 
@@ -33,6 +37,7 @@ const PROFILE_STEPS = opt('profile-steps', 3);
 const MODEL = args.includes('--model') ? args[args.indexOf('--model') + 1] : 'lenet5';
 const BATCH = opt('batch', MODEL === 'lenet5' ? 64 : 32);
 const THREADS = opt('threads', 1);
+const SIMD = args.includes('--simd') ? args[args.indexOf('--simd') + 1] : 'auto';
 const SHAPE = MODEL === 'lenet5' ? [32, 32, 1] : [32, 32, 3];
 const cfg = { ...DEFAULT_TRAIN_CONFIG, model: MODEL, dataset: MODEL === 'lenet5' ? 'mnist' : 'cifar10', inputShape: SHAPE, classes: 10 };
 const { xsData, ysData } = await batchOf(MODEL, BATCH);
@@ -90,10 +95,18 @@ async function timeSteps(backend, steps, profile) {
   let kernels;
   if (profile) {
     const all = [];
+    convStrategyLog?.(true);
     for (let i = 0; i < PROFILE_STEPS; i++) {
       const info = await tf.profile(() => { losses.push(step(model)); });
       all.push(...info.kernels);
     }
+    // The conv strategy each pass ran (src/kernels/conv/plan.ts), calls per step.
+    const strategies = {};
+    for (const r of convStrategyLog?.(false) ?? []) {
+      const key = `${r.pass} ${r.strategy}`;
+      strategies[key] = (strategies[key] ?? 0) + 1 / PROFILE_STEPS;
+    }
+    model.strategies = strategies;
     kernels = summarize(all, (k) => k.name);
     if (args.includes('--by-shape')) {
       for (const e of summarize(all, (k) => `${k.name} ${JSON.stringify(k.inputShapes)}`).slice(0, 40)) {
@@ -104,7 +117,7 @@ async function timeSteps(backend, steps, profile) {
   tf.dispose([model.x, model.y]);
   model.step.dispose();
   model.model.dispose();
-  return { ms: median(times), times, losses, kernels, faults: median(faults), sysMs: median(sysMs) };
+  return { ms: median(times), times, losses, kernels, strategies: model.strategies, faults: median(faults), sysMs: median(sysMs) };
 }
 
 /** Kernel records grouped by `key`: per-step ms and calls, sorted by ms. */
@@ -121,7 +134,7 @@ function summarize(records, key) {
   return [...groups.values()].sort((a, b) => b.ms - a.ms);
 }
 
-await init({ setBackend: false, threads: THREADS });
+await init({ setBackend: false, threads: THREADS, simd: SIMD });
 const prof = await timeSteps(PROFILED, STEPS, true);
 // Records that are no registered kernel (customGrad scopes such as `forward`,
 // softmaxCrossEntropy__op) time their nested kernels again: listed apart, not in the total.
@@ -134,6 +147,9 @@ console.log('kernel'.padEnd(28) + 'ms'.padStart(9) + 'calls'.padStart(7) + 'shar
 for (const k of prof.kernels) {
   if (k.ms < total * 0.002) continue;
   console.log(k.name.padEnd(28) + k.ms.toFixed(2).padStart(9) + String(Math.round(k.calls)).padStart(7) + `${((100 * k.ms) / total).toFixed(1)}%`.padStart(8) + k.outMB.toFixed(2).padStart(8));
+}
+if (prof.strategies && Object.keys(prof.strategies).length) {
+  console.log(`conv strategies per step: ${Object.entries(prof.strategies).map(([k, n]) => `${k} ${Math.round(n)}×`).join(', ')}`);
 }
 console.log(`(scopes, not counted: ${scopes.map((k) => `${k.name} ${k.ms.toFixed(2)} ms`).join(', ')})`);
 console.log(`${PROFILED} step: median ${prof.ms.toFixed(1)} ms over ${STEPS} steps (${prof.times.map((t) => t.toFixed(0)).join(' ')}); per step (median): ${prof.faults} minor page faults, ${prof.sysMs.toFixed(0)} ms system CPU time`);
@@ -151,6 +167,7 @@ mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./results/profile-step${MODEL === 'lenet5' ? '' : `-${MODEL}`}.json`, import.meta.url), JSON.stringify({
   date: new Date().toISOString(), node: process.version, loadavg: loadavg(),
   model: `DistributedMoE + stage1Step (DEFAULT_TRAIN_CONFIG: ${MODEL}, K=4, top-2, Adam), ${MODEL === 'lenet5' ? 'MNIST' : 'random'} batch`, batch: BATCH, threads: THREADS, backend: PROFILED,
+  simd: tf.findBackend('wmoe')?.nn?.simd ?? null, convStrategies: prof.strategies ?? null,
   stepMs: { [PROFILED]: prof.ms, cpu: cpu?.ms ?? null },
   speedup: cpu ? cpu.ms / prof.ms : null,
   losses: { [PROFILED]: prof.losses, cpu: cpu?.losses ?? null },

@@ -77,6 +77,7 @@ export {
 } from './infer/predict.js';
 export type { PredictInput } from './infer/image_source.js';
 export { foldBatchNorm, type BatchNormParams, type FoldedConv } from './infer/fold_batch_norm.js';
+export { convStrategyLog, lastConvStrategy, type ConvPass, type ConvStrategyRecord } from './kernels/conv/plan.js';
 export type { ProgressFn, ProgressEvent, StepInfo, PhaseInfo } from './train/progress.js';
 export { SeededRandom, type RandomState } from './random/seeded.js';
 export { MODEL_NAMES, type ModelName, type Backbone, type ExpertStack } from './models/backbone.js';
