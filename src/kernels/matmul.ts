@@ -2,7 +2,7 @@
 // assembly/nn/gemm.ts, with NumPy-style broadcasting of the batch dimensions, transposes
 // handled by strides (no copies; a long-reduction Aᵀ is transposed once per distinct batch of A
 // and then read row by row, see TRANSPOSE_A_MIN_K), and bias + relu/relu6/leaky-relu fused into
-// one epilogue.
+// one epilogue. A B used again (a weight) is packed once and kept (packed_b_cache.ts).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
@@ -10,6 +10,7 @@ import type { NnExports } from './nn_exports.js';
 import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
 import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, runChunked, wmoeKernel } from './wasm_io.js';
 import { CHUNKS_PER_THREAD } from '../wasm/parallel_gemm.js';
+import { packedBCacheOf } from './packed_b_cache.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -93,8 +94,11 @@ export function wasmMatMul(
   const arena = nn.arena;
   arena.reset();
   const pa = readPtr(backend, av);
-  const pb = readPtr(backend, bv);
-  const pbp = arena.alloc(packedBytes(k, n));
+  // B packed for every batch of B: from the cache (a weight used again), packed into the cache
+  // now (its second use), or -1: packed batch by batch into pbp below.
+  const packedB = cachedPackedB(backend, b, bv, transposeB, k, n);
+  const pb = packedB < 0 ? readPtr(backend, bv) : 0;
+  const pbp = packedB < 0 ? arena.alloc(packedBytes(k, n)) : 0;
   const pind = arena.alloc(indirectionBytes(m, 1));
   const c = outputF32(backend, batches * m * n);
   const pc = c.ptr;
@@ -114,7 +118,8 @@ export function wasmMatMul(
   for (let bi = 0; bi < batches; bi++) {
     const ia = broadcastIndex(bi, batchOut, batchA);
     const ib = broadcastIndex(bi, batchOut, batchB);
-    if (ib !== packed) {
+    if (packedB >= 0) packed = ib;
+    else if (ib !== packed) {
       ex.gemmPackB(pb + ib * k * n * 4, k, n, rsB, csB, pbp);
       packed = ib;
     }
@@ -128,7 +133,7 @@ export function wasmMatMul(
       }
       aPtr = copy;
     }
-    ex.gemm(m, n, k, aPtr, rsA, csA, pbp, pc + bi * m * n * 4, n, 0, pind);
+    ex.gemm(m, n, k, aPtr, rsA, csA, packedB >= 0 ? packedB + ib * packedBytes(k, n) : pbp, pc + bi * m * n * 4, n, 0, pind);
   }
   const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
   if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
@@ -146,6 +151,27 @@ export function wasmMatMul(
     out = applyCpuActivation(backend, out, activation, epilogue.preluWeights, epilogue.leakyreluAlpha);
   }
   return out;
+}
+
+/**
+ * Byte address of op(b)'s batches packed (gemmPackB layout, packedBytes(k, n) bytes each) when
+ * the packed-B cache holds them or takes them now (see packed_b_cache.ts), else -1. Call after
+ * arena.reset(). The same packing as the uncached path: the same bits.
+ */
+function cachedPackedB(backend: WmoeBackend, b: TensorInfo, bv: Float32Array, tb: boolean, k: number, n: number): number {
+  const cache = packedBCacheOf(backend);
+  const hit = cache.lookup(b.dataId, bv, tb);
+  if (hit !== undefined) return hit;
+  const bytes = packedBytes(k, n);
+  const batches = bv.length / (k * n);
+  const entry = cache.insert(b.dataId, bv, tb, bytes * batches);
+  if (entry === undefined) return -1;
+  const ex = backend.nn.exports as NnExports;
+  const pb = readPtr(backend, bv);
+  const dst = entry.copy !== undefined ? backend.nn.arena.alloc(bytes * batches) : entry.ptr;
+  for (let ib = 0; ib < batches; ib++) ex.gemmPackB(pb + ib * k * n * 4, k, n, tb ? 1 : n, tb ? k : 1, dst + ib * bytes);
+  cache.kept(entry, dst);
+  return dst;
 }
 
 function batchMatMul(args: GemmKernelArgs): TensorInfo {
