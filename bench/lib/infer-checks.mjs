@@ -8,9 +8,10 @@
 //   ResNet-18 at batch 1: wmoe ≥ 1x PyTorch CPU;
 //   LeNet-5 at batch 1: at most 0.25 ms per forward, checked as ≥ 4000 forwards/s.
 // A verdict is invalid, with the reasons, when
-//   - the machine was busy while a compared row was measured: other processes took more than
-//     OTHERS_CPU_LIMIT of the machine's CPU at normal priority (the row's othersCpuShare, from
-//     bench/lib/cpu-share.mjs; niced jobs are left out: they yield the cores). Rows without that
+//   - the machine was busy while a compared row was measured: other processes took more of the
+//     machine's CPU at normal priority (the row's othersCpuShare, from bench/lib/cpu-share.mjs;
+//     niced jobs are left out: they yield the cores) than the cores the row left free, plus
+//     OTHERS_CPU_SLACK: on 2 cores, 60 % for a 1-thread row, 10 % for a 2-thread row. Rows without that
 //     figure fall back on the load average: above LOAD_LIMIT_PER_CORE × cores at the start or the
 //     end of the run (other processes held the cores, and PyTorch's OpenMP threads collapse then);
 //   - in a comparison with a peer, a 2-thread row it compares ran slower than the same peer's
@@ -31,8 +32,14 @@ export const ORT_WEB = 'onnxruntime-web';
 export const PEER_LABELS = { wmoe: 'wmoe', 'wmoe-relaxed': 'wmoe, relaxed SIMD', 'wmoe-predict': 'wmoe predict() (MoE, top-2 of 4)', [TORCH_PEER]: 'PyTorch CPU', [ORT_WEB]: 'onnxruntime-web (wasm)', 'onnxruntime-node': 'onnxruntime-node (native)' };
 /** A run is too busy for verdicts when its 1-minute load exceeds this many times the cores, at start or end. */
 export const LOAD_LIMIT_PER_CORE = 1.5;
-/** A row is too disturbed for verdicts when other processes took more than this share of all cores' time while it ran. */
-export const OTHERS_CPU_LIMIT = 0.25;
+/** Share of all cores' time other processes may take beyond the cores a row leaves free (see othersCpuLimit). */
+export const OTHERS_CPU_SLACK = 0.1;
+
+/**
+ * The most CPU other processes may have taken while a `threads`-thread row ran on `cores` cores,
+ * as a share of all cores' time: the share of the cores it left free, plus OTHERS_CPU_SLACK.
+ */
+export const othersCpuLimit = (threads, cores) => Math.max(0, (cores - threads) / cores) + OTHERS_CPU_SLACK;
 
 /**
  * The targets: `ratio` ones, wmoe's images/s ≥ `threshold` × the `vs` peer's at the same model,
@@ -62,13 +69,15 @@ export function loadProblems(load) {
 
 /**
  * Why the machine was too busy for `row`: from its othersCpuShare (the median over its runs of
- * the share of CPU other, un-niced processes took) when it has one, else from the run's load
- * average (`load`). Empty when it was quiet enough.
+ * the share of CPU other, un-niced processes took) against othersCpuLimit(threads, cores) when
+ * it has one, else from the run's load average (`load`). Empty when it was quiet enough.
  */
 export function busyProblems(row, load) {
   if (typeof row?.othersCpuShare !== 'number') return loadProblems(load);
-  if (row.othersCpuShare <= OTHERS_CPU_LIMIT) return [];
-  return [`the machine was busy while ${row.peer} ${MODEL_LABELS[row.model] ?? row.model} batch ${row.batch} at ${row.threads} thread(s) ran: other processes took ${(100 * row.othersCpuShare).toFixed(0)} % of the CPU, above ${100 * OTHERS_CPU_LIMIT} %`];
+  const cores = load?.start?.cores ?? 2;
+  const limit = othersCpuLimit(row.threads, cores);
+  if (row.othersCpuShare <= limit) return [];
+  return [`the machine was busy while ${row.peer} ${MODEL_LABELS[row.model] ?? row.model} batch ${row.batch} at ${row.threads} thread(s) ran: other processes took ${(100 * row.othersCpuShare).toFixed(0)} % of the CPU of ${cores} cores, above ${(100 * limit).toFixed(0)} %`];
 }
 
 /** Why a row cannot support a comparison with a peer (empty when it can). */
