@@ -16,6 +16,10 @@ import { hostMixture, hostTopK, type HostRouting } from './host_routing.js';
 import { routedExpertLogits } from '../moe/dispatch.js';
 import type { LinkBatch } from '../link/link_batch.js';
 import type { ProgressFn } from '../train/progress.js';
+import { WmoeBackend } from '../backend/backend.js';
+import { StackedDenseExperts } from '../models/dense_head.js';
+import { denseRowsForward } from '../kernels/dense_rows.js';
+import { routedDenseLogits, type DenseExpertLayers } from './routed_dense_experts.js';
 
 /** How {@link predict} runs a model. */
 export interface PredictOptions {
@@ -165,6 +169,11 @@ function forwardBatch(model: DistributedMoE, images: () => tf.Tensor4D, linkBatc
   const run = () => {
     const x = images();
     const features = model.backbone.forward(rt.norm ? tf.div(tf.sub(x, rt.norm.mean), rt.norm.std) : x, false);
+    const host = hostDenseExperts(model);
+    if (host !== undefined) {
+      out = hostHeads(model, host, features, batch, o);
+      return;
+    }
     const routing = hostTopK(gateLogits(model, o.gate, features, batch).dataSync(), B, K, topK);
     const mask = tf.tensor2d(routing.mask, [B, K]);
     const expertLogits = routedExpertLogits(model.experts, o.link.transmit(features, batch, mask), mask);
@@ -174,14 +183,54 @@ function forwardBatch(model: DistributedMoE, images: () => tf.Tensor4D, linkBatc
   return out!;
 }
 
+/** The wmoe backend and the model's stacked dense experts when both are there (host-side heads), else undefined. */
+function hostDenseExperts(model: DistributedMoE): { backend: WmoeBackend; layers: DenseExpertLayers } | undefined {
+  const backend = tf.backend();
+  if (!(backend instanceof WmoeBackend) || !(model.experts instanceof StackedDenseExperts)) return undefined;
+  return { backend, layers: model.experts.denseLayers };
+}
+
 /**
- * Gate logits [B, K]. The naive gate's alone also for the channel-aware gate when no link is in
- * outage and every sample's K links have one SNR (always on the perfect link): the channel-aware
- * gate then adds the same number to each of a sample's logits (its SNR terms are equal across
- * experts, see ChannelAwareGate), which changes neither the top-k nor the softmax weights.
+ * The gate, the link and the routed dense experts of one batch on the host side: the features
+ * read back once, then the naive gate (when it routes as the gate asked, see gateLogits) and each
+ * expert's routed rows run straight through the WASM GEMM (routedDenseLogits), no tensor ops. A
+ * perfect link hands every expert the features themselves; another link's transmit runs as a
+ * tensor op. The bits of the tensor path.
+ */
+function hostHeads(
+  model: DistributedMoE, host: { backend: WmoeBackend; layers: DenseExpertLayers }, features: tf.Tensor2D, batch: LinkBatch, o: Resolved,
+): { probs: Float32Array; routing: HostRouting } {
+  const { experts: K, topK, classes } = model.config;
+  const [B, d] = features.shape;
+  const fv = features.dataSync() as Float32Array;
+  const logits = naiveRoutes(o.gate, batch)
+    ? denseRowsForward(host.backend, fv, B, [{ w: model.naiveGate.w, b: model.naiveGate.b, relu: false }], 0)
+    : model.batchLogits(o.gate, features, batch).dataSync();
+  const routing = hostTopK(logits, B, K, topK);
+  let row = (_k: number, b: number) => fv.subarray(b * d, (b + 1) * d);
+  if (o.link.kind !== 'perfect') {
+    const received = o.link.transmit(features, batch, tf.tensor2d(routing.mask, [B, K])).dataSync() as Float32Array;
+    row = (k, b) => received.subarray((k * B + b) * d, (k * B + b + 1) * d);
+  }
+  const expertLogits = routedDenseLogits(host.backend, host.layers, row, routing, B, K, classes);
+  return { probs: hostMixture(expertLogits, routing, B, K, classes), routing };
+}
+
+/**
+ * True when the naive gate's logits route as `gate` does: the naive gate itself, or the
+ * channel-aware gate when no link is in outage and every sample's K links have one SNR (always on
+ * the perfect link): it then adds the same number to each of a sample's logits (its SNR terms are
+ * equal across experts, see ChannelAwareGate), which changes neither the top-k nor the softmax weights.
+ */
+function naiveRoutes(gate: GateKind, batch: LinkBatch): boolean {
+  return !batch.available && (gate === 'naive' || equalSnrs(batch));
+}
+
+/**
+ * Gate logits [B, K]: the naive gate's alone where it routes as `gate` does (naiveRoutes).
  */
 function gateLogits(model: DistributedMoE, gate: GateKind, features: tf.Tensor2D, batch: LinkBatch): tf.Tensor2D {
-  if (!batch.available && (gate === 'naive' || equalSnrs(batch))) {
+  if (naiveRoutes(gate, batch)) {
     // NaiveGate.logits without noise (features·W + b) as one fused kernel instead of two.
     return tf.fused.matMul({ a: features, b: model.naiveGate.w as tf.Tensor2D, bias: model.naiveGate.b }) as tf.Tensor2D;
   }

@@ -10,7 +10,7 @@ import type { NnExports } from './nn_exports.js';
 import { applyCpuActivation, biasVector, indirectionBytes, packedBytes, wasmActivationCode } from './conv_support.js';
 import { type KernelArgs as GemmKernelArgs, cpuKernel, outputF32, readPtr, runChunked, wmoeKernel } from './wasm_io.js';
 import { CHUNKS_PER_THREAD } from '../wasm/parallel_gemm.js';
-import { packedBCacheOf } from './packed_b_cache.js';
+import { cachedPackedB } from './packed_b_cache.js';
 
 /** Index into a batch of `inShape` (right-aligned, size-1 dims broadcast) for output batch index `flat`. */
 function broadcastIndex(flat: number, outShape: number[], inShape: number[]): number {
@@ -151,27 +151,6 @@ export function wasmMatMul(
     out = applyCpuActivation(backend, out, activation, epilogue.preluWeights, epilogue.leakyreluAlpha);
   }
   return out;
-}
-
-/**
- * Byte address of op(b)'s batches packed (gemmPackB layout, packedBytes(k, n) bytes each) when
- * the packed-B cache holds them or takes them now (see packed_b_cache.ts), else -1. Call after
- * arena.reset(). The same packing as the uncached path: the same bits.
- */
-function cachedPackedB(backend: WmoeBackend, b: TensorInfo, bv: Float32Array, tb: boolean, k: number, n: number): number {
-  const cache = packedBCacheOf(backend);
-  const hit = cache.lookup(b.dataId, bv, tb);
-  if (hit !== undefined) return hit;
-  const bytes = packedBytes(k, n);
-  const batches = bv.length / (k * n);
-  const entry = cache.insert(b.dataId, bv, tb, bytes * batches);
-  if (entry === undefined) return -1;
-  const ex = backend.nn.exports as NnExports;
-  const pb = readPtr(backend, bv);
-  const dst = entry.copy !== undefined ? backend.nn.arena.alloc(bytes * batches) : entry.ptr;
-  for (let ib = 0; ib < batches; ib++) ex.gemmPackB(pb + ib * k * n * 4, k, n, tb ? 1 : n, tb ? k : 1, dst + ib * bytes);
-  cache.kept(entry, dst);
-  return dst;
 }
 
 function batchMatMul(args: GemmKernelArgs): TensorInfo {

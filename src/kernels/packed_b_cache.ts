@@ -6,7 +6,11 @@
 // caches nothing), checked against the tensor's values array on every hit, freed when its tensor
 // is gone (swept every SWEEP_EVERY lookups and on every insert), and bounded by bytes (least
 // recently used first out).
+import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
+import type { NnExports } from './nn_exports.js';
+import { readPtr } from './wasm_io.js';
+import { packedBytes } from '../wasm/gemm_layout.js';
 import type { LinearHeap } from '../wasm/heap.js';
 
 /** One cached B: where its packed batches live (a heap block, or a JS copy when there is no heap). */
@@ -138,4 +142,25 @@ export function packedBCacheOf(backend: WmoeBackend): PackedBCache {
   let c = caches.get(backend);
   if (c === undefined) caches.set(backend, (c = new PackedBCache(backend)));
   return c;
+}
+
+/**
+ * Byte address of op(b)'s batches packed (gemmPackB layout, packedBytes(k, n) bytes each) when
+ * the packed-B cache holds them or takes them now (see PackedBCache), else -1. Call after
+ * arena.reset(). The same packing as the uncached path: the same bits.
+ */
+export function cachedPackedB(backend: WmoeBackend, b: TensorInfo, bv: Float32Array, tb: boolean, k: number, n: number): number {
+  const cache = packedBCacheOf(backend);
+  const hit = cache.lookup(b.dataId, bv, tb);
+  if (hit !== undefined) return hit;
+  const bytes = packedBytes(k, n);
+  const batches = bv.length / (k * n);
+  const entry = cache.insert(b.dataId, bv, tb, bytes * batches);
+  if (entry === undefined) return -1;
+  const ex = backend.nn.exports as NnExports;
+  const pb = readPtr(backend, bv);
+  const dst = entry.copy !== undefined ? backend.nn.arena.alloc(bytes * batches) : entry.ptr;
+  for (let ib = 0; ib < batches; ib++) ex.gemmPackB(pb + ib * k * n * 4, k, n, tb ? 1 : n, tb ? k : 1, dst + ib * bytes);
+  cache.kept(entry, dst);
+  return dst;
 }

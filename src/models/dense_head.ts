@@ -20,6 +20,11 @@ export class StackedDenseExperts implements ExpertStack {
     }
   }
 
+  /** The layers, input first: kernels [K, in, out] and biases [K, 1, out] (read by src/infer's host-side inference). */
+  get denseLayers(): readonly { w: tf.Variable; b: tf.Variable }[] {
+    return this.layers;
+  }
+
   /** Received features [K, batch, d] → logits [K, batch, classes]. */
   logits(received: tf.Tensor3D): tf.Tensor3D {
     return tf.tidy(() => {

@@ -109,6 +109,24 @@ describe('predict', () => {
     });
   }
 
+  it('LeNet-5 on wmoe: gate and experts run on the host side (no matmul, stack or gather kernels), with the probabilities of route', async () => {
+    const moe = lenet();
+    const images = tf.randomUniform([1, 32, 32, 1], 0, 1, 'float32', 14) as tf.Tensor4D;
+    predict(moe, images); // first call: folds the batch norms
+    let got: PredictResult | undefined;
+    const { kernels } = await tf.profile(() => {
+      got = predict(moe, images);
+    });
+    const names = new Set(kernels.map((k) => k.name));
+    for (const name of ['_FusedMatMul', 'BatchMatMul', 'Pack', 'GatherV2', 'Add']) expect(names.has(name), name).toBe(false);
+    const want = moe.route(moe.features(images), { gate: 'naive', link: perfectLink, batch: awgnLinkBatch(new Float32Array(K).fill(Infinity), 1, K, 1), sparse: true });
+    const probs = want.probs.dataSync();
+    got!.predictions[0].probabilities.forEach((v, c) => expect(v).toBeCloseTo(probs[c], 6));
+    tf.dispose([images, want.probs, want.mask, want.weights]);
+    releasePredictState(moe);
+    moe.dispose();
+  });
+
   it('bad input: one-line InputErrors naming the value', () => {
     const moe = lenet();
     const size = 32 * 32;
