@@ -3,11 +3,13 @@
 //
 //   npm run build:ts && node bench/small-batch.mjs [--threads 1,2] [--calls 2000] [--warmup 300] [--profile] [--out FILE]
 //
-// Three forwards, each timed as tf.tidy(forward) + dataSync() of its output (median of --calls
+// Four forwards, each timed as tf.tidy(forward) + dataSync() of its output (median of --calls
 // calls after --warmup calls), one child process per thread count (init({ threads }) decides
 // the thread count once per process):
+//  - predict:  predict(model, x) — the package's inference call (batch norm folded, gate and
+//              routed experts on the host side; timed as the call, its probabilities hashed);
 //  - moe:      model.route(model.features(x), naive gate, perfect link, sparse dispatch).probs
-//              — the MoE's inference path (what evaluate() runs);
+//              — the MoE's inference path as tensor ops (what evaluate() runs);
 //  - lenet5:   plain LeNet-5: the backbone, then one 400 → 120 → 84 → 10 dense head and softmax;
 //  - backbone: model.features(x) alone (two fused convs + ReLU, two max-pools, a reshape).
 // Each line: wall-clock median, 10th and 90th percentiles (ms), the process's CPU time per call
@@ -57,7 +59,7 @@ if (opt('child', undefined) === undefined) {
 
 /** Times the three forwards on `threads` threads and prints one line each (plus profiles). */
 async function child(threads) {
-  const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, perfectLink, awgnLinkBatch, SeededRandom } = await import(
+  const { init, tf, DistributedMoE, DEFAULT_TRAIN_CONFIG, moeConfigOf, perfectLink, awgnLinkBatch, SeededRandom, predict, releasePredictState } = await import(
     process.env.WMOE_DIST ?? '../dist/node.mjs'
   );
   const backend = await init({ threads });
@@ -74,6 +76,8 @@ async function child(threads) {
     b: tf.tensor1d(Float32Array.from({ length: o }, () => rng.normal() * 0.01)),
   }));
   const forwards = {
+    // Not a tensor: call() below passes the probabilities through.
+    predict: () => predict(model, x).predictions[0].probabilities,
     moe: () => model.route(model.features(x), { gate: 'naive', link: perfectLink, batch, sparse: true }).probs,
     lenet5: () => {
       let h = model.features(x);
@@ -86,7 +90,7 @@ async function child(threads) {
   };
   const pool = backend.nn.pool;
   for (const [name, f] of Object.entries(forwards)) {
-    const call = () => {
+    const call = name === 'predict' ? f : () => {
       const y = tf.tidy(f);
       const v = y.dataSync();
       y.dispose();
@@ -111,6 +115,7 @@ async function child(threads) {
     if (PROFILE) await profileOnce(tf, name, call);
   }
   tf.dispose([x, ...dense.flatMap((d) => [d.w, d.b])]);
+  releasePredictState(model);
   model.dispose();
 }
 
