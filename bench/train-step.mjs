@@ -31,7 +31,7 @@
 // recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
 // the WASM SIMD limit measured in the same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
 //
-//   npm run build && node bench/train-step.mjs [--help] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
+//   npm run build && node bench/train-step.mjs [--help] [--simd auto|relaxed|plain] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
 //        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch] [--cpu-resnet-batch 2] [--out FILE]
 //   smoke test of every path (writes elsewhere): node bench/train-step.mjs --rounds 1 --wmoe-steps 2
 //        --torch-steps 2 --cpu-steps 1 --big-steps 1 --cpu-resnet-batch 0 --out /tmp/train-step.json
@@ -43,7 +43,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { init, tf } from '../dist/node.mjs';
+import { setFlagsFromString } from 'node:v8';
+// Like the wmoe CLI, turn on Node 20's relaxed SIMD before any WASM compiles, so that wmoe rows run
+// the relaxed-SIMD build (the one the CLI runs) unless --simd plain; rows[].build.simd records it.
+if (!process.argv.includes('plain')) setFlagsFromString('--experimental-wasm-relaxed-simd');
+const { init, tf } = await import('../dist/node.mjs');
 import { formatLoad, machineLoad, median, medianOfRounds } from './lib/timing.mjs';
 import { MODELS, buildOf, defaultBuild, hasModel, makeStepper } from './lib/wmoe-step.mjs';
 import { PYTHON, TORCH_INSTALL, TORCH_SCRIPT, probeTorch, torchRun } from './lib/torch-peer.mjs';
@@ -59,7 +63,7 @@ function parseArguments() {
     options: {
       rounds: { type: 'string' }, 'cpu-steps': { type: 'string' }, 'wmoe-steps': { type: 'string' },
       'torch-steps': { type: 'string' }, 'big-steps': { type: 'string' }, 'no-big': { type: 'boolean' },
-      'no-torch': { type: 'boolean' }, 'cpu-resnet-batch': { type: 'string' }, out: { type: 'string' },
+      'no-torch': { type: 'boolean' }, 'cpu-resnet-batch': { type: 'string' }, out: { type: 'string' }, simd: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -82,6 +86,7 @@ function parseArguments() {
     torchSteps: int('torch-steps', 20), bigSteps: int('big-steps', 3),
     cpuResnetBatch: int('cpu-resnet-batch', 2, 0), // 0 skips the ResNet-18 tfjs-backend-cpu row
     big: !values['no-big'], torch: !values['no-torch'],
+    simd: ['auto', 'relaxed', 'plain'].includes(values.simd ?? 'auto') ? values.simd ?? 'auto' : (console.error(`bench/train-step.mjs: --simd must be auto, relaxed or plain, got '${values.simd}'`), process.exit(2)),
     out: values.out ?? new URL('./results/train-step.json', import.meta.url).pathname,
   };
 }
@@ -103,7 +108,7 @@ const addRow = (model, batch, peer, threads, perRound, extra = {}) => {
 
 /** The wmoe backend with 2 threads when possible (one build for both thread counts); the thread counts it can run. */
 async function initWmoe() {
-  const backend = await init({ threads: 2, setBackend: false });
+  const backend = await init({ threads: 2, setBackend: false, simd: args.simd });
   const threads = backend.nn.threads === 2 ? [1, 2] : [1];
   if (threads.length === 1) note(`wmoe with 2 threads not available: ${backend.nn.threadsUnavailable ?? 'init({ threads: 2 }) gave 1 thread'}; 2-thread rows skipped`);
   return { backend, threads };

@@ -6,16 +6,18 @@ import { spawnSync } from 'node:child_process';
 
 /**
  * Which build of nn.wasm a wmoe row ran on, from the backend's module (`backend.nn`) and the
- * pool threads active for the row: `{ label, wasm, sharedMemory, residentTensors, poolThreads,
- * activeThreads }`. Resident tensors: the kernels read and write tensors in WASM memory (no copy
+ * pool threads active for the row: `{ label, wasm, simd, sharedMemory, residentTensors, poolThreads,
+ * activeThreads }` (simd: 'relaxed' or 'plain', see init's InitOptions.simd). Resident tensors: the kernels read and write tensors in WASM memory (no copy
  * per call); copy mode: each call copies its operands in and its output out.
  */
 export function buildOf(nn, activeThreads = nn.pool ? nn.pool.active : 1) {
   const sharedMemory = typeof SharedArrayBuffer !== 'undefined' && nn.exports.memory.buffer instanceof SharedArrayBuffer;
   const residentTensors = nn.heap !== undefined;
   const poolThreads = nn.threads ?? 1;
-  const label = `${sharedMemory ? 'shared-memory' : 'one-thread'} build, ${residentTensors ? 'resident tensors' : 'copy mode'}, ${activeThreads} of ${poolThreads} thread${poolThreads > 1 ? 's' : ''}`;
-  return { label, wasm: sharedMemory ? 'nn_mt.wasm' : 'nn.wasm', sharedMemory, residentTensors, poolThreads, activeThreads };
+  const simd = nn.simd ?? 'plain';
+  const label = `${sharedMemory ? 'shared-memory' : 'one-thread'} ${simd}-SIMD build, ${residentTensors ? 'resident tensors' : 'copy mode'}, ${activeThreads} of ${poolThreads} thread${poolThreads > 1 ? 's' : ''}`;
+  const wasm = `${sharedMemory ? 'nn_mt' : 'nn'}${simd === 'relaxed' ? '_relaxed' : ''}.wasm`;
+  return { label, wasm, simd, sharedMemory, residentTensors, poolThreads, activeThreads };
 }
 
 /** The build a plain `init()` (no options) loads, from a fresh Node process: buildOf's record, or `{ error }`. */
