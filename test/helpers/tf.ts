@@ -10,12 +10,28 @@ import nnWasm from '../../src/wasm/generated/nn.js';
 
 export { tf };
 
+/** The cpu reference backend prints an "install tfjs-node" banner on first use; not for tests. */
+function quietCpu(): void {
+  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+
 /** Loads backend `wmoe` once (without making it current) and returns it. */
 export async function wmoe() {
   const backend = await init({ setBackend: false });
-  // The cpu reference backend prints an "install tfjs-node" banner on first use; not for tests.
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
+  quietCpu();
+  return backend;
+}
+
+/**
+ * Loads backend `wmoe` with `threads` threads (the first init() of the test file decides; so that
+ * a test can compare pool.active = 1 and 2 on one module) and returns it; with `current`, also
+ * makes it the current backend.
+ */
+export async function wmoeWithThreads(threads: number, current = false) {
+  const backend = await init({ threads, setBackend: false });
+  quietCpu();
+  if (current) await tf.setBackend('wmoe');
   return backend;
 }
 

@@ -3,18 +3,14 @@
 // central differences of it, both against the op composition on tfjs-backend-cpu, and the same
 // bits on 1 and 2 threads.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../src/backend/init.js';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { ATTENTION, ATTENTION_GRAD } from '../../src/kernels/kernel_names.js';
-import { centralDifferences, maxRelError, randomValues, runOn, tf } from '../helpers/tf.js';
+import { centralDifferences, maxRelError, randomValues, runOn, tf, wmoeWithThreads } from '../helpers/tf.js';
 
 let backend: WmoeBackend;
 
 beforeAll(async () => {
-  backend = await init({ threads: 2, setBackend: false });
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
-  await tf.setBackend('wmoe');
+  backend = await wmoeWithThreads(2, true);
 });
 
 /** Float64 o [N][tq][dh] and p [N][tq][tk] from q [N][tq][dh], k and v [N][tk][dh]. */

@@ -4,11 +4,10 @@
 // channel counts that are not multiples of 4 or 16, 'same', 'valid' and explicit padding; the
 // plan really ran 'winograd'; the transformed filter cache; 1 vs 2 threads bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../src/backend/init.js';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { lastConvStrategy } from '../../src/kernels/conv2d.js';
 import { winogradBlocked } from '../../src/kernels/conv/winograd.js';
-import { tf, rand, runOn } from '../helpers/tf.js';
+import { tf, rand, runOn, wmoeWithThreads } from '../helpers/tf.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
 
@@ -16,9 +15,7 @@ let backend: WmoeBackend;
 
 beforeAll(async () => {
   // Two threads, so that the last test can compare pool.active = 1 and 2 on the same module.
-  backend = await init({ threads: 2, setBackend: false });
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
+  backend = await wmoeWithThreads(2);
 });
 
 const EPS = 2 ** -24;

@@ -3,12 +3,11 @@
 // the closed form, agreement with the op composition on tfjs-backend-cpu, and the same bits on
 // 1 and 2 threads.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../src/backend/init.js';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { GELU, GELU_GRAD } from '../../src/kernels/kernel_names.js';
 import { GELU_CHUNK } from '../../src/kernels/gelu.js';
 import { gelu } from '../../src/models/gelu.js';
-import { randomValues, runOn, tf } from '../helpers/tf.js';
+import { randomValues, runOn, tf, wmoeWithThreads } from '../helpers/tf.js';
 
 /**
  * Φ(x) in float64: erf by its all-positive series erf(z) = 2/√π·e^(−z²)·Σ (2z²)ⁿ·z/(1·3·…·(2n+1))
@@ -34,10 +33,7 @@ const pdf64 = (x: number) => Math.exp((-x * x) / 2) / Math.sqrt(2 * Math.PI);
 let backend: WmoeBackend;
 
 beforeAll(async () => {
-  backend = await init({ threads: 2, setBackend: false });
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
-  await tf.setBackend('wmoe');
+  backend = await wmoeWithThreads(2, true);
 });
 
 const forward = (x: tf.Tensor) => tf.engine().runKernel(GELU, { x }) as tf.Tensor;

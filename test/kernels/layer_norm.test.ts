@@ -3,20 +3,16 @@
 // central differences of it, with shared and per-copy gamma/beta and rows that are no multiple
 // of a vector; the op composition on tfjs-backend-cpu; the same bits on 1 and 2 threads.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { init } from '../../src/backend/init.js';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { LAYER_NORM, LAYER_NORM_GRAD } from '../../src/kernels/kernel_names.js';
 import { layerNorm } from '../../src/models/layer_norm.js';
-import { centralDifferences, maxRelError, randomValues, runOn, tf } from '../helpers/tf.js';
+import { centralDifferences, maxRelError, randomValues, runOn, tf, wmoeWithThreads } from '../helpers/tf.js';
 
 const EPS = 1e-5;
 let backend: WmoeBackend;
 
 beforeAll(async () => {
-  backend = await init({ threads: 2, setBackend: false });
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
-  await tf.setBackend('wmoe');
+  backend = await wmoeWithThreads(2, true);
 });
 
 /** Float64 LayerNorm of x [groups·rowsPerGroup, n] with gamma/beta [groups, n]: y, mean, rstd. */
