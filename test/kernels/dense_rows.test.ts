@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { denseRowsForward } from '../../src/kernels/dense_rows.js';
 import { packedBCacheOf } from '../../src/kernels/packed_b_cache.js';
-import { randomValues, tf, wmoe } from '../helpers/tf.js';
+import { copyModeBackend, randomValues, tf, wmoe } from '../helpers/tf.js';
 
 let backend: WmoeBackend;
 
@@ -43,6 +43,24 @@ describe('denseRowsForward', () => {
     }
     for (const { w } of layers) expect(cache.lookup(w.dataId, backend.f32(w), false)).toBeDefined();
     tf.dispose(layers.flatMap(({ w, b }) => [w, b]));
+  });
+
+  it('the copy-mode backend (no heap: cached packings copied in) gives the resident backend\'s bits', async () => {
+    const copy = await copyModeBackend();
+    const run = async (name: string, b: WmoeBackend) => {
+      await tf.setBackend(name);
+      const layers = [[20, 9], [9, 4]].map(([i, o], l) => ({
+        w: tf.tensor3d(randomValues(2 * i * o, 31 + l), [2, i, o]), b: tf.tensor3d(randomValues(2 * o, 41 + l), [2, 1, o]), relu: l === 0,
+      }));
+      const x = randomValues(3 * 20, 51);
+      const outs = [0, 1, 2].map(() => bits(denseRowsForward(b, x, 3, layers, 1)));
+      tf.dispose(layers.flatMap(({ w, b: bias }) => [w, bias]));
+      return outs;
+    };
+    const resident = await run('wmoe', backend);
+    const copied = await run('wmoe-copy', copy);
+    copied.forEach((c, i) => expect(c.equals(resident[i]), `call ${i}`).toBe(true));
+    await tf.setBackend('wmoe');
   });
 
   it('a 2-D kernel with a vector bias (a gate) gives the bits of tf.fused.matMul', () => {
