@@ -186,7 +186,7 @@ function rowExtra(peer, r) {
 function measureCase(c, torch, onnx, limit) {
   const { jobs, extras } = jobsOf(c, torch, onnx);
   const series = new Map(jobs.map((j) => [j, []]));
-  const others = new Map(jobs.map((j) => [j, []])); // other processes' CPU share during each run
+  const others = new Map(jobs.map((j) => [j, []])); // other processes' CPU shares during each run: [un-niced, niced]
   const failed = new Set();
   for (let round = 0; round < args.rounds; round++) {
     for (let i = 0; i < jobs.length; i++) {
@@ -195,8 +195,8 @@ function measureCase(c, torch, onnx, limit) {
       try {
         const before = cpuSnapshot();
         series.get(job).push(job.run());
-        const share = othersCpu(before, cpuSnapshot())?.othersShare;
-        if (typeof share === 'number') others.get(job).push(share);
+        const o = othersCpu(before, cpuSnapshot());
+        if (o) others.get(job).push([o.othersShare, o.niceShare]);
       } catch (e) {
         failed.add(job);
         note(`${job.peer} ${PLAIN_NETS[c.model].label} batch ${c.batch} at ${job.threads} thread(s): ${e.message}`);
@@ -215,7 +215,9 @@ function measureCase(c, torch, onnx, limit) {
     // predict()'s MoE runs its own FLOPs (backbone + the top-2 experts), counted from its kernels
     const gflops = job.peer === 'wmoe-predict' ? extra.countedFlops / (ms * 1e6) : gflopsOf(c.model, c.batch, ms);
     rows.push({ model: c.model, batch: c.batch, peer: job.peer, threads: job.threads, msMedian: ms, imagesPerSec: (c.batch / ms) * 1e3, gflops,
-      simdShare: simdShare(gflops, job.threads, limit), othersCpuShare: others.get(job).length ? median(others.get(job)) : null,
+      simdShare: simdShare(gflops, job.threads, limit),
+      othersCpuShare: others.get(job).length ? median(others.get(job).map((o) => o[0])) : null,
+      niceCpuShare: others.get(job).length ? median(others.get(job).map((o) => o[1])) : null,
       roundMedians: perRound.map(median), timesMs: perRound.flat(), ...extra });
   }
   return rows;

@@ -9,9 +9,13 @@
 //   LeNet-5 at batch 1: at most 0.25 ms per forward, checked as ≥ 4000 forwards/s.
 // A verdict is invalid, with the reasons, when
 //   - the machine was busy while a compared row was measured: other processes took more of the
-//     machine's CPU at normal priority (the row's othersCpuShare, from bench/lib/cpu-share.mjs;
-//     niced jobs are left out: they yield the cores) than the cores the row left free, plus
-//     OTHERS_CPU_SLACK: on 2 cores, 60 % for a 1-thread row, 10 % for a 2-thread row. Rows without that
+//     machine's CPU (the row's othersCpuShare, from bench/lib/cpu-share.mjs) than the cores the
+//     row left free, plus OTHERS_CPU_SLACK: on 2 cores, 60 % for a 1-thread row, 10 % for a
+//     2-thread row. Niced processes (niceCpuShare) count only against a row that uses every core:
+//     they yield a core to a single thread, but a thread that waits for the other at every op
+//     (PyTorch's OpenMP, wmoe's pool) stalls whenever a niced job gets its time slice (measured:
+//     PyTorch's ResNet-18 batch 32 at 2 threads, 1387 ms against 768 at 1 thread, beside a niced
+//     training job and nothing else). Rows without that
 //     figure fall back on the load average: above LOAD_LIMIT_PER_CORE × cores at the start or the
 //     end of the run (other processes held the cores, and PyTorch's OpenMP threads collapse then);
 //   - in a comparison with a peer, a 2-thread row it compares ran slower than the same peer's
@@ -76,8 +80,11 @@ export function busyProblems(row, load) {
   if (typeof row?.othersCpuShare !== 'number') return loadProblems(load);
   const cores = load?.start?.cores ?? 2;
   const limit = othersCpuLimit(row.threads, cores);
-  if (row.othersCpuShare <= limit) return [];
-  return [`the machine was busy while ${row.peer} ${MODEL_LABELS[row.model] ?? row.model} batch ${row.batch} at ${row.threads} thread(s) ran: other processes took ${(100 * row.othersCpuShare).toFixed(0)} % of the CPU of ${cores} cores, above ${(100 * limit).toFixed(0)} %`];
+  const niced = row.threads >= cores ? (row.niceCpuShare ?? 0) : 0;
+  const taken = row.othersCpuShare + niced;
+  if (taken <= limit) return [];
+  const how = niced > 0 ? ` (${(100 * niced).toFixed(0)} % of it niced, which stalls a row on every core)` : '';
+  return [`the machine was busy while ${row.peer} ${MODEL_LABELS[row.model] ?? row.model} batch ${row.batch} at ${row.threads} thread(s) ran: other processes took ${(100 * taken).toFixed(0)} % of the CPU of ${cores} cores${how}, above ${(100 * limit).toFixed(0)} %`];
 }
 
 /** Why a row cannot support a comparison with a peer (empty when it can). */

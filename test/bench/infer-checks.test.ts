@@ -145,4 +145,13 @@ describe('busy machine, per row', () => {
     expect(find(checks, /batch 32 at 1 thread: wmoe >= 0.8x PyTorch/).why).toMatch(/took 61 % of the CPU of 2 cores, above 60 %/);
     expect(find(checks, /batch 32 at 1 thread: wmoe >= 2x onnxruntime-web/).verdict).toBe('met');
   });
+
+  it('counts niced processes against a row on every core only', () => {
+    const rows = healthy().map((r) => ({ ...r, othersCpuShare: 0, niceCpuShare: 0.3 }));
+    const checks: Check[] = inferChecks(rows, QUIET, null);
+    expect(find(checks, /batch 32 at 1 thread: wmoe >= 0.8x PyTorch/).verdict).toBe('met');
+    const torch2 = find(checks, /batch 32 at 2 threads: wmoe >= 0.8x PyTorch/);
+    expect(torch2.verdict).toBe('invalid');
+    expect(torch2.why).toMatch(/took 30 % of the CPU of 2 cores \(30 % of it niced/);
+  });
 });
