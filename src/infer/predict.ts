@@ -124,7 +124,8 @@ type Resolved = ReturnType<typeof resolveOptions>;
 /**
  * Runs a trained MoE on images: backbone (batch norm folded into the convolutions, cached per
  * model and refolded if its weights change), gate, link and only the chosen experts (sparse
- * dispatch), in eval mode without gradient bookkeeping. `images` are [n, H, W, C] pixel values in
+ * dispatch; on backend wmoe, LeNet-5's gate and dense experts run without tensor ops, see
+ * hostHeads), in eval mode without gradient bookkeeping. `images` are [n, H, W, C] pixel values in
  * [0, 1] with [H, W, C] the model's input shape (see {@link PredictInput}). Sample i sits at time
  * slot i of the links, so with the same seed and batch size the routing and predictions are those
  * `evaluate` makes on the same images, up to float rounding (the folded convolutions, and routing
@@ -158,8 +159,9 @@ export function predict(model: DistributedMoE, images: PredictInput, options: Pr
 
 /**
  * One batch through the backbone (batch norm folded unless o.fold is false), the gate, the link
- * and only the chosen experts (routedExpertLogits): mixture probabilities [count·classes] and the
- * routing. The [count, K] routing and the mixture are computed on the host (host_routing.ts).
+ * and only the chosen experts (routedExpertLogits, or hostHeads for stacked dense experts on
+ * wmoe): mixture probabilities [count·classes] and the routing. The [count, K] routing and the
+ * mixture are computed on the host (host_routing.ts).
  */
 function forwardBatch(model: DistributedMoE, images: () => tf.Tensor4D, linkBatch: LinkBatch, o: Resolved, rt: Runtime): { probs: Float32Array; routing: HostRouting } {
   const { experts: K, topK, classes } = model.config;
