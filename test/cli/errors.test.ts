@@ -42,7 +42,7 @@ describe('wmoe bad input', () => {
     ['eval seed out of range', ['eval', '--checkpoint', '/nonexistent', '--seed', '99999999999'], "--seed '99999999999' must be an integer in [0, 2147483647]"],
     ['missing --checkpoint', ['eval'], '--checkpoint DIR is required'],
     ['missing checkpoint', ['eval', '--checkpoint', '/nonexistent/ckpt'], "checkpoint directory '/nonexistent/ckpt' does not exist"],
-    ['unknown command', ['fly'], "unknown command 'fly' (known: demo, train, eval, bench, ber, info)"],
+    ['unknown command', ['fly'], "unknown command 'fly' (known: demo, train, eval, bench, ber, info, predict)"],
     ['unknown benchmark', ['bench', 'speed'], "unknown benchmark 'speed' (known: coding)"],
     ['bench vector length too large', ['bench', 'coding', '--dim', '100000'], "--dim '100000' must be an integer in [1, 4096]"],
     ['bench too many vectors', ['bench', 'coding', '--vectors', '1000000'], "--vectors '1000000' must be an integer in [1, 256]"],

@@ -17,7 +17,8 @@ import { CHANNEL_FLAGS, effectiveChannel, parseChannelFlags } from '../channel_f
 import { geometryMeanSnrDb } from '../../channel/fading/geometry.js';
 import type { LinkKind } from '../../link/link.js';
 
-const FLAGS = {
+/** The flags of `wmoe eval` (`wmoe predict` takes them too, plus its own). */
+export const EVAL_FLAGS = {
   checkpoint: { type: 'string' },
   gate: { type: 'string' },
   ...LINK_FLAGS,
@@ -49,7 +50,7 @@ const FLAGS = {
  * digital link its BLER (codeword error rate) and, with --mcs, the MCS choice summary.
  */
 export async function evalCommand(argv: string[]): Promise<void> {
-  const { values: v } = parseFlags(argv, FLAGS);
+  const { values: v } = parseFlags(argv, EVAL_FLAGS);
   if (v.checkpoint === undefined) throw new InputError('--checkpoint DIR is required');
   const gate = parseChoice('gate', v.gate, GATE_KINDS, 'channel-aware');
   // Validate the link flags before loading anything (without --link, the checkpoint gives the kind).

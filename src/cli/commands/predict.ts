@@ -10,8 +10,9 @@ import { describeSnr, parseSnrList, parseSnrRange, type SnrSpec } from '../../li
 import { geometryMeanSnrDb } from '../../channel/fading/geometry.js';
 import { predict, releasePredictState, type PredictResult } from '../../infer/predict.js';
 import { classNamesOf, readInputFile } from '../../infer/input_file.js';
-import { chooseLink, LINK_FLAGS } from '../link_flags.js';
-import { CHANNEL_FLAGS, effectiveChannel, parseChannelFlags } from '../channel_flags.js';
+import { chooseLink } from '../link_flags.js';
+import { EVAL_FLAGS } from './eval.js';
+import { effectiveChannel, parseChannelFlags } from '../channel_flags.js';
 import { parseBackend, parseSpin, parseThreads, useBackend } from '../backend.js';
 import { parseChoice, parseFlags, parseIntFlag, parseSeedFlag } from '../args.js';
 import { progressBar } from '../progress.js';
@@ -19,23 +20,10 @@ import { formatTable } from '../table.js';
 import { InputError } from '../../errors.js';
 
 const FLAGS = {
-  checkpoint: { type: 'string' },
+  ...EVAL_FLAGS,
   input: { type: 'string' },
   dataset: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'test-samples': { type: 'string' },
   'batch-size': { type: 'string' },
-  gate: { type: 'string' },
-  ...LINK_FLAGS,
-  ...CHANNEL_FLAGS,
-  'snr-db': { type: 'string' },
-  'snr-range': { type: 'string' },
-  seed: { type: 'string' },
-  backend: { type: 'string' },
-  threads: { type: 'string' },
-  spin: { type: 'string' },
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
