@@ -1,16 +1,13 @@
 // matMul's transposed-A copy (src/kernels/matmul.ts, assembly/nn/matrix_transpose.ts) split over
 // 2 threads by source rows: the same bits as 1 thread, and like tfjs-backend-cpu.
 import { beforeAll, expect, it } from 'vitest';
-import { init } from '../../src/backend/init.js';
 import type { WmoeBackend } from '../../src/backend/backend.js';
-import { maxRelError, rand, runOn, tf } from '../helpers/tf.js';
+import { maxRelError, rand, runOn, tf, wmoeWithThreads } from '../helpers/tf.js';
 
 let backend: WmoeBackend;
 
 beforeAll(async () => {
-  backend = await init({ threads: 2, setBackend: false });
-  const cpu = tf.findBackend('cpu') as unknown as { firstUse?: boolean } | null;
-  if (cpu) cpu.firstUse = false;
+  backend = await wmoeWithThreads(2);
 });
 
 it('a transposed A of 1001 rows × 77 (chunks of rows with tails) on 2 threads equals 1 thread bit for bit and cpu', async () => {
