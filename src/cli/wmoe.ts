@@ -43,7 +43,7 @@ commands:
           write pareto.json and pareto.svg. Channel rayleigh unless a channel flag is given; mean
           SNRs from --snr-range; --bits/--decoder/--iterations apply; no --digital-codes, --mcs,
           --geometry or --channel-use-weight.
-  demo --resume DIR [--threads auto|N --spin N --quiet]
+  demo --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M]
           continues a stopped demo with the flags it recorded (DIR/demo-flags.json): unfinished
           training goes on bit-identically (as train --resume); after training, the comparisons
           run from the saved checkpoint. A fresh demo refuses an --out holding an unfinished run.
@@ -62,8 +62,9 @@ commands:
            below) --channel-use-weight λ] (stage 2 trains under this channel, the checkpoint
            records it; λ ≥ 0, default 0: weight of the chosen experts' channel uses in the loss)
           Saves the training state into --out after every epoch (resume-state.bin, removed when
-          the run ends); an --out holding an unfinished run is refused.
-  train --resume DIR [--threads auto|N --spin N --quiet]
+          the run ends), and inside a stage-1 epoch every --checkpoint-minutes M (default 20; 0:
+          only after epochs); an --out holding an unfinished run is refused.
+  train --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M]
           continues the unfinished run in DIR with the flags it recorded, bit-identical to a run
           that never stopped
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads auto|N --spin N]

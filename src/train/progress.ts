@@ -49,22 +49,32 @@ export type ProgressFn = (event: ProgressEvent) => void;
  * scalar (reading does not change the sum, so reading every step gives the same final mean).
  */
 export class EpochLoss {
-  private sum = tf.scalar(0);
+  private total: tf.Scalar;
+
+  /** Starts from `initial` (a sum saved inside an epoch; float32). */
+  constructor(initial = 0) {
+    this.total = tf.scalar(initial);
+  }
 
   /** Adds a step's loss and disposes it. */
   add(cost: tf.Scalar): void {
-    const next = tf.add(this.sum, cost) as tf.Scalar;
-    this.sum.dispose();
+    const next = tf.add(this.total, cost) as tf.Scalar;
+    this.total.dispose();
     cost.dispose();
-    this.sum = next;
+    this.total = next;
   }
 
   /** The mean over the first `steps` steps. */
   mean(steps: number): number {
-    return this.sum.dataSync()[0] / steps;
+    return this.total.dataSync()[0] / steps;
+  }
+
+  /** The sum of the losses added so far (float32). */
+  sum(): number {
+    return this.total.dataSync()[0];
   }
 
   dispose(): void {
-    this.sum.dispose();
+    this.total.dispose();
   }
 }

@@ -91,8 +91,10 @@ export function trainStage1(
   let order = resumed?.order ?? rng.permutation(train.n);
   let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;
   for (let epoch = resumed?.start ?? 0; epoch < cfg.stage1Epochs; epoch++) {
-    const epochLoss = new EpochLoss();
-    for (let s = 0; s < steps; s++) {
+    // A state saved inside this epoch continues at its step, with its loss sum so far.
+    const within = epoch === resumed?.start ? resumed : undefined;
+    const epochLoss = new EpochLoss(within?.lossSum ?? 0);
+    for (let s = within?.step ?? 0; s < steps; s++) {
       const start = s * cfg.batchSize;
       const count = Math.min(cfg.batchSize, train.n - start);
       const stepSeed = deriveSeed(cfg.seed, 1, epoch, s);
@@ -108,6 +110,7 @@ export function trainStage1(
         const samples = start + count;
         progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
       }
+      if (s + 1 < steps) stage.midEpoch(s + 1, order, () => epochLoss.sum());
     }
     const loss = epochLoss.mean(steps);
     epochLoss.dispose();

@@ -34,6 +34,12 @@ export interface StageState<E extends EpochRecord = EpochRecord> {
   order: Int32Array;
   /** What the stage's link carries from batch to batch (adaptive MCS's OLLA offsets, dB), when it has such state. */
   linkState?: number[];
+  /**
+   * A state saved inside an epoch (stage 1): the steps of epoch `epochs` + 1 already done; then
+   * `order` is that epoch's data order and `lossSum` the float32 sum of its step losses so far.
+   */
+  step?: number;
+  lossSum?: number;
 }
 
 /** A link's state across batches, saved with each epoch's state and restored on resume (see Link.saveState). */
@@ -48,6 +54,11 @@ export interface StageRunOptions<E extends EpochRecord> {
   resume?: StageState<E>;
   /** Called after every epoch with the state to save (the model holds that epoch's weights). */
   onEpoch?: (state: StageState<E>) => void;
+  /**
+   * Asked after every step that does not end an epoch (stage 1): true saves a state there too
+   * (through onEpoch), so that a long epoch is not lost when the run stops (e.g. every 20 min).
+   */
+  saveMidEpoch?: () => boolean;
 }
 
 /**
@@ -125,7 +136,7 @@ export class StageRun<E extends EpochRecord> {
    * Restores the saved state, if any (history, best epoch, optimizer, generators): returns the
    * 0-based epoch to continue at and its data order, or undefined to start afresh.
    */
-  resume(): { start: number; order: Int32Array } | undefined {
+  resume(): { start: number; order: Int32Array; step: number; lossSum: number } | undefined {
     const r = this.options.resume;
     if (!r) return undefined;
     if (r.stage !== this.stage) throw new InputError(`the saved state is of stage ${r.stage}, not stage ${this.stage}`);
@@ -139,7 +150,7 @@ export class StageRun<E extends EpochRecord> {
       if (!saved) throw new InputError(`the saved state of stage ${this.stage} has no '${purpose}' generator`);
       rng.restore(saved);
     }
-    return { start: r.epochs, order: r.order };
+    return { start: r.epochs, order: r.order, step: r.step ?? 0, lossSum: r.lossSum ?? 0 };
   }
 
   /** After an epoch: records it, keeps its weights if it is the best so far, and hands the state to onEpoch. */
@@ -149,18 +160,33 @@ export class StageRun<E extends EpochRecord> {
       this.bestEpoch = entry.epoch;
       this.bestWeights = this.model.params.toFlat();
     }
+    this.save(nextOrder, {});
+  }
+
+  /**
+   * Inside an epoch, after `step` of its steps (whose losses sum to `lossSum`, float32): hands the
+   * state to onEpoch when saveMidEpoch asks for it. `order`: this epoch's data order.
+   */
+  midEpoch(step: number, order: Int32Array, lossSum: () => number): void {
+    if (this.options.saveMidEpoch?.()) this.save(order, { step, lossSum: lossSum() });
+  }
+
+  /** Hands the state after the epochs in `history` (and `within` the next one) to onEpoch. */
+  private save(order: Int32Array, within: { step?: number; lossSum?: number }): void {
     if (!this.options.onEpoch) return;
     if (!(this.optimizer instanceof FusedAdam)) throw new Error('StageRun: saving a state needs FusedAdam');
+    const epochs = this.history.at(-1)?.epoch ?? 0;
     this.options.onEpoch({
       stage: this.stage,
-      epochs: entry.epoch,
+      epochs,
       history: [...this.history],
       bestEpoch: this.bestEpoch,
-      ...(this.bestEpoch > 0 && this.bestEpoch !== entry.epoch ? { bestWeights: this.bestWeights } : {}),
+      ...(this.bestEpoch > 0 && (this.bestEpoch !== epochs || within.step !== undefined) ? { bestWeights: this.bestWeights } : {}),
       optimizer: this.renameMoments(this.optimizer.exportState(), false),
       random: Object.fromEntries(Object.entries(this.random).map(([purpose, rng]) => [purpose, rng.save()])),
-      order: nextOrder,
+      order,
       ...linkStateOf(this.linkState),
+      ...within,
     });
   }
 

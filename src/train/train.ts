@@ -48,6 +48,11 @@ export interface TrainOptions {
   onCheckpoint?: (state: TrainState) => void;
   /** Continue the run from a state `onCheckpoint` gave, with the same config and data. */
   resume?: TrainState;
+  /**
+   * Asked after every stage-1 step that does not end an epoch: true hands a state saved inside the
+   * epoch to onCheckpoint as well (e.g. every 20 minutes, so that long epochs survive a stop).
+   */
+  saveMidEpoch?: () => boolean;
 }
 
 /** JSON with object keys sorted (at every depth): equal for equal configs, whatever their key order. */
@@ -109,7 +114,7 @@ export function trainMoe(
   options: ProgressFn | TrainOptions = {},
 ): { model: DistributedMoE; metrics: TrainMetrics; features: { train: FeatureSet; validation: FeatureSet; test: FeatureSet } } {
   const cfg = resolveTrainConfig(config);
-  const { progress, onCheckpoint, resume } = typeof options === 'function' ? { progress: options } : options;
+  const { progress, onCheckpoint, resume, saveMidEpoch } = typeof options === 'function' ? { progress: options } : options;
   const { train, validation, test, normalisation } = prepareData(cfg, data);
   const summary = dataSummary({ train, validation, test });
   const model = new DistributedMoE(moeConfigOf(cfg, normalisation), cfg.seed);
@@ -127,7 +132,7 @@ export function trainMoe(
   const inStage2 = resume?.state.stage === 2;
   const stage1 = inStage2
     ? resume!.stage1History!
-    : trainStage1(model, train, validation, cfg, progress, { resume: resume?.state as TrainState['state'] & { stage: 1 } | undefined, onEpoch: saved() });
+    : trainStage1(model, train, validation, cfg, progress, { resume: resume?.state as TrainState['state'] & { stage: 1 } | undefined, onEpoch: saved(), ...(saveMidEpoch ? { saveMidEpoch } : {}) });
   // After stage 1 everything but the channel-aware gate is frozen: a run continued in stage 2
   // recomputes these from the saved weights, bit-identically.
   const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });

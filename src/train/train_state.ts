@@ -34,8 +34,8 @@ export function dataSummary(d: Pick<PreparedData, 'train' | 'validation' | 'test
 }
 
 /**
- * A run after a whole epoch of stage `state.stage`: with the same data, training continues
- * from it bit-identically (see trainMoe's `resume`).
+ * A run after a whole epoch of stage `state.stage` (or inside one: `state.step`): with the same
+ * data, training continues from it bit-identically (see trainMoe's `resume`).
  */
 export interface TrainState {
   config: ResolvedTrainConfig;
@@ -157,6 +157,7 @@ export function decodeTrainState(bytes: Uint8Array, where: string): { state: Tra
       random: st.random as Record<string, RandomState>,
       order: get<Int32Array>('order'),
       ...(Array.isArray(st.linkState) ? { linkState: (st.linkState as unknown[]).map(num) } : {}),
+      ...(Number.isInteger(st.step) && st.step > 0 ? { step: st.step as number, lossSum: num(st.lossSum) } : {}),
     },
   };
   return { state, meta: h.meta ?? {} };

@@ -57,7 +57,7 @@ describe('wmoe demo --resume', () => {
     const dir = tempDir();
     expectOneLineError(
       runCli(['demo', '--resume', dir, '--seed', '2']),
-      '--resume continues the demo with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet)',
+      '--resume continues the demo with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes)',
     );
     expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': no demo-flags.json there, so it holds no demo run to continue`);
     writeFileSync(join(dir, 'demo-flags.json'), '{"argv": 3}');

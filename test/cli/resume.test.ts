@@ -66,6 +66,22 @@ describe('wmoe train --resume', () => {
     expect(timings.sessions).toBe(2);
   }, 240_000);
 
+  it('a run killed inside a stage-1 epoch (states saved every few ms by --checkpoint-minutes) resumes mid-epoch, bit-identical', async () => {
+    const dir = join(tempDir(), 'mid');
+    const path = join(dir, STATE);
+    const killedAt = await runCliAndKill([...ARGS, '--checkpoint-minutes', '0.0001', '--out', dir], () => {
+      if (!existsSync(path)) return undefined;
+      const { state } = decodeTrainState(readFileSync(path), path).state;
+      return state.stage === 1 && state.epochs === 1 && (state.step ?? 0) > 0 ? state.step : undefined;
+    });
+    expect(killedAt).toBeGreaterThan(0);
+    const r = runCli(['train', '--resume', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/after stage 1, epoch 1 of 4 and step \d+ of epoch 2/);
+    expect(readFileSync(join(dir, 'metrics.json'), 'utf8')).toBe(reference.metrics);
+    expect(Buffer.compare(readFileSync(join(dir, 'weights.bin')), reference.weights)).toBe(0);
+  }, 240_000);
+
   it('a run started on the plain SIMD build resumes on it (not the default relaxed one), bit-identical; --simd relaxed is refused', async () => {
     const ref = join(tempDir(), 'plain-ref');
     expect(runCli([...ARGS, '--simd', 'plain', '--out', ref]).code).toBe(0);
@@ -89,7 +105,7 @@ describe('wmoe train --resume', () => {
     await trainAndKill(dir, 1);
     expectOneLineError(
       runCli(['train', '--resume', dir, '--seed', '4']),
-      '--resume continues the run with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet)',
+      '--resume continues the run with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes)',
     );
     expectOneLineError(
       runCli([...ARGS, '--out', dir]),

@@ -7,7 +7,7 @@ import { linkRecordOf, writeRunDirectory } from '../../train/checkpoint.js';
 import { lineChart } from '../svg.js';
 import { formatTable } from '../table.js';
 import { runTraining, TRAIN_FLAGS } from './train.js';
-import { continueDemoTraining, DEMO_RESUME_FLAGS, readDemoFlags, writeDemoFlags } from './demo_resume.js';
+import { continueDemoTraining, DEMO_RESUME_FLAGS, readDemoFlags, writeDemoFlags, type DemoRuntimeFlags } from './demo_resume.js';
 import { progressBar } from '../progress.js';
 import { parseFlags, parseIntFlag } from '../args.js';
 import { DIGITAL_ONLY_FLAGS, digitalOptionsFromFlags } from '../link_flags.js';
@@ -66,13 +66,9 @@ function linkConditions(link: Link, K: number, range: [number, number], channel:
   return conditions;
 }
 
-/** The --threads, --spin and --quiet of parsed flags (those given). */
-function runtimeFlagsOf(v: { threads?: string; spin?: string; quiet?: boolean }): { threads?: string; spin?: string; quiet?: boolean } {
-  return {
-    ...(v.threads !== undefined ? { threads: v.threads } : {}),
-    ...(v.spin !== undefined ? { spin: v.spin } : {}),
-    ...(v.quiet !== undefined ? { quiet: v.quiet } : {}),
-  };
+/** The flags of parsed flags that --resume takes besides DIR (those given). */
+function runtimeFlagsOf(v: DemoRuntimeFlags): DemoRuntimeFlags {
+  return Object.fromEntries(DEMO_RESUME_FLAGS.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
 }
 
 /**

@@ -24,9 +24,9 @@ import { resumeTraining } from './train.js';
 export const DEMO_FLAGS_FILE = 'demo-flags.json';
 
 /** Flags --resume takes besides DIR: how to run, not what to run (the demo recorded that). */
-export const DEMO_RESUME_FLAGS = ['threads', 'spin', 'quiet'] as const;
+export const DEMO_RESUME_FLAGS = ['threads', 'spin', 'quiet', 'checkpoint-minutes'] as const;
 
-/** Records the demo's command-line flags (without --threads, --spin, --quiet) in `out`. */
+/** Records the demo's command-line flags (without --threads, --spin, --quiet, --checkpoint-minutes) in `out`. */
 export function writeDemoFlags(out: string, argv: readonly string[]): void {
   writeFileSync(join(out, DEMO_FLAGS_FILE), JSON.stringify({ argv: withoutRuntimeFlags(argv) }, null, 2) + '\n');
 }
@@ -69,6 +69,7 @@ export interface DemoRuntimeFlags {
   threads?: string;
   spin?: string;
   quiet?: boolean;
+  'checkpoint-minutes'?: string;
 }
 
 /**

@@ -71,12 +71,23 @@ export const TRAIN_FLAGS = {
   'warmup-epochs': { type: 'string' },
   'weight-decay': { type: 'string' },
   'keep-epoch': { type: 'string' },
+  'checkpoint-minutes': { type: 'string' },
   threads: { type: 'string' },
   spin: { type: 'string' },
 } as const;
 
 /** What `--resume DIR` accepts besides: how to run, not what to train (the run recorded that). */
-const RESUME_FLAGS: readonly string[] = ['threads', 'spin', 'quiet'];
+const RESUME_FLAGS: readonly string[] = ['threads', 'spin', 'quiet', 'checkpoint-minutes'];
+
+/** Minutes between training states saved inside a stage-1 epoch, by default (--checkpoint-minutes). */
+export const DEFAULT_CHECKPOINT_MINUTES = 20;
+
+/** `--checkpoint-minutes M`: a number ≥ 0 (0: states only at the end of each epoch). */
+export function parseCheckpointMinutes(text: string | undefined): number {
+  const m = parseNumberFlag('checkpoint-minutes', text, DEFAULT_CHECKPOINT_MINUTES);
+  if (m < 0) throw new InputError(`--checkpoint-minutes must be >= 0, got ${text}`);
+  return m;
+}
 
 type Flags = Partial<Record<Exclude<keyof typeof TRAIN_FLAGS, 'no-normalise' | 'quiet'>, string>> & { 'no-normalise'?: boolean; quiet?: boolean };
 
@@ -231,6 +242,8 @@ interface RunPlan {
   spin?: number;
   /** The SIMD build of backend wmoe (a resumed run: the one it started on); --simd's otherwise. */
   simd?: SimdBuild;
+  /** Minutes between states saved inside a stage-1 epoch (0: only after each epoch). */
+  checkpointMinutes: number;
   link: Link;
   out: string;
   resume?: TrainState;
@@ -257,11 +270,17 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   cfg.classes = data.train.classes;
   const stage2Link = linkRecordOf(link);
   const seconds = () => plan.previousSeconds + (Date.now() - started) / 1000;
-  const onCheckpoint = (s: TrainState) =>
+  let lastSaved = Date.now();
+  const onCheckpoint = (s: TrainState) => {
     writeTrainStateFile(out, encodeTrainState(s, { backend, threads, simd, stage2Link, trainSeconds: seconds(), session: plan.session }));
+    lastSaved = Date.now();
+  };
+  // Long epochs (a ResNet-18 one takes hours) also save a state every --checkpoint-minutes inside stage 1.
+  const everyMs = plan.checkpointMinutes * 60_000;
+  const saveMidEpoch = everyMs > 0 ? () => Date.now() - lastSaved >= everyMs : undefined;
   const { model, metrics, features } = trainWithin(
     cfg,
-    () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(plan.resume ? { resume: plan.resume } : {}) }),
+    () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(saveMidEpoch ? { saveMidEpoch } : {}), ...(plan.resume ? { resume: plan.resume } : {}) }),
     (batch) => stage1StepFits(cfg, batch),
   );
   // simd: the SIMD build of wmoe's kernels (relaxed or plain; absent with another backend).
@@ -290,7 +309,8 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
     mkdirSync(out, { recursive: true });
     onStart(out);
   }
-  return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1 }, v.quiet);
+  const checkpointMinutes = parseCheckpointMinutes(v['checkpoint-minutes']);
+  return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1, checkpointMinutes }, v.quiet);
 }
 
 /**
@@ -319,9 +339,11 @@ export async function resumeTraining(dir: string, v: Flags) {
   const previousSeconds = typeof meta.trainSeconds === 'number' ? meta.trainSeconds : 0;
   const session = (Number.isInteger(meta.session) ? (meta.session as number) : 1) + 1;
   const simd = backend === 'wmoe' ? resumeSimdBuild(meta.simd, `the run in '${dir}'`) : undefined;
-  const { stage, epochs } = state.state;
-  if (!v.quiet) process.stderr.write(`resuming the run in ${dir} after stage ${stage}, epoch ${epochs} of ${stage === 1 ? cfg.stage1Epochs : cfg.stage2Epochs}\n`);
-  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), simd, link, out: dir, resume: state, previousSeconds, session }, v.quiet);
+  const { stage, epochs, step } = state.state;
+  const within = step ? ` and step ${step} of epoch ${epochs + 1}` : '';
+  if (!v.quiet) process.stderr.write(`resuming the run in ${dir} after stage ${stage}, epoch ${epochs} of ${stage === 1 ? cfg.stage1Epochs : cfg.stage2Epochs}${within}\n`);
+  const checkpointMinutes = parseCheckpointMinutes(v['checkpoint-minutes']);
+  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), simd, link, out: dir, resume: state, previousSeconds, session, checkpointMinutes }, v.quiet);
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
