@@ -104,7 +104,9 @@ export function targetText(t) {
 
 /** One target's check from the rows: `{ target, threshold, value, verdict, why?, invalid, compares, … }`. */
 function check(t, rows, load, pytorch) {
-  const ours = findRow(rows, t.model, t.batch, 'wmoe', t.threads);
+  // wmoe as the CLI runs it: the relaxed-SIMD build where the engine has it (the CLI turns it on in
+  // Node 20; browsers and Node >= 22 have it), else the plain build.
+  const ours = findRow(rows, t.model, t.batch, 'wmoe-relaxed', t.threads) ?? findRow(rows, t.model, t.batch, 'wmoe', t.threads);
   const busy = (compared) => [...new Set(compared.flatMap((r) => busyProblems(r, load)))];
   if (t.kind === 'latency') {
     const base = ours ? busy([ours]) : [];
