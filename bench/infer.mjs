@@ -48,6 +48,7 @@ import { formatLoad, machineLoad, median, medianOfRounds } from './lib/timing.mj
 import { PYTHON, TORCH_INSTALL, probeTorch, torchEnv } from './lib/torch-peer.mjs';
 import { RELAXED_FLAG, formatLimit, simdLimit, simdShare } from './lib/simd-limit.mjs';
 import { PLAIN_NETS } from './lib/plain-nets.mjs';
+import { fmtMs, inferReadmeBlock, pct } from './lib/infer-report.mjs';
 import { PEER_LABELS, TORCH_PEER, busyProblems, comparisonProblems, gflopsOf, inferChecks } from './lib/infer-checks.mjs';
 import { cpuSnapshot, othersCpu } from './lib/cpu-share.mjs';
 
@@ -231,8 +232,6 @@ function betterLimit(a, b) {
   return { ...a, plain: pick('plain'), relaxed: pick('relaxed') };
 }
 
-const pct = (x) => (typeof x === 'number' ? `${(100 * x).toFixed(0)} %` : 'n/a');
-
 /** Every row as a markdown table (printed): ms, images/s, GFLOP/s, SIMD-limit share, wmoe's speed against it. */
 function detailTable(rows) {
   const lines = [
@@ -247,39 +246,11 @@ function detailTable(rows) {
   return lines.join('\n');
 }
 
-const fmtMs = (ms) => (ms < 10 ? ms.toFixed(3) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
-
-/**
- * The README's inference block (markdown): one line per engine, one column per case and thread
- * count, each cell "ms (GFLOP/s, share of the plain SIMD limit)"; the limit, the load; the targets.
- */
-function readmeBlock(rows, checks, load, limit) {
-  const cols = CASES.flatMap((c) => THREADS.map((t) => ({ ...c, threads: t })));
-  const peers = [...new Set(rows.map((r) => r.peer))];
-  const lines = [
-    `| engine | ${cols.map((c) => `${PLAIN_NETS[c.model].label} batch ${c.batch}, ${c.threads} thr`).join(' | ')} |`,
-    `|---|${cols.map(() => '---').join('|')}|`,
-  ];
-  for (const p of peers) {
-    const cell = (c) => {
-      const r = rows.find((x) => x.peer === p && x.model === c.model && x.batch === c.batch && x.threads === c.threads);
-      return r ? `${fmtMs(r.msMedian)} ms (${r.gflops.toFixed(1)} GFLOP/s, ${pct(r.simdShare.plain)})` : '–';
-    };
-    lines.push(`| ${PEER_LABELS[p] ?? p} | ${cols.map(cell).join(' | ')} |`);
-  }
-  const others = load.othersCpu ? `; other processes took ${pct(load.othersCpu.othersShare)} of the CPU at normal priority (niced ${pct(load.othersCpu.niceShare)})` : '';
-  const g = (k) => (typeof limit[k]?.gflops === 'number' ? limit[k].gflops.toFixed(1) : 'n/a');
-  lines.push('', `Medians, each engine in its own process. GFLOP/s: the network's nominal FLOPs (2 per multiply-add of a direct convolution or dense layer) per second, so an engine using Winograd (fewer multiplies) or native FMA can exceed the WASM limit. Percentages: share of the WASM SIMD limit measured in the same run (threads × ${g('plain')} GFLOP/s per core with f32x4 mul+add; ${g('relaxed')} with relaxed_madd). ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end (uptime ${(load.start.uptimeSeconds / 3600).toFixed(1)} h)${others}.`, '');
-  lines.push('| target | value | verdict |', '|---|---|---|');
-  for (const c of checks) lines.push(`| ${c.target} | ${typeof c.value === 'number' ? (c.maxMs ? `${c.msMedian.toFixed(3)} ms` : `${c.value.toFixed(2)}x`) : '–'} | ${c.verdict}${c.verdict === 'invalid' ? ' (see bench/results/infer.json)' : ''} |`);
-  return lines.join('\n');
-}
-
 // --from FILE: the README block and verdicts again from a stored result (checks recomputed from its rows)
 if (args.from) {
   const stored = JSON.parse(readFileSync(args.from, 'utf8'));
   const used = { plain: { gflops: stored.simdLimit.used.plain }, relaxed: { gflops: stored.simdLimit.used.relaxed } };
-  console.log(readmeBlock(stored.rows, inferChecks(stored.rows, stored.load, stored.pytorch), stored.load, used));
+  console.log(inferReadmeBlock(stored.rows, inferChecks(stored.rows, stored.load, stored.pytorch), stored.load, used));
   process.exit(0);
 }
 
@@ -311,7 +282,7 @@ const limit = betterLimit(limitStart, limitEnd);
 for (const r of rows) r.simdShare = simdShare(r.gflops, r.threads, limit);
 const pytorch = torch ? { python: PYTHON, peer: 'bench/peers/torch/infer.py', torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, env: 'OPENBLAS_NUM_THREADS = threads' } : null;
 const checks = inferChecks(rows, load, pytorch);
-const readme = readmeBlock(rows, checks, load, limit);
+const readme = inferReadmeBlock(rows, checks, load, limit);
 console.log(`\n${detailTable(rows)}\n\n${readme}\n`);
 for (const c of checks) console.log(`${c.verdict.toUpperCase().padEnd(7)} ${c.target}${typeof c.value === 'number' ? `: ${c.value.toFixed(2)}` : ''}${c.why ? ` (${c.why})` : ''}`);
 

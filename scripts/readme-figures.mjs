@@ -15,11 +15,13 @@ import { judge, verdictOf } from '../bench/lib/verdict.mjs';
 import { allMet, blerCheck } from '../bench/lib/bler-check.mjs';
 import { MODEL_LABELS, TORCH_PEER, findRow, isTorchPeer, torchBlasOf, torchComparisons, trainStepChecks } from '../bench/lib/train-step-checks.mjs';
 import { TORCH_INSTALL } from '../bench/lib/torch-peer.mjs';
+import { inferChecks } from '../bench/lib/infer-checks.mjs';
+import { inferReadmeBlock } from '../bench/lib/infer-report.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 /** The names of the generated blocks, in README order. */
-export const BLOCK_NAMES = ['main-job', 'train-step', 'threads', 'kernels', 'channel', 'fading', 'ldpc', 'encode', 'itpp', 'coding', 'link-adaptation'];
+export const BLOCK_NAMES = ['main-job', 'train-step', 'infer', 'threads', 'kernels', 'channel', 'fading', 'ldpc', 'encode', 'itpp', 'coding', 'link-adaptation'];
 
 // ---- number formatting ----------------------------------------------------------------------
 
@@ -88,7 +90,7 @@ function wrap(text, width = 95) {
   return lines.join('\n');
 }
 /** A block's Markdown with its paragraphs wrapped (fenced tables kept as they are). */
-const wrapParagraphs = (text) => text.split('\n\n').map((p) => (p.startsWith('```') ? p : wrap(p))).join('\n\n');
+const wrapParagraphs = (text) => text.split('\n\n').map((p) => (p.startsWith('```') || p.startsWith('|') ? p : wrap(p))).join('\n\n');
 
 // ---- blocks ---------------------------------------------------------------------------------
 
@@ -212,6 +214,12 @@ function trainStep(r) {
   if (peer) parts.push(peer);
   if (Array.isArray(r.notes) && r.notes.length) parts.push(`Notes from the bench: ${r.notes.map((n) => n.replace(/\.$/, '')).join('; ')}.`);
   return parts.join('\n\n');
+}
+
+/** bench/infer.mjs's block, its verdicts recomputed from the stored rows (bench/lib/infer-checks.mjs). */
+function infer(r) {
+  const limit = { plain: { gflops: r.simdLimit.used.plain }, relaxed: { gflops: r.simdLimit.used.relaxed } };
+  return `**Inference** — \`node bench/infer.mjs\` (${day(r.date)}):\n\n` + inferReadmeBlock(r.rows, inferChecks(r.rows, r.load, r.pytorch), r.load, limit);
 }
 
 function threads(r) {
@@ -342,7 +350,9 @@ function ldpc(r, itpp) {
     `**${h.facade.wallInfoMbps.toFixed(1)} Mb/s of information bits** (target ≥ ${target}; ` +
     `${h.facadeInto.wallInfoMbps.toFixed(1)} Mb/s with \`decodeBatchInto\` into reused arrays; ` +
     `${h.kernel.wallInfoMbps.toFixed(1)} Mb/s for the WASM kernel alone), ${load(h.loadAvg1m)}, FER ${h.fer.toFixed(3)} at that point; ` +
-    `decoding one frame per call, ${h.decode.wallInfoMbps.toFixed(1)} Mb/s.` +
+    (r.singleFrame?.check
+      ? `decoding one frame per call (\`code.decode\`, 16 rows of a block row per vector), ${r.singleFrame.check.value.toFixed(1)} Mb/s (target ≥ 50: ${verdictOf(r.singleFrame.check).verdict}).`
+      : `decoding one frame per call, ${h.decode.wallInfoMbps.toFixed(1)} Mb/s.`) +
     (nr[0] && nr[1] ? ` 5G NR BG1 Z = 384: ${nr[0].infoMbps.toFixed(1)} Mb/s (${nr[1].infoMbps.toFixed(1)} with early stop).` : '') +
     (r.peer ? ` A plain scalar JavaScript layered NMS does ${rate(r.peer.peerInfoMbps)} Mb/s (CPU time; ${times(r.peer.speedup)} slower)` : '') +
     (itppRates.length ? `; IT++ ${range(itppRates, (v) => v.toFixed(2))} Mb/s (its sum-product decoder, below).` : '.')
@@ -437,6 +447,7 @@ export function renderBlocks(root = ROOT) {
   return {
     'main-job': make('main-job', mainJob),
     'train-step': make('train-step', trainStep),
+    infer: make('infer', infer),
     threads: make('threads', threads),
     kernels: make('kernels', kernels),
     channel: make('channel', channel),

@@ -26,6 +26,11 @@ export const TRAIN_STEP_TARGETS = [
   { model: 'lenet5', batch: 64, threads: 1, vs: TORCH_PEER, threshold: 1 },
   { model: 'lenet5', batch: 64, threads: 2, vs: TORCH_PEER, threshold: 1 },
   { model: 'resnet18', batch: 'cpu', threads: 1, vs: 'tfjs-backend-cpu', threshold: 30 },
+  // Issue 19: ResNet-18 >= 0.8x and ViT >= 1x PyTorch CPU (batch 32), at 1 and 2 threads.
+  { model: 'resnet18', batch: 32, threads: 1, vs: TORCH_PEER, threshold: 0.8 },
+  { model: 'resnet18', batch: 32, threads: 2, vs: TORCH_PEER, threshold: 0.8 },
+  { model: 'vit', batch: 32, threads: 1, vs: TORCH_PEER, threshold: 1 },
+  { model: 'vit', batch: 32, threads: 2, vs: TORCH_PEER, threshold: 1 },
 ];
 
 /** The row of (model, batch, peer, threads) in `rows`, or undefined. */
