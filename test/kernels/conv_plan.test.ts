@@ -17,8 +17,11 @@ const info = (x: number[], f: number[], stride: number, pad: Pad) => convInfoOf(
 //     columns → dW 'row-gemm'.
 //   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·16·16
 //     tiles ≥ 16 (≥ 32 for dW) → forward, dx and dW 'winograd'. With 16 channels: forward
-//     'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'; at batch 1 on 4x4
-//     (4 tiles): 'gemm-indirect', 'gemm-rotated' and (16 pixels < 512 filters) 'gemm-few-pixels'.
+//     'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'. 512 → 512 at batch 1
+//     on 4x4 (4 tiles < 16): forward 'winograd' (≥ 4 tiles with ≥ 256 channels each way), dx
+//     'gemm-rotated' (that rule is the forward pass's) and (16 pixels < 512 filters) dW
+//     'gemm-few-pixels'; 128 → 128 there (< 256 channels) and 512 → 512 on 2x2 (1 tile < 4):
+//     forward 'gemm-indirect'.
 //   ResNet 1x1 64→128 shortcut, stride 2: forward 'gemm-indirect'; stride 2 → dx 'gemm-col2im';
 //     1x1 without padding → dW 'gemm-1x1'.
 //   ResNet 3x3 512→512 at 4x4, batch 1: 16 pixels < 512 filters → dW 'gemm-few-pixels'.
@@ -46,9 +49,12 @@ describe('conv planner', () => {
     expect(planFilterGrad(info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same')).name).toBe('winograd');
     expect(planFilterGrad(info([8, 32, 32, 64], [3, 3, 64, 4], 1, 'same')).name).toBe('gemm-many-pixels');
     for (const few of [info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same'), info([1, 4, 4, 512], [3, 3, 512, 512], 1, 'same')]) {
-      expect(planForward(few).name).toBe('gemm-indirect');
       expect(planInputGrad(few).name).toBe('gemm-rotated');
     }
+    expect(planForward(info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same')).name).toBe('gemm-indirect');
+    expect(planForward(info([1, 4, 4, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('winograd');
+    expect(planForward(info([1, 4, 4, 128], [3, 3, 128, 128], 1, 'same')).name).toBe('gemm-indirect');
+    expect(planForward(info([1, 2, 2, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('gemm-indirect');
     // 32 → 16 channels: the input gradient's conv has 16 input channels, too.
     const narrow = info([8, 32, 32, 32], [3, 3, 32, 16], 1, 'same');
     expect(planForward(narrow).name).toBe('gemm-indirect');

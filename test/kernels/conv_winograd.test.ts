@@ -62,6 +62,8 @@ describe("conv strategy 'winograd'", () => {
     ['valid 10x11 → 8x9, ci 33, co 32', [3, 10, 11, 33], [3, 3, 33, 32], 'valid'],
     ['explicit padding (2, 0) (1, 2)', [2, 8, 7, 36], [3, 3, 36, 37], [[0, 0], [2, 0], [1, 2], [0, 0]]],
     ['ResNet-like 8x8, 64 → 64', [4, 8, 8, 64], [3, 3, 64, 64], 'same'],
+    // 4 tiles (batch 1, 4x4) with 256 channels: the forward pass's few-tiles rule.
+    ['few tiles: batch 1, 4x4, 256 → 260', [1, 4, 4, 256], [3, 3, 256, 260], 'same'],
     // 8·13·12 = 1248 tiles: the block-by-block path (winogradTiles), with a short last block.
     ['blocked, odd 25x23 output, ci 33, co 34', [8, 25, 23, 33], [3, 3, 33, 34], 'same'],
   ];
@@ -71,7 +73,7 @@ describe("conv strategy 'winograd'", () => {
     return xs[0]! * Math.ceil(oh / 2) * Math.ceil(ow / 2);
   };
   it('the shapes cover both paths: block by block and step by step', () => {
-    expect(shapes.map(([, xs, , pad]) => winogradBlocked(tilesOf(xs, pad)))).toEqual([false, false, false, false, false, true]);
+    expect(shapes.map(([, xs, , pad]) => winogradBlocked(tilesOf(xs, pad)))).toEqual([false, false, false, false, false, false, true]);
   });
   for (const [label, xs, fs, pad] of shapes) {
     it(`forward matches cpu within c·eps·Σ|w||x|: ${label}`, async () => {
@@ -167,11 +169,12 @@ describe("conv strategy 'winograd'", () => {
     const pool = backend.nn.pool!;
     expect(pool.threads).toBe(2);
     // 8·8·8 = 512 tiles: block by block (8 blocks); 2·4·4 = 32 tiles × 512 channels: step by
-    // step, above the transforms' and the GEMMs' thresholds for splitting.
+    // step, above the transforms' and the GEMMs' thresholds for splitting; 1·2·2 = 4 tiles × 256
+    // channels: the forward pass's few-tiles rule.
     expect([winogradBlocked(512), winogradBlocked(32)]).toEqual([true, false]);
     const f = () => {
       const out: tf.Tensor[] = [];
-      for (const [n, s, ci, co] of [[8, 16, 32, 64], [2, 8, 64, 512]]) {
+      for (const [n, s, ci, co] of [[1, 4, 256, 256], [8, 16, 32, 64], [2, 8, 64, 512]]) {
         const x = rand([n!, s!, s!, ci!], 31) as tf.Tensor4D;
         const w = rand([3, 3, ci!, co!], 32) as tf.Tensor4D;
         const dy = rand([n!, s!, s!, co!], 33);
@@ -189,7 +192,7 @@ describe("conv strategy 'winograd'", () => {
     expect(lastConvStrategy('forward')).toBe('winograd');
     expect(lastConvStrategy('inputGrad')).toBe('winograd');
     expect(lastConvStrategy('filterGrad')).toBe('winograd');
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < 9; i++) {
       expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);
     }
   });

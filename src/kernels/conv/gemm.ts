@@ -7,7 +7,7 @@ import type { WasmArena } from '../../wasm/arena.js';
 import { indirectionBytes, packedBytes } from '../conv_support.js';
 import { outputF32, readPtr } from '../wasm_io.js';
 import { IM2COL_MAX_CHANNELS, chunkRows, geometryArgs } from './geometry.js';
-import { cachedPackedFilter, rememberPackedFilter } from './packed_filter_cache.js';
+import { FilterFormCache } from './packed_filter_cache.js';
 import { type ForwardCall, type InputGradAt, forwardEpilogue } from './pass_io.js';
 
 /**
@@ -20,18 +20,23 @@ export function filterRowsFits(ci: number, k: number): boolean {
 
 /**
  * Runs out (n·oh·ow × co, at pout) = conv(x at px, filter) inside the arena (x already put).
- * Geometry g = (n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow); `packFilter(dst)` writes the filter
- * [fh][fw][ci][co] as a packed B of fh·fw·ci rows and co columns (see gemmPackB).
+ * Geometry g = (n, h, w, ci, fh, fw, sh, sw, pt, pl, oh, ow); the filter [fh][fw][ci][co] as a
+ * packed B of fh·fw·ci rows and co columns (see gemmPackB): its byte address, or a function
+ * `packFilter(dst)` that writes it.
  */
 export function convForwardAt(
-  ex: NnExports, arena: WasmArena, px: number, packFilter: (dst: number) => void, pout: number, g: number[], co: number,
+  ex: NnExports, arena: WasmArena, px: number, packFilter: number | ((dst: number) => void), pout: number, g: number[], co: number,
 ): void {
   const [n, , , ci, fh, fw, , , , , oh, ow] = g;
   const m = n * oh * ow;
   const taps = fh * fw;
   const k = taps * ci;
-  const pbp = arena.alloc(packedBytes(k, co));
-  packFilter(pbp);
+  let pbp: number;
+  if (typeof packFilter === 'number') pbp = packFilter;
+  else {
+    pbp = arena.alloc(packedBytes(k, co));
+    packFilter(pbp);
+  }
   if (!filterRowsFits(ci, k)) {
     const pzero = arena.alloc(ci * 4);
     const pind = arena.alloc(indirectionBytes(m, taps));
@@ -53,9 +58,12 @@ export function convForwardAt(
   }
 }
 
+/** Packed filters (gemmPackB layout) of the forward GEMM path, kept per filter tensor. */
+const packedFilters = new FilterFormCache();
+
 /**
  * Forward strategies 'gemm-filter-rows' and 'gemm-indirect' (convForwardAt picks between them as
- * filterRowsFits says): out [n, oh, ow, co], with the filter packed once or taken from the cache.
+ * filterRowsFits says): out [n, oh, ow, co], with the filter packed once or kept (packed_filter_cache.ts).
  */
 export function forwardGemm(call: ForwardCall): Float32Array {
   const { backend, xv, wv, info, bias, filterKey } = call;
@@ -63,23 +71,19 @@ export function forwardGemm(call: ForwardCall): Float32Array {
   const arena = backend.nn.arena;
   const co = info.outChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
-  const cached = cachedPackedFilter(filterKey, wv);
-  arena.reset();
-  const px = readPtr(backend, xv);
-  const pw = cached !== undefined ? 0 : readPtr(backend, wv);
-  const out = outputF32(backend, m * co);
-  const pbias = bias ? readPtr(backend, bias) : 0;
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   const floats = packedBytes(k, co) / 4;
+  arena.reset();
+  const px = readPtr(backend, xv);
+  const kept = packedFilters.lookup(backend, filterKey, wv, floats);
+  const pw = kept !== undefined ? 0 : readPtr(backend, wv);
+  const out = outputF32(backend, m * co);
+  const pbias = bias ? readPtr(backend, bias) : 0;
   const pack = (dst: number) => {
-    if (cached !== undefined) {
-      arena.f32(dst, floats).set(cached);
-      return;
-    }
     ex.gemmPackB(pw, k, co, co, 1, dst);
-    rememberPackedFilter(filterKey, wv, arena, dst, floats);
+    packedFilters.remember(backend, filterKey, wv, dst, floats);
   };
-  convForwardAt(ex, arena, px, pack, out.ptr, geometryArgs(info), co);
+  convForwardAt(ex, arena, px, kept ?? pack, out.ptr, geometryArgs(info), co);
   return forwardEpilogue(call, ex, out, pbias);
 }
 

@@ -1,32 +1,80 @@
-// The forward GEMM path keeps the packed form of a large filter tensor used a second time (keyed
-// by its data id, as tfjs-backend-wasm keeps XNNPACK's packed weights), so repeated inference
-// calls skip copying the raw filter in and repacking it (~2 ms of 21 for ResNet's 3x3 512→512).
-import type { WasmArena } from '../../wasm/arena.js';
+// The forms of a filter tensor that a conv strategy prepares before its GEMMs (the packed B of
+// the GEMM path, the transformed U of Winograd), kept per filter tensor once it is used a second
+// time (keyed by its data id, as tfjs-backend-wasm keeps XNNPACK's packed weights): repeated
+// inference calls skip repacking. With a module whose memory has a heap (the shared-memory
+// build, Node's default even at one thread) the form lives in a heap block that the GEMMs read
+// in place: no copy per call (a copy was ~1 ms of the 2.5 ms of ResNet's 3x3 512→512 at batch
+// 1); the block is freed when the filter's data id is garbage collected. Without a heap the form
+// is kept in JS and copied into the arena per call.
+import type { WmoeBackend } from '../../backend/backend.js';
+import type { LinearHeap } from '../../wasm/heap.js';
 
-/** Filters of at least this many floats get their packed form cached once they are used twice. */
-const PACK_CACHE_MIN_FLOATS = 1 << 16;
-/** Filters (by tensor data id) used once by the forward GEMM path, and the packed B of those used more often. */
-const packSeen = new WeakSet<object>();
-const packCache = new WeakMap<object, { values: Float32Array; packed: Float32Array }>();
+/** Filters of at least this many floats get their form cached once they are used twice. */
+export const FORM_CACHE_MIN_FLOATS = 1 << 12;
 
-/**
- * The cached packed form (gemmPackB layout) of the filter with data id `key` and values `wv`, or
- * undefined. Tensor values are immutable per data id, so a filter used again (inference, or the
- * bench's repeated calls) need not be repacked; a filter used once (training, new weights every
- * step) costs only a WeakSet entry. As tfjs-backend-wasm caches XNNPACK's packed weights.
- */
-export function cachedPackedFilter(key: object | undefined, wv: Float32Array): Float32Array | undefined {
-  if (key === undefined || wv.length < PACK_CACHE_MIN_FLOATS) return undefined;
-  const hit = packCache.get(key);
-  return hit !== undefined && hit.values === wv ? hit.packed : undefined;
+/** A kept form: the filter values it was made from, and where it is (heap block) or its values (JS). */
+interface Entry {
+  values: Float32Array;
+  heap?: LinearHeap;
+  ptr: number;
+  copy?: Float32Array;
 }
 
-/** Records a forward use of filter `key`; on its second use keeps a copy of its packed form (at pbp in the arena). */
-export function rememberPackedFilter(key: object | undefined, wv: Float32Array, arena: WasmArena, pbp: number, floats: number): void {
-  if (key === undefined || wv.length < PACK_CACHE_MIN_FLOATS) return;
-  if (!packSeen.has(key)) {
-    packSeen.add(key);
-    return;
+/** Frees a kept form's heap block once its filter's data id is collected. */
+const freeing = new FinalizationRegistry<{ heap: LinearHeap; ptr: number }>(({ heap, ptr }) => heap.free(ptr));
+
+/** One kind of prepared filter form (the packed B, or a Winograd orientation's U), per filter tensor. */
+export class FilterFormCache {
+  /** Filters (by data id) used once, and the kept forms of those used more often. */
+  private readonly seen = new WeakSet<object>();
+  private readonly entries = new WeakMap<object, Entry>();
+
+  /**
+   * Byte address of the kept form of filter `key` (values `wv`, the form `floats` floats) for a
+   * kernel call on `backend`, or undefined (not kept). A heap-held form is read in place; a
+   * JS-held one is copied into a fresh arena block (call after the call's `arena.reset()`).
+   */
+  lookup(backend: WmoeBackend, key: object | undefined, wv: Float32Array, floats: number): number | undefined {
+    if (key === undefined || wv.length < FORM_CACHE_MIN_FLOATS) return undefined;
+    const hit = this.entries.get(key);
+    if (hit === undefined || hit.values !== wv) return undefined;
+    if (hit.copy === undefined) return hit.heap === backend.nn.heap ? hit.ptr : undefined;
+    const dst = backend.nn.arena.alloc(floats * 4);
+    backend.nn.arena.f32(dst, floats).set(hit.copy);
+    return dst;
   }
-  packCache.set(key, { values: wv, packed: arena.f32(pbp, floats).slice() });
+
+  /**
+   * Records a use of filter `key` (values `wv`) whose form was just written at `ptr` (`floats`
+   * floats, in the arena); on its second use keeps a copy (in a heap block when the module has
+   * a heap and room for it, else in JS).
+   */
+  remember(backend: WmoeBackend, key: object | undefined, wv: Float32Array, ptr: number, floats: number): void {
+    if (key === undefined || wv.length < FORM_CACHE_MIN_FLOATS) return;
+    if (!this.seen.has(key)) {
+      this.seen.add(key);
+      return;
+    }
+    const old = this.entries.get(key);
+    if (old?.heap !== undefined) {
+      freeing.unregister(old);
+      old.heap.free(old.ptr);
+    }
+    this.entries.delete(key);
+    const heap = backend.nn.heap;
+    if (heap === undefined) {
+      this.entries.set(key, { values: wv, ptr: 0, copy: backend.nn.arena.f32(ptr, floats).slice() });
+      return;
+    }
+    let block: number;
+    try {
+      block = heap.alloc(floats * 4);
+    } catch {
+      return; // no room: the form is made per call, as before it was kept
+    }
+    heap.view(block, floats).set(backend.nn.arena.f32(ptr, floats));
+    const entry: Entry = { values: wv, heap, ptr: block };
+    this.entries.set(key, entry);
+    freeing.register(key, { heap, ptr: block }, entry);
+  }
 }

@@ -25,6 +25,14 @@
 //   transforms cost as much as the GEMMs save) but their filter gradient 1.8–2.2×; 4x4·512 at
 //   batch 1 (4 tiles) 0.67–0.9× (16 GEMMs of 4 rows read 16/9 as many filter bytes), at batch 4
 //   (16 tiles) 1.06× forward (1.35× with the transformed filter cached), filter gradient 1.02×.
+// Kept filter forms (packed_filter_cache.ts) now stay in WASM memory, read in place with no copy
+// per call, so repeated inference calls on few tiles pay neither the filter transform nor its
+// copy: the forward pass also takes 'winograd' from 4 tiles when both channel counts are ≥ 256.
+// Measured (1 thread, relaxed build, medians of 32 calls, load 3–4.5; kept / fresh filter):
+// batch 1 on 4x4 (4 tiles) 512→512 1.03–1.26× / 0.74–0.98×, 256→256 1.47× / 0.70×, 256→512
+// 1.28× / 0.49×, 128→128 0.96× / 0.97× (hence 256), batch 2 (8 tiles) 512→512 1.3× kept; 2x2
+// maps (1 tile) 0.63× kept. ResNet-18 batch-1 forward (3 of its convs) 20.4 → 19.9 ms. The fresh
+// filter's loss falls on training at batch 1–3 only (ResNet's 4x4 maps at batch 4 have 16 tiles).
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { KernelArgs } from '../wasm_io.js';
@@ -66,6 +74,10 @@ export interface FilterGradPlan {
 export const WINOGRAD_MIN_CHANNELS = 32;
 /** …and at least this many 2×2 output tiles. */
 export const WINOGRAD_MIN_TILES = 16;
+/** The forward pass also takes Winograd from this many tiles when both channel counts are at least… */
+export const WINOGRAD_FORWARD_FEW_TILES = 4;
+/** …this many (few tiles: the GEMM streams the large filter for few pixels; see the header). */
+export const WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS = 256;
 /** The filter gradient's Winograd needs at least this many channels each way and tiles. */
 export const WINOGRAD_FILTER_GRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_FILTER_GRAD_MIN_TILES = 32;
@@ -90,7 +102,11 @@ export function planForward(info: Conv2DInfo): ForwardPlan {
   if (directForwardFits(info.strideHeight, info.strideWidth, info.inChannels, info.outChannels, info.outWidth)) {
     return { name: 'direct', run: forwardDirect };
   }
-  if (winogradFits(info, info.inChannels, info.outChannels, info.batchSize, info.outHeight, info.outWidth)) {
+  const { inChannels: ci, outChannels: co, batchSize: n, outHeight: oh, outWidth: ow } = info;
+  if (
+    winogradFits(info, ci, co, n, oh, ow) ||
+    winogradFits(info, ci, co, n, oh, ow, WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS, WINOGRAD_FORWARD_FEW_TILES)
+  ) {
     return { name: 'winograd', run: forwardWinograd };
   }
   const k = info.filterHeight * info.filterWidth * info.inChannels;

@@ -19,16 +19,14 @@ import { indirectionBytes, packedBytes } from '../conv_support.js';
 import { type KernelArgs, outputF32, readPtr, runChunked } from '../wasm_io.js';
 import { unitsPerChunk } from '../../wasm/parallel_gemm.js';
 import type { Conv2DInfo } from './geometry.js';
+import { FilterFormCache } from './packed_filter_cache.js';
 import { type FilterGradAt, type ForwardCall, filterGradIn, forwardEpilogue, inputGradIn } from './pass_io.js';
 
 /** Winograd tiles: 16 transformed values (ξ = 4i + j) per 2×2 output pixels. */
 const XI = 16;
 
-/** Filters of at least this many floats keep their transformed form once used twice (as packed_filter_cache.ts). */
-const CACHE_MIN_FLOATS = 1 << 16;
-/** Per orientation (0 forward, 1 rotated for the input gradient): filters seen once, and the transforms of those used again. */
-const seen = [new WeakSet<object>(), new WeakSet<object>()];
-const cache = [new WeakMap<object, { values: Float32Array; u: Float32Array }>(), new WeakMap<object, { values: Float32Array; u: Float32Array }>()];
+/** Per orientation (0 forward, 1 rotated for the input gradient): the transformed filters kept per filter tensor. */
+const kept = [new FilterFormCache(), new FilterFormCache()];
 
 /** Below this many tiles·channels a transform runs on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_MIN_TRANSFORM = 1 << 14;
@@ -86,22 +84,19 @@ function transformFilter(backend: WmoeBackend, pw: number, ci: number, co: numbe
 }
 
 /**
- * Puts the transformed filter (values wv, tensor data id `key`) at pu: from the cache, or
- * transformed from W (copied into the arena when `pw` is 0) and remembered on a second use.
+ * Byte address of the transformed filter (values wv, tensor data id `key`): kept (read in place,
+ * or copied into the arena; packed_filter_cache.ts), or transformed from W (copied into the
+ * arena when `pw` is 0) into a fresh arena block and kept on a second use.
  */
-function filterAt(backend: WmoeBackend, key: object | undefined, wv: Float32Array, pw: number, ci: number, co: number, rotated: boolean, pu: number): void {
-  const o = rotated ? 1 : 0;
+function filterAt(backend: WmoeBackend, key: object | undefined, wv: Float32Array, pw: number, ci: number, co: number, rotated: boolean): number {
+  const cache = kept[rotated ? 1 : 0]!;
   const floats = transformedBytes(rotated ? co : ci, rotated ? ci : co) / 4;
-  const big = key !== undefined && wv.length >= CACHE_MIN_FLOATS;
-  const hit = big ? cache[o]!.get(key) : undefined;
-  if (hit !== undefined && hit.values === wv) {
-    backend.nn.arena.f32(pu, floats).set(hit.u);
-    return;
-  }
+  const hit = cache.lookup(backend, key, wv, floats);
+  if (hit !== undefined) return hit;
+  const pu = backend.nn.arena.alloc(floats * 4);
   transformFilter(backend, pw !== 0 ? pw : readPtr(backend, wv), ci, co, rotated, pu);
-  if (!big) return;
-  if (seen[o]!.has(key)) cache[o]!.set(key, { values: wv, u: backend.nn.arena.f32(pu, floats).slice() });
-  else seen[o]!.add(key);
+  cache.remember(backend, key, wv, pu, floats);
+  return pu;
 }
 
 /**
@@ -176,8 +171,7 @@ export function forwardWinograd(call: ForwardCall): Float32Array {
   const px = readPtr(backend, xv);
   const out = outputF32(backend, info.batchSize * info.outHeight * info.outWidth * co);
   const pbias = bias ? readPtr(backend, bias) : 0;
-  const pu = arena.alloc(transformedBytes(ci, co));
-  filterAt(backend, filterKey, wv, 0, ci, co, false, pu);
+  const pu = filterAt(backend, filterKey, wv, 0, ci, co, false);
   const g = {
     n: info.batchSize, h: info.inHeight, w: info.inWidth, c: ci, pt: info.padInfo.top, pl: info.padInfo.left,
     oh: info.outHeight, ow: info.outWidth, co,
@@ -197,8 +191,7 @@ export function inputGradWinograd(args: KernelArgs, info: Conv2DInfo): TensorInf
   const wv = backend.f32(filter);
   const { inChannels: ci, outChannels: co } = info;
   const dx = inputGradIn(backend, backend.f32(dy), wv, info, ({ arena, pdy, pw, pdx }) => {
-    const pu = arena.alloc(transformedBytes(co, ci));
-    filterAt(backend, filter.dataId, wv, pw, ci, co, true, pu);
+    const pu = filterAt(backend, filter.dataId, wv, pw, ci, co, true);
     const g = {
       n: info.batchSize, h: info.outHeight, w: info.outWidth, c: co, pt: 2 - info.padInfo.top, pl: 2 - info.padInfo.left,
       oh: info.inHeight, ow: info.inWidth, co: ci,
