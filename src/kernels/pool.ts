@@ -1,11 +1,14 @@
 // 2-D max/average pooling (NHWC, float32) and their gradients, run by assembly/nn/pool.ts.
 // Geometry comes from tfjs's computePool2DInfo, so padding 'same'/'valid'/explicit numbers
 // and dimRoundingMode behave exactly as on tfjs-backend-cpu. Non-float32 inputs and the
-// 1×1 identity case run the cpu kernel.
+// 1×1 identity case run the cpu kernel. With a thread pool, large calls split over chunks of
+// images (each chunk is the one-thread code on its images: bit-identical to one thread).
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../backend/backend.js';
 import { cpuKernel, inputOf, outputF32, readPtr, sizeOf, wmoeOf, type KernelArgs } from './wasm_io.js';
+import { CHUNKS_PER_THREAD } from '../wasm/parallel_gemm.js';
+import { PARALLEL_MIN_ELEMENTS } from '../wasm/parallel_elementwise.js';
 
 type PoolInfo = tf.backend_util.Conv2DInfo;
 type Shape4 = [number, number, number, number];
@@ -27,11 +30,38 @@ function geometry(kernel: string, x: TensorInfo, attrs: PoolAttrs, rounding: boo
 /** (batch, inH, inW, C, outH, outW, filterH, filterW, strideH, strideW, padTop, padLeft). */
 type Geom = [number, number, number, number, number, number, number, number, number, number, number, number];
 
+/** Per-image strides of the geometry arguments (none advance). */
+const NO_STRIDE: readonly number[] = new Array<number>(12).fill(0);
+
 /** The geometry arguments shared by every pool export of the nn module. */
 function dims(p: PoolInfo): Geom {
   return [p.batchSize, p.inHeight, p.inWidth, p.inChannels, p.outHeight, p.outWidth, p.filterHeight,
     p.filterWidth, p.strideHeight, p.strideWidth, p.padInfo.top, p.padInfo.left];
 }
+
+/**
+ * Calls pool export `name` (arguments `args`, the batch size at `batchIndex`), split over
+ * chunks of images on the backend's active threads when the input has at least
+ * PARALLEL_MIN_ELEMENTS floats; `perImage[j]`: the bytes argument j advances per image (0 for a
+ * non-pointer).
+ */
+function runPool(backend: WmoeBackend, name: 'maxPool' | 'avgPool' | 'maxPoolGrad' | 'avgPoolGrad', args: number[],
+  batchIndex: number, perImage: number[], p: PoolInfo): void {
+  const pool = backend.nn.pool;
+  const batch = p.batchSize;
+  const threads = pool?.active ?? 1;
+  if (pool === undefined || threads < 2 || batch < 2 || sizeOf(p.inShape) < PARALLEL_MIN_ELEMENTS) {
+    (backend.nn.exports[name] as (...a: number[]) => void)(...args);
+    return;
+  }
+  const per = Math.ceil(batch / Math.min(batch, CHUNKS_PER_THREAD * threads));
+  pool.run(name, {
+    base: args, stride: perImage.map((b) => b * per), countIndex: batchIndex, total: batch, per, chunks: Math.ceil(batch / per),
+  });
+}
+
+/** Bytes of one image of the pool's input and output. */
+const imageBytes = (p: PoolInfo) => [p.inHeight * p.inWidth * p.inChannels * 4, p.outHeight * p.outWidth * p.inChannels * 4];
 
 const isIdentity = (p: PoolInfo) =>
   p.filterHeight === 1 && p.filterWidth === 1 && tf.util.arraysEqual(p.inShape, p.outShape);
@@ -43,14 +73,12 @@ function forward(kind: 'max' | 'avg', args: KernelArgs): TensorInfo | TensorInfo
   const p = geometry(name, x, args.attrs as unknown as PoolAttrs, true);
   if (isIdentity(p)) return cpuKernel(name, args);
   const backend = wmoeOf(args);
-  const { exports, arena } = backend.nn;
-  arena.reset();
+  backend.nn.arena.reset();
   const xp = readPtr(backend, backend.f32(x));
   const n = sizeOf(p.outShape);
   const y = outputF32(backend, n);
-  const g = dims(p);
-  if (kind === 'max') exports.maxPool(xp, y.ptr, ...g);
-  else exports.avgPool(xp, y.ptr, ...g);
+  const [inB, outB] = imageBytes(p);
+  runPool(backend, kind === 'max' ? 'maxPool' : 'avgPool', [xp, y.ptr, ...dims(p)], 2, [inB, outB, ...NO_STRIDE], p);
   return backend.output(p.outShape, y.values());
 }
 
@@ -87,15 +115,15 @@ function backward(backend: WmoeBackend, p: PoolInfo, dy: TensorInfo, x: TensorIn
   if (!tf.util.arraysEqual(dy.shape, p.outShape)) {
     throw new Error(`wireless-moe: pool gradient dy has shape [${dy.shape}], expected [${p.outShape}]`);
   }
-  const { exports, arena } = backend.nn;
-  arena.reset();
+  backend.nn.arena.reset();
   const dyp = readPtr(backend, backend.f32(dy));
   const n = sizeOf(p.inShape);
   const g = dims(p);
   const xp = x !== undefined ? readPtr(backend, backend.f32(x)) : 0;
   const dx = outputF32(backend, n);
-  if (x !== undefined) exports.maxPoolGrad(xp, dyp, dx.ptr, ...g);
-  else exports.avgPoolGrad(dyp, dx.ptr, ...g);
+  const [inB, outB] = imageBytes(p);
+  if (x !== undefined) runPool(backend, 'maxPoolGrad', [xp, dyp, dx.ptr, ...g], 3, [inB, outB, inB, ...NO_STRIDE], p);
+  else runPool(backend, 'avgPoolGrad', [dyp, dx.ptr, ...g], 2, [outB, inB, ...NO_STRIDE], p);
   return backend.output(p.inShape.slice(), dx.values());
 }
 

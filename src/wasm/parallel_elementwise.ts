@@ -8,14 +8,14 @@ import { CHUNKS_PER_THREAD } from './parallel_gemm.js';
 
 /**
  * Below this many elements a call runs on one thread. The cut-off weighs handing a job to a
- * worker (~10–50 µs, more when the worker sleeps) against the op itself, which streams ~12 bytes
- * per element (~1 ms at 2^20 elements). It was set when kernels still copied their operands into
- * WASM memory on the calling thread (a LeNet-5 step's ~300k-element maps did not gain). Resident
- * tensors (the shared-memory build) copy nothing, so somewhat smaller calls may gain now; that
- * has not been re-measured (a rough try on the shared 2-core build machine, at load 14, gave
- * only noise), so 2^20 stays as the conservative cut-off.
+ * worker (a few µs when it is spinning, ~50 µs and more when it sleeps) against the op itself,
+ * which streams ~12 bytes per element (~0.1 ms at 2^17 elements, more than a worker's wake-up).
+ * 2^20 kept every op of a LeNet-5 step (feature maps of ~300 000 elements at batch 64) on one
+ * thread; 2^17 splits those maps (ReLU, its gradient, the bias adds) and the stacked expert
+ * weights in Adam, and the jobs between the step's GEMMs keep the worker polling, so the
+ * GEMMs find it awake instead of waiting for it to wake.
  */
-export const PARALLEL_MIN_ELEMENTS = 1 << 20;
+export const PARALLEL_MIN_ELEMENTS = 1 << 17;
 
 /** The exports that parallelElementwiseExports replaces (assembly/nn/elementwise.ts, adam.ts). */
 export interface ElementwiseExports {

@@ -182,6 +182,24 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
     for (const t of [a, b, c, d]) t.dispose();
   });
 
+  test('pooling and its gradients, split over chunks of images, equal one thread (LeNet-5 size and padded windows)', async () => {
+    for (const [shape, size, stride, pad] of [[[64, 28, 28, 6], 2, 2, 'valid'], [[9, 61, 57, 5], 3, 2, 'same']] as const) {
+      expect(shape.reduce((a, b) => a * b), `${shape}`).toBeGreaterThanOrEqual(PARALLEL_MIN_ELEMENTS); // large enough to be split
+      const x = () => rand([...shape], 31) as tf.Tensor4D;
+      const seen = (y: tf.Tensor) => tf.sum(tf.mul(y, rand(y.shape, 32)));
+      for (const pool of [tf.maxPool, tf.avgPool]) {
+        // Bit for bit against one thread; against cpu within float32 rounding (the gradient's sum(y·r) adds in another order).
+        await compare(() => pool(x(), size, stride, pad), 1e-4);
+        await compare(() => tf.grad((xt: tf.Tensor) => seen(pool(xt as tf.Tensor4D, size, stride, pad)))(x()), 1e-4);
+      }
+      // The forward pool and its gradient each run as chunks of images, some on the worker.
+      await tf.setBackend('wmoe');
+      const { total, worker } = chunksOn2Threads(() => tf.grad((xt: tf.Tensor) => seen(tf.maxPool(xt as tf.Tensor4D, size, stride, pad)))(x()));
+      expect(total, `${shape}`).toBe(2 * Math.ceil(shape[0] / Math.ceil(shape[0] / Math.min(shape[0], 8))));
+      expect(worker, `${shape}`).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
   test('binary chunk units: a SIMD vector for same shapes and scalars, the pattern length p for a broadcast operand', () => {
     expect(binaryUnit(1150005, 1150005)).toBe(4);
     expect(binaryUnit(1150005, 1)).toBe(4);
