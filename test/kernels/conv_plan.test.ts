@@ -34,6 +34,15 @@ describe('conv planner', () => {
     expect(planFilterGrad(c).name).toBe('direct');
   });
 
+  it('runs the direct kernel on at most 12 output channels (ResNet stem 3 → 64: GEMM)', () => {
+    // Stride 1, rows of 32 fill 8-pixel tiles, ci·co ≤ 512 each: only the output channel count decides.
+    expect(planForward(info([1, 32, 32, 1], [3, 3, 1, 12], 1, 'same')).name).toBe('direct');
+    expect(planForward(info([1, 32, 32, 3], [3, 3, 3, 16], 1, 'same')).name).toBe('gemm-filter-rows');
+    expect(planForward(info([1, 32, 32, 3], [3, 3, 3, 64], 1, 'same')).name).toBe('gemm-filter-rows');
+    // The input gradient's conv of the stem has 64 inputs and 3 outputs: still direct.
+    expect(planInputGrad(info([1, 32, 32, 3], [3, 3, 3, 64], 1, 'same')).name).toBe('direct-rotated');
+  });
+
   it('names the strategy for LeNet-5 second layer (6 → 16 channels)', () => {
     const c = info([1, 14, 14, 6], [5, 5, 6, 16], 1, 'valid');
     expect(planForward(c).name).toBe('gemm-filter-rows');

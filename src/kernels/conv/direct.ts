@@ -13,6 +13,13 @@ const DIRECT_COB = 6;
 const DIRECT_KWB = 5;
 /** Direct kernels run when at least this fraction of their padded pixel (and column) lanes is used. */
 export const DIRECT_MIN_USE = 0.75;
+/**
+ * …and on at most this many output channels: from 16 on the GEMM ('gemm-filter-rows') won
+ * every shape measured (3x3 'same' on 32x32, batch 1, relaxed build, 1 thread, load ~5, median
+ * of 250 calls: 1→16 1.1×, 3→16 1.2×, 6→16 1.4×, 3→32 1.35×, 3→64 (ResNet's stem) 2.0×,
+ * 6→64 1.8×; batch 8 3→64 1.5×), while direct wins at 1→6 (1.15–1.25×) and 1→12 (1.45×).
+ */
+export const DIRECT_MAX_OUT_CHANNELS = 12;
 
 /** Planar padded image size (rows hp, row length wp) that the direct kernels of conv_direct.ts need. */
 export function directPlane(oh: number, ow: number, fh: number, fw: number): { hp: number; wp: number } {
@@ -22,11 +29,11 @@ export function directPlane(oh: number, ow: number, fh: number, fw: number): { h
 /**
  * True when a stride-1 conv with `cin` input and `cout` output channels producing rows of `ow`
  * pixels runs faster on convDirectForward (8 pixels × 6 channels per tile) than on the GEMM: few
- * output or input channels (the GEMM's 8 column lanes or im2col copies are the waste), and
+ * output channels (≤ DIRECT_MAX_OUT_CHANNELS; the GEMM's 8 column lanes are the waste), and
  * rows long enough to fill 8-pixel tiles.
  */
 export function directForwardFits(sh: number, sw: number, cin: number, cout: number, ow: number): boolean {
-  if (sh !== 1 || sw !== 1 || ow === 0) return false;
+  if (sh !== 1 || sw !== 1 || ow === 0 || cout > DIRECT_MAX_OUT_CHANNELS) return false;
   if (cin >= IM2COL_MAX_CHANNELS && cout >= IM2COL_MAX_CHANNELS) return false;
   const pixelUse = ow / (Math.ceil(ow / 8) * 8);
   const channelUse = cout / (Math.ceil(cout / DIRECT_COB) * DIRECT_COB);
