@@ -13,7 +13,7 @@ import type { ModulationName } from '../src/channel/modem.js';
 import type { BerResult } from '../src/sim/ber.js';
 import { accuracyPlot, berPlot } from './plot.js';
 import { describeSnrRange } from './range_hint.js';
-import { describeLink, linkOf, loadAssets, type Assets, type BerRequest, type FromWorker, type LinkChoice, type SweepRequest, type SweepResult } from './shared.js';
+import { describeLink, linkOf, loadAssets, simdOfPage, type Assets, type BerRequest, type FromWorker, type LinkChoice, type SweepRequest, type SweepResult } from './shared.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const e = document.getElementById(id);
@@ -273,7 +273,7 @@ function startWorker(): void {
     for (const job of jobs.values()) job.reject(err);
     jobs.clear();
   };
-  worker.postMessage({ type: 'init', base: location.href });
+  worker.postMessage({ type: 'init', base: location.href, simd: simdOfPage(location.search) });
 }
 
 /** Sends a request to the worker and resolves with its answer; progress goes to `bar`/`label`. */
@@ -391,7 +391,7 @@ function wireForms(): void {
 async function main(): Promise<void> {
   if (!hasWasmSimd()) throw new Error('this browser has no WebAssembly SIMD, which the package needs');
   startWorker();
-  await init();
+  await init({ simd: simdOfPage(location.search) });
   assets = await loadAssets(location.href);
   const { model, test, stage2Link } = assets;
   const K = model.config.experts;

@@ -153,7 +153,13 @@ export interface BerRequest {
   seed: number;
 }
 
-export type ToWorker = { type: 'init'; base: string } | SweepRequest | BerRequest;
+/** The page's `?simd=auto|relaxed|plain` (init's InitOptions.simd; default auto: relaxed where the browser has it). */
+export function simdOfPage(search: string): 'auto' | 'relaxed' | 'plain' {
+  const v = new URLSearchParams(search).get('simd');
+  return v === 'plain' || v === 'relaxed' ? v : 'auto';
+}
+
+export type ToWorker = { type: 'init'; base: string; simd: 'auto' | 'relaxed' | 'plain' } | SweepRequest | BerRequest;
 
 export type FromWorker =
   | { type: 'ready'; backend: string; samples: number }

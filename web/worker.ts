@@ -90,7 +90,7 @@ scope.onmessage = async (e) => {
   try {
     if (msg.type === 'init') {
       assets = (async () => {
-        await init();
+        await init({ simd: msg.simd });
         return loadAssets(msg.base);
       })();
       const a = await assets;

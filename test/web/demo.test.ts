@@ -79,7 +79,8 @@ beforeAll(async () => {
   await buildWebPage({ outDir: join(dir, 'web'), checkpointDir: join(dir, 'ckpt'), test });
   server = await serveDirectory(join(dir, 'web'), { port: 0 });
   browser = await launching;
-  tab = await browser.open(server.url, 'wmoeDemo');
+  // The plain SIMD build, whose bits Node (this process: no relaxed SIMD) and Chromium share; see README, SIMD builds.
+  tab = await browser.open(`${server.url}?simd=plain`, 'wmoeDemo');
   await tab.page.waitForFunction(() => (globalThis as unknown as { wmoeDemo: Demo }).wmoeDemo.ready || (globalThis as unknown as { wmoeDemo: Demo }).wmoeDemo.error, null, {
     timeout: 30_000,
   });
