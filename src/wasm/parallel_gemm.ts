@@ -6,8 +6,13 @@
 import type { ThreadPool } from './thread_pool.js';
 import { MC_TILES, MR, NR } from './gemm_layout.js';
 
-/** Below this many flops (2·m·n·k) a GEMM runs on one thread: waking a worker costs ~10–50 µs. */
-export const PARALLEL_MIN_FLOPS = 1 << 21;
+/**
+ * Below this many flops (2·m·n·k) a GEMM runs on one thread: handing chunks to a polling worker
+ * costs a few µs, waking a sleeping one ~10–50 µs. 2^20 (~30 µs of work) splits a LeNet-5 step's
+ * 120→84 expert GEMMs at batch 64 (1.3 Mflop, next to the split 400→120 ones, so the worker is
+ * still polling); 2^21 kept them on one thread.
+ */
+export const PARALLEL_MIN_FLOPS = 1 << 20;
 /** Below this many floats a packing of B runs on one thread. */
 export const PARALLEL_MIN_PACK = 1 << 16;
 

@@ -11,7 +11,7 @@ import { loadWasm } from '../../src/wasm/module.js';
 import { WasmArena } from '../../src/wasm/arena.js';
 import { loadWasmThreaded } from '../../src/wasm/threaded_module.js';
 import { chunkArgs } from '../../src/wasm/thread_pool.js';
-import { splitRows, unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
+import { PARALLEL_MIN_FLOPS, splitRows, unitsPerChunk } from '../../src/wasm/parallel_gemm.js';
 import { PARALLEL_MIN_ELEMENTS, binaryUnit, chunkLength } from '../../src/wasm/parallel_elementwise.js';
 import { indirectionBytes, packedBytes } from '../../src/wasm/gemm_layout.js';
 import { InputError } from '../../src/errors.js';
@@ -199,6 +199,16 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
       expect(worker, `${shape}`).toBeGreaterThan(0);
     }
   }, 60_000);
+
+  test('a LeNet-5 expert\'s second layer (4 stacked 64×120 · 120×84 GEMMs, 1.3 Mflop each) splits and equals one thread', async () => {
+    expect(2 * 64 * 120 * 84).toBeGreaterThanOrEqual(PARALLEL_MIN_FLOPS); // large enough to be split
+    const a = () => rand([4, 64, 120], 41), b = () => rand([4, 120, 84], 42);
+    await compare(() => tf.matMul(a(), b()));
+    await tf.setBackend('wmoe');
+    const { total, worker } = chunksOn2Threads(() => tf.matMul(a(), b()));
+    expect(total).toBeGreaterThan(0);
+    expect(worker).toBeGreaterThan(0);
+  });
 
   test('binary chunk units: a SIMD vector for same shapes and scalars, the pattern length p for a broadcast operand', () => {
     expect(binaryUnit(1150005, 1150005)).toBe(4);
