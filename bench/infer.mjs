@@ -38,7 +38,8 @@
 //   short run: node bench/infer.mjs --rounds 2 --big-iters 2 --b1-iters 10 --lenet-iters 100
 //   README block again from a stored result (verdicts recomputed): node bench/infer.mjs --from FILE
 //
-// Writes bench/results/infer.json (or --out): the rows, the SIMD limit, the checks, a README block.
+// Writes bench/results/infer.json (or --out): the rows, the SIMD limit, the checks (the README block is
+// rendered from them by `npm run figures` or `--from FILE`, verdicts recomputed).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -282,8 +283,7 @@ const limit = betterLimit(limitStart, limitEnd);
 for (const r of rows) r.simdShare = simdShare(r.gflops, r.threads, limit);
 const pytorch = torch ? { python: PYTHON, peer: 'bench/peers/torch/infer.py', torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, env: 'OPENBLAS_NUM_THREADS = threads' } : null;
 const checks = inferChecks(rows, load, pytorch);
-const readme = inferReadmeBlock(rows, checks, load, limit);
-console.log(`\n${detailTable(rows)}\n\n${readme}\n`);
+console.log(`\n${detailTable(rows)}\n\n${inferReadmeBlock(rows, checks, load, limit)}\n`);
 for (const c of checks) console.log(`${c.verdict.toUpperCase().padEnd(7)} ${c.target}${typeof c.value === 'number' ? `: ${c.value.toFixed(2)}` : ''}${c.why ? ` (${c.why})` : ''}`);
 
 const result = {
@@ -294,7 +294,7 @@ const result = {
   flopsPerImage: Object.fromEntries(Object.entries(PLAIN_NETS).map(([k, v]) => [k, 2 * v.macsPerImage])),
   pytorch, onnx: exports.map(({ onnx, inputShape, opset }) => ({ onnx: onnx.replace(ROOT, ''), inputShape, opset })),
   rows: rows.map((r) => ({ ...r, problems: [...busyProblems(r, load), ...comparisonProblems(rows, r, pytorch)] })),
-  checks, readme, notes,
+  checks, notes,
 };
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
