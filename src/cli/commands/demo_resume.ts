@@ -18,13 +18,13 @@ import { extractFeatures } from '../../train/features.js';
 import { hasTrainState, TRAIN_STATE_FILE } from '../../train/train_state_file.js';
 import { parseBackend, parseThreads, parseSpin, resumeSimdBuild, useBackend } from '../backend.js';
 import { progressBar } from '../progress.js';
-import { resumeTraining } from './train.js';
+import { RESUME_FLAGS, resumeTraining } from './train.js';
 
 /** The file in a demo's --out that records its flags, for --resume. */
 export const DEMO_FLAGS_FILE = 'demo-flags.json';
 
-/** Flags --resume takes besides DIR: how to run, not what to run (the demo recorded that). */
-export const DEMO_RESUME_FLAGS = ['threads', 'spin', 'quiet', 'checkpoint-minutes'] as const;
+/** Flags --resume takes besides DIR: how to run, not what to run (the demo recorded that); train --resume's. */
+export const DEMO_RESUME_FLAGS = RESUME_FLAGS;
 
 /** Records the demo's command-line flags (without --threads, --spin, --quiet, --checkpoint-minutes) in `out`. */
 export function writeDemoFlags(out: string, argv: readonly string[]): void {

@@ -77,7 +77,7 @@ export const TRAIN_FLAGS = {
 } as const;
 
 /** What `--resume DIR` accepts besides: how to run, not what to train (the run recorded that). */
-const RESUME_FLAGS: readonly string[] = ['threads', 'spin', 'quiet', 'checkpoint-minutes'];
+export const RESUME_FLAGS = ['threads', 'spin', 'quiet', 'checkpoint-minutes'] as const;
 
 /** Minutes between training states saved inside a stage-1 epoch, by default (--checkpoint-minutes). */
 export const DEFAULT_CHECKPOINT_MINUTES = 20;
@@ -319,7 +319,7 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
  * the recorded count otherwise).
  */
 export async function resumeTraining(dir: string, v: Flags) {
-  const given = Object.entries(v).filter(([k, x]) => x !== undefined && !RESUME_FLAGS.includes(k));
+  const given = Object.entries(v).filter(([k, x]) => x !== undefined && !(RESUME_FLAGS as readonly string[]).includes(k));
   if (given.length > 0) {
     throw new InputError(`--resume continues the run with the flags it recorded: --${given[0][0]} cannot be given with it (only ${RESUME_FLAGS.map((f) => `--${f}`).join(', ')})`);
   }
