@@ -3,6 +3,7 @@ import { InputError } from '../errors.js';
 import type { ParamStore } from './params.js';
 import type { Backbone } from './backbone.js';
 import { StackedDenseExperts } from './dense_head.js';
+import { conv2dBiasRelu } from './fused_train.js';
 import { mergeOptions, type ModelSpec } from './model_spec.js';
 
 /** Output side of LeNet-5's conv part on an h-pixel side: (h − 4)/2, then (· − 4)/2. */
@@ -26,9 +27,10 @@ export function lenet5Backbone(params: ParamStore, inputShape: [number, number, 
     prefix: 'backbone/',
     forward(images) {
       return tf.tidy(() => {
-        const a1 = tf.fused.conv2d({ x: images, filter: k1 as tf.Tensor4D, strides: 1, pad: 'valid', bias: b1, activation: 'relu' });
+        // Fused conv + bias + ReLU in training too (fused_train.ts); the images are data: no input gradient.
+        const a1 = conv2dBiasRelu(images, k1 as tf.Tensor4D, b1 as tf.Tensor1D, 1, 'valid', { inputGrad: false });
         const p1 = tf.maxPool(a1, 2, 2, 'valid');
-        const a2 = tf.fused.conv2d({ x: p1, filter: k2 as tf.Tensor4D, strides: 1, pad: 'valid', bias: b2, activation: 'relu' });
+        const a2 = conv2dBiasRelu(p1, k2 as tf.Tensor4D, b2 as tf.Tensor1D, 1, 'valid');
         const p2 = tf.maxPool(a2, 2, 2, 'valid');
         return tf.reshape(p2, [images.shape[0], featureDim]) as tf.Tensor2D;
       });
