@@ -4,7 +4,7 @@
 // zero-padded: xp [n][cp][hp][wp] (convPlanarPad), so that 4 or 8 consecutive output pixels read
 // one contiguous run of input per filter tap, with no bounds checks in the inner loops.
 //   - convDirectForward: out [n][oh][ow][co] = Σ_{kh,kw,c} xp[b][c][oy+kh][ox+kw] · W[kh][kw][c][co],
-//     tiles of 8 pixels × 6 output channels in 12 f32x4 accumulators;
+//     tiles of 8 pixels × 6 output channels, each half (4 pixels) in 6 f32x4 accumulators;
 //   - convDirectFilterGrad: dW[kh][kw][c][co] = Σ_{b,oy,ox} xp[b][c][oy+kh][ox+kw] · dyp[b][co][oy][ox],
 //     4 filter columns × 2 output channels in 8 f32x4 accumulators (then single columns),
 //     reduced over pixels.
@@ -24,8 +24,8 @@ import { madd } from './madd';
 // @ts-ignore: decorator
 @inline const SEG: i32 = 64;
 
-/** One 8×6 output tile summed in registers (12 f32x4: [co][pixels 0–3, 4–7]). */
-const TILE: usize = memory.data(COB * 8 * 4, 16);
+/** Bytes of convDirectForward's scratch `tile`: one 8×6 output tile, [co][pixels 0–7]. */
+export const DIRECT_TILE_BYTES: i32 = COB * 8 * 4;
 
 /**
  * dst [n][cp][hp][wp] floats with dst[b][c][y][x] = src[b][y − pt][x − pl][c] for c < ci and the
@@ -88,33 +88,29 @@ function zeroBorders(dst: usize, n: i32, cp: i32, ci: i32, hp: i32, wp: i32, y0:
   }
 }
 
-// Σ over filter rows kh0 … kh1−1 of one tile: 8 output pixels starting at xrow (address of
-// xp[b][0][oy][ox0]) × 6 output channels, weights at wb ([fh][ci][fw][6] of this channel block).
-// Stores the sums into TILE (acc = false) or adds them (acc = true). Not inlined: the 12
-// accumulators plus operands need the whole register file.
-function directTile(
-  xrow: usize, plane: usize, rowBytes: usize, ci: i32, fw: i32, kh0: i32, kh1: i32, wb: usize, acc: bool,
+// Σ over filter rows kh0 … kh1−1 of one half tile: 4 output pixels starting at xrow (address of
+// xp[b][0][oy][ox]) × 6 output channels, weights at wb ([fh][ci][fw][6] of this channel block).
+// Stores the sums of channel j at tile + 32·j (acc = false) or adds them (acc = true). Six
+// accumulators, not twelve: with the operands they stay in registers (a 12-accumulator tile
+// spilled in V8 and ran 2× slower); each lane sums its terms in the same order either way.
+function directHalfTile(
+  xrow: usize, plane: usize, rowBytes: usize, ci: i32, fw: i32, kh0: i32, kh1: i32, wb: usize, tile: usize, acc: bool,
 ): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
-  let c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+  let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
   let wp = wb + <usize>(kh0 * ci * fw * COB) * 4;
   for (let kh = kh0; kh < kh1; kh++) {
     let xc = xrow + <usize>kh * rowBytes;
     for (let c = 0; c < ci; c++) {
       let xp = xc;
       for (let kw = 0; kw < fw; kw++) {
-        const xa = v128.load(xp);
-        const xb = v128.load(xp, 16);
-        let v = v128.load32_splat(wp, 0); c00 = madd(xa, v, c00); c01 = madd(xb, v, c01);
-        v = v128.load32_splat(wp, 4); c10 = madd(xa, v, c10); c11 = madd(xb, v, c11);
-        v = v128.load32_splat(wp, 8); c20 = madd(xa, v, c20); c21 = madd(xb, v, c21);
-        v = v128.load32_splat(wp, 12); c30 = madd(xa, v, c30); c31 = madd(xb, v, c31);
-        v = v128.load32_splat(wp, 16); c40 = madd(xa, v, c40); c41 = madd(xb, v, c41);
-        v = v128.load32_splat(wp, 20); c50 = madd(xa, v, c50); c51 = madd(xb, v, c51);
+        const x = v128.load(xp);
+        c0 = madd(x, v128.load32_splat(wp, 0), c0);
+        c1 = madd(x, v128.load32_splat(wp, 4), c1);
+        c2 = madd(x, v128.load32_splat(wp, 8), c2);
+        c3 = madd(x, v128.load32_splat(wp, 12), c3);
+        c4 = madd(x, v128.load32_splat(wp, 16), c4);
+        c5 = madd(x, v128.load32_splat(wp, 20), c5);
         wp += 24;
         xp += 4;
       }
@@ -122,20 +118,35 @@ function directTile(
     }
   }
   if (acc) {
-    v128.store(TILE, f32x4.add(v128.load(TILE, 0), c00), 0); v128.store(TILE, f32x4.add(v128.load(TILE, 16), c01), 16);
-    v128.store(TILE, f32x4.add(v128.load(TILE, 32), c10), 32); v128.store(TILE, f32x4.add(v128.load(TILE, 48), c11), 48);
-    v128.store(TILE, f32x4.add(v128.load(TILE, 64), c20), 64); v128.store(TILE, f32x4.add(v128.load(TILE, 80), c21), 80);
-    v128.store(TILE, f32x4.add(v128.load(TILE, 96), c30), 96); v128.store(TILE, f32x4.add(v128.load(TILE, 112), c31), 112);
-    v128.store(TILE, f32x4.add(v128.load(TILE, 128), c40), 128); v128.store(TILE, f32x4.add(v128.load(TILE, 144), c41), 144);
-    v128.store(TILE, f32x4.add(v128.load(TILE, 160), c50), 160); v128.store(TILE, f32x4.add(v128.load(TILE, 176), c51), 176);
-  } else {
-    v128.store(TILE, c00, 0); v128.store(TILE, c01, 16);
-    v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
-    v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
-    v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
-    v128.store(TILE, c40, 128); v128.store(TILE, c41, 144);
-    v128.store(TILE, c50, 160); v128.store(TILE, c51, 176);
+    c0 = f32x4.add(v128.load(tile, 0), c0); c1 = f32x4.add(v128.load(tile, 32), c1);
+    c2 = f32x4.add(v128.load(tile, 64), c2); c3 = f32x4.add(v128.load(tile, 96), c3);
+    c4 = f32x4.add(v128.load(tile, 128), c4); c5 = f32x4.add(v128.load(tile, 160), c5);
   }
+  v128.store(tile, c0, 0); v128.store(tile, c1, 32); v128.store(tile, c2, 64);
+  v128.store(tile, c3, 96); v128.store(tile, c4, 128); v128.store(tile, c5, 160);
+}
+
+// Writes 4 pixels × 6 channels of a tile (channel j's 4 pixels at s + 32·j) to NHWC rows: pixel p's
+// 6 values at d + p·pixBytes. A 4×4 transpose for channels 0–3 and pairs for 4–5.
+// @ts-ignore: decorator
+@inline
+function storeQuad6(s: usize, d: usize, pixBytes: usize): void {
+  const a0 = v128.load(s, 0), a1 = v128.load(s, 32), a2 = v128.load(s, 64);
+  const a3 = v128.load(s, 96), a4 = v128.load(s, 128), a5 = v128.load(s, 160);
+  const t0 = v128.shuffle<i32>(a0, a1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(a2, a3, 0, 4, 1, 5);
+  const t2 = v128.shuffle<i32>(a0, a1, 2, 6, 3, 7), t3 = v128.shuffle<i32>(a2, a3, 2, 6, 3, 7);
+  const u0 = v128.shuffle<i32>(a4, a5, 0, 4, 1, 5), u1 = v128.shuffle<i32>(a4, a5, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+  v128.store64_lane(d + 16, u0, 0);
+  d += pixBytes;
+  v128.store(d, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+  v128.store64_lane(d + 16, u0, 1);
+  d += pixBytes;
+  v128.store(d, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
+  v128.store64_lane(d + 16, u1, 0);
+  d += pixBytes;
+  v128.store(d, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
+  v128.store64_lane(d + 16, u1, 1);
 }
 
 /**
@@ -143,10 +154,12 @@ function directTile(
  * (hp ≥ oh + fh − 1, wp ≥ ceil(ow/8)·8 + fw − 1) with weights wpk packed as
  * [ceil(co/6)][fh][ci][fw][6] floats (zero-padded output channels). Rows of xp outside
  * [r0, r1) must be zero: filter rows that only meet them are skipped (padding costs nothing).
+ * `tile`: DIRECT_TILE_BYTES of 16-aligned scratch of this call's own (each thread its own).
+ * Images are independent: a call on images b0 … b0+n−1 writes the same bits as the whole batch.
  */
 export function convDirectForward(
   xp: usize, n: i32, ci: i32, hp: i32, wp: i32, fh: i32, fw: i32, oh: i32, ow: i32, wpk: usize, co: i32, out: usize,
-  r0: i32, r1: i32,
+  r0: i32, r1: i32, tile: usize,
 ): void {
   const blocks = (co + COB - 1) / COB;
   const rowBytes = <usize>wp << 2;
@@ -166,15 +179,26 @@ export function convDirectForward(
           const wb = wpk + <usize>cb * blockBytes;
           const khLo = max(0, r0 - oy);
           const khHi = min(fh, r1 - oy);
-          if (khLo >= khHi) memory.fill(TILE, 0, COB * 8 * 4);
-          for (let kh0 = khLo; kh0 < khHi; kh0 += khSeg) {
-            directTile(xrow, plane, rowBytes, ci, fw, kh0, min(khHi, kh0 + khSeg), wb, kh0 > khLo);
+          if (khLo >= khHi) memory.fill(tile, 0, DIRECT_TILE_BYTES);
+          for (let half = 0; half < px; half += 4) {
+            for (let kh0 = khLo; kh0 < khHi; kh0 += khSeg) {
+              directHalfTile(
+                xrow + (<usize>half << 2), plane, rowBytes, ci, fw, kh0, min(khHi, kh0 + khSeg), wb, tile + (<usize>half << 2), kh0 > khLo,
+              );
+            }
           }
           const o0 = cb * COB;
           const nc = min(COB, co - o0);
+          if (nc == COB && px == 8) {
+            const d = orow + (<usize>(ox0 * co + o0) << 2);
+            const pixBytes = <usize>co << 2;
+            storeQuad6(tile, d, pixBytes);
+            storeQuad6(tile + 16, d + (pixBytes << 2), pixBytes);
+            continue;
+          }
           for (let p = 0; p < px; p++) {
             const d = orow + (<usize>((ox0 + p) * co + o0) << 2);
-            const s = TILE + (<usize>p << 2);
+            const s = tile + (<usize>p << 2);
             for (let j = 0; j < nc; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 5)));
           }
         }

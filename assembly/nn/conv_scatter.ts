@@ -20,10 +20,12 @@ import { madd } from './madd';
 // @ts-ignore: decorator
 @inline const OSEG: i32 = 32;
 
-/** dx address (u32) of each pixel slot of a tile at its filter row 0, column 0. */
-const SLOTS: usize = memory.data(PX * 4, 16);
-/** dy of a tile's pixels for one segment of output channels, pre-broadcast: [o][4 pixels][4 lanes]. */
-const DYT: usize = memory.data(OSEG * PX * 16, 16);
+/**
+ * Bytes of convScatterInputGrad's scratch: DYT, the dy of a tile's pixels for one segment of
+ * output channels, pre-broadcast ([o][4 pixels][4 lanes]), then SLOTS, the dx address (u32) of
+ * each pixel slot of a tile at its filter row 0, column 0.
+ */
+export const SCATTER_SCRATCH_BYTES: i32 = OSEG * PX * 16 + PX * 4;
 
 // @ts-ignore: decorator
 @inline
@@ -46,13 +48,14 @@ function rmw8(dst: usize, a: v128, b: v128, cnt: i32): void {
 }
 
 // One tile: for the m ≤ 4 pixel slots, dx[SLOTS[i] + dxOff + 0 … cnt−1] += Σ_{o < ko} DYT[o][i][·] ·
-// v[o][0 … 7] (v rows 8 floats apart; slots ≥ m are computed, never stored).
-function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
+// v[o][0 … 7] (v rows 8 floats apart; slots ≥ m are computed, never stored); DYT at dyt, SLOTS after it.
+function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32, dyt: usize): void {
+  const slots = dyt + <usize>(OSEG * PX * 16);
   let a00 = f32x4.splat(0), a01 = f32x4.splat(0), a10 = f32x4.splat(0), a11 = f32x4.splat(0);
   let a20 = f32x4.splat(0), a21 = f32x4.splat(0), a30 = f32x4.splat(0), a31 = f32x4.splat(0);
   let vp = v;
-  let g = DYT;
-  const end = DYT + <usize>(ko * PX * 16);
+  let g = dyt;
+  const end = dyt + <usize>(ko * PX * 16);
   while (g < end) {
     const v0 = v128.load(vp);
     const v1 = v128.load(vp, 16);
@@ -63,10 +66,10 @@ function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
     vp += 32;
     g += PX * 16;
   }
-  rmw8(<usize>load<u32>(SLOTS, 0) + dxOff, a00, a01, cnt);
-  if (m > 1) rmw8(<usize>load<u32>(SLOTS, 4) + dxOff, a10, a11, cnt);
-  if (m > 2) rmw8(<usize>load<u32>(SLOTS, 8) + dxOff, a20, a21, cnt);
-  if (m > 3) rmw8(<usize>load<u32>(SLOTS, 12) + dxOff, a30, a31, cnt);
+  rmw8(<usize>load<u32>(slots, 0) + dxOff, a00, a01, cnt);
+  if (m > 1) rmw8(<usize>load<u32>(slots, 4) + dxOff, a10, a11, cnt);
+  if (m > 2) rmw8(<usize>load<u32>(slots, 8) + dxOff, a20, a21, cnt);
+  if (m > 3) rmw8(<usize>load<u32>(slots, 12) + dxOff, a30, a31, cnt);
 }
 
 /**
@@ -74,11 +77,15 @@ function scatterTile(m: i32, ko: i32, v: usize, dxOff: usize, cnt: i32): void {
  * pixel (iy + pt, ix + pl), so hq ≥ (oh − 1)·sh + fh and wq ≥ (ow − 1)·sw + fw) from dy
  * [n][oh][ow][co] (NHWC) and the repacked filter vk [fh][ceil(fw·ci/8)][co][8] floats with
  * vk[kh][q][o][jj] = W[kh][kw][c][o] for 8q + jj = kw·ci + c < fw·ci, else 0. Strides sh, sw.
+ * `scratch`: SCATTER_SCRATCH_BYTES of 16-aligned scratch of this call's own (each thread its own).
+ * Images are independent and every dx float receives its terms in the same pixel order however
+ * the batch is cut: a call on images b0 … b0+n−1 writes the same bits as the whole batch.
  */
 export function convScatterInputGrad(
   dy: usize, n: i32, oh: i32, ow: i32, co: i32, vk: usize, fh: i32, fw: i32, ci: i32, sh: i32, sw: i32,
-  dxp: usize, hq: i32, wq: i32,
+  dxp: usize, hq: i32, wq: i32, scratch: usize,
 ): void {
+  const slots = scratch + <usize>(OSEG * PX * 16);
   const rowBytes = <usize>(wq * ci) << 2;
   memory.fill(dxp, 0, <usize>n * <usize>hq * rowBytes);
   const k = fw * ci;
@@ -99,12 +106,12 @@ export function convScatterInputGrad(
       const y = r - x * oh;
       const g = dy + (<usize>((b * oh + y) * ow + x) * <usize>co << 2);
       if (i == 0) g0 = g; else if (i == 1) g1 = g; else if (i == 2) g2 = g; else g3 = g;
-      store<u32>(SLOTS + (<usize>i << 2), <u32>(dxp + <usize>(b * hq + y * sh) * rowBytes + (<usize>(x * sw * ci) << 2)));
+      store<u32>(slots + (<usize>i << 2), <u32>(dxp + <usize>(b * hq + y * sh) * rowBytes + (<usize>(x * sw * ci) << 2)));
     }
     for (let o0 = 0; o0 < co; o0 += OSEG) {
       const ko = min(OSEG, co - o0);
       // DYT [o][i][lanes] = dy of slot i, channel o0 + o, in all 4 lanes.
-      let t = DYT;
+      let t = scratch;
       for (let o = o0; o < o0 + ko; o++) {
         const off = <usize>o << 2;
         v128.store(t, v128.load32_splat(g0 + off), 0); v128.store(t, v128.load32_splat(g1 + off), 16);
@@ -115,7 +122,7 @@ export function convScatterInputGrad(
         for (let q = 0; q < passes; q++) {
           const cnt = min(8, k - (q << 3));
           const v = vk + <usize>kh * vKhBytes + (<usize>(q * co + o0) << 5);
-          scatterTile(m, ko, v, <usize>kh * rowBytes + (<usize>q << 5), cnt);
+          scatterTile(m, ko, v, <usize>kh * rowBytes + (<usize>q << 5), cnt, scratch);
         }
       }
     }

@@ -9,11 +9,92 @@
 
 const NEG_INF: f32 = -Infinity;
 
+/**
+ * True for non-overlapping 2×2 stride-2 windows that all lie inside the image (LeNet's and most
+ * CNNs' pooling) on at least 4 channels: served by maxPool2x2 / maxPoolGrad2x2, which read each
+ * window's four cells straight and cover a channel count that is not a multiple of 4 with one
+ * overlapping last vector (channels ch−4 … ch−1) instead of scalar lanes.
+ */
+// @ts-ignore: decorator
+@inline
+function isPool2x2(
+  ch: i32, inH: i32, inW: i32, outH: i32, outW: i32, fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): bool {
+  return ch >= 4 && fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 &&
+    2 * outH <= inH && 2 * outW <= inW;
+}
+
+// maxPool of 2×2 stride-2 windows (isPool2x2): the same pmax order as maxPool, so the same bits.
+function maxPool2x2(x: usize, y: usize, batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32): void {
+  const rowBytes = <usize>(inW * ch) << 2;
+  const pixBytes = <usize>ch << 2;
+  const last = <usize>(ch - 4) << 2;
+  const negInf = f32x4.splat(NEG_INF);
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      let p = x + <usize>(b * inH + 2 * oy) * rowBytes;
+      let yp = y + (<usize>((b * outH + oy) * outW) * pixBytes);
+      for (let ox = 0; ox < outW; ox++, p += pixBytes << 1, yp += pixBytes) {
+        for (let c: usize = 0; ; c += 16) {
+          if (c > last) c = last;
+          const q = p + c;
+          const m = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(negInf, v128.load(q)), v128.load(q + pixBytes)),
+            v128.load(q + rowBytes)), v128.load(q + rowBytes + pixBytes));
+          v128.store(yp + c, m);
+          if (c == last) break;
+        }
+      }
+    }
+  }
+}
+
+// maxPoolGrad of 2×2 stride-2 windows (isPool2x2). Every input cell lies in at most one window,
+// so dx is written, not accumulated (0 + routed dy, as maxPoolGrad sums it: same bits, also for −0),
+// and the overlapping last vector rewrites equal values; only cells outside every window are zeroed.
+function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32): void {
+  if (inH != 2 * outH || inW != 2 * outW) memory.fill(dx, 0, <usize>(batch * inH * inW * ch) << 2);
+  const rowBytes = <usize>(inW * ch) << 2;
+  const pixBytes = <usize>ch << 2;
+  const last = <usize>(ch - 4) << 2;
+  const negInf = f32x4.splat(NEG_INF);
+  const zero = f32x4.splat(0);
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outH; oy++) {
+      let off = <usize>(b * inH + 2 * oy) * rowBytes;
+      let dyp = dy + (<usize>((b * outH + oy) * outW) * pixBytes);
+      for (let ox = 0; ox < outW; ox++, off += pixBytes << 1, dyp += pixBytes) {
+        for (let c: usize = 0; ; c += 16) {
+          if (c > last) c = last;
+          const q = off + c;
+          const v0 = v128.load(x + q), v1 = v128.load(x + q + pixBytes);
+          const v2 = v128.load(x + q + rowBytes), v3 = v128.load(x + q + rowBytes + pixBytes);
+          const m = f32x4.pmax(f32x4.pmax(f32x4.pmax(f32x4.pmax(negInf, v0), v1), v2), v3);
+          const g = v128.load(dyp + c);
+          let done = v128.not(f32x4.gt(m, negInf));
+          const h0 = v128.andnot(f32x4.eq(v0, m), done); done = v128.or(done, h0);
+          const h1 = v128.andnot(f32x4.eq(v1, m), done); done = v128.or(done, h1);
+          const h2 = v128.andnot(f32x4.eq(v2, m), done); done = v128.or(done, h2);
+          const h3 = v128.andnot(f32x4.eq(v3, m), done);
+          v128.store(dx + q, f32x4.add(zero, v128.and(g, h0)));
+          v128.store(dx + q + pixBytes, f32x4.add(zero, v128.and(g, h1)));
+          v128.store(dx + q + rowBytes, f32x4.add(zero, v128.and(g, h2)));
+          v128.store(dx + q + rowBytes + pixBytes, f32x4.add(zero, v128.and(g, h3)));
+          if (c == last) break;
+        }
+      }
+    }
+  }
+}
+
 /** y[b,oy,ox,c] = max of x over the window of (oy, ox). x: [batch,inH,inW,C], y: [batch,outH,outW,C]. */
 export function maxPool(
   x: usize, y: usize, batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
 ): void {
+  if (isPool2x2(ch, inH, inW, outH, outW, fh, fw, sh, sw, padTop, padLeft)) {
+    maxPool2x2(x, y, batch, inH, inW, ch, outH, outW);
+    return;
+  }
   const ch4 = ch & ~3;
   const rowBytes = <usize>(inW * ch) << 2;
   for (let b = 0; b < batch; b++) {
@@ -104,6 +185,10 @@ export function maxPoolGrad(
   x: usize, dy: usize, dx: usize, batch: i32, inH: i32, inW: i32, ch: i32, outH: i32, outW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
 ): void {
+  if (isPool2x2(ch, inH, inW, outH, outW, fh, fw, sh, sw, padTop, padLeft)) {
+    maxPoolGrad2x2(x, dy, dx, batch, inH, inW, ch, outH, outW);
+    return;
+  }
   memory.fill(dx, 0, <usize>(batch * inH * inW * ch) << 2);
   const ch4 = ch & ~3;
   const rowBytes = <usize>(inW * ch) << 2;

@@ -114,15 +114,15 @@ export interface NnExports {
   /** dst [n][cp][hp][wp] = NHWC src [n][h][w][ci] channel-planar, shifted by (pt, pl), zero elsewhere. */
   convPlanarPad(src: number, n: number, h: number, w: number, ci: number, pt: number, pl: number, cp: number,
     hp: number, wp: number, dst: number): void;
-  /** Stride-1 conv of planar xp [n][ci][hp][wp] (zero outside rows r0…r1−1) with weights [ceil(co/6)][fh][ci][fw][6] into NHWC out [n][oh][ow][co]. */
+  /** Stride-1 conv of planar xp [n][ci][hp][wp] (zero outside rows r0…r1−1) with weights [ceil(co/6)][fh][ci][fw][6] into NHWC out [n][oh][ow][co]; `tile`: DIRECT_TILE_BYTES of scratch. */
   convDirectForward(xp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number, oh: number,
-    ow: number, wpk: number, co: number, out: number, r0: number, r1: number): void;
+    ow: number, wpk: number, co: number, out: number, r0: number, r1: number, tile: number): void;
   /** Stride-1 filter gradient dW [fh][fw][ci][co] from planar xp [n][ci][hp][wp] and planar dyp [n][cop][oh][owp]. */
   convDirectFilterGrad(xp: number, dyp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number,
     oh: number, owp: number, co: number, cop: number, dw: number): void;
-  /** Input gradient by row scatter: dxp [n][hq][wq][ci] (dx pixel (iy, ix) at (iy + pt, ix + pl)) from NHWC dy and V [fh][ceil(fw·ci/8)][co][8]. */
+  /** Input gradient by row scatter: dxp [n][hq][wq][ci] (dx pixel (iy, ix) at (iy + pt, ix + pl)) from NHWC dy and V [fh][ceil(fw·ci/8)][co][8]; `scratch`: SCATTER_SCRATCH_BYTES. */
   convScatterInputGrad(dy: number, n: number, oh: number, ow: number, co: number, vk: number, fh: number, fw: number,
-    ci: number, sh: number, sw: number, dxp: number, hq: number, wq: number): void;
+    ci: number, sh: number, sw: number, dxp: number, hq: number, wq: number, scratch: number): void;
   /** dst [n][h][w][ci] = rows pt … pt + h − 1, columns pl … pl + w − 1 of src [n][hq][wq][ci]. */
   convScatterCrop(src: number, n: number, hq: number, wq: number, ci: number, pt: number, pl: number, h: number,
     w: number, dst: number): void;

@@ -83,6 +83,26 @@ describe('pooling kernels of wmoe match tfjs-backend-cpu', () => {
     await compare(f, true);
   });
 
+  it('2x2 stride-2 max pooling (the fast path) equals cpu bit for bit, ties, -Infinity, NaN and -0 included', async () => {
+    await wmoe();
+    // Channel counts 4, 5, 6 (LeNet), 8 and 16; odd sizes leave a last row/column in no window.
+    for (const [i, k] of [[2, 28, 28, 6], [1, 7, 9, 6], [2, 5, 4, 5], [1, 6, 6, 4], [2, 4, 7, 8], [1, 3, 3, 16]].entries()) {
+      const [b, h, w, c] = k;
+      const xs = randomValues(b * h * w * c, 40 + i).map((v, j) =>
+        j % 11 === 0 ? -Infinity : j % 13 === 0 ? NaN : Math.round(v * 2) / 2);
+      const oh = Math.floor(h / 2), ow = Math.floor(w / 2);
+      const dys = randomValues(b * oh * ow * c, 60 + i).map((v, j) => (j % 7 === 0 ? -0 : v));
+      const f = () => {
+        const x = tf.tensor4d(xs, [b, h, w, c]);
+        const dy = tf.tensor4d(dys, [b, oh, ow, c]);
+        return [tf.maxPool(x, 2, 2, 'valid'), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), dy)))(x)];
+      };
+      const ref = await runOn('cpu', f);
+      const got = await runOn('wmoe', f);
+      for (let j = 0; j < 2; j++) expect(Array.from(got[j].data), `[${k}] output ${j}`).toEqual(Array.from(ref[j].data));
+    }
+  });
+
   it('explicit padding and dimRoundingMode follow cpu', async () => {
     await wmoe();
     const xs = randomValues(2 * 9 * 8 * 4, 9);

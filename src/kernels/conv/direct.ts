@@ -1,11 +1,12 @@
 // Direct kernels (conv_direct.ts in assembly/) for stride-1 convs with few channels (LeNet
 // 1→6): 8 pixels × 6 output channels per tile on a channel-planar padded copy, no GEMM. Serves
 // the forward pass and the input gradient (a forward conv of dy with the rotated filter).
+import type { WmoeBackend } from '../../backend/backend.js';
 import type { NnExports } from '../nn_exports.js';
-import type { WasmArena } from '../../wasm/arena.js';
 import { outputF32, readPtr } from '../wasm_io.js';
 import { IM2COL_MAX_CHANNELS } from './geometry.js';
 import { type ForwardCall, type InputGradAt, forwardEpilogue } from './pass_io.js';
+import { DIRECT_TILE_BYTES, runPerImage } from './per_image.js';
 
 /** Output-channel block of convDirectForward (its weights are packed in blocks of 6). */
 const DIRECT_COB = 6;
@@ -43,13 +44,16 @@ export function directForwardFits(sh: number, sw: number, cin: number, cout: num
 /**
  * Stride-1 conv by convDirectForward: out (n·oh·ow × cout, at pout) from the NHWC image at px
  * ([n][h][w][cin], already in the arena) with padding (pt, pl); `filterAt(kh, kw, c, o)` gives the
- * filter value of input channel c and output channel o at tap (kh, kw).
+ * filter value of input channel c and output channel o at tap (kh, kw). Images split over the
+ * backend's active threads (runPerImage).
  */
 export function directForwardAt(
-  ex: NnExports, arena: WasmArena, px: number, n: number, h: number, w: number, cin: number, pt: number, pl: number,
+  backend: WmoeBackend, px: number, n: number, h: number, w: number, cin: number, pt: number, pl: number,
   fh: number, fw: number, oh: number, ow: number, cout: number, filterAt: (kh: number, kw: number, c: number, o: number) => number,
   pout: number,
 ): void {
+  const ex = backend.nn.exports as NnExports;
+  const arena = backend.nn.arena;
   const { hp, wp } = directPlane(oh, ow, fh, fw);
   const blocks = Math.ceil(cout / DIRECT_COB);
   const pxp = arena.alloc(n * cin * hp * wp * 4);
@@ -69,37 +73,44 @@ export function directForwardAt(
       }
     }
   }
-  ex.convPlanarPad(px, n, h, w, cin, pt, pl, cin, hp, wp, pxp);
-  ex.convDirectForward(pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h));
+  const planeBytes = cin * hp * wp * 4;
+  runPerImage(backend, 'convPlanarPad', {
+    args: [px, n, h, w, cin, pt, pl, cin, hp, wp, pxp], countIndex: 1, imageBytes: [h * w * cin * 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, planeBytes],
+    scratchIndex: -1, scratchBytes: 0, macs: n * oh * ow * cout * fh * fw * cin,
+  });
+  runPerImage(backend, 'convDirectForward', {
+    args: [pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h), 0], countIndex: 1,
+    imageBytes: [planeBytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, oh * ow * cout * 4, 0, 0, 0],
+    scratchIndex: 14, scratchBytes: DIRECT_TILE_BYTES, macs: n * oh * ow * cout * fh * fw * cin,
+  });
 }
 
 /** Forward strategy 'direct': out [n, oh, ow, co] by convDirectForward (the filter is never copied in whole). */
 export function forwardDirect(call: ForwardCall): Float32Array {
   const { backend, xv, wv, info, bias } = call;
   const ex = backend.nn.exports as NnExports;
-  const arena = backend.nn.arena;
   const co = info.outChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
-  arena.reset();
+  backend.nn.arena.reset();
   const px = readPtr(backend, xv);
   const out = outputF32(backend, m * co);
   const pbias = bias ? readPtr(backend, bias) : 0;
   const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
   directForwardAt(
-    ex, arena, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
+    backend, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
     info.outHeight, info.outWidth, co, (kh, kw, c, o) => wv[((kh * fw + kw) * ci + c) * co + o], out.ptr,
   );
   return forwardEpilogue(call, ex, out, pbias);
 }
 
 /** Input-gradient strategy 'direct-rotated' (stride 1): dx = conv(dy, W rotated by 180°, ci/co swapped) by the direct kernel. */
-export function inputGradDirect({ ex, arena, info, pdy, wv, pdx }: InputGradAt): void {
+export function inputGradDirect({ backend, info, pdy, wv, pdx }: InputGradAt): void {
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, batchSize: n } = info;
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
   const { top: pt, left: pl } = info.padInfo;
   // Few input channels = few outputs here.
   directForwardAt(
-    ex, arena, pdy, n, oh, ow, co, fh - 1 - pt, fw - 1 - pl, fh, fw, h, w, ci,
+    backend, pdy, n, oh, ow, co, fh - 1 - pt, fw - 1 - pl, fh, fw, h, w, ci,
     (kh, kw, c, o) => wv[(((fh - 1 - kh) * fw + (fw - 1 - kw)) * ci + o) * co + c], pdx,
   );
 }

@@ -36,6 +36,7 @@ export function forwardEpilogue(
 
 /** Where an input-gradient strategy reads dy and W and writes dx (byte addresses; W's values as wv). */
 export interface InputGradAt {
+  backend: WmoeBackend;
   ex: NnExports;
   arena: WasmArena;
   info: Conv2DInfo;
@@ -58,7 +59,7 @@ export function inputGradIn(
   const pdy = readPtr(backend, dyv);
   const pw = readPtr(backend, wv);
   const dx = outputF32(backend, n * h * w * ci);
-  body({ ex: backend.nn.exports as NnExports, arena, info, pdy, pw, wv, pdx: dx.ptr });
+  body({ backend, ex: backend.nn.exports as NnExports, arena, info, pdy, pw, wv, pdx: dx.ptr });
   return dx.values();
 }
 

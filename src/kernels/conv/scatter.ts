@@ -3,6 +3,7 @@
 // 8-float passes (LeNet 6→16), any stride and padding.
 import { IM2COL_MAX_CHANNELS, type Conv2DInfo } from './geometry.js';
 import type { InputGradAt } from './pass_io.js';
+import { SCATTER_SCRATCH_BYTES, runPerImage } from './per_image.js';
 
 /** Floats per column pass of convScatterInputGrad (its filter rows are padded to a multiple). */
 const SCATTER_PASS = 8;
@@ -24,8 +25,9 @@ export function scatterFits(c: Conv2DInfo): boolean {
  * Input-gradient strategy 'scatter': dx (at pdx, [n][h][w][ci]) by convScatterInputGrad from dy
  * (at pdy) and the filter W [fh][fw][ci][co]: every multiply is a real filter tap, any stride and
  * padding. Writes straight into dx when no tap lands in padding, else into a scratch cropped afterwards.
+ * Images split over the backend's active threads (runPerImage).
  */
-export function inputGradScatter({ ex, arena, info: c, pdy, wv, pdx }: InputGradAt): void {
+export function inputGradScatter({ backend, ex, arena, info: c, pdy, wv, pdx }: InputGradAt): void {
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, batchSize: n } = c;
   const { inHeight: h, inWidth: w, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = c;
   const { top: pt, left: pl } = c.padInfo;
@@ -47,6 +49,10 @@ export function inputGradScatter({ ex, arena, info: c, pdy, wv, pdx }: InputGrad
       for (let o = 0; o < co; o++) vk[dst + o * SCATTER_PASS] = wv[src + o];
     }
   }
-  ex.convScatterInputGrad(pdy, n, oh, ow, co, pvk, fh, fw, ci, sh, sw, pdxq, hq, wq);
+  runPerImage(backend, 'convScatterInputGrad', {
+    args: [pdy, n, oh, ow, co, pvk, fh, fw, ci, sh, sw, pdxq, hq, wq, 0], countIndex: 1,
+    imageBytes: [oh * ow * co * 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, hq * wq * ci * 4, 0, 0, 0],
+    scratchIndex: 14, scratchBytes: SCATTER_SCRATCH_BYTES, macs: n * oh * ow * co * fh * kp,
+  });
   if (!direct) ex.convScatterCrop(pdxq, n, hq, wq, ci, pt, pl, h, w, pdx);
 }

@@ -1,0 +1,53 @@
+// Runs a conv export whose images are independent (convDirectForward, convScatterInputGrad,
+// convPlanarPad) over the batch: one call on one thread for small work, else cut into chunks of
+// whole images on the backend's active threads, each chunk with its own scratch. A chunk writes
+// the same bits as the whole-batch call, so 1 and 2 threads agree bit for bit.
+import type { WmoeBackend } from '../../backend/backend.js';
+import { unitsPerChunk } from '../../wasm/parallel_gemm.js';
+import { runChunked } from '../wasm_io.js';
+
+/**
+ * Below this many multiply-adds a per-image conv runs on one thread, without handing a job to
+ * the pool: LeNet-5's convs at batch 1 (0.1–0.25 M) stay put; at batch 64 (7.5 M and 15 M) they split.
+ */
+export const PER_IMAGE_MIN_MACS = 1 << 21;
+
+/** The scratch bytes convDirectForward needs per call (assembly/nn/conv_direct.ts DIRECT_TILE_BYTES: 8 pixels × 6 channels). */
+export const DIRECT_TILE_BYTES = 8 * 6 * 4;
+/** The scratch bytes convScatterInputGrad needs per call (assembly/nn/conv_scatter.ts SCATTER_SCRATCH_BYTES). */
+export const SCATTER_SCRATCH_BYTES = 32 * 4 * 16 + 4 * 4;
+
+/** A per-image export call: its arguments for the whole batch and where the batch cuts. */
+export interface PerImageCall {
+  /** The export's arguments for all n images. */
+  args: number[];
+  /** Index of the image count n in args. */
+  countIndex: number;
+  /** Bytes argument j advances per image (0 for a non-pointer). */
+  imageBytes: number[];
+  /** Index of the scratch pointer in args (−1: none), and the bytes each call needs there. */
+  scratchIndex: number;
+  scratchBytes: number;
+  /** Multiply-adds of the whole call (decides whether it splits). */
+  macs: number;
+}
+
+/** Runs export `name` of the nn module as `call` describes (scratch allocated here in the arena). */
+export function runPerImage(backend: WmoeBackend, name: string, call: PerImageCall): void {
+  const n = call.args[call.countIndex]!;
+  const threads = backend.nn.pool?.active ?? 1;
+  const per = threads < 2 || n < 2 || call.macs < PER_IMAGE_MIN_MACS ? n : unitsPerChunk(n, threads);
+  const chunks = Math.max(1, Math.ceil(n / per));
+  const args = call.args.slice();
+  const stride = call.imageBytes.map((b) => b * per);
+  if (call.scratchIndex >= 0) {
+    const bytes = Math.ceil(call.scratchBytes / 16) * 16;
+    args[call.scratchIndex] = backend.nn.arena.alloc(chunks * bytes);
+    stride[call.scratchIndex] = bytes;
+  }
+  if (chunks === 1) {
+    (backend.nn.exports as unknown as Record<string, (...a: number[]) => void>)[name]!(...args);
+    return;
+  }
+  runChunked(backend, name, { base: args, stride, countIndex: call.countIndex, total: n, per, chunks });
+}
