@@ -55,7 +55,11 @@ import { TORCH_PEER, findRow, rowProblems, torchComparisons, trainStepChecks } f
 import { formatLimit, simdLimit, simdShare } from './lib/simd-limit.mjs';
 import { countFlops } from './lib/flops.mjs';
 
-const WARMUP = 3; // LeNet-5 warm-up steps at each thread count (the big models: 1)
+// LeNet-5 warm-up steps at each thread count, for wmoe and for each PyTorch process (the big
+// models: 1). A training run is thousands of steps: the figure is the steady state. wmoe's first
+// ~25 LeNet-5 steps ran 1.2–3× slower than the rest (V8 tiering up tfjs-core's JavaScript and
+// the kernels; `node bench/profile-step.mjs --steps 60` lists every step), 30 steps take < 0.5 s.
+const WARMUP = 30;
 
 /** The command line: step counts, rounds, switches, output file. Exits 2 on a bad value. */
 function parseArguments() {

@@ -127,25 +127,40 @@ function directHalfTile(
 }
 
 // Writes 4 pixels × 6 channels of a tile (channel j's 4 pixels at s + 32·j) to NHWC rows: pixel p's
-// 6 values at d + p·pixBytes. A 4×4 transpose for channels 0–3 and pairs for 4–5.
+// 6 values at d + p·pixBytes, plus the 6 biases at bias (none if 0), then ReLU'd if relu (the
+// epilogue gemmBiasActivation would apply, with the same float ops). A 4×4 transpose for
+// channels 0–3 and pairs for 4–5.
 // @ts-ignore: decorator
 @inline
-function storeQuad6(s: usize, d: usize, pixBytes: usize): void {
+function storeQuad6(s: usize, d: usize, pixBytes: usize, bias: usize, relu: bool): void {
   const a0 = v128.load(s, 0), a1 = v128.load(s, 32), a2 = v128.load(s, 64);
   const a3 = v128.load(s, 96), a4 = v128.load(s, 128), a5 = v128.load(s, 160);
   const t0 = v128.shuffle<i32>(a0, a1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(a2, a3, 0, 4, 1, 5);
   const t2 = v128.shuffle<i32>(a0, a1, 2, 6, 3, 7), t3 = v128.shuffle<i32>(a2, a3, 2, 6, 3, 7);
-  const u0 = v128.shuffle<i32>(a4, a5, 0, 4, 1, 5), u1 = v128.shuffle<i32>(a4, a5, 2, 6, 3, 7);
-  v128.store(d, v128.shuffle<i32>(t0, t1, 0, 1, 4, 5));
+  let u0 = v128.shuffle<i32>(a4, a5, 0, 4, 1, 5), u1 = v128.shuffle<i32>(a4, a5, 2, 6, 3, 7);
+  let p0 = v128.shuffle<i32>(t0, t1, 0, 1, 4, 5), p1 = v128.shuffle<i32>(t0, t1, 2, 3, 6, 7);
+  let p2 = v128.shuffle<i32>(t2, t3, 0, 1, 4, 5), p3 = v128.shuffle<i32>(t2, t3, 2, 3, 6, 7);
+  if (bias != 0) {
+    const b = v128.load(bias);
+    const b45 = v128.load64_splat(bias + 16);
+    p0 = f32x4.add(p0, b); p1 = f32x4.add(p1, b); p2 = f32x4.add(p2, b); p3 = f32x4.add(p3, b);
+    u0 = f32x4.add(u0, b45); u1 = f32x4.add(u1, b45);
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    p0 = f32x4.max(p0, z); p1 = f32x4.max(p1, z); p2 = f32x4.max(p2, z); p3 = f32x4.max(p3, z);
+    u0 = f32x4.max(u0, z); u1 = f32x4.max(u1, z);
+  }
+  v128.store(d, p0);
   v128.store64_lane(d + 16, u0, 0);
   d += pixBytes;
-  v128.store(d, v128.shuffle<i32>(t0, t1, 2, 3, 6, 7));
+  v128.store(d, p1);
   v128.store64_lane(d + 16, u0, 1);
   d += pixBytes;
-  v128.store(d, v128.shuffle<i32>(t2, t3, 0, 1, 4, 5));
+  v128.store(d, p2);
   v128.store64_lane(d + 16, u1, 0);
   d += pixBytes;
-  v128.store(d, v128.shuffle<i32>(t2, t3, 2, 3, 6, 7));
+  v128.store(d, p3);
   v128.store64_lane(d + 16, u1, 1);
 }
 
@@ -155,11 +170,13 @@ function storeQuad6(s: usize, d: usize, pixBytes: usize): void {
  * [ceil(co/6)][fh][ci][fw][6] floats (zero-padded output channels). Rows of xp outside
  * [r0, r1) must be zero: filter rows that only meet them are skipped (padding costs nothing).
  * `tile`: DIRECT_TILE_BYTES of 16-aligned scratch of this call's own (each thread its own).
+ * Epilogue: out += bias [co] (none if bias = 0), then ReLU if relu ≠ 0, as gemmBiasActivation
+ * would apply it afterwards (same float ops, same bits).
  * Images are independent: a call on images b0 … b0+n−1 writes the same bits as the whole batch.
  */
 export function convDirectForward(
   xp: usize, n: i32, ci: i32, hp: i32, wp: i32, fh: i32, fw: i32, oh: i32, ow: i32, wpk: usize, co: i32, out: usize,
-  r0: i32, r1: i32, tile: usize,
+  r0: i32, r1: i32, tile: usize, bias: usize, relu: i32,
 ): void {
   const blocks = (co + COB - 1) / COB;
   const rowBytes = <usize>wp << 2;
@@ -192,14 +209,20 @@ export function convDirectForward(
           if (nc == COB && px == 8) {
             const d = orow + (<usize>(ox0 * co + o0) << 2);
             const pixBytes = <usize>co << 2;
-            storeQuad6(tile, d, pixBytes);
-            storeQuad6(tile + 16, d + (pixBytes << 2), pixBytes);
+            const bp = bias != 0 ? bias + (<usize>o0 << 2) : 0;
+            storeQuad6(tile, d, pixBytes, bp, relu != 0);
+            storeQuad6(tile + 16, d + (pixBytes << 2), pixBytes, bp, relu != 0);
             continue;
           }
           for (let p = 0; p < px; p++) {
             const d = orow + (<usize>((ox0 + p) * co + o0) << 2);
             const s = tile + (<usize>p << 2);
-            for (let j = 0; j < nc; j++) store<f32>(d + (<usize>j << 2), load<f32>(s + (<usize>j << 5)));
+            for (let j = 0; j < nc; j++) {
+              let v = load<f32>(s + (<usize>j << 5));
+              if (bias != 0) v += load<f32>(bias + (<usize>(o0 + j) << 2));
+              if (relu != 0) v = max(v, 0);
+              store<f32>(d + (<usize>j << 2), v);
+            }
           }
         }
       }

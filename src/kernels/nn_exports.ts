@@ -114,9 +114,9 @@ export interface NnExports {
   /** dst [n][cp][hp][wp] = NHWC src [n][h][w][ci] channel-planar, shifted by (pt, pl), zero elsewhere. */
   convPlanarPad(src: number, n: number, h: number, w: number, ci: number, pt: number, pl: number, cp: number,
     hp: number, wp: number, dst: number): void;
-  /** Stride-1 conv of planar xp [n][ci][hp][wp] (zero outside rows r0…r1−1) with weights [ceil(co/6)][fh][ci][fw][6] into NHWC out [n][oh][ow][co]; `tile`: DIRECT_TILE_BYTES of scratch. */
+  /** Stride-1 conv of planar xp [n][ci][hp][wp] (zero outside rows r0…r1−1) with weights [ceil(co/6)][fh][ci][fw][6] into NHWC out [n][oh][ow][co], + bias [co] (0: none), ReLU if relu ≠ 0; `tile`: DIRECT_TILE_BYTES of scratch. */
   convDirectForward(xp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number, oh: number,
-    ow: number, wpk: number, co: number, out: number, r0: number, r1: number, tile: number): void;
+    ow: number, wpk: number, co: number, out: number, r0: number, r1: number, tile: number, bias: number, relu: number): void;
   /** Stride-1 filter gradient dW [fh][fw][ci][co] from planar xp [n][ci][hp][wp] and planar dyp [n][cop][oh][owp]. */
   convDirectFilterGrad(xp: number, dyp: number, n: number, ci: number, hp: number, wp: number, fh: number, fw: number,
     oh: number, owp: number, co: number, cop: number, dw: number): void;

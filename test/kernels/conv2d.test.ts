@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tf, wmoe, runOn, randomValues, maxRelError, rand, expectLikeCpu } from '../helpers/tf.js';
+import { lastConvStrategy } from '../../src/kernels/conv2d.js';
 
 
 type Case = {
@@ -62,8 +63,12 @@ describe('Conv2D kernels on wmoe', () => {
     await wmoe();
     const c: Case = { n: 2, h: 7, w: 9, ci: 10, co: 11, fh: 3, fw: 3, stride: 2, pad: 'same' };
     const small: Case = { n: 1, h: 6, w: 6, ci: 3, co: 5, fh: 3, fw: 3, stride: 1, pad: 'valid' };
+    // Strategy 'direct', whose kernel adds the bias and applies ReLU itself: 6 channels in a full
+    // and a half pixel tile (its SIMD and scalar stores), and 9 channels (a second, partial block).
+    const direct6: Case = { n: 2, h: 12, w: 16, ci: 1, co: 6, fh: 5, fw: 5, stride: 1, pad: 'valid' };
+    const direct9: Case = { n: 1, h: 10, w: 20, ci: 2, co: 9, fh: 5, fw: 5, stride: 1, pad: 'valid' };
     let seed = 300;
-    for (const g of [c, small]) {
+    for (const g of [c, small, direct6, direct9]) {
       for (const activation of ['relu', 'linear', 'relu6', 'leakyrelu', 'elu', 'sigmoid', 'prelu'] as const) {
         const s = (seed += 4);
         await expectLikeCpu(() => {
@@ -75,6 +80,7 @@ describe('Conv2D kernels on wmoe', () => {
             activation, preluActivationWeights, leakyreluAlpha: 0.3,
           });
         }, `${activation} ${label(g)}`);
+        if (g === direct6 || g === direct9) expect(lastConvStrategy('forward'), label(g)).toBe('direct');
       }
     }
     await expectLikeCpu(() => {

@@ -8,6 +8,8 @@ import { IM2COL_MAX_CHANNELS } from './geometry.js';
 import { type ForwardCall, type InputGradAt, forwardEpilogue } from './pass_io.js';
 import { DIRECT_TILE_BYTES, runPerImage } from './per_image.js';
 
+/** gemmBiasActivation's activation code of ReLU (0: none; 2 relu6 and 3 leaky run after the kernel). */
+const ACT_RELU = 1;
 /** Output-channel block of convDirectForward (its weights are packed in blocks of 6). */
 const DIRECT_COB = 6;
 /** Filter-column block of convDirectForward's padded rows. */
@@ -45,12 +47,13 @@ export function directForwardFits(sh: number, sw: number, cin: number, cout: num
  * Stride-1 conv by convDirectForward: out (n·oh·ow × cout, at pout) from the NHWC image at px
  * ([n][h][w][cin], already in the arena) with padding (pt, pl); `filterAt(kh, kw, c, o)` gives the
  * filter value of input channel c and output channel o at tap (kh, kw). Images split over the
- * backend's active threads (runPerImage).
+ * backend's active threads (runPerImage). The kernel's epilogue adds the bias [cout] at `pbias`
+ * (0: none) and applies ReLU if `relu`, as gemmBiasActivation would afterwards (same bits).
  */
 export function directForwardAt(
   backend: WmoeBackend, px: number, n: number, h: number, w: number, cin: number, pt: number, pl: number,
   fh: number, fw: number, oh: number, ow: number, cout: number, filterAt: (kh: number, kw: number, c: number, o: number) => number,
-  pout: number,
+  pout: number, pbias = 0, relu = false,
 ): void {
   const ex = backend.nn.exports as NnExports;
   const arena = backend.nn.arena;
@@ -79,15 +82,18 @@ export function directForwardAt(
     scratchIndex: -1, scratchBytes: 0, macs: n * oh * ow * cout * fh * fw * cin,
   });
   runPerImage(backend, 'convDirectForward', {
-    args: [pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h), 0], countIndex: 1,
-    imageBytes: [planeBytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, oh * ow * cout * 4, 0, 0, 0],
+    args: [pxp, n, cin, hp, wp, fh, fw, oh, ow, pwk, cout, pout, Math.max(0, pt), Math.min(hp, pt + h), 0, pbias, relu ? 1 : 0],
+    countIndex: 1, imageBytes: [planeBytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, oh * ow * cout * 4, 0, 0, 0, 0, 0],
     scratchIndex: 14, scratchBytes: DIRECT_TILE_BYTES, macs: n * oh * ow * cout * fh * fw * cin,
   });
 }
 
-/** Forward strategy 'direct': out [n, oh, ow, co] by convDirectForward (the filter is never copied in whole). */
+/**
+ * Forward strategy 'direct': out [n, oh, ow, co] by convDirectForward (the filter is never copied
+ * in whole), with the bias and a ReLU applied by the kernel (other activations afterwards).
+ */
 export function forwardDirect(call: ForwardCall): Float32Array {
-  const { backend, xv, wv, info, bias } = call;
+  const { backend, xv, wv, info, bias, act } = call;
   const ex = backend.nn.exports as NnExports;
   const co = info.outChannels;
   const m = info.batchSize * info.outHeight * info.outWidth;
@@ -95,12 +101,14 @@ export function forwardDirect(call: ForwardCall): Float32Array {
   const px = readPtr(backend, xv);
   const out = outputF32(backend, m * co);
   const pbias = bias ? readPtr(backend, bias) : 0;
+  const fused = act <= ACT_RELU;
   const { inChannels: ci, filterHeight: fh, filterWidth: fw } = info;
   directForwardAt(
     backend, px, info.batchSize, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, fh, fw,
     info.outHeight, info.outWidth, co, (kh, kw, c, o) => wv[((kh * fw + kw) * ci + c) * co + o], out.ptr,
+    fused ? pbias : 0, fused && act === ACT_RELU,
   );
-  return forwardEpilogue(call, ex, out, pbias);
+  return fused ? out.values() : forwardEpilogue(call, ex, out, pbias);
 }
 
 /** Input-gradient strategy 'direct-rotated' (stride 1): dx = conv(dy, W rotated by 180°, ci/co swapped) by the direct kernel. */
