@@ -25,6 +25,14 @@ describe('Sum and Mean kernels of wmoe match tfjs-backend-cpu', () => {
     }
   });
 
+  it('sums columns in 16-column passes with the same bits as cpu (ViT bias gradients, column tails)', async () => {
+    // Inner 384 = 24 passes of 16 columns; 37 = 2 passes, one 4-column group and one single column.
+    for (const [i, [shape, axis]] of ([[[32, 65, 384], [0, 1]], [[7, 50, 37], 1], [[2080, 64], 0]] as const).entries()) {
+      const { got, ref } = await wmoeVsCpu(sum, { x: { shape: [...shape], values: randomValues(size([...shape]), 70 + i) } }, { axis, keepDims: false });
+      expect(Array.from(got[0].data), `${shape}`).toEqual(Array.from(ref[0].data));
+    }
+  });
+
   it('keeps cpu-like accuracy on a long sum that cancels', async () => {
     // 2^18 terms of mean ~0 plus an offset of 1000 on every other term: f32 running sums would drift.
     const n = 1 << 18;
