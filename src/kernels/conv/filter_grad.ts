@@ -4,6 +4,7 @@ import { NR, indirectionBytes, packedBytes } from '../conv_support.js';
 import { IM2COL_MAX_CHANNELS, type Conv2DInfo, chunkRows, geometryArgs } from './geometry.js';
 import { DIRECT_MIN_USE, directPlane } from './direct.js';
 import type { FilterGradAt } from './pass_io.js';
+import { runPerImage, runPerImageSum } from './per_image.js';
 
 /** Filter-column block of convDirectFilterGrad. */
 const DIRECT_FILTER_GRAD_KWB = 4;
@@ -59,18 +60,29 @@ export function filterGradRowGemm({ ex, arena, info, px, pdy, pdw }: FilterGradA
   ex.gemmIndirect(k, co, n * oh, ow, pind, sw * ci * 4, pbp, pdw, co, 0, 0);
 }
 
-/** 'direct': stride 1 with ci < 8, the direct kernel (pixel-vectorised reduction) over channel-planar padded copies. */
-export function filterGradDirect({ ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
-  const { batchSize: n, outHeight: oh, outWidth: ow } = info;
+/**
+ * 'direct': stride 1 with ci < 8, the direct kernel (pixel-vectorised reduction) over channel-planar
+ * padded copies; large batches as partial sums of 8 images, split over threads (runPerImageSum).
+ */
+export function filterGradDirect({ backend, arena, info, px, pdy, pdw }: FilterGradAt): void {
+  const { batchSize: n, outHeight: oh, outWidth: ow, inHeight: h, inWidth: w } = info;
   const { inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw } = info;
   const { hp, wp } = directPlane(oh, ow, fh, fw);
   const owp = Math.ceil(ow / 4) * 4;
   const cop = co + (co & 1);
   const pxp = arena.alloc(n * ci * hp * wp * 4);
   const pdyp = arena.alloc(n * cop * oh * owp * 4);
-  ex.convPlanarPad(px, n, info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp);
-  ex.convPlanarPad(pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp);
-  ex.convDirectFilterGrad(pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw);
+  const macs = n * oh * ow * co * fh * fw * ci;
+  const xPlanes = ci * hp * wp * 4, dyPlanes = cop * oh * owp * 4;
+  const pad = (args: number[], inBytes: number, outBytes: number) => runPerImage(backend, 'convPlanarPad', {
+    args, countIndex: 1, imageBytes: [inBytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, outBytes], scratchIndex: -1, scratchBytes: 0, macs,
+  });
+  pad([px, n, h, w, ci, info.padInfo.top, info.padInfo.left, ci, hp, wp, pxp], h * w * ci * 4, xPlanes);
+  pad([pdy, n, oh, ow, co, 0, 0, cop, oh, owp, pdyp], oh * ow * co * 4, dyPlanes);
+  runPerImageSum(backend, 'convDirectFilterGrad', {
+    args: [pxp, pdyp, n, ci, hp, wp, fh, fw, oh, owp, co, cop, pdw], countIndex: 2,
+    imageBytes: [xPlanes, dyPlanes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], macs,
+  }, 12, fh * fw * ci * co);
 }
 
 /**

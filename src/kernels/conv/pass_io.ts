@@ -65,6 +65,7 @@ export function inputGradIn(
 
 /** Where a filter-gradient strategy reads x and dy and writes dW (byte addresses in the nn module's memory). */
 export interface FilterGradAt {
+  backend: WmoeBackend;
   ex: NnExports;
   arena: WasmArena;
   info: Conv2DInfo;
@@ -86,6 +87,6 @@ export function filterGradIn(
   const px = readPtr(backend, xv);
   const pdy = readPtr(backend, dyv);
   const dw = outputF32(backend, k * info.outChannels);
-  body({ ex: backend.nn.exports as NnExports, arena, info, px, pdy, pdw: dw.ptr });
+  body({ backend, ex: backend.nn.exports as NnExports, arena, info, px, pdy, pdw: dw.ptr });
   return dw.values();
 }

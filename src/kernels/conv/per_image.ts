@@ -32,6 +32,12 @@ export interface PerImageCall {
   macs: number;
 }
 
+/**
+ * Images per partial sum of a per-image reduction (runPerImageSum): a fixed count, so that the
+ * partial sums, and the bits of their total, do not depend on the number of threads.
+ */
+export const IMAGES_PER_PARTIAL = 8;
+
 /** Runs export `name` of the nn module as `call` describes (scratch allocated here in the arena). */
 export function runPerImage(backend: WmoeBackend, name: string, call: PerImageCall): void {
   const n = call.args[call.countIndex]!;
@@ -50,4 +56,38 @@ export function runPerImage(backend: WmoeBackend, name: string, call: PerImageCa
     return;
   }
   runChunked(backend, name, { base: args, stride, countIndex: call.countIndex, total: n, per, chunks });
+}
+
+/**
+ * Runs export `name`, which writes the sum over its images of a `size`-float result at the
+ * argument `outIndex` (convDirectFilterGrad's dW), as partial sums over IMAGES_PER_PARTIAL
+ * images each (split over the active threads when `macs` reaches PER_IMAGE_MIN_MACS), then adds
+ * the partials in image order into `out` in float32. One partial (a small batch or little work)
+ * is the export's own single call, the same bits as before it could split.
+ */
+export function runPerImageSum(
+  backend: WmoeBackend, name: string, call: Omit<PerImageCall, 'scratchIndex' | 'scratchBytes'>, outIndex: number, size: number,
+): void {
+  const n = call.args[call.countIndex]!;
+  const out = call.args[outIndex]!;
+  if (n <= IMAGES_PER_PARTIAL || call.macs < PER_IMAGE_MIN_MACS) {
+    (backend.nn.exports as unknown as Record<string, (...a: number[]) => void>)[name]!(...call.args);
+    return;
+  }
+  const arena = backend.nn.arena;
+  const per = IMAGES_PER_PARTIAL;
+  const chunks = Math.ceil(n / per);
+  const partials = arena.alloc(chunks * size * 4);
+  const args = call.args.slice();
+  args[outIndex] = partials;
+  const stride = call.imageBytes.map((b) => b * per);
+  stride[outIndex] = size * 4;
+  runChunked(backend, name, { base: args, stride, countIndex: call.countIndex, total: n, per, chunks });
+  const parts = arena.f32(partials, chunks * size);
+  const total = arena.f32(out, size);
+  for (let i = 0; i < size; i++) {
+    let s = parts[i]!;
+    for (let c = 1; c < chunks; c++) s = Math.fround(s + parts[c * size + i]!);
+    total[i] = s;
+  }
 }
