@@ -21,16 +21,26 @@ export function reduceSum(x: usize, y: usize, outer: i32, red: i32, inner: i32, 
     }
     return;
   }
+  reduceSumColumns(x, y, outer, red, inner, inner, divisor);
+}
+
+/**
+ * Columns 0 … cols−1 of reduceSum's y from those of x, where x and y rows are `ld` floats long
+ * (x: [outer, red, ld] from column 0 at x; y: [outer, ld] from column 0 at y): a column block of
+ * reduceSum, so that threads can split the columns. Every column sums its rows in the same order
+ * whatever the block, so any split gives reduceSum's bits.
+ */
+export function reduceSumColumns(x: usize, y: usize, outer: i32, red: i32, cols: i32, ld: i32, divisor: f64): void {
   const dv = f64x2.splat(divisor);
-  const inner4 = inner & ~3;
-  const inner16 = inner & ~15;
-  const rowBytes = <usize>inner << 2;
+  const cols4 = cols & ~3;
+  const cols16 = cols & ~15;
+  const rowBytes = <usize>ld << 2;
   for (let o = 0; o < outer; o++) {
-    const xo = x + (<usize>(o * red) << 2) * <usize>inner;
-    const yo = y + (<usize>(o * inner) << 2);
+    const xo = x + (<usize>(o * red) << 2) * <usize>ld;
+    const yo = y + (<usize>(o * ld) << 2);
     let i = 0;
-    for (; i < inner16; i += 16) sum16Columns(xo + (<usize>i << 2), red, rowBytes, dv, yo + (<usize>i << 2));
-    for (; i < inner4; i += 4) {
+    for (; i < cols16; i += 16) sum16Columns(xo + (<usize>i << 2), red, rowBytes, dv, yo + (<usize>i << 2));
+    for (; i < cols4; i += 4) {
       let a = f64x2.splat(0), b = f64x2.splat(0);
       let p = xo + (<usize>i << 2);
       for (let r = 0; r < red; r++, p += rowBytes) {
@@ -42,7 +52,7 @@ export function reduceSum(x: usize, y: usize, outer: i32, red: i32, inner: i32, 
       b = f64x2.div(b, dv);
       v128.store(yo + (<usize>i << 2), i32x4.shuffle(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5));
     }
-    for (; i < inner; i++) {
+    for (; i < cols; i++) {
       let s: f64 = 0;
       let p = xo + (<usize>i << 2);
       for (let r = 0; r < red; r++, p += rowBytes) s += <f64>load<f32>(p);

@@ -30,6 +30,8 @@ export interface NnExports {
   unary(op: number, x: number, y: number, n: number, alpha: number): void;
   /** y[o, i] = Σ_r x[o, r, i] / divisor for x [outer, red, inner] (f64 accumulation). */
   reduceSum(x: number, y: number, outer: number, red: number, inner: number, divisor: number): void;
+  /** Columns 0 … cols−1 of reduceSum's y (rows of x and y `ld` floats apart): a column block of reduceSum, same bits. */
+  reduceSumColumns(x: number, y: number, outer: number, red: number, cols: number, ld: number, divisor: number): void;
   /**
    * One Adam step on p, m, v (n floats) with gradient g, in tfjs's float32 operations:
    * m = m·b1 + g·c1, v = v·b2 + g²·c2 (in place), out = ((m/omb1) / (√(v/omb2) + eps))·nlr + p
