@@ -48,6 +48,21 @@ function transposeInto(backend: WmoeBackend, src: number, rows: number, cols: nu
   });
 }
 
+/**
+ * The batch dimensions of a bias that adds one row of n values per output batch: shape
+ * [...batchBias, 1, n] (float32, rank at least 3) with batchBias broadcasting to `batchOut`.
+ * Undefined for any other bias (left to the broadcasting Add).
+ */
+function perBatchBias(bias: TensorInfo, batchOut: number[], n: number): number[] | undefined {
+  const s = bias.shape;
+  if (bias.dtype !== 'float32' || s.length < 3 || s.length - 2 > batchOut.length || s[s.length - 1] !== n || s[s.length - 2] !== 1) {
+    return undefined;
+  }
+  const batchBias = s.slice(0, -2);
+  const offset = batchOut.length - batchBias.length;
+  return batchBias.every((d, i) => d === 1 || d === batchOut[offset + i]) ? batchBias : undefined;
+}
+
 /** Epilogue of a fused matmul: what the WASM pass does and what is left to cpu kernels. */
 export interface MatMulEpilogue {
   bias?: TensorInfo;
@@ -135,13 +150,22 @@ export function wasmMatMul(
     }
     ex.gemm(m, n, k, aPtr, rsA, csA, packedB >= 0 ? packedB + ib * packedBytes(k, n) : pbp, pc + bi * m * n * 4, n, 0, pind);
   }
-  const wasmAct = act >= 0 && (biasVals !== undefined || epilogue.bias === undefined) ? act : 0;
-  if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, epilogue.leakyreluAlpha ?? 0.2);
+  const alpha = epilogue.leakyreluAlpha ?? 0.2;
+  // A bias per batch ([...batch, 1, n], the MoE experts' [K, 1, n]): the epilogue batch by batch.
+  const biasBatch = epilogue.bias !== undefined && biasVals === undefined ? perBatchBias(epilogue.bias, batchOut, n) : undefined;
+  const wasmBias = biasVals !== undefined || biasBatch !== undefined;
+  const wasmAct = act >= 0 && (wasmBias || epilogue.bias === undefined) ? act : 0;
+  if (biasBatch !== undefined) {
+    const pb0 = readPtr(backend, backend.f32(epilogue.bias!));
+    for (let bi = 0; bi < batches; bi++) {
+      ex.gemmBiasActivation(pc + bi * m * n * 4, m, n, n, pb0 + broadcastIndex(bi, batchOut, biasBatch) * n * 4, wasmAct, alpha);
+    }
+  } else if (pbias !== 0 || wasmAct !== 0) ex.gemmBiasActivation(pc, batches * m, n, n, pbias, wasmAct, alpha);
   let out = backend.output(outShape, c.values());
 
   // Whatever the WASM epilogue could not do: a broadcast bias of another shape (through the
   // backend's own broadcasting Add), other activations.
-  if (epilogue.bias !== undefined && biasVals === undefined) {
+  if (epilogue.bias !== undefined && !wasmBias) {
     const sum = wmoeKernel(tf.Add, { inputs: { a: out, b: epilogue.bias }, backend }) as TensorInfo;
     backend.disposeIntermediateTensorInfo(out);
     out = sum;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './params.js';
 import type { ExpertStack } from './backbone.js';
+import { matMulBiasRelu } from './fused_train.js';
 
 /**
  * K fully connected expert heads stored stacked, so that all K run as one batched matmul:
@@ -31,7 +32,10 @@ export class StackedDenseExperts implements ExpertStack {
       let h: tf.Tensor3D = received;
       this.layers.forEach(({ w, b }, i) => {
         const last = i === this.layers.length - 1;
-        h = tf.fused.matMul({ a: h, b: w as tf.Tensor3D, bias: b, activation: last ? 'linear' : 'relu' }) as tf.Tensor3D;
+        // Hidden layers fused in training too (fused_train.ts); the last is linear (tfjs fuses that itself).
+        h = last
+          ? tf.fused.matMul({ a: h, b: w as tf.Tensor3D, bias: b, activation: 'linear' }) as tf.Tensor3D
+          : matMulBiasRelu(h, w as tf.Tensor3D, b);
       });
       return h;
     });

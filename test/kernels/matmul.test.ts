@@ -101,6 +101,26 @@ describe('BatchMatMul on wmoe', () => {
       }, `${activation} bias [${biasShape}]`);
     }
     await expectLikeCpu(() => tf.fused.matMul({ a: rand([3, 5, 6], 40), b: rand([3, 8, 6], 41), transposeB: true, activation: 'relu' }), 'no bias');
+    // A bias per batch ([K, 1, n]: the MoE experts') runs in the WASM epilogue batch by batch:
+    // like cpu, and (ReLU, linear) the bits of matMul + add + activation.
+    for (const [activation, as, bs, biasShape] of [
+      ['relu', [4, 7, 11], [4, 11, 9], [4, 1, 9]], ['leakyrelu', [3, 5, 6], [3, 6, 8], [3, 1, 8]], ['linear', [4, 7, 11], [4, 11, 9], [4, 1, 9]],
+    ] as const) {
+      const s = seed++;
+      const fused = () => tf.fused.matMul({
+        a: tf.mul(rand([...as], s), 3) as tf.Tensor3D, b: rand([...bs], s + 1) as tf.Tensor3D, bias: rand([...biasShape], s + 2),
+        activation, leakyreluAlpha: 0.1,
+      });
+      await expectLikeCpu(fused, `${activation} bias [${biasShape}]`);
+      // Leaky ReLU: the epilogue multiplies by alpha in float32, tfjs's kernel in float64.
+      if (activation === 'leakyrelu') continue;
+      const [got] = await runOn('wmoe', fused);
+      const [ref] = await runOn('wmoe', () => {
+        const sum = tf.add(tf.matMul(tf.mul(rand([...as], s), 3), rand([...bs], s + 1)), rand([...biasShape], s + 2));
+        return activation === 'relu' ? tf.relu(sum) : sum;
+      });
+      expect(Buffer.from(got!.data.buffer).equals(Buffer.from(ref!.data.buffer)), `${activation} bias [${biasShape}]`).toBe(true);
+    }
   });
 
   it('computes matMul gradients like cpu', async () => {
