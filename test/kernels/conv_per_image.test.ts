@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { lastConvStrategy } from '../../src/kernels/conv2d.js';
+import { DIRECT_TILE_BYTES, SCATTER_SCRATCH_BYTES } from '../../src/kernels/conv/per_image.js';
 import { tf, rand, runOn, maxRelError, wmoeWithThreads } from '../helpers/tf.js';
 
 let backend: WmoeBackend;
@@ -56,6 +57,11 @@ describe('per-image conv kernels on two threads', () => {
       const ref = await runOn('cpu', lenetConvs(n, pad));
       for (let i = 0; i < 3; i++) expect(maxRelError(two[i]!.data, ref[i]!.data), `batch ${n} output ${i}`).toBeLessThan(1e-4);
     }
+  });
+
+  it('allocate the scratch sizes the WASM kernels declare', () => {
+    const ex = backend.nn.exports as unknown as Record<string, WebAssembly.Global>;
+    expect([ex.DIRECT_TILE_BYTES!.value, ex.SCATTER_SCRATCH_BYTES!.value]).toEqual([DIRECT_TILE_BYTES, SCATTER_SCRATCH_BYTES]);
   });
 
   it('keep a batch-1 call on the calling thread', async () => {

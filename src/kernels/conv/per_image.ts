@@ -1,7 +1,8 @@
 // Runs a conv export whose images are independent (convDirectForward, convScatterInputGrad,
 // convPlanarPad) over the batch: one call on one thread for small work, else cut into chunks of
 // whole images on the backend's active threads, each chunk with its own scratch. A chunk writes
-// the same bits as the whole-batch call, so 1 and 2 threads agree bit for bit.
+// the same bits as the whole-batch call, so 1 and 2 threads agree bit for bit. A reduction over
+// the images (convDirectFilterGrad) runs as partial sums of a fixed number of images instead.
 import type { WmoeBackend } from '../../backend/backend.js';
 import { unitsPerChunk } from '../../wasm/parallel_gemm.js';
 import { runChunked } from '../wasm_io.js';
@@ -12,9 +13,9 @@ import { runChunked } from '../wasm_io.js';
  */
 export const PER_IMAGE_MIN_MACS = 1 << 21;
 
-/** The scratch bytes convDirectForward needs per call (assembly/nn/conv_direct.ts DIRECT_TILE_BYTES: 8 pixels × 6 channels). */
+/** The scratch bytes convDirectForward needs per call (the module's global DIRECT_TILE_BYTES: 8 pixels × 6 channels; tested equal). */
 export const DIRECT_TILE_BYTES = 8 * 6 * 4;
-/** The scratch bytes convScatterInputGrad needs per call (assembly/nn/conv_scatter.ts SCATTER_SCRATCH_BYTES). */
+/** The scratch bytes convScatterInputGrad needs per call (the module's global SCATTER_SCRATCH_BYTES; tested equal). */
 export const SCATTER_SCRATCH_BYTES = 32 * 4 * 16 + 4 * 4;
 
 /** A per-image export call: its arguments for the whole batch and where the batch cuts. */
