@@ -127,8 +127,9 @@ export function wasmMatMul(
   const csA = transposeA && !flipA ? m : 1;
   const rsB = transposeB ? 1 : n;
   const csB = transposeB ? k : 1;
-  // Transposed copies of A's batches, made on first use (broadcasts may cycle through them).
-  const flipped = new Map<number, number>();
+  // Transposed copies of A's batches, made on first use (broadcasts may cycle through them); no
+  // map on the common path without a transposed A.
+  const flipped = flipA ? new Map<number, number>() : undefined;
   let packed = -1;
   for (let bi = 0; bi < batches; bi++) {
     const ia = broadcastIndex(bi, batchOut, batchA);
@@ -139,7 +140,7 @@ export function wasmMatMul(
       packed = ib;
     }
     let aPtr = pa + ia * m * k * 4;
-    if (flipA) {
+    if (flipped) {
       let copy = flipped.get(ia);
       if (copy === undefined) {
         copy = arena.alloc(m * k * 4);
