@@ -32,7 +32,7 @@ export function formatDuration(ms: number): string {
 
 /** Speed and time of a training stage at a step event. */
 export interface StageTiming {
-  /** Images per second over this epoch's steps so far (NaN before any time has passed). */
+  /** Images per second over this epoch's steps so far in this process (NaN before any time has passed). */
   imagesPerSecond: number;
   /** Time since the stage started, ms. */
   elapsedMs: number;
@@ -47,6 +47,8 @@ export interface StageClock {
   stageStart: number;
   /** The 1-based epoch the stage began with in this process (1 unless resumed). */
   firstEpoch?: number;
+  /** Samples of `firstEpoch` done before this process took it up (0 unless resumed mid-epoch). */
+  skipped?: number;
   epochStart: number;
   /** When the epoch's last step so far ended (default `now`; at an epoch's end, so that its validation does not count in images/s). */
   stepsEnd?: number;
@@ -56,10 +58,13 @@ export interface StageClock {
 export function stageTiming(info: StepInfo, c: StageClock): StageTiming {
   const epochMs = (c.stepsEnd ?? c.now) - c.epochStart;
   const elapsedMs = c.now - c.stageStart;
-  const done = (info.epoch - (c.firstEpoch ?? 1)) * info.samplesPerEpoch + info.samples;
+  const firstEpoch = c.firstEpoch ?? 1;
+  const skipped = c.skipped ?? 0;
+  const done = (info.epoch - firstEpoch) * info.samplesPerEpoch + info.samples - skipped;
   const left = (info.epochs - info.epoch + 1) * info.samplesPerEpoch - info.samples;
+  const epochDone = info.samples - (info.epoch === firstEpoch ? skipped : 0);
   return {
-    imagesPerSecond: epochMs > 0 ? (info.samples * 1000) / epochMs : NaN,
+    imagesPerSecond: epochMs > 0 && epochDone > 0 ? (epochDone * 1000) / epochMs : NaN,
     elapsedMs,
     etaMs: left <= 0 ? 0 : done > 0 && elapsedMs > 0 ? (left * elapsedMs) / done : NaN,
   };
@@ -118,7 +123,8 @@ export function closeProgressLine(stream: ProgressStream = process.stderr): void
 
 /**
  * Prints progress events. A stage starts at step 1 of epoch 1 or with an event of another stage
- * (a resumed stage: timed from there), an epoch at its step 1, and a phase at done = 0; each is
+ * (a resumed stage: timed from there, its images/s and ETA counting only the samples this process
+ * trained), an epoch at its step 1, and a phase at done = 0; each is
  * timed from the previous event (or the printer's creation). A phase inside an epoch (between
  * its steps and its end: validation) is transient: drawn live on a TTY, or a line every
  * `intervalMs`, but no line of its own when it ends.
@@ -134,6 +140,7 @@ class ProgressPrinter {
   private stepEnd = 0;
   private stage = 0;
   private firstEpoch = 1;
+  private skipped = 0;
   private inEpoch = false;
 
   constructor(
@@ -159,11 +166,13 @@ class ProgressPrinter {
       this.stage = e.stage;
       this.stageStart = this.epochStart = this.stepEnd = this.last;
       this.firstEpoch = e.epoch;
+      // Taken up mid-epoch (resumed): what came before this step's batch was another process's.
+      this.skipped = e.kind === 'step' ? e.samples - e.batch : e.samples;
     } else if (e.kind === 'step' && e.step === 1) this.epochStart = this.last;
     const end = e.kind === 'epoch';
     this.inEpoch = !end;
     if (!end) this.stepEnd = t;
-    const clock = { now: t, stageStart: this.stageStart, firstEpoch: this.firstEpoch, epochStart: this.epochStart, stepsEnd: this.stepEnd };
+    const clock = { now: t, stageStart: this.stageStart, firstEpoch: this.firstEpoch, skipped: this.skipped, epochStart: this.epochStart, stepsEnd: this.stepEnd };
     const text = (style: LineStyle) => stepLine(e, stageTiming(e, clock), style);
     if (this.tty) {
       if (end || e.step === 1 || e.step === e.steps || t - this.lastLine >= this.ttyIntervalMs) this.live(text, end, t);

@@ -15,6 +15,8 @@ export interface StepInfo {
   steps: number;
   /** Samples (images) done in this epoch, including this step's batch. */
   samples: number;
+  /** Samples in this step's batch (an epoch event: in the epoch's last batch). */
+  batch: number;
   /** Samples in one epoch (the training set's size). */
   samplesPerEpoch: number;
   /** Mean loss over the epoch so far. */

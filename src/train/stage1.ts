@@ -108,7 +108,7 @@ export function trainStage1(
       epochLoss.add(cost);
       if (progress) {
         const samples = start + count;
-        progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+        progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
       }
       if (s + 1 < steps) stage.midEpoch(s + 1, order, () => epochLoss.sum());
     }
@@ -120,7 +120,7 @@ export function trainStage1(
     // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
     order = rng.permutation(train.n);
     stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
-    progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
+    progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
   }
   stage.finish();
   step.dispose();

@@ -102,7 +102,7 @@ export function trainStage2(
       epochLoss.add(cost);
       if (progress) {
         const samples = start + count;
-        progress({ kind: 'step', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, samples, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+        progress({ kind: 'step', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
       }
     }
     const loss = epochLoss.mean(steps);
@@ -113,7 +113,7 @@ export function trainStage2(
     // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
     order = rng.permutation(train.n);
     stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
-    progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, samplesPerEpoch: train.n, loss, accuracy });
+    progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
   }
   stage.finish();
   optimizer.dispose();

@@ -18,7 +18,7 @@ function fakes(isTTY: boolean) {
 /** Step `step` of `steps` (batches of 10 samples) of epoch `epoch` of `epochs`. */
 function step(epoch: number, step: number, over: Partial<StepInfo> = {}): StepInfo {
   const steps = 4;
-  return { kind: 'step', stage: 1, epoch, epochs: 2, step, steps, samples: step * 10, samplesPerEpoch: steps * 10, loss: 0.5, accuracy: NaN, ...over };
+  return { kind: 'step', stage: 1, epoch, epochs: 2, step, steps, samples: step * 10, batch: 10, samplesPerEpoch: steps * 10, loss: 0.5, accuracy: NaN, ...over };
 }
 
 function phase(done: number, total = 200, label = 'features (test)'): PhaseInfo {
@@ -53,6 +53,18 @@ describe('stageTiming', () => {
     const t = stageTiming(info, { now: 10_000, stageStart: 0, firstEpoch: 3, epochStart: 0 });
     expect(t.etaMs).toBe(30_000);
     expect(t.imagesPerSecond).toBe(50);
+  });
+
+  it('a stage resumed mid-epoch: images/s and ETA count only the samples trained since', () => {
+    // Taken up at sample 600 of epoch 1 of 2 (1000 samples each): 200 more in 4 s, 1200 left.
+    const info = { ...step(1, 1), samples: 800, samplesPerEpoch: 1000 };
+    const t = stageTiming(info, { now: 4_000, stageStart: 0, firstEpoch: 1, skipped: 600, epochStart: 0 });
+    expect(t.imagesPerSecond).toBe(50);
+    expect(t.etaMs).toBe(24_000);
+    // The next epoch's images/s is its own; the ETA still counts from the take-up.
+    const next = stageTiming({ ...info, epoch: 2, samples: 500 }, { now: 18_000, stageStart: 0, firstEpoch: 1, skipped: 600, epochStart: 8_000 });
+    expect(next.imagesPerSecond).toBe(50);
+    expect(next.etaMs).toBe(10_000);
   });
 
   it('ETA is 0 at the end of the stage, and unknown before time passes', () => {
@@ -131,6 +143,17 @@ describe('progressBar on a TTY', () => {
     f.at(1_002_000);
     report(step(2, 1)); // resumed at epoch 2 of 2: 10 of 40 samples in 2 s
     expect(f.writes.at(-1)).toContain('1/4  5.0 img/s  elapsed 0:02  ETA 0:06');
+  });
+
+  it('times a stage resumed mid-epoch by the samples this process trained', () => {
+    const f = fakes(true);
+    const report = progressBar({ stream: f.stream, now: f.now, ttyIntervalMs: 0 });
+    f.at(2_000);
+    report(step(1, 3)); // resumed after step 2 of epoch 1 of 2: step 3's 10 samples in 2 s, 50 left
+    expect(f.writes.at(-1)).toContain('3/4  5.0 img/s  elapsed 0:02  ETA 0:10');
+    f.at(4_000);
+    report(step(1, 4));
+    expect(f.writes.at(-1)).toContain('4/4  5.0 img/s  elapsed 0:04  ETA 0:08');
   });
 
   it('draws a phase inside an epoch (validation) live, and leaves no line of its own', () => {

@@ -48,11 +48,13 @@ describe('training progress', () => {
         expect(e.step).toBe((i % steps) + 1);
         expect(e.epoch).toBe(Math.floor(i / steps) + 1);
         expect(e.samples).toBe(Math.min(e.step * cfg.batchSize, n));
+        expect(e.batch).toBe(e.samples - (e.step - 1) * cfg.batchSize);
         expect(e.samplesPerEpoch).toBe(n);
         expect(Number.isFinite(e.loss)).toBe(true);
       });
       // The last step's running mean is the epoch's loss; the epoch event carries it with the validation accuracy.
       const ends = of(stage, 'epoch');
+      expect(ends.map((e) => e.batch)).toEqual(ends.map(() => stepEvents[steps - 1].batch));
       const history = stage === 1 ? a.metrics.stage1.epochs : a.metrics.stage2.epochs;
       expect(ends.map((e) => [e.epoch, e.loss, e.accuracy])).toEqual(history.map((h) => [h.epoch, h.loss, h.validationAccuracy]));
       expect(stepEvents.filter((e) => e.step === steps).map((e) => e.loss)).toEqual(history.map((h) => h.loss));
