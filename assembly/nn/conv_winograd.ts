@@ -4,8 +4,6 @@
 //                      into the packed-B layout of gemm.ts (one packed K×N matrix per ξ = 4·i + j);
 //   winogradInput      V[ξ][t][c] = (Bᵀ d B)[i][j] for every 4×4 input tile d of output tile t;
 //   winogradOutput     out = Aᵀ M A for every tile, M[ξ] = V[ξ]·U[ξ] (edge tiles cropped);
-//   winogradTiles      all of the forward conv (input transform, GEMMs, output transform) on a
-//                      block of tiles that stays in cache;
 //   winogradGradOut,   the filter gradient: Ŷ = A dy Aᵀ per tile (packed for the GEMM), and
 //   winogradFilterGrad dW = Gᵀ Z G from Z[ξ] = V[ξ]ᵀ·Ŷ[ξ].
 // Output tile t = (b·th + ty)·tw + tx covers output pixels (2ty…2ty+1, 2tx…2tx+1) and reads
@@ -16,52 +14,7 @@
 //   Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
 //   Aᵀ = [1 1 1 0; 0 1 −1 −1].
 import { madd } from './madd';
-import { gemm } from './gemm';
-
-/** Bytes of one packed row of a GEMM panel (gemm.ts: NR = 16 floats). */
-// @ts-ignore: decorator
-@inline const ROW_BYTES: usize = 64;
-/**
- * Bytes added to the stride between the 16 matrices of U, V and M: the transforms read or write
- * all 16 at once, and 16 streams a multiple of 4 KiB apart share one L1 set (8 ways) and alias
- * in the store buffer; one cache line more puts them in 16 sets.
- */
-// @ts-ignore: decorator
-@inline const PAD: usize = 64;
-
-/** Bytes between the packed matrices U[ξ] of k rows and nc columns (winogradFilter, winogradTiles). */
-// @ts-ignore: decorator
-@inline
-function filterStride(k: i32, nc: i32): usize {
-  return <usize>((nc + 15) >> 4) * <usize>k * ROW_BYTES + PAD;
-}
-
-/** The first `n` (1–3) floats at p in lanes 0…n−1, zero elsewhere. */
-// @ts-ignore: decorator
-@inline
-function loadPartial(p: usize, n: i32): v128 {
-  let v = v128.load32_zero(p);
-  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
-  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
-  return v;
-}
-
-/** Stores lanes 0…n−1 of v at p (all four when n ≥ 4). */
-// @ts-ignore: decorator
-@inline
-function storePartial(p: usize, v: v128, n: i32): void {
-  if (n >= 4) { v128.store(p, v); return; }
-  v128.store32_lane(p, v, 0);
-  if (n > 1) v128.store32_lane(p, v, 1, 4);
-  if (n > 2) v128.store32_lane(p, v, 2, 8);
-}
-
-/** Four channels (or `n` < 4) at p. */
-// @ts-ignore: decorator
-@inline
-function loadN(p: usize, n: i32): v128 {
-  return n >= 4 ? v128.load(p) : loadPartial(p, n);
-}
+import { clampi, filterStride, inside, loadN, pix, put, ROW_BYTES, storePartial, storeU } from './winograd_common';
 
 // ---- filter ----------------------------------------------------------------------------------
 
@@ -135,25 +88,6 @@ function storeFilterRow(
   storeU(dst, mat, 4 * i + 1, k, r, q, nq, flip, madd(x1, half, s));
   storeU(dst, mat, 4 * i + 2, k, r, q, nq, flip, madd(x1, nhalf, s));
   storeU(dst, mat, 4 * i + 3, k, r, q, nq, flip, x2);
-}
-
-/**
- * Stores U[ξ] values v of w's channel row r, columns q … q+nq−1, into packed matrix ξ:
- * unrotated at packed (row r, columns q…); rotated at packed (rows q…, column r).
- */
-// @ts-ignore: decorator
-@inline
-function storeU(dst: usize, mat: usize, xi: i32, k: i32, r: i32, q: i32, nq: i32, flip: bool, v: v128): void {
-  const m = dst + <usize>xi * mat;
-  if (!flip) {
-    storePartial(m + (<usize>(q >> 4) * <usize>k + <usize>r) * ROW_BYTES + (<usize>(q & 15) << 2), v, nq);
-    return;
-  }
-  const p = m + (<usize>(r >> 4) * <usize>k + <usize>q) * ROW_BYTES + (<usize>(r & 15) << 2);
-  v128.store32_lane(p, v, 0);
-  if (nq > 1) v128.store32_lane(p, v, 1, ROW_BYTES);
-  if (nq > 2) v128.store32_lane(p, v, 2, 2 * ROW_BYTES);
-  if (nq > 3) v128.store32_lane(p, v, 3, 3 * ROW_BYTES);
 }
 
 // ---- input -----------------------------------------------------------------------------------
@@ -232,37 +166,6 @@ function inputVec(
   storeInputRow(full, f32x4.sub(d10, d30), f32x4.sub(d11, d31), f32x4.sub(d12, d32), f32x4.sub(d13, d33), oq + mat * 12, mat, nq);
 }
 
-/** min(max(i, 0), n − 1): a row or column index clamped into the image (its value unused when outside). */
-// @ts-ignore: decorator
-@inline
-function clampi(i: i32, n: i32): i32 {
-  return min(max(i, 0), n - 1);
-}
-
-/** Whether index i lies in 0 … n−1. */
-// @ts-ignore: decorator
-@inline
-function inside(i: i32, n: i32): bool {
-  return <u32>i < <u32>n;
-}
-
-/** The nq (`full`: 4) channels at p (an in-image address); with `edge`, zeros unless `ok` (the pixel is inside). */
-// @ts-ignore: decorator
-@inline
-function pix(full: bool, edge: bool, p: usize, ok: bool, nq: i32): v128 {
-  const v = full ? v128.load(p) : loadPartial(p, nq);
-  if (!edge) return v;
-  return ok ? v : f32x4.splat(0);
-}
-
-/** Stores the nq (`full`: 4) lanes of v at p. */
-// @ts-ignore: decorator
-@inline
-function put(full: bool, p: usize, v: v128, nq: i32): void {
-  if (full) v128.store(p, v);
-  else storePartial(p, v, nq);
-}
-
 /** Bᵀ-transformed row (e0 … e3) times B: stores ξ = 4i … 4i+3 at o, o + mat, o + 2mat, o + 3mat. */
 // @ts-ignore: decorator
 @inline
@@ -330,40 +233,6 @@ function outputVec(full: bool, sm: usize, o: usize, q: i32, mat: usize, rowStep:
     const z2 = f32x4.sub(f32x4.sub(b2, e2), f2), z3 = f32x4.sub(f32x4.sub(b3, e3), f3);
     put(full, p + rowStep, f32x4.add(f32x4.add(z0, z1), z2), nq);
     if (right) put(full, p + rowStep + cb, f32x4.sub(f32x4.sub(z1, z2), z3), nq);
-  }
-}
-
-// ---- all three steps on a block of tiles -----------------------------------------------------
-
-/** Tiles per block of winogradTiles (src/kernels/conv/winograd.ts BLOCK_TILES). */
-// @ts-ignore: decorator
-@inline const BLOCK: i32 = 64;
-
-/**
- * The whole conv for output tiles t0 … t0+count−1, in blocks of BLOCK tiles: per block, input
- * transform into V, the 16 GEMMs M[ξ] = V[ξ]·U[ξ] (U: 16 packed matrices of c × co at u, as
- * winogradFilter writes them), output transform into out. A block's V, M and GEMM row pointers
- * live at `scratch` (16·(BLOCK·(c + co)·4 + 64) + 4·BLOCK bytes, reused block after block), so
- * they stay in cache between the steps. Calls on disjoint tiles and scratch are independent:
- * the TS side splits a conv over threads by them.
- */
-export function winogradTiles(
-  x: usize, h: i32, w: i32, c: i32, pt: i32, pl: i32, th: i32, tw: i32, u: usize, co: i32, oh: i32, ow: i32,
-  t0: i32, count: i32, scratch: usize, out: usize,
-): void {
-  const ub = filterStride(c, co);
-  for (let b0 = t0; b0 < t0 + count; b0 += BLOCK) {
-    const n = min(BLOCK, t0 + count - b0);
-    const vm = (<usize>n * <usize>c << 2) + PAD;
-    const mm = (<usize>n * <usize>co << 2) + PAD;
-    const v = scratch;
-    const m = v + 16 * vm;
-    const ind = m + 16 * mm;
-    winogradInput(x, h, w, c, pt, pl, th, tw, <i32>(vm >> 2), b0, n, v);
-    for (let xi = 0; xi < 16; xi++) {
-      gemm(n, co, c, v + <usize>xi * vm, c, 1, u + <usize>xi * ub, m + <usize>xi * mm, co, 0, ind);
-    }
-    winogradOutput(m, co, oh, ow, th, tw, <i32>(mm >> 2), b0, n, out);
   }
 }
 

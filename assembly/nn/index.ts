@@ -11,6 +11,7 @@ export * from './elementwise';
 export * from './reduce';
 export * from './conv_single';
 export * from './conv_winograd';
+export * from './conv_winograd4';
 export * from './adam';
 export * from './batch_norm';
 export * from './gelu';

@@ -137,14 +137,23 @@ export interface NnExports {
   /** out [n][oh][ow][co] pixels of tiles t0…t0+count−1 = Aᵀ M A from M[16] (matrices ldm floats apart; row t − t0 of co floats). */
   winogradOutput(m: number, co: number, oh: number, ow: number, th: number, tw: number, ldm: number, t0: number,
     count: number, out: number): void;
-  /** The whole conv (input transform, 16 GEMMs with packed U at u, output transform) on tiles t0…t0+count−1, in the block's scratch. */
-  winogradTiles(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, u: number,
-    co: number, oh: number, ow: number, t0: number, count: number, scratch: number, out: number): void;
   /** Ŷ = A dy Aᵀ of tiles t0…t0+count−1 of dy [n][oh][ow][co] as rows of 16 packed B matrices (ldk rows, packed size + 64 bytes apart). */
   winogradGradOut(dy: number, oh: number, ow: number, co: number, th: number, tw: number, ldk: number, t0: number,
     count: number, dst: number): void;
   /** dW [3][3][ci][co] rows r0…r0+rows−1 = Gᵀ Z G from Z[16] (ci × co, ldz floats apart). */
   winogradFilterGrad(z: number, ci: number, co: number, ldz: number, r0: number, rows: number, dw: number): void;
+  // ---- Winograd F(4x4, 3x3) (assembly/nn/conv_winograd4.ts): the same layouts with 36 matrices, 4×4 output tiles ----
+  /** 36 packed U[ξ] = G g Gᵀ of w [3][3][ci][co] rows r0…r0+rows−1 of ci (rotated 1: 180°, ci and co swapped) at dst. */
+  winograd4Filter(w: number, ci: number, co: number, rotated: number, r0: number, rows: number, dst: number): void;
+  /** V[36] = Bᵀ d B (6×6 input tiles) of output tiles t0…t0+count−1 of x [n][h][w][c]. */
+  winograd4Input(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, ldm: number,
+    t0: number, count: number, dst: number): void;
+  /** out pixels of tiles t0…t0+count−1 = Aᵀ M A from M[36] (overwritten). */
+  winograd4Output(m: number, co: number, oh: number, ow: number, th: number, tw: number, ldm: number, t0: number,
+    count: number, out: number): void;
+  /** The whole conv (input transform, 36 GEMMs with packed U at u, output transform) on tiles t0…t0+count−1, in the block's scratch. */
+  winograd4Tiles(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, u: number,
+    co: number, oh: number, ow: number, t0: number, count: number, scratch: number, out: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

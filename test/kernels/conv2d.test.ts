@@ -260,7 +260,7 @@ describe('Conv2D kernels on wmoe', () => {
 
   it('reuses the packed form of a filter used repeatedly, and never for another filter', async () => {
     await wmoe();
-    // 3·3·96·96 = 82944 floats: above the packed-filter cache threshold; GEMM (not direct) route.
+    // 3·3·96·96 = 82944 floats: above the packed-filter cache threshold; stride 2: the GEMM route.
     const xv = randomValues(2 * 6 * 6 * 96, 810);
     const wv1 = randomValues(3 * 3 * 96 * 96, 811);
     const wv2 = randomValues(3 * 3 * 96 * 96, 812);
@@ -270,7 +270,8 @@ describe('Conv2D kernels on wmoe', () => {
       const w = tf.tensor4d(wv, [3, 3, 96, 96]);
       const outs: Float32Array[] = [];
       for (let i = 0; i < calls; i++) {
-        const y = tf.conv2d(x, w, 1, 'same');
+        const y = tf.conv2d(x, w, 2, 'same');
+        if (name === 'wmoe') expect(lastConvStrategy('forward')).toBe('gemm-indirect');
         outs.push(y.dataSync() as Float32Array);
         y.dispose();
       }

@@ -28,11 +28,11 @@ const passes: { name: string; strategy: [string, string]; xShape: number[]; wSha
     run: (x, w) => tf.conv2d(x, w, 2, 'same'),
   },
   {
-    name: 'Winograd forward (3x3, 64 → 48)', strategy: ['forward', 'winograd'], xShape: [1, 8, 8, 64], wShape: [3, 3, 64, 48],
+    name: 'Winograd F(4×4) forward (3x3, 64 → 48)', strategy: ['forward', 'winograd4'], xShape: [1, 8, 8, 64], wShape: [3, 3, 64, 48],
     run: (x, w) => tf.conv2d(x, w, 1, 'same'),
   },
   {
-    name: 'Winograd input gradient (3x3, 48 → 64)', strategy: ['inputGrad', 'winograd'], xShape: [1, 8, 8, 64], wShape: [3, 3, 48, 64],
+    name: 'Winograd F(4×4) input gradient (3x3, 48 → 64)', strategy: ['inputGrad', 'winograd4'], xShape: [1, 8, 8, 64], wShape: [3, 3, 48, 64],
     run: (dy, w) => tf.conv2dTranspose(dy, w, [1, 8, 8, 48], 1, 'same'),
   },
 ];

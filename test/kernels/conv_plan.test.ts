@@ -15,13 +15,13 @@ const info = (x: number[], f: number[], stride: number, pad: Pad) => convInfoOf(
 //   LeNet 6→16 (14x14, 5x5 valid): ow 10 of 16 lanes < 0.75 → not direct; ci < 8 → forward
 //     'gemm-filter-rows'; fw·ci = 30 of 32 floats → dx 'scatter'; no padding, 16 of 16 panel
 //     columns → dW 'row-gemm'.
-//   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·16·16
-//     tiles ≥ 16 (≥ 32 for dW) → forward, dx and dW 'winograd'. With 16 channels: forward
-//     'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'. 512 → 512 at batch 1
-//     on 4x4 (4 tiles < 16): forward 'winograd' (≥ 4 tiles with ≥ 256 channels each way), dx
-//     'gemm-rotated' (that rule is the forward pass's) and (16 pixels < 512 filters) dW
-//     'gemm-few-pixels'; 128 → 128 there (< 256 channels) and 512 → 512 on 2x2 (1 tile < 4):
-//     forward 'gemm-indirect'.
+//   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·8·8
+//     4x4 tiles ≥ 4 → forward and dx 'winograd4'; 8·16·16 2x2 tiles ≥ 32 → dW 'winograd'. With
+//     16 channels: forward 'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'.
+//     512 → 512 at batch 1 on 4x4 (one 4x4 tile < 4): forward 'winograd' (≥ 4 2x2 tiles with
+//     ≥ 256 channels each way), dx 'gemm-rotated' (that rule is the forward pass's) and (16
+//     pixels < 512 filters) dW 'gemm-few-pixels'; 128 → 128 there (< 256 channels) and 512 → 512
+//     on 2x2 (1 tile < 4): forward 'gemm-indirect'; at batch 4 (4 tiles of 4x4) 'winograd4'.
 //   ResNet 1x1 64→128 shortcut, stride 2: forward 'gemm-indirect'; stride 2 → dx 'gemm-col2im';
 //     1x1 without padding → dW 'gemm-1x1'.
 //   ResNet 3x3 512→512 at 4x4, batch 1: 16 pixels < 512 filters → dW 'gemm-few-pixels'.
@@ -52,8 +52,8 @@ describe('conv planner', () => {
 
   it('names the strategy for a ResNet 3x3 64 → 64 layer', () => {
     const c = info([8, 32, 32, 64], [3, 3, 64, 64], 1, 'same');
-    expect(planForward(c).name).toBe('winograd');
-    expect(planInputGrad(c).name).toBe('winograd');
+    expect(planForward(c).name).toBe('winograd4');
+    expect(planInputGrad(c).name).toBe('winograd4');
     expect(planFilterGrad(c).name).toBe('winograd');
     expect(planFilterGrad(info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same')).name).toBe('winograd');
     expect(planFilterGrad(info([8, 32, 32, 64], [3, 3, 64, 4], 1, 'same')).name).toBe('gemm-many-pixels');
@@ -68,7 +68,8 @@ describe('conv planner', () => {
     const narrow = info([8, 32, 32, 32], [3, 3, 32, 16], 1, 'same');
     expect(planForward(narrow).name).toBe('gemm-indirect');
     expect(planInputGrad(narrow).name).toBe('gemm-rotated');
-    expect(planForward(info([4, 4, 4, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('winograd');
+    expect(planForward(info([4, 4, 4, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('winograd4');
+    expect(planForward(info([3, 4, 4, 512], [3, 3, 512, 512], 1, 'same')).name).toBe('winograd');
   });
 
   it('names the strategy for a 1x1 stride-2 shortcut and a deep few-pixel layer', () => {

@@ -1,12 +1,14 @@
-// Winograd F(2×2, 3×3) strategy (src/kernels/conv/winograd.ts, assembly/nn/conv_winograd.ts):
-// forward and input gradient against tfjs-backend-cpu (which sums in float64) within an error
-// bound from the operands' magnitudes, on odd output sizes (cropped edge tiles), batch 1,
-// channel counts that are not multiples of 4 or 16, 'same', 'valid' and explicit padding; the
-// plan really ran 'winograd'; the transformed filter cache; 1 vs 2 threads bit for bit.
+// Winograd strategies (src/kernels/conv/winograd.ts; assembly/nn/conv_winograd.ts and
+// conv_winograd4.ts): 'winograd4' (F(4×4, 3×3): forward and input gradient) and 'winograd'
+// (F(2×2, 3×3): forward on few tiles, filter gradient) against tfjs-backend-cpu (which sums in
+// float64) within an error bound from the operands' magnitudes, on odd output sizes (cropped
+// edge tiles), batch 1, channel counts that are not multiples of 4 or 16, 'same', 'valid' and
+// explicit padding, block by block and step by step; the plan really ran the strategy named;
+// the transformed filter cache; 1 vs 2 threads bit for bit.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WmoeBackend } from '../../src/backend/backend.js';
 import { lastConvStrategy } from '../../src/kernels/conv2d.js';
-import { winogradBlocked } from '../../src/kernels/conv/winograd.js';
+import { F4, winogradBlocked } from '../../src/kernels/conv/winograd.js';
 import { tf, rand, runOn, wmoeWithThreads } from '../helpers/tf.js';
 
 type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
@@ -22,14 +24,18 @@ const EPS = 2 ** -24;
 
 /**
  * Bound on |got − ref| in units of eps·S, S = Σ|w||x| of each output (the same conv on |x| and
- * |w|, run on cpu). Every float32 step (transform sums, GEMM products and sums) rounds by ≤ eps
- * relative to its operands, whose magnitudes S bounds up to the transforms' growth (a V value
- * sums 4 inputs, an output sums 9 M values): a worst case of a few tens of eps·S per rounding
- * chain, but roundings of random data cancel, and these shapes (ci ≤ 64) measured ≤ 3.6·eps·S.
- * 16 leaves room for that and still fails any lost term, wrong sign, tap or padding (errors of
- * order S) and any step done at lower precision.
+ * |w|, run on cpu), per strategy. Every float32 step (transform sums, GEMM products and sums)
+ * rounds by ≤ eps relative to its operands, whose magnitudes S bounds up to the transforms'
+ * growth. F(2×2): a V value sums 4 inputs, an output sums 9 M values, a worst case of a few tens
+ * of eps·S per rounding chain, but roundings of random data cancel, and these shapes (ci ≤ 64)
+ * measured ≤ 3.6·eps·S: 16. F(4×4): its transforms weigh inputs by up to 5 (Bᵀ), 1/4 (G) and 8
+ * (Aᵀ) and sum 6×6 of them, so the rounding grows: measured ≤ BOUND_MEASURED4·eps·S; 4× that.
+ * Either still fails any lost term, wrong sign, tap or padding (errors of order S) and any step
+ * done at lower precision.
  */
-const BOUND = 16;
+/** The largest |got − ref| / (eps·S) the F(4×4) cases below measured (64.3: ResNet-like 8x8, 64 → 64). */
+const BOUND_MEASURED4 = 65;
+const BOUND: Record<string, number> = { winograd: 16, winograd4: 4 * BOUND_MEASURED4 };
 
 /** Expects |got − ref| ≤ c·eps·s elementwise (s: Σ|w||x| of each output); returns max |got − ref| / (eps·s). */
 function expectWithinBound(got: Float32Array, ref: Float32Array, s: Float32Array, c: number): number {
@@ -55,31 +61,34 @@ async function forwardCase(xShape: number[], fShape: number[], pad: Pad, seed: n
   return { got: got!.data, ref: ref!.data, s: s!.data, strategy };
 }
 
-describe("conv strategy 'winograd'", () => {
-  const shapes: [string, number[], number[], Pad][] = [
-    ['odd 7x9 output, ci 35, co 34, same', [2, 7, 9, 35], [3, 3, 35, 34], 'same'],
-    ['batch 1, 9x9, ci 32, co 33, same', [1, 9, 9, 32], [3, 3, 32, 33], 'same'],
-    ['valid 10x11 → 8x9, ci 33, co 32', [3, 10, 11, 33], [3, 3, 33, 32], 'valid'],
-    ['explicit padding (2, 0) (1, 2)', [2, 8, 7, 36], [3, 3, 36, 37], [[0, 0], [2, 0], [1, 2], [0, 0]]],
-    ['ResNet-like 8x8, 64 → 64', [4, 8, 8, 64], [3, 3, 64, 64], 'same'],
-    // 4 tiles (batch 1, 4x4) with 256 channels: the forward pass's few-tiles rule.
-    ['few tiles: batch 1, 4x4, 256 → 260', [1, 4, 4, 256], [3, 3, 256, 260], 'same'],
-    // 8·13·12 = 1248 tiles: the block-by-block path (winogradTiles), with a short last block.
-    ['blocked, odd 25x23 output, ci 33, co 34', [8, 25, 23, 33], [3, 3, 33, 34], 'same'],
+describe("conv strategies 'winograd4' and 'winograd'", () => {
+  const shapes: [string, number[], number[], Pad, string][] = [
+    ['odd 7x9 output, ci 35, co 34, same', [2, 7, 9, 35], [3, 3, 35, 34], 'same', 'winograd4'],
+    ['batch 1, 9x9, ci 32, co 33, same', [1, 9, 9, 32], [3, 3, 32, 33], 'same', 'winograd4'],
+    ['valid 10x11 → 8x9, ci 33, co 32', [3, 10, 11, 33], [3, 3, 33, 32], 'valid', 'winograd4'],
+    ['explicit padding (2, 0) (1, 2)', [2, 8, 7, 36], [3, 3, 36, 37], [[0, 0], [2, 0], [1, 2], [0, 0]], 'winograd4'],
+    ['ResNet-like 8x8, 64 → 64', [4, 8, 8, 64], [3, 3, 64, 64], 'same', 'winograd4'],
+    // Fewer than 4 tiles of 4x4 with ≥ 256 channels: F(2×2) by the forward pass's few-tiles rule.
+    ['few tiles: batch 1, 4x4, 256 → 260', [1, 4, 4, 256], [3, 3, 256, 260], 'same', 'winograd'],
+    ['few tiles: odd 3x3 output, 256 → 257', [1, 3, 3, 256], [3, 3, 256, 257], 'same', 'winograd'],
+    ['few tiles: valid 6x5 → 4x3, 258 → 256', [1, 6, 5, 258], [3, 3, 258, 256], 'valid', 'winograd'],
+    // 8·7·6 = 336 tiles of 4x4: the block-by-block path (winograd4Tiles), with a short last block.
+    ['blocked, odd 25x23 output, ci 33, co 34', [8, 25, 23, 33], [3, 3, 33, 34], 'same', 'winograd4'],
   ];
-  const tilesOf = (xs: number[], pad: Pad) => {
+  const tilesOf = (xs: number[], pad: Pad, m: number) => {
     const [oh, ow] = pad === 'valid' ? [xs[1]! - 2, xs[2]! - 2] : pad === 'same' ? [xs[1]!, xs[2]!]
       : [xs[1]! + pad[1][0] + pad[1][1] - 2, xs[2]! + pad[2][0] + pad[2][1] - 2];
-    return xs[0]! * Math.ceil(oh / 2) * Math.ceil(ow / 2);
+    return xs[0]! * Math.ceil(oh / m) * Math.ceil(ow / m);
   };
-  it('the shapes cover both paths: block by block and step by step', () => {
-    expect(shapes.map(([, xs, , pad]) => winogradBlocked(tilesOf(xs, pad)))).toEqual([false, false, false, false, false, false, true]);
+  it('the shapes cover both paths of F(4×4): block by block and step by step', () => {
+    const blocked = shapes.map(([, xs, , pad, strategy]) => strategy === 'winograd4' && winogradBlocked(tilesOf(xs, pad, 4), F4));
+    expect(blocked).toEqual([false, false, false, false, false, false, false, false, true]);
   });
-  for (const [label, xs, fs, pad] of shapes) {
-    it(`forward matches cpu within c·eps·Σ|w||x|: ${label}`, async () => {
+  for (const [label, xs, fs, pad, strategy] of shapes) {
+    it(`forward (${strategy}) matches cpu within c·eps·Σ|w||x|: ${label}`, async () => {
       const r = await forwardCase(xs, fs, pad, 11);
-      expect(r.strategy).toBe('winograd');
-      expectWithinBound(r.got, r.ref, r.s, BOUND);
+      expect(r.strategy).toBe(strategy);
+      expectWithinBound(r.got, r.ref, r.s, BOUND[strategy]!);
     });
   }
 
@@ -89,7 +98,7 @@ describe("conv strategy 'winograd'", () => {
       bias: rand([36], 5), activation: 'relu',
     });
     const [got] = await runOn('wmoe', f);
-    expect(lastConvStrategy('forward')).toBe('winograd');
+    expect(lastConvStrategy('forward')).toBe('winograd4');
     const [ref] = await runOn('cpu', f);
     let worst = 0;
     for (let i = 0; i < ref!.data.length; i++) worst = Math.max(worst, Math.abs(got!.data[i]! - ref!.data[i]!));
@@ -100,10 +109,10 @@ describe("conv strategy 'winograd'", () => {
     ['same, odd 7x5, ci 33, co 36', [2, 7, 5, 33], [3, 3, 33, 36], 'same'],
     ['valid 11x10, ci 32, co 35, batch 1', [1, 11, 10, 32], [3, 3, 32, 35], 'valid'],
     ['explicit padding (0, 2) (2, 1)', [2, 6, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
-    ['blocked (1144 tiles), odd 25x21, ci 33, co 32', [8, 25, 21, 33], [3, 3, 33, 32], 'same'],
+    ['blocked (336 tiles of 4x4), odd 25x21, ci 33, co 32', [8, 25, 21, 33], [3, 3, 33, 32], 'same'],
   ];
   for (const [label, xs, fs, pad] of grads) {
-    it(`input gradient (tf.grad) matches cpu within c·eps·Σ|w||dy|: ${label}`, async () => {
+    it(`input gradient (tf.grad, winograd4) matches cpu within c·eps·Σ|w||dy|: ${label}`, async () => {
       const w = () => rand(fs, 7) as tf.Tensor4D;
       const dyOf = (x: tf.Tensor4D) => rand(tf.conv2d(x, w(), 1, pad).shape, 9);
       const dx = (x: tf.Tensor4D, ww: tf.Tensor4D, dy: tf.Tensor) => tf.grad((xx: tf.Tensor4D) => tf.conv2d(xx, ww, 1, pad).mul(dy).sum())(x);
@@ -112,14 +121,14 @@ describe("conv strategy 'winograd'", () => {
         return dx(x, w(), dyOf(x));
       };
       const [got] = await runOn('wmoe', f);
-      expect(lastConvStrategy('inputGrad')).toBe('winograd');
+      expect(lastConvStrategy('inputGrad')).toBe('winograd4');
       const [ref] = await runOn('cpu', f);
       // S = Σ|w||dy| per dx element: the same gradient with |w| and |dy| (it is linear in dy).
       const [s] = await runOn('cpu', () => {
         const x = rand(xs, 5) as tf.Tensor4D;
         return dx(x, w().abs() as tf.Tensor4D, dyOf(x).abs());
       });
-      expectWithinBound(got!.data, ref!.data, s!.data, BOUND);
+      expectWithinBound(got!.data, ref!.data, s!.data, BOUND.winograd4!);
     });
   }
 
@@ -130,7 +139,7 @@ describe("conv strategy 'winograd'", () => {
     ['explicit padding (0, 2) (2, 1), ci 34, co 32', [2, 8, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
   ];
   for (const [label, xs, fs, pad] of filterGrads) {
-    it(`filter gradient (tf.grad) matches cpu within c·eps·Σ|x||dy|: ${label}`, async () => {
+    it(`filter gradient (tf.grad, winograd) matches cpu within c·eps·Σ|x||dy|: ${label}`, async () => {
       const dyOf = () => rand(tf.conv2d(rand(xs, 5) as tf.Tensor4D, rand(fs, 7) as tf.Tensor4D, 1, pad).shape, 9);
       const dw = (x: tf.Tensor4D, dy: tf.Tensor) => tf.grad((ww: tf.Tensor4D) => tf.conv2d(x, ww, 1, pad).mul(dy).sum())(rand(fs, 7) as tf.Tensor4D);
       const [got] = await runOn('wmoe', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
@@ -138,43 +147,48 @@ describe("conv strategy 'winograd'", () => {
       const [ref] = await runOn('cpu', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
       // S = Σ|x||dy| per dW element: the same gradient of |x| and |dy| (it is bilinear in them).
       const [s] = await runOn('cpu', () => dw(rand(xs, 5).abs() as tf.Tensor4D, dyOf().abs()));
-      expectWithinBound(got!.data, ref!.data, s!.data, BOUND);
+      expectWithinBound(got!.data, ref!.data, s!.data, BOUND.winograd!);
     });
   }
 
-  it('a filter used again comes from the cache; a new filter is transformed afresh', async () => {
-    // 3·3·128·64 = 73 728 floats: large enough to be cached on its second use.
-    const x = () => rand([2, 6, 6, 128], 21) as tf.Tensor4D;
-    await tf.setBackend('wmoe');
-    const w1 = rand([3, 3, 128, 64], 22) as tf.Tensor4D;
-    const w2 = rand([3, 3, 128, 64], 23) as tf.Tensor4D;
-    const runs = [w1, w1, w1, w2].map((w) => {
-      const y = tf.tidy(() => tf.conv2d(x(), w, 1, 'same'));
-      const v = y.dataSync().slice() as Float32Array;
-      y.dispose();
-      return v;
+  // F(4×4) on 2·2·2 tiles; F(2×2) on 4 tiles of 256 channels (3·3·128·64 and 3·3·256·256 floats:
+  // large enough to be cached on their second use).
+  const cached: [string, number[], number[]][] = [['winograd4', [2, 6, 6, 128], [3, 3, 128, 64]], ['winograd', [1, 4, 4, 256], [3, 3, 256, 256]]];
+  for (const [strategy, xs, ws] of cached) {
+    it(`${strategy}: a filter used again comes from the cache; a new filter is transformed afresh`, async () => {
+      const x = () => rand(xs, 21) as tf.Tensor4D;
+      await tf.setBackend('wmoe');
+      const w1 = rand(ws, 22) as tf.Tensor4D;
+      const w2 = rand(ws, 23) as tf.Tensor4D;
+      const runs = [w1, w1, w1, w2].map((w) => {
+        const y = tf.tidy(() => tf.conv2d(x(), w, 1, 'same'));
+        const v = y.dataSync().slice() as Float32Array;
+        y.dispose();
+        return v;
+      });
+      expect(lastConvStrategy('forward')).toBe(strategy);
+      expect(Buffer.from(runs[2]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
+      expect(Buffer.from(runs[1]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
+      const [ref2] = await runOn('cpu', () => tf.conv2d(x(), rand(ws, 23) as tf.Tensor4D, 1, 'same'));
+      let worst = 0;
+      for (let i = 0; i < ref2!.data.length; i++) worst = Math.max(worst, Math.abs(runs[3]![i]! - ref2!.data[i]!));
+      expect(worst).toBeLessThan(1e-3);
+      w1.dispose();
+      w2.dispose();
     });
-    expect(lastConvStrategy('forward')).toBe('winograd');
-    expect(Buffer.from(runs[2]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
-    expect(Buffer.from(runs[1]!.buffer).equals(Buffer.from(runs[0]!.buffer))).toBe(true);
-    const [ref2] = await runOn('cpu', () => tf.conv2d(x(), rand([3, 3, 128, 64], 23) as tf.Tensor4D, 1, 'same'));
-    let worst = 0;
-    for (let i = 0; i < ref2!.data.length; i++) worst = Math.max(worst, Math.abs(runs[3]![i]! - ref2!.data[i]!));
-    expect(worst).toBeLessThan(1e-3);
-    w1.dispose();
-    w2.dispose();
-  });
+  }
 
   it('1 and 2 threads give bit-identical forward and input gradient, and the worker takes chunks', async () => {
     const pool = backend.nn.pool!;
     expect(pool.threads).toBe(2);
-    // 8·8·8 = 512 tiles: block by block (8 blocks); 2·4·4 = 32 tiles × 512 channels: step by
-    // step, above the transforms' and the GEMMs' thresholds for splitting; 1·2·2 = 4 tiles × 256
-    // channels: the forward pass's few-tiles rule.
-    expect([winogradBlocked(512), winogradBlocked(32)]).toEqual([true, false]);
+    // F(4×4): 8·8·8 = 512 tiles, block by block (16 blocks); 2·2·2 = 8 tiles × 512 channels, step
+    // by step, above the transforms' and the GEMMs' thresholds for splitting. F(2×2): the
+    // forward pass on 1·2·2 = 4 tiles × 256 channels (the few-tiles rule), and every filter
+    // gradient here.
+    expect([winogradBlocked(512, F4), winogradBlocked(8, F4)]).toEqual([true, false]);
     const f = () => {
       const out: tf.Tensor[] = [];
-      for (const [n, s, ci, co] of [[1, 4, 256, 256], [8, 16, 32, 64], [2, 8, 64, 512]]) {
+      for (const [n, s, ci, co] of [[1, 4, 256, 256], [8, 32, 32, 32], [2, 8, 64, 512]]) {
         const x = rand([n!, s!, s!, ci!], 31) as tf.Tensor4D;
         const w = rand([3, 3, ci!, co!], 32) as tf.Tensor4D;
         const dy = rand([n!, s!, s!, co!], 33);
@@ -189,8 +203,8 @@ describe("conv strategy 'winograd'", () => {
     const before = pool.workerChunks;
     const two = await runOn('wmoe', f);
     expect(pool.workerChunks).toBeGreaterThan(before);
-    expect(lastConvStrategy('forward')).toBe('winograd');
-    expect(lastConvStrategy('inputGrad')).toBe('winograd');
+    expect(lastConvStrategy('forward')).toBe('winograd4');
+    expect(lastConvStrategy('inputGrad')).toBe('winograd4');
     expect(lastConvStrategy('filterGrad')).toBe('winograd');
     for (let i = 0; i < 9; i++) {
       expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);

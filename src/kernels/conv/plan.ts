@@ -1,38 +1,40 @@
 // THE conv planner: for each pass (forward, input gradient, filter gradient) one function that
 // picks a strategy by shape and returns its name and runner, and a record of the strategy each
 // conv call ran (for profiles). The strategies, in the order each planner tries them:
-//   forward        'direct' (stride 1, few channels: LeNet 1→6) | 'winograd' (3×3 stride 1, see
-//                  below) | 'gemm-filter-rows' (ci < 8: GEMM over whole filter rows of a
-//                  zero-padded copy) | 'gemm-indirect' (ci ≥ 8: GEMM through a per-tap
+//   forward        'direct' (stride 1, few channels: LeNet 1→6) | 'winograd4' and 'winograd'
+//                  (3×3 stride 1, see below) | 'gemm-filter-rows' (ci < 8: GEMM over whole filter
+//                  rows of a zero-padded copy) | 'gemm-indirect' (ci ≥ 8: GEMM through a per-tap
 //                  indirection table); neither GEMM builds im2col;
 //   input grad     'single-channel' (one input channel at stride 1: conv_single_channel.ts) |
 //                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated',
-//                  'winograd' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
+//                  'winograd4' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
 //                  rotated by 180°) | 'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
 //   filter grad    'empty' | 'winograd' (3×3 stride 1, see below) | 'row-gemm' (no padding, ci < 8,
 //                  co filling 8-column panels) |
 //                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
 //                  'gemm-many-pixels'.
 //
-// 'winograd' (F(2×2, 3×3), conv/winograd.ts; 2.25× fewer multiplies) runs a 3×3 stride-1 conv's
-// forward pass and input gradient when both channel counts of that pass's conv are ≥ 32 and it
-// has ≥ 16 output tiles of 2×2 pixels, and its filter gradient from 8 channels each way and 32
-// tiles. Measured per shape against the strategies it replaces (1 thread, CPU time, medians of
-// 5–9 alternating calls, load ~9; the scratch bench is described in the issue-19 report):
-//   ResNet-18 batch 32 (32x32·64 … 4x4·512): forward and input gradient 1.6–1.9×, filter
-//   gradient 1.65–1.85×; batch 1, 32x32·64 … 8x8·256: 1.25–1.9× (filter gradient at 8x8·256,
-//   16 tiles: 1.05×); 32→32 channels 1.2–1.35×, 16→16 0.82–1.0× and 8→16 0.75–0.9× (the
-//   transforms cost as much as the GEMMs save) but their filter gradient 1.8–2.2×; 4x4·512 at
-//   batch 1 (4 tiles) 0.67–0.9× (16 GEMMs of 4 rows read 16/9 as many filter bytes), at batch 4
-//   (16 tiles) 1.06× forward (1.35× with the transformed filter cached), filter gradient 1.02×.
-// Kept filter forms (packed_filter_cache.ts) now stay in WASM memory, read in place with no copy
-// per call, so repeated inference calls on few tiles pay neither the filter transform nor its
-// copy: the forward pass also takes 'winograd' from 4 tiles when both channel counts are ≥ 256.
-// Measured (1 thread, relaxed build, medians of 32 calls, load 3–4.5; kept / fresh filter):
-// batch 1 on 4x4 (4 tiles) 512→512 1.03–1.26× / 0.74–0.98×, 256→256 1.47× / 0.70×, 256→512
-// 1.28× / 0.49×, 128→128 0.96× / 0.97× (hence 256), batch 2 (8 tiles) 512→512 1.3× kept; 2x2
-// maps (1 tile) 0.63× kept. ResNet-18 batch-1 forward (3 of its convs) 20.4 → 19.9 ms. The fresh
-// filter's loss falls on training at batch 1–3 only (ResNet's 4x4 maps at batch 4 have 16 tiles).
+// Winograd (conv/winograd.ts). 'winograd4', F(4×4, 3×3) (4× fewer multiplies than the direct
+// conv), runs a 3×3 stride-1 conv's forward pass and input gradient when both channel counts of
+// that pass's conv are ≥ 32 and it has ≥ 4 output tiles of 4×4 pixels. Measured against
+// 'winograd', F(2×2, 3×3) (2.25× fewer), which it replaced there (1 thread, relaxed build, medians
+// of 7–41 calls, alternating builds; the filter a new tensor every call, as in training, unless
+// said): ResNet-18 at batch 32, 32x32·64 … 4x4·512, forward 1.2–1.9×, input gradient 1.3–1.8×;
+// Fashion-MNIST's ResNet-18 at batch 64 (28x28·64, 14x14·128, 7x7·256) 1.1–2.6×; batch 8,
+// 16x16·32 and 8x8·32→64, 1.4–2.8×; batch 1 with the filter kept (inference) 32x32·64 1.4–1.6×,
+// 16x16·128 1.5–1.8×, 8x8·256 (4 tiles) 1.0–2.2×, 4x4·512 at batch 4 (4 tiles) 1.0–1.5×. On
+// fewer tiles its 36 GEMMs stream 36/16 as many filter bytes as F(2×2)'s 16 for as few rows:
+// 4x4·512 at batch 1 (one tile) 0.6–0.85×, batch 2 about 1×. The transforms' rounding grows
+// with the larger interpolation points: errors up to 64·eps·Σ|w||x| against F(2×2)'s 3.6
+// (test/kernels/conv_winograd.test.ts), still ~4e-6 of that sum.
+// 'winograd' (F(2×2)) keeps the forward pass from 4 tiles of 2×2 pixels when both channel counts
+// are ≥ 256 (a batch-1 inference on ResNet's 4x4 maps): earlier measured (relaxed build, kept
+// filter) 1.03–1.26× the GEMM on 4x4·512, 1.47× on 256→256, 1.28× 256→512; 128→128 0.96× (hence
+// 256); 2x2 maps (1 tile) 0.63×. Kept filter forms (packed_filter_cache.ts) stay in WASM memory,
+// read in place, so repeated inference calls pay neither the filter transform nor its copy.
+// 'winograd' also runs the filter gradient from 8 channels each way and 32 tiles of 2×2 pixels:
+// measured 1.65–1.85× the GEMM on ResNet-18 at batch 32, 1.8–2.2× on 32→32, 16→16 and 8→16
+// channels, 1.02× on 4x4·512 at batch 4.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { KernelArgs } from '../wasm_io.js';
@@ -41,15 +43,15 @@ import type { Conv2DInfo } from './geometry.js';
 import { directForwardFits, forwardDirect, inputGradDirect } from './direct.js';
 import { filterRowsFits, forwardGemm, inputGradCol2im, inputGradRotated } from './gemm.js';
 import { inputGradScatter, scatterFits } from './scatter.js';
-import { filterGradWinograd, forwardWinograd, inputGradWinograd } from './winograd.js';
+import { filterGradWinograd, forwardWinograd, forwardWinograd4, inputGradWinograd4 } from './winograd.js';
 import {
   directFilterGradFits, filterGrad1x1, filterGrad1x1Fits, filterGradDirect, filterGradFewPixels, filterGradManyPixels,
   filterGradRowGemm, rowGemmFilterGradFits,
 } from './filter_grad.js';
 import { type FilterGradAt, type ForwardCall, type InputGradAt, filterGradIn, inputGradIn } from './pass_io.js';
 
-export type ForwardStrategy = 'direct' | 'winograd' | 'gemm-filter-rows' | 'gemm-indirect';
-export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'winograd' | 'gemm-rotated' | 'gemm-col2im';
+export type ForwardStrategy = 'direct' | 'winograd4' | 'winograd' | 'gemm-filter-rows' | 'gemm-indirect';
+export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'winograd4' | 'gemm-rotated' | 'gemm-col2im';
 export type FilterGradStrategy = 'empty' | 'winograd' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
 
 /** Forward plan: out [n, oh, ow, co] values of a call by `run`. */
@@ -70,31 +72,35 @@ export interface FilterGradPlan {
   run: (backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo) => Float32Array;
 }
 
-/** Winograd (forward, input gradient) needs at least this many input and output channels… */
+/** Winograd's forward pass and input gradient need at least this many input and output channels… */
 export const WINOGRAD_MIN_CHANNELS = 32;
-/** …and at least this many 2×2 output tiles. */
-export const WINOGRAD_MIN_TILES = 16;
-/** The forward pass also takes Winograd from this many tiles when both channel counts are at least… */
+/** …and F(4×4, 3×3) ('winograd4') at least this many 4×4 output tiles. */
+export const WINOGRAD4_MIN_TILES = 4;
+/** With fewer, the forward pass takes F(2×2, 3×3) ('winograd') from this many 2×2 tiles when both channel counts are at least… */
 export const WINOGRAD_FORWARD_FEW_TILES = 4;
 /** …this many (few tiles: the GEMM streams the large filter for few pixels; see the header). */
 export const WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS = 256;
-/** The filter gradient's Winograd needs at least this many channels each way and tiles. */
+/** The filter gradient's Winograd (F(2×2, 3×3)) needs at least this many channels each way and 2×2 tiles. */
 export const WINOGRAD_FILTER_GRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_FILTER_GRAD_MIN_TILES = 32;
 
 /**
- * Whether 'winograd' runs a 3×3 stride-1 conv with `c` input and `k` output channels onto an
- * oh × ow output of batch n: at least `minChannels` channels each way and `minTiles` 2×2 output
- * tiles (see the file header for the measurements).
+ * Whether a Winograd transform with `tile`×`tile` output tiles runs a 3×3 stride-1 conv with `c`
+ * input and `k` output channels onto an oh × ow output of batch n: at least `minChannels`
+ * channels each way and `minTiles` tiles (see the file header for the measurements).
  */
 export function winogradFits(
-  info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number,
-  minChannels = WINOGRAD_MIN_CHANNELS, minTiles = WINOGRAD_MIN_TILES,
+  info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number, minChannels: number, minTiles: number, tile = 2,
 ): boolean {
   if (info.filterHeight !== 3 || info.filterWidth !== 3 || info.strideHeight !== 1 || info.strideWidth !== 1) return false;
   if (info.dilationHeight !== 1 || info.dilationWidth !== 1) return false;
-  const tiles = n * Math.ceil(oh / 2) * Math.ceil(ow / 2);
+  const tiles = n * Math.ceil(oh / tile) * Math.ceil(ow / tile);
   return c >= minChannels && k >= minChannels && tiles >= minTiles;
+}
+
+/** Whether 'winograd4' (F(4×4, 3×3)) runs a forward or input-gradient pass of that shape. */
+export function winograd4Fits(info: Conv2DInfo, c: number, k: number, n: number, oh: number, ow: number): boolean {
+  return winogradFits(info, c, k, n, oh, ow, WINOGRAD_MIN_CHANNELS, WINOGRAD4_MIN_TILES, 4);
 }
 
 /** The forward strategy for conv geometry `info`. */
@@ -103,10 +109,8 @@ export function planForward(info: Conv2DInfo): ForwardPlan {
     return { name: 'direct', run: forwardDirect };
   }
   const { inChannels: ci, outChannels: co, batchSize: n, outHeight: oh, outWidth: ow } = info;
-  if (
-    winogradFits(info, ci, co, n, oh, ow) ||
-    winogradFits(info, ci, co, n, oh, ow, WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS, WINOGRAD_FORWARD_FEW_TILES)
-  ) {
+  if (winograd4Fits(info, ci, co, n, oh, ow)) return { name: 'winograd4', run: forwardWinograd4 };
+  if (winogradFits(info, ci, co, n, oh, ow, WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS, WINOGRAD_FORWARD_FEW_TILES)) {
     return { name: 'winograd', run: forwardWinograd };
   }
   const k = info.filterHeight * info.filterWidth * info.inChannels;
@@ -135,8 +139,8 @@ export function planInputGrad(info: Conv2DInfo, singleChannel = false): InputGra
   if (directForwardFits(sh, sw, info.outChannels, info.inChannels, info.inWidth)) {
     return { name: 'direct-rotated', run: inArena(inputGradDirect) };
   }
-  if (winogradFits(info, info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)) {
-    return { name: 'winograd', run: inputGradWinograd };
+  if (winograd4Fits(info, info.outChannels, info.inChannels, info.batchSize, info.inHeight, info.inWidth)) {
+    return { name: 'winograd4', run: inputGradWinograd4 };
   }
   if (sh === 1 && sw === 1) return { name: 'gemm-rotated', run: inArena(inputGradRotated) };
   return { name: 'gemm-col2im', run: inArena(inputGradCol2im) };
