@@ -6,7 +6,9 @@
 //   winograd4Input     V[ξ][t][c] = (Bᵀ d B)[i][j] for every 6×6 input tile d of output tile t;
 //   winograd4Output    out = Aᵀ M A (4×4 pixels) for every tile, M[ξ] = V[ξ]·U[ξ] (edge tiles
 //                      cropped);
-//   winograd4Tiles     all of the forward conv on a block of tiles that stays in cache.
+//   winograd4Tiles     all of the forward conv on a block of tiles that stays in cache;
+//   winograd4GradOut,  the filter gradient: Ŷ = A dy Aᵀ per tile (packed for the GEMM), and
+//   winograd4FilterGrad dW = Gᵀ Z G from Z[ξ] = V[ξ]ᵀ·Ŷ[ξ].
 // 36·ci·co multiplies per 16 output pixels instead of 144·ci·co: 4× fewer (F(2×2, 3×3): 2.25×),
 // for larger transforms and rounding errors (the interpolation points 0, ±1, ±2, ∞; Lavin and
 // Gray, "Fast Algorithms for Convolutional Neural Networks", 2016).
@@ -21,7 +23,7 @@
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
 import { madd } from './madd';
 import { gemm } from './gemm';
-import { clampi, filterStride, inside, loadN, pix, put, storeU } from './winograd_common';
+import { clampi, filterStride, inside, loadN, pix, put, ROW_BYTES, storePartial, storeU } from './winograd_common';
 
 /** Transformed values per tile: ξ = 6i + j. */
 // @ts-ignore: decorator
@@ -291,4 +293,123 @@ export function winograd4Tiles(
     }
     winograd4Output(m, co, oh, ow, th, tw, <i32>(mm >> 2), b0, n, out);
   }
+}
+
+// ---- filter gradient -------------------------------------------------------------------------
+// dW = Gᵀ Z G with Z[ξ] (ci × co) = Σ_t V[ξ][t]ᵀ Ŷ[ξ][t], V the input transform of the forward
+// pass and Ŷ = A dy Aᵀ the adjoint of its output transform on each 4×4 tile of dy (zero past
+// oh, ow): the GEMMs reduce over tiles.
+//   A = Aᵀᵀ = [1 0 0 0; 1 1 1 1; 1 −1 1 −1; 1 2 4 8; 1 −2 4 −8; 0 0 0 1],
+//   Gᵀ = [¼ −⅙ −⅙ 1/24 1/24 0; 0 −⅙ ⅙ 1/12 −1/12 0; 0 −⅙ −⅙ ⅙ ⅙ 1].
+
+/**
+ * Ŷ[ξ] = (A dy Aᵀ)[ξ] of output tiles t0 … t0+count−1 of dy [n][oh][ow][co], written as rows t
+ * of 36 packed B matrices for a GEMM of k = ldk rows and co columns (the layout of
+ * conv_winograd.ts's winogradGradOut: matrix ξ at dst + ξ·filterStride(ldk, co) bytes); panel
+ * columns past co are written as zeros. A along the tile's columns goes into the rows
+ * ξ = 6i + c (c < 4) that A along its rows then reads.
+ */
+export function winograd4GradOut(
+  dy: usize, oh: i32, ow: i32, co: i32, th: i32, tw: i32, ldk: i32, t0: i32, count: i32, dst: usize,
+): void {
+  const per = th * tw;
+  const cb = <usize>co << 2;
+  const mat = filterStride(ldk, co);
+  const panel = <usize>ldk * ROW_BYTES;
+  const cp = (co + 15) & ~15;
+  const rowStep = <usize>ow * cb;
+  for (let t = t0; t < t0 + count; t++) {
+    const b = t / per;
+    const ty = (t - b * per) / tw;
+    const tx = t - b * per - ty * tw;
+    const oy = 4 * ty;
+    const ox = 4 * tx;
+    const rows = min(4, oh - oy);
+    const cols = min(4, ow - ox);
+    const p = dy + (<usize>(b * oh + oy) * <usize>ow + <usize>ox) * cb;
+    const row = dst + <usize>t * ROW_BYTES;
+    for (let q = 0; q < cp; q += 4) {
+      const nq = min(4, co - q);
+      const qb = <usize>q << 2;
+      const o = row + <usize>(q >> 4) * panel + (<usize>(q & 15) << 2);
+      // A along each column c of the tile (zero outside dy or past co) into rows 6i + c.
+      for (let c = 0; c < 4; c++) {
+        const pc = p + <usize>c * cb + qb;
+        const ok = nq > 0 && c < cols;
+        const d0 = ok ? loadN(pc, nq) : f32x4.splat(0);
+        const d1 = ok && rows > 1 ? loadN(pc + rowStep, nq) : f32x4.splat(0);
+        const d2 = ok && rows > 2 ? loadN(pc + 2 * rowStep, nq) : f32x4.splat(0);
+        const d3 = ok && rows > 3 ? loadN(pc + 3 * rowStep, nq) : f32x4.splat(0);
+        storeA(d0, d1, d2, d3, o + <usize>c * mat, mat * 6);
+      }
+      // A along each row i.
+      for (let i = 0; i < 6; i++) {
+        const oi = o + <usize>(6 * i) * mat;
+        storeA(v128.load(oi), v128.load(oi + mat), v128.load(oi + 2 * mat), v128.load(oi + 3 * mat), oi, mat);
+      }
+    }
+  }
+}
+
+/** A times (p0, p1, p2, p3): its six values stored at o, o + step, …, o + 5·step. */
+// @ts-ignore: decorator
+@inline
+function storeA(p0: v128, p1: v128, p2: v128, p3: v128, o: usize, step: usize): void {
+  const e = f32x4.add(p0, p2), od = f32x4.add(p1, p3);
+  const e4 = madd(p2, f32x4.splat(4), p0), o8 = madd(p3, f32x4.splat(8), f32x4.mul(p1, f32x4.splat(2)));
+  v128.store(o, p0);
+  v128.store(o + step, f32x4.add(e, od));
+  v128.store(o + 2 * step, f32x4.sub(e, od));
+  v128.store(o + 3 * step, f32x4.add(e4, o8));
+  v128.store(o + 4 * step, f32x4.sub(e4, o8));
+  v128.store(o + 5 * step, p3);
+}
+
+/**
+ * dW [3][3][ci][co] rows r0 … r0+rows−1 of ci = Gᵀ Z G, Z[ξ] (ci × co, rows of co floats) at
+ * z + ξ·ldz·4 bytes.
+ */
+export function winograd4FilterGrad(z: usize, ci: i32, co: i32, ldz: i32, r0: i32, rows: i32, dw: usize): void {
+  const mat = <usize>ldz << 2;
+  const tap = <usize>ci * <usize>co << 2;
+  for (let r = r0; r < r0 + rows; r++) {
+    for (let q = 0; q < co; q += 4) {
+      const nq = min(4, co - q);
+      const off = (<usize>r * <usize>co + <usize>q) << 2;
+      const s = z + off;
+      // Z[i][j] = matrix 6i + j. Gᵀ along i per column j (t_j), then along j per row kh.
+      for (let kh = 0; kh < 3; kh++) {
+        const t0 = gtColumn(s, mat, nq, kh), t1 = gtColumn(s + mat, mat, nq, kh), t2 = gtColumn(s + 2 * mat, mat, nq, kh);
+        const t3 = gtColumn(s + 3 * mat, mat, nq, kh), t4 = gtColumn(s + 4 * mat, mat, nq, kh), t5 = gtColumn(s + 5 * mat, mat, nq, kh);
+        const o = dw + off + <usize>(3 * kh) * tap;
+        storePartial(o, gtAt(t0, t1, t2, t3, t4, t5, 0), nq);
+        storePartial(o + tap, gtAt(t0, t1, t2, t3, t4, t5, 1), nq);
+        storePartial(o + 2 * tap, gtAt(t0, t1, t2, t3, t4, t5, 2), nq);
+      }
+    }
+  }
+}
+
+/** Row k of Gᵀ times column j of Z: the six matrices at s, s + 6·mat, … (ξ = 6i + j). */
+// @ts-ignore: decorator
+@inline
+function gtColumn(s: usize, mat: usize, nq: i32, k: i32): v128 {
+  const step = mat * 6;
+  return gtAt(loadN(s, nq), loadN(s + step, nq), loadN(s + 2 * step, nq), loadN(s + 3 * step, nq), loadN(s + 4 * step, nq),
+    loadN(s + 5 * step, nq), k);
+}
+
+/**
+ * Row k (0–2) of Gᵀ times (z0 … z5): z0/4 − (z1 + z2)/6 + (z3 + z4)/24, (z2 − z1)/6 + (z3 − z4)/12,
+ * (z3 + z4 − z1 − z2)/6 + z5.
+ */
+// @ts-ignore: decorator
+@inline
+function gtAt(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, k: i32): v128 {
+  const sixth = f32x4.splat(1.0 / 6.0);
+  if (k == 1) return madd(f32x4.sub(z3, z4), f32x4.splat(1.0 / 12.0), f32x4.mul(f32x4.sub(z2, z1), sixth));
+  const s12 = f32x4.add(z1, z2);
+  const s34 = f32x4.add(z3, z4);
+  if (k == 0) return madd(s34, f32x4.splat(1.0 / 24.0), madd(s12, f32x4.splat(-1.0 / 6.0), f32x4.mul(z0, f32x4.splat(0.25))));
+  return madd(f32x4.sub(s34, s12), sixth, z5);
 }

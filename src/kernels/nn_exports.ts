@@ -154,6 +154,11 @@ export interface NnExports {
   /** The whole conv (input transform, 36 GEMMs with packed U at u, output transform) on tiles t0…t0+count−1, in the block's scratch. */
   winograd4Tiles(x: number, h: number, w: number, c: number, pt: number, pl: number, th: number, tw: number, u: number,
     co: number, oh: number, ow: number, t0: number, count: number, scratch: number, out: number): void;
+  /** Ŷ = A dy Aᵀ (6×6 from 4×4) of tiles t0…t0+count−1 of dy [n][oh][ow][co] as rows of 36 packed B matrices (ldk rows). */
+  winograd4GradOut(dy: number, oh: number, ow: number, co: number, th: number, tw: number, ldk: number, t0: number,
+    count: number, dst: number): void;
+  /** dW [3][3][ci][co] rows r0…r0+rows−1 = Gᵀ Z G from Z[36] (ci × co, ldz floats apart). */
+  winograd4FilterGrad(z: number, ci: number, co: number, ldz: number, r0: number, rows: number, dw: number): void;
   // ---- end GEMM and convolution ----
   [name: string]: unknown;
 }

@@ -20,7 +20,7 @@ export const THREADED_MAX_PAGES = 65536;
 /** Bytes of GEMM edge scratch per worker (assembly/nn/gemm.ts: 4×8 floats), rounded to a cache line. */
 const SCRATCH_BYTES = 128;
 /** Exports the workers may be asked to run. */
-const WORKER_EXPORTS = ['gemmIndirect', 'gemmPackBRows', 'gemmTranspose', 'convIm2colPacked', 'adamUpdate', 'binary', 'unary', 'bnSums', 'bnApply', 'bnGradSums', 'bnGradApply', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'attentionForward', 'attentionBackward', 'matrixTranspose', 'winogradFilter', 'winogradInput', 'winogradOutput', 'winogradGradOut', 'winogradFilterGrad', 'winograd4Filter', 'winograd4Input', 'winograd4Output', 'winograd4Tiles', 'maxPool', 'avgPool', 'maxPoolGrad', 'avgPoolGrad', 'convPlanarPad', 'convDirectForward', 'convScatterInputGrad', 'convDirectFilterGrad', 'reduceSumColumns'];
+const WORKER_EXPORTS = ['gemmIndirect', 'gemmPackBRows', 'gemmTranspose', 'convIm2colPacked', 'adamUpdate', 'binary', 'unary', 'bnSums', 'bnApply', 'bnGradSums', 'bnGradApply', 'gelu', 'geluGrad', 'layerNorm', 'layerNormGrad', 'attentionForward', 'attentionBackward', 'matrixTranspose', 'winogradFilter', 'winogradInput', 'winogradOutput', 'winogradGradOut', 'winogradFilterGrad', 'winograd4Filter', 'winograd4Input', 'winograd4Output', 'winograd4Tiles', 'winograd4GradOut', 'winograd4FilterGrad', 'maxPool', 'avgPool', 'maxPoolGrad', 'avgPoolGrad', 'convPlanarPad', 'convDirectForward', 'convScatterInputGrad', 'convDirectFilterGrad', 'reduceSumColumns'];
 
 /** Options of {@link loadWasmThreaded}. */
 export interface ThreadedOptions {

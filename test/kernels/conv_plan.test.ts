@@ -16,8 +16,8 @@ const info = (x: number[], f: number[], stride: number, pad: Pad) => convInfoOf(
 //     'gemm-filter-rows'; fw·ci = 30 of 32 floats → dx 'scatter'; no padding, 16 of 16 panel
 //     columns → dW 'row-gemm'.
 //   ResNet 3x3 64→64 (batch 8, 32x32, same): 3x3 stride 1, 64 ≥ 32 channels both ways, 8·8·8
-//     4x4 tiles ≥ 4 → forward and dx 'winograd4'; 8·16·16 2x2 tiles ≥ 32 → dW 'winograd'. With
-//     16 channels: forward 'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels) 'winograd'.
+//     4x4 tiles ≥ 4 (≥ 8 for dW) → forward, dx and dW 'winograd4'. With 16 channels: forward
+//     'gemm-indirect', dx 'gemm-rotated', but dW (≥ 8 channels, 8·16·16 2x2 tiles ≥ 32) 'winograd'.
 //     512 → 512 at batch 1 on 4x4 (one 4x4 tile < 4): forward 'winograd' (≥ 4 2x2 tiles with
 //     ≥ 256 channels each way), dx 'gemm-rotated' (that rule is the forward pass's) and (16
 //     pixels < 512 filters) dW 'gemm-few-pixels'; 128 → 128 there (< 256 channels) and 512 → 512
@@ -54,7 +54,7 @@ describe('conv planner', () => {
     const c = info([8, 32, 32, 64], [3, 3, 64, 64], 1, 'same');
     expect(planForward(c).name).toBe('winograd4');
     expect(planInputGrad(c).name).toBe('winograd4');
-    expect(planFilterGrad(c).name).toBe('winograd');
+    expect(planFilterGrad(c).name).toBe('winograd4');
     expect(planFilterGrad(info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same')).name).toBe('winograd');
     expect(planFilterGrad(info([8, 32, 32, 64], [3, 3, 64, 4], 1, 'same')).name).toBe('gemm-many-pixels');
     for (const few of [info([8, 32, 32, 16], [3, 3, 16, 16], 1, 'same'), info([1, 4, 4, 512], [3, 3, 512, 512], 1, 'same')]) {

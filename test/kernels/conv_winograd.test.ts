@@ -1,6 +1,6 @@
 // Winograd strategies (src/kernels/conv/winograd.ts; assembly/nn/conv_winograd.ts and
-// conv_winograd4.ts): 'winograd4' (F(4×4, 3×3): forward and input gradient) and 'winograd'
-// (F(2×2, 3×3): forward on few tiles, filter gradient) against tfjs-backend-cpu (which sums in
+// conv_winograd4.ts): 'winograd4' (F(4×4, 3×3): all three passes) and 'winograd' (F(2×2, 3×3):
+// forward on few tiles, filter gradient on few channels) against tfjs-backend-cpu (which sums in
 // float64) within an error bound from the operands' magnitudes, on odd output sizes (cropped
 // edge tiles), batch 1, channel counts that are not multiples of 4 or 16, 'same', 'valid' and
 // explicit padding, block by block and step by step; the plan really ran the strategy named;
@@ -132,22 +132,25 @@ describe("conv strategies 'winograd4' and 'winograd'", () => {
     });
   }
 
-  // From 8 channels and 32 tiles (cpu's filter gradient runs at ~10 MFLOP/s: small shapes).
-  const filterGrads: [string, number[], number[], Pad][] = [
-    ['same, odd 9x7, ci 13, co 10', [2, 9, 7, 13], [3, 3, 13, 10], 'same'],
-    ['valid 15x12 → 13x10, ci 9, co 35, batch 1', [1, 15, 12, 9], [3, 3, 9, 35], 'valid'],
-    ['explicit padding (0, 2) (2, 1), ci 34, co 32', [2, 8, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]]],
+  // F(2×2) from 8 channels and 32 tiles of 2x2, F(4×4) from 32 channels and 8 tiles of 4x4 (cpu's
+  // filter gradient runs at ~10 MFLOP/s: small shapes).
+  const filterGrads: [string, number[], number[], Pad, string][] = [
+    ['same, odd 9x7, ci 13, co 10', [2, 9, 7, 13], [3, 3, 13, 10], 'same', 'winograd'],
+    ['valid 15x12 → 13x10, ci 9, co 35, batch 1', [1, 15, 12, 9], [3, 3, 9, 35], 'valid', 'winograd'],
+    ['explicit padding (0, 2) (2, 1), ci 34, co 32', [2, 8, 7, 34], [3, 3, 34, 32], [[0, 0], [0, 2], [2, 1], [0, 0]], 'winograd4'],
+    ['same, odd 11x9, ci 33, co 36', [2, 11, 9, 33], [3, 3, 33, 36], 'same', 'winograd4'],
+    ['valid 14x13 → 12x11, ci 32, co 32, batch 1', [1, 14, 13, 32], [3, 3, 32, 32], 'valid', 'winograd4'],
   ];
-  for (const [label, xs, fs, pad] of filterGrads) {
-    it(`filter gradient (tf.grad, winograd) matches cpu within c·eps·Σ|x||dy|: ${label}`, async () => {
+  for (const [label, xs, fs, pad, strategy] of filterGrads) {
+    it(`filter gradient (tf.grad, ${strategy}) matches cpu within c·eps·Σ|x||dy|: ${label}`, async () => {
       const dyOf = () => rand(tf.conv2d(rand(xs, 5) as tf.Tensor4D, rand(fs, 7) as tf.Tensor4D, 1, pad).shape, 9);
       const dw = (x: tf.Tensor4D, dy: tf.Tensor) => tf.grad((ww: tf.Tensor4D) => tf.conv2d(x, ww, 1, pad).mul(dy).sum())(rand(fs, 7) as tf.Tensor4D);
       const [got] = await runOn('wmoe', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
-      expect(lastConvStrategy('filterGrad')).toBe('winograd');
+      expect(lastConvStrategy('filterGrad')).toBe(strategy);
       const [ref] = await runOn('cpu', () => dw(rand(xs, 5) as tf.Tensor4D, dyOf()));
       // S = Σ|x||dy| per dW element: the same gradient of |x| and |dy| (it is bilinear in them).
       const [s] = await runOn('cpu', () => dw(rand(xs, 5).abs() as tf.Tensor4D, dyOf().abs()));
-      expectWithinBound(got!.data, ref!.data, s!.data, BOUND.winograd!);
+      expectWithinBound(got!.data, ref!.data, s!.data, BOUND[strategy]!);
     });
   }
 
@@ -182,13 +185,13 @@ describe("conv strategies 'winograd4' and 'winograd'", () => {
     const pool = backend.nn.pool!;
     expect(pool.threads).toBe(2);
     // F(4×4): 8·8·8 = 512 tiles, block by block (16 blocks); 2·2·2 = 8 tiles × 512 channels, step
-    // by step, above the transforms' and the GEMMs' thresholds for splitting. F(2×2): the
-    // forward pass on 1·2·2 = 4 tiles × 256 channels (the few-tiles rule), and every filter
-    // gradient here.
+    // by step, above the transforms' and the GEMMs' thresholds for splitting; the filter
+    // gradients of both. F(2×2): the forward pass on 1·2·2 = 4 tiles × 256 channels (the
+    // few-tiles rule), the filter gradient on 16 channels.
     expect([winogradBlocked(512, F4), winogradBlocked(8, F4)]).toEqual([true, false]);
     const f = () => {
       const out: tf.Tensor[] = [];
-      for (const [n, s, ci, co] of [[1, 4, 256, 256], [8, 32, 32, 32], [2, 8, 64, 512]]) {
+      for (const [n, s, ci, co] of [[1, 4, 256, 256], [8, 32, 32, 32], [8, 16, 16, 16], [2, 8, 64, 512]]) {
         const x = rand([n!, s!, s!, ci!], 31) as tf.Tensor4D;
         const w = rand([3, 3, ci!, co!], 32) as tf.Tensor4D;
         const dy = rand([n!, s!, s!, co!], 33);
@@ -205,8 +208,8 @@ describe("conv strategies 'winograd4' and 'winograd'", () => {
     expect(pool.workerChunks).toBeGreaterThan(before);
     expect(lastConvStrategy('forward')).toBe('winograd4');
     expect(lastConvStrategy('inputGrad')).toBe('winograd4');
-    expect(lastConvStrategy('filterGrad')).toBe('winograd');
-    for (let i = 0; i < 9; i++) {
+    expect(lastConvStrategy('filterGrad')).toBe('winograd4');
+    for (let i = 0; i < 12; i++) {
       expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);
     }
   });

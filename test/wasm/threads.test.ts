@@ -116,13 +116,17 @@ describe('threaded kernels equal one thread bit for bit and match cpu', () => {
       const x = () => rand(c.x, 6) as tf.Tensor4D;
       const w = () => rand(c.f, 7) as tf.Tensor4D;
       const dy = () => rand(dyShape, 8) as tf.Tensor4D;
-      await compare(() => tf.conv2d(x(), w(), c.s, pad), 1e-3);
-      await compare(() => tf.conv2dTranspose(dy(), w(), c.x as [number, number, number, number], c.s, pad), 1e-3);
+      // 3x3 stride 1 runs Winograd F(4×4, 3×3) (F(2×2) on ResNet's 4x4 maps at batch 1), whose
+      // transforms round more than plain sums: held to 5e-3 here, and to a bound from the
+      // operands' magnitudes in test/kernels/conv_winograd.test.ts.
+      const tol = c.f[0] === 3 && c.s === 1 ? 5e-3 : 1e-3;
+      await compare(() => tf.conv2d(x(), w(), c.s, pad), tol);
+      await compare(() => tf.conv2dTranspose(dy(), w(), c.x as [number, number, number, number], c.s, pad), tol);
       await compare(() =>
         tf.engine().runKernel('Conv2DBackpropFilter', { x: x(), dy: dy() }, {
           strides: [c.s, c.s], pad, dataFormat: 'NHWC', filterShape: c.f,
         }) as tf.Tensor,
-        c.cpuFilter ? 1e-3 : null,
+        c.cpuFilter ? tol : null,
       );
     }, 60_000);
   }

@@ -9,7 +9,7 @@
 //                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated',
 //                  'winograd4' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
 //                  rotated by 180°) | 'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
-//   filter grad    'empty' | 'winograd' (3×3 stride 1, see below) | 'row-gemm' (no padding, ci < 8,
+//   filter grad    'empty' | 'winograd4' and 'winograd' (3×3 stride 1, see below) | 'row-gemm' (no padding, ci < 8,
 //                  co filling 8-column panels) |
 //                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
 //                  'gemm-many-pixels'.
@@ -32,8 +32,11 @@
 // filter) 1.03–1.26× the GEMM on 4x4·512, 1.47× on 256→256, 1.28× 256→512; 128→128 0.96× (hence
 // 256); 2x2 maps (1 tile) 0.63×. Kept filter forms (packed_filter_cache.ts) stay in WASM memory,
 // read in place, so repeated inference calls pay neither the filter transform nor its copy.
-// 'winograd' also runs the filter gradient from 8 channels each way and 32 tiles of 2×2 pixels:
-// measured 1.65–1.85× the GEMM on ResNet-18 at batch 32, 1.8–2.2× on 32→32, 16→16 and 8→16
+// The filter gradient takes 'winograd4' from 32 channels each way and 8 tiles of 4×4 pixels:
+// against F(2×2) (measured as above) 1.2–1.9× on ResNet-18 at batch 32 and Fashion-MNIST's at
+// batch 64, about 1× at batch 8 on 16x16·32 and at batch 1 on 16x16·64; on 16 channels 0.5–0.85×
+// (tiny calls). Else 'winograd' from 8 channels each way and 32 tiles of 2×2 pixels: measured
+// earlier 1.65–1.85× the GEMM on ResNet-18 at batch 32, 1.8–2.2× on 32→32, 16→16 and 8→16
 // channels, 1.02× on 4x4·512 at batch 4.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
@@ -43,7 +46,7 @@ import type { Conv2DInfo } from './geometry.js';
 import { directForwardFits, forwardDirect, inputGradDirect } from './direct.js';
 import { filterRowsFits, forwardGemm, inputGradCol2im, inputGradRotated } from './gemm.js';
 import { inputGradScatter, scatterFits } from './scatter.js';
-import { filterGradWinograd, forwardWinograd, forwardWinograd4, inputGradWinograd4 } from './winograd.js';
+import { filterGradWinograd, filterGradWinograd4, forwardWinograd, forwardWinograd4, inputGradWinograd4 } from './winograd.js';
 import {
   directFilterGradFits, filterGrad1x1, filterGrad1x1Fits, filterGradDirect, filterGradFewPixels, filterGradManyPixels,
   filterGradRowGemm, rowGemmFilterGradFits,
@@ -52,7 +55,7 @@ import { type FilterGradAt, type ForwardCall, type InputGradAt, filterGradIn, in
 
 export type ForwardStrategy = 'direct' | 'winograd4' | 'winograd' | 'gemm-filter-rows' | 'gemm-indirect';
 export type InputGradStrategy = 'single-channel' | 'scatter' | 'direct-rotated' | 'winograd4' | 'gemm-rotated' | 'gemm-col2im';
-export type FilterGradStrategy = 'empty' | 'winograd' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
+export type FilterGradStrategy = 'empty' | 'winograd4' | 'winograd' | 'row-gemm' | 'direct' | 'gemm-1x1' | 'gemm-few-pixels' | 'gemm-many-pixels';
 
 /** Forward plan: out [n, oh, ow, co] values of a call by `run`. */
 export interface ForwardPlan {
@@ -80,7 +83,9 @@ export const WINOGRAD4_MIN_TILES = 4;
 export const WINOGRAD_FORWARD_FEW_TILES = 4;
 /** …this many (few tiles: the GEMM streams the large filter for few pixels; see the header). */
 export const WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS = 256;
-/** The filter gradient's Winograd (F(2×2, 3×3)) needs at least this many channels each way and 2×2 tiles. */
+/** The filter gradient takes F(4×4, 3×3) from WINOGRAD_MIN_CHANNELS each way and this many 4×4 tiles… */
+export const WINOGRAD4_FILTER_GRAD_MIN_TILES = 8;
+/** …else F(2×2, 3×3) from this many channels each way and 2×2 tiles. */
 export const WINOGRAD_FILTER_GRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_FILTER_GRAD_MIN_TILES = 32;
 
@@ -157,6 +162,9 @@ export function planFilterGrad(info: Conv2DInfo): FilterGradPlan {
   const m = info.batchSize * info.outHeight * info.outWidth;
   if (m === 0 || k === 0 || co === 0) return { name: 'empty', run: () => new Float32Array(k * co) };
   const { batchSize: n, outHeight: oh, outWidth: ow } = info;
+  if (winogradFits(info, ci, co, n, oh, ow, WINOGRAD_MIN_CHANNELS, WINOGRAD4_FILTER_GRAD_MIN_TILES, 4)) {
+    return { name: 'winograd4', run: filterGradWinograd4 };
+  }
   if (winogradFits(info, ci, co, n, oh, ow, WINOGRAD_FILTER_GRAD_MIN_CHANNELS, WINOGRAD_FILTER_GRAD_MIN_TILES)) {
     return { name: 'winograd', run: filterGradWinograd };
   }

@@ -1,5 +1,5 @@
-// Winograd strategies of a 3×3 stride-1 conv: 'winograd', F(2×2, 3×3), for all three passes,
-// and 'winograd4', F(4×4, 3×3), for the forward pass and the input gradient:
+// Winograd strategies of a 3×3 stride-1 conv, for all three passes: 'winograd', F(2×2, 3×3),
+// and 'winograd4', F(4×4, 3×3):
 //   forward        per output tile of m×m pixels (m = 2 or 4) the (m+2)×(m+2) input tile is
 //                  transformed (V = Bᵀ d B), the filter once per call (U = G g Gᵀ, packed for the
 //                  GEMM, cached per filter tensor like the packed filters of the GEMM path),
@@ -8,8 +8,8 @@
 //                  pixels: 16·ci·co multiplies per 4 pixels instead of 36·ci·co (2.25× fewer),
 //                  or 36·ci·co per 16 pixels instead of 144·ci·co (4× fewer);
 //   input grad     the forward conv of dy with the filter turned by 180° (as 'gemm-rotated');
-//   filter grad    (F(2×2) only) dW = Gᵀ Z[ξ] G with Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ], Ŷ = A dy Aᵀ
-//                  per tile (the adjoint of the output transform): 16 GEMMs reducing over the tiles.
+//   filter grad    dW = Gᵀ Z[ξ] G with Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ], Ŷ = A dy Aᵀ per tile (the
+//                  adjoint of the output transform): (m+2)² GEMMs reducing over the tiles.
 // F(4×4) calls with many tiles run block by block (winograd4Tiles), each block's V and M in
 // cache (F(2×2) runs its forward pass only on few tiles, plan.ts); the blocks, the transforms (by tiles, or filter rows) and the GEMMs
 // (parallel_gemm.ts) split over threads into independent chunks, so 1 and 2 threads give
@@ -36,6 +36,9 @@ export interface WinogradTransform {
   filter: string;
   input: string;
   output: string;
+  /** The filter gradient's kernels: Ŷ = A dy Aᵀ, and dW = Gᵀ Z G. */
+  gradOut: string;
+  filterGrad: string;
   blocked?: { kernel: string; tiles: number };
   /** Per orientation (0 forward, 1 rotated for the input gradient): the transformed filters kept per filter tensor. */
   kept: [FilterFormCache, FilterFormCache];
@@ -44,7 +47,7 @@ export interface WinogradTransform {
 /** F(2×2, 3×3): its forward pass runs on few tiles only (plan.ts), so it needs no blocks. */
 export const F2: WinogradTransform = {
   m: 2, xi: 16, filter: 'winogradFilter', input: 'winogradInput', output: 'winogradOutput',
-  kept: [new FilterFormCache(), new FilterFormCache()],
+  gradOut: 'winogradGradOut', filterGrad: 'winogradFilterGrad', kept: [new FilterFormCache(), new FilterFormCache()],
 };
 
 /**
@@ -54,11 +57,9 @@ export const F2: WinogradTransform = {
  */
 export const F4: WinogradTransform = {
   m: 4, xi: 36, filter: 'winograd4Filter', input: 'winograd4Input', output: 'winograd4Output',
-  blocked: { kernel: 'winograd4Tiles', tiles: 32 }, kept: [new FilterFormCache(), new FilterFormCache()],
+  gradOut: 'winograd4GradOut', filterGrad: 'winograd4FilterGrad', blocked: { kernel: 'winograd4Tiles', tiles: 32 }, kept: [new FilterFormCache(), new FilterFormCache()],
 };
 
-/** The 16 matrices of F(2×2, 3×3) (the filter gradient's). */
-const XI = F2.xi;
 
 /** Below this many tiles·channels a transform runs on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_MIN_TRANSFORM = 1 << 14;
@@ -244,34 +245,39 @@ function inputGradWith(f: WinogradTransform, args: KernelArgs, info: Conv2DInfo)
 }
 
 /**
- * Filter-gradient strategy 'winograd' (3×3, stride 1): dW [3, 3, ci, co] = Gᵀ Z[ξ] G with the
- * 16 GEMMs Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ] reducing over the tiles, V the forward's input transform
- * of x and Ŷ = A dy Aᵀ the adjoint of its output transform (written packed for the GEMM).
+ * Filter-gradient strategy 'winograd' (F(2×2, 3×3); 3×3, stride 1): dW [3, 3, ci, co] = Gᵀ Z[ξ] G
+ * with the GEMMs Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ] reducing over the tiles, V the forward's input
+ * transform of x and Ŷ = A dy Aᵀ the adjoint of its output transform (written packed for the GEMM).
  */
 export function filterGradWinograd(backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo): Float32Array {
-  return filterGradIn(backend, xv, dyv, info, (at) => filterGradAt(backend, at));
+  return filterGradIn(backend, xv, dyv, info, (at) => filterGradAt(backend, F2, at));
 }
 
-/** The filter gradient's steps in the arena (see filterGradWinograd): V and Ŷ of all tiles, 16 GEMMs, Gᵀ Z G. */
-function filterGradAt(backend: WmoeBackend, { ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
+/** Filter-gradient strategy 'winograd4' (F(4×4, 3×3)): as filterGradWinograd. */
+export function filterGradWinograd4(backend: WmoeBackend, xv: Float32Array, dyv: Float32Array, info: Conv2DInfo): Float32Array {
+  return filterGradIn(backend, xv, dyv, info, (at) => filterGradAt(backend, F4, at));
+}
+
+/** The filter gradient's steps by transform `f` in the arena: V and Ŷ of all tiles, the GEMMs, Gᵀ Z G. */
+function filterGradAt(backend: WmoeBackend, f: WinogradTransform, { ex, arena, info, px, pdy, pdw }: FilterGradAt): void {
   const { inChannels: ci, outChannels: co } = info;
-  const th = Math.ceil(info.outHeight / 2);
-  const tw = Math.ceil(info.outWidth / 2);
+  const th = Math.ceil(info.outHeight / f.m);
+  const tw = Math.ceil(info.outWidth / f.m);
   const tiles = info.batchSize * th * tw;
   const vm = tiles * ci + PAD / 4;
   const ys = filterStride(tiles, co);
   const zm = ci * co + PAD / 4;
-  const pv = arena.alloc(XI * vm * 4);
-  const py = arena.alloc(XI * ys);
-  const pz = arena.alloc(XI * zm * 4);
+  const pv = arena.alloc(f.xi * vm * 4);
+  const py = arena.alloc(f.xi * ys);
+  const pz = arena.alloc(f.xi * zm * 4);
   const pind = arena.alloc(indirectionBytes(ci, 1));
   const geometry = [info.inHeight, info.inWidth, ci, info.padInfo.top, info.padInfo.left, th, tw];
-  splitUnits(backend, 'winogradInput', [px, ...geometry, vm, 0, tiles, pv], (p) => [0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, p * ci * 4], 10, tiles, tiles * ci);
+  splitUnits(backend, f.input, [px, ...geometry, vm, 0, tiles, pv], (p) => [0, 0, 0, 0, 0, 0, 0, 0, 0, p, 0, p * ci * 4], 10, tiles, tiles * ci);
   const gradArgs = [pdy, info.outHeight, info.outWidth, co, th, tw, tiles, 0, tiles, py];
-  splitUnits(backend, 'winogradGradOut', gradArgs, (p) => [0, 0, 0, 0, 0, 0, 0, p, 0, 0], 8, tiles, tiles * co);
-  for (let xi = 0; xi < XI; xi++) {
+  splitUnits(backend, f.gradOut, gradArgs, (p) => [0, 0, 0, 0, 0, 0, 0, p, 0, 0], 8, tiles, tiles * co);
+  for (let xi = 0; xi < f.xi; xi++) {
     // A = V[ξ]ᵀ (ci × tiles): row i at column i of V[ξ], ci floats per step.
     ex.gemm(ci, co, tiles, pv + xi * vm * 4, 1, ci, py + xi * ys, pz + xi * zm * 4, co, 0, pind);
   }
-  splitUnits(backend, 'winogradFilterGrad', [pz, ci, co, zm, 0, ci, pdw], (p) => [0, 0, 0, 0, p, 0, 0], 5, ci, ci * co);
+  splitUnits(backend, f.filterGrad, [pz, ci, co, zm, 0, ci, pdw], (p) => [0, 0, 0, 0, p, 0, 0], 5, ci, ci * co);
 }

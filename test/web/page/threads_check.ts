@@ -44,14 +44,15 @@ function inputs(n: number, seed: number): Float32Array {
 }
 
 /**
- * conv2d(x, w, 'same') of x [4, 16, 16, 64] and w [3, 3, 64, 64] (big enough to be split), and
- * ∂/∂x, ∂/∂w of sum(relu(conv) · s) with s of the output's 65 536 elements (a split Multiply).
+ * conv2d(x, w, 'same') of x [4, 32, 32, 64] and w [3, 3, 64, 64] (Winograd F(4×4) block by block
+ * over 256 tiles: big enough to be split), and ∂/∂x, ∂/∂w of sum(relu(conv) · s) with s of the
+ * output's 262 144 elements (a split Multiply).
  */
 export function threadOutputs(tf: typeof tfc): ThreadOutputs {
   const [forward, dx, dw] = tf.tidy(() => {
-    const x = tf.tensor4d(inputs(4 * 16 * 16 * 64, 1), [4, 16, 16, 64]);
+    const x = tf.tensor4d(inputs(4 * 32 * 32 * 64, 1), [4, 32, 32, 64]);
     const w = tf.tensor4d(inputs(3 * 3 * 64 * 64, 2).map((v) => v / 24), [3, 3, 64, 64]);
-    const s = tf.tensor4d(inputs(4 * 16 * 16 * 64, 3), [4, 16, 16, 64]);
+    const s = tf.tensor4d(inputs(4 * 32 * 32 * 64, 3), [4, 32, 32, 64]);
     const loss = (a: tfc.Tensor, b: tfc.Tensor) => tf.sum(tf.mul(tf.relu(tf.conv2d(a as tfc.Tensor4D, b as tfc.Tensor4D, 1, 'same')), s));
     return [tf.conv2d(x, w, 1, 'same'), ...tf.grads(loss)([x, w])];
   });
