@@ -11,9 +11,9 @@
 //   filter grad    dW = Gᵀ Z[ξ] G with Z[ξ] (ci × co) = V[ξ]ᵀ · Ŷ[ξ], Ŷ = A dy Aᵀ per tile (the
 //                  adjoint of the output transform): (m+2)² GEMMs reducing over the tiles.
 // F(4×4) calls with many tiles run block by block (winograd4Tiles), each block's V and M in
-// cache (F(2×2) runs its forward pass only on few tiles, plan.ts); the blocks, the transforms (by tiles, or filter rows) and the GEMMs
-// (parallel_gemm.ts) split over threads into independent chunks, so 1 and 2 threads give
-// bit-identical results. Kernels: assembly/nn/conv_winograd.ts and conv_winograd4.ts. Which
+// cache (F(2×2) runs its forward pass only on few tiles, plan.ts); the blocks, the transforms
+// (by tiles, or filter rows) and the GEMMs (parallel_gemm.ts) split over threads into
+// independent chunks, so 1 and 2 threads give bit-identical results. Kernels: assembly/nn/conv_winograd.ts and conv_winograd4.ts. Which
 // shapes take which: plan.ts.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
@@ -57,9 +57,9 @@ export const F2: WinogradTransform = {
  */
 export const F4: WinogradTransform = {
   m: 4, xi: 36, filter: 'winograd4Filter', input: 'winograd4Input', output: 'winograd4Output',
-  gradOut: 'winograd4GradOut', filterGrad: 'winograd4FilterGrad', blocked: { kernel: 'winograd4Tiles', tiles: 32 }, kept: [new FilterFormCache(), new FilterFormCache()],
+  gradOut: 'winograd4GradOut', filterGrad: 'winograd4FilterGrad', blocked: { kernel: 'winograd4Tiles', tiles: 32 },
+  kept: [new FilterFormCache(), new FilterFormCache()],
 };
-
 
 /** Below this many tiles·channels a transform runs on one thread (waking a worker costs ~10–50 µs). */
 const PARALLEL_MIN_TRANSFORM = 1 << 14;
@@ -70,7 +70,7 @@ interface WinogradGeometry {
 }
 
 /**
- * Bytes added between the 16 matrices of U, V and M (assembly/nn/conv_winograd.ts PAD): 16
+ * Bytes added between the matrices of U, V and M (assembly/nn/winograd_common.ts PAD): 16 or 36
  * streams a multiple of 4 KiB apart would share one L1 set.
  */
 const PAD = 64;
