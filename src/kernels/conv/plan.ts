@@ -9,10 +9,9 @@
 //                  'scatter' (fw·ci filling 8-float passes: LeNet 6→16) | 'direct-rotated',
 //                  'winograd4' and 'gemm-rotated' (stride 1: forward conv of dy with the filter
 //                  rotated by 180°) | 'gemm-col2im' (stride > 1: cols = dy · Wᵀ, then col2im, in chunks);
-//   filter grad    'empty' | 'winograd4' and 'winograd' (3×3 stride 1, see below) | 'row-gemm' (no padding, ci < 8,
-//                  co filling 8-column panels) |
-//                  'direct' (stride 1, ci < 8) | 'gemm-1x1' | 'gemm-few-pixels' (pixels < co) |
-//                  'gemm-many-pixels'.
+//   filter grad    'empty' | 'winograd4' and 'winograd' (3×3 stride 1, see below) | 'row-gemm'
+//                  (no padding, ci < 8, co filling 8-column panels) | 'direct' (stride 1, ci < 8) |
+//                  'gemm-1x1' | 'gemm-few-pixels' (pixels < co) | 'gemm-many-pixels'.
 //
 // Winograd (conv/winograd.ts). 'winograd4', F(4×4, 3×3) (4× fewer multiplies than the direct
 // conv), runs a 3×3 stride-1 conv's forward pass and input gradient when both channel counts of
@@ -22,9 +21,9 @@
 // said): ResNet-18 at batch 32, 32x32·64 … 4x4·512, forward 1.2–1.9×, input gradient 1.3–1.8×;
 // Fashion-MNIST's ResNet-18 at batch 64 (28x28·64, 14x14·128, 7x7·256) 1.1–2.6×; batch 8,
 // 16x16·32 and 8x8·32→64, 1.4–2.8×; batch 1 with the filter kept (inference) 32x32·64 1.4–1.6×,
-// 16x16·128 1.5–1.8×, 8x8·256 (4 tiles) 1.0–2.2×, 4x4·512 at batch 4 (4 tiles) 1.0–1.5×. On
-// fewer tiles its 36 GEMMs stream 36/16 as many filter bytes as F(2×2)'s 16 for as few rows:
-// 4x4·512 at batch 1 (one tile) 0.6–0.85×, batch 2 about 1×. The transforms' rounding grows
+// 16x16·128 1.5–1.8×, 8x8·256 (4 tiles) 0.8–2.3× (about 1× in the quieter run), 4x4·512 at
+// batch 4 (4 tiles) 1.0–1.5×. On fewer tiles its 36 GEMMs stream 36/16 as many filter bytes as
+// F(2×2)'s 16 for as few rows: 4x4·512 at batch 1 (one tile) 0.6–0.85×, batch 2 about 1×. The transforms' rounding grows
 // with the larger interpolation points: errors up to 64·eps·Σ|w||x| against F(2×2)'s 3.6
 // (test/kernels/conv_winograd.test.ts), still ~4e-6 of that sum.
 // 'winograd' (F(2×2)) keeps the forward pass from 4 tiles of 2×2 pixels when both channel counts
