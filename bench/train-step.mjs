@@ -22,9 +22,9 @@
 // Rows: LeNet-5 at batch 64 (targets: wmoe ≥ PyTorch at the same thread count, and ≥ 20x
 // tfjs-backend-cpu) and at batch 32; ResNet-18 and ViT at batch 32. Inputs are seeded random
 // images and labels (step time does not depend on pixel values: all experts run on all samples).
-// LeNet-5 rows are timed in --rounds rounds, each running wmoe 1T, wmoe 2T, PyTorch 1T and 2T in
-// an order that rotates every round; a figure is the median of its round medians. ResNet-18 and
-// ViT: wmoe's 1 and 2 threads alternate step by step (1 2 2 1 …), then PyTorch 1T and 2T.
+// Every model's rows are timed in --rounds rounds, each running wmoe 1T, wmoe 2T, PyTorch 1T and
+// 2T in an order that rotates every round; a figure is the median of its round medians. ResNet-18
+// and ViT: within a round wmoe's 1 and 2 threads alternate step by step (1 2 2 1 …).
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
 // a 2-thread row ran slower than its own 1-thread row (another process may have held a core) or PyTorch
 // ran on a BLAS that is not optimised. The machine's load (bench/lib/timing.mjs machineLoad) is
@@ -205,30 +205,54 @@ async function measureTfjsWasm() {
   }
 }
 
-/** `model` at batch 32: wmoe's thread counts alternating step by step (1 2 2 1 …), then PyTorch at 1 and 2 threads. */
+/**
+ * `model` at batch 32, in `rounds` rounds like LeNet-5's, the order rotating every round: wmoe
+ * (its thread counts alternating step by step, 1 2 2 1 …, --big-steps steps each), PyTorch at 1
+ * thread and at 2 (a fresh process each round, its own warm-up step). A slow spell of the machine
+ * then falls on every peer's rounds alike, not on whichever peer ran during it.
+ */
 async function measureBig(wmoe, torch, model) {
+  const jobs = [];
+  let stepper = null;
   if (hasModel(model)) {
     await tf.setBackend('wmoe');
-    const stepper = makeStepper(model, 32, wmoe.backend);
+    stepper = makeStepper(model, 32, wmoe.backend);
     for (const t of wmoe.threads) stepper.run(1, t);
-    const times = { 1: [], 2: [] };
     const n = wmoe.threads.length;
-    for (let i = 0; i < n * args.bigSteps; i++) {
-      const t = n === 1 ? 1 : i % 4 < 2 ? 1 + (i % 2) : 2 - (i % 2);
-      times[t].push(...stepper.run(1, t));
-    }
-    const peak = Math.max(...stepper.memory);
-    for (const t of wmoe.threads) addRow(model, 32, 'wmoe', t, [times[t]], { build: buildOf(wmoe.backend.nn, t), workerShare: workerShare(wmoe.backend.nn.pool, stepper, t), wasmPeakBytes: peak });
-    stepper.dispose();
+    jobs.push({
+      peer: 'wmoe',
+      run: () => {
+        const times = { 1: [], 2: [] };
+        for (let i = 0; i < n * args.bigSteps; i++) {
+          const t = n === 1 ? 1 : i % 4 < 2 ? 1 + (i % 2) : 2 - (i % 2);
+          times[t].push(...stepper.run(1, t));
+        }
+        return times;
+      },
+    });
   } else {
     note(`the package has no model '${model}' yet: ${MODELS[model].label} wmoe rows skipped`);
   }
+  const torchOut = {};
   if (torch) {
-    for (const t of [1, 2]) {
-      const out = torchRun(model, 32, t, args.bigSteps, 1);
-      addRow(model, 32, TORCH_PEER, t, [out.timesMs], torchFields(out));
+    for (const t of [1, 2]) jobs.push({ peer: TORCH_PEER, run: () => ({ [t]: (torchOut[t] = torchRun(model, 32, t, args.bigSteps, 1)).timesMs }) });
+  }
+  const series = new Map(); // `${peer}/${threads}` → per-round times
+  for (let round = 0; round < args.rounds; round++) {
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[(i + round) % jobs.length];
+      for (const [t, times] of Object.entries(job.run())) {
+        const key = `${job.peer}/${t}`;
+        series.set(key, [...(series.get(key) ?? []), times]);
+      }
     }
   }
+  if (stepper) {
+    const peak = Math.max(...stepper.memory);
+    for (const t of wmoe.threads) addRow(model, 32, 'wmoe', t, series.get(`wmoe/${t}`), { build: buildOf(wmoe.backend.nn, t), workerShare: workerShare(wmoe.backend.nn.pool, stepper, t), wasmPeakBytes: peak });
+    stepper.dispose();
+  }
+  if (torch) for (const t of [1, 2]) addRow(model, 32, TORCH_PEER, t, series.get(`${TORCH_PEER}/${t}`), torchFields(torchOut[t]));
 }
 
 /** ResNet-18 at a small batch on tfjs-backend-cpu (one step, minutes) and wmoe (1 thread) at the same batch. */
@@ -268,6 +292,20 @@ async function addSimdShares(wmoe) {
   return limit;
 }
 
+/** Largest relative change of a SIMD limit between two measurements before a note says the machine's speed changed. */
+const LIMIT_DRIFT = 0.15;
+
+/** A note when the WASM SIMD limit at the end of the run is far from the one at its start. */
+function noteLimitDrift(start, end) {
+  for (const kind of ['plain', 'relaxed']) {
+    const a = start[kind]?.gflops;
+    const b = end[kind]?.gflops;
+    if (typeof a === 'number' && typeof b === 'number' && Math.abs(b - a) > LIMIT_DRIFT * Math.max(a, b)) {
+      note(`the ${kind} WASM SIMD limit was ${a.toFixed(1)} GFLOP/s at the start and ${b.toFixed(1)} at the end: the machine's speed changed during the run (another process, or the VM's host); repeat it on a quiet machine before quoting it`);
+    }
+  }
+}
+
 /** Prints the rows (with wmoe/PyTorch where PyTorch is a fair peer) and the verdicts. */
 function printReport(comparisons, checks, load) {
   console.log(`\nMoE training step (K=4, top-2, Adam), images/s (ms per step), medians; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end:`);
@@ -286,6 +324,9 @@ function printReport(comparisons, checks, load) {
 
 // ---- run ------------------------------------------------------------------------------------
 const load = { start: machineLoad() };
+// The limit at the start as well as at the end (addSimdShares): a machine that slowed down or
+// sped up during the run shows as two limits far apart, and a note says so.
+const limitAtStart = simdLimit({ repeats: 5 });
 const wmoe = await initWmoe();
 const torch = initTorch();
 let lenet = null; // wmoe's WASM memory trace at LeNet-5 batch 64
@@ -301,6 +342,7 @@ if (big.includes('resnet18') && hasModel('resnet18') && args.cpuResnetBatch > 0)
 note('tfjs-backend-cpu is not timed on ViT, nor on ResNet-18 at batch 32 (one step would take over an hour; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
 const wmoeBuild = buildOf(wmoe.backend.nn, wmoe.threads.at(-1));
 const simdLimitRecord = await addSimdShares(wmoe);
+noteLimitDrift(limitAtStart, simdLimitRecord);
 wmoe.backend.nn.pool?.dispose?.();
 load.end = machineLoad();
 
@@ -337,6 +379,7 @@ const result = {
   cpuTimesMs: cpu64.timesMs,
   pytorch,
   simdLimit: simdLimitRecord,
+  simdLimitAtStart: limitAtStart,
   rows: rows.map((r) => ({ ...r, problems: rowProblems(rows, r, pytorch) })),
   comparisons,
   checks,
