@@ -157,10 +157,29 @@ function trainStepTable(r) {
   const rows = r.rows.map((x) => [
     MODEL_LABELS[x.model] ?? x.model, String(x.batch), peerName(x), String(x.threads), buildCell(x, r), x.msMedian.toFixed(1),
     x.imagesPerSec >= 100 ? grouped(x.imagesPerSec) : x.imagesPerSec.toFixed(1),
+    limitCell(x.simdLimitShare),
     x.peer === 'wmoe' && ratioOf(x) ? (ratioOf(x).problems.length ? 'invalid' : `${ratioOf(x).ratio.toFixed(2)}×`) : '',
     slower(x) ? 'slower than 1T' : '',
   ]);
-  return fence(table(['model', 'batch', 'runs on', 'threads', 'build / BLAS', 'ms/step', 'images/s', 'wmoe/PyTorch', 'invalid'], rows, 'lrlrlrrrl'));
+  return fence(table(['model', 'batch', 'runs on', 'threads', 'build / BLAS', 'ms/step', 'images/s', 'GFLOP/s (limit)', 'wmoe/PyTorch', 'invalid'], rows, 'lrlrlrrrrl'));
+}
+
+/** "25.5 (54 %)": a train-step row's GFLOP/s and its share of the relaxed-SIMD limit; blank when not counted. */
+function limitCell(share) {
+  if (typeof share?.gflops !== 'number') return '';
+  const g = share.gflops < 1 ? share.gflops.toFixed(2) : share.gflops.toFixed(1);
+  return typeof share.relaxed === 'number' ? `${g} (${(share.relaxed * 100).toFixed(0)} %)` : g;
+}
+
+/** What the GFLOP/s column of the train-step table means, with the limit of the run; null for runs before it was measured. */
+function trainStepLimit(r) {
+  const g = r.simdLimit?.relaxed?.gflops;
+  if (typeof g !== 'number') return null;
+  return `GFLOP/s: the step's nominal FLOPs per second (2 per multiply-add of its convolutions and matrix products, ` +
+    `counted from the kernels one wmoe step dispatches: bench/lib/flops.mjs), the same count for every peer. ` +
+    `In brackets: its share of the WASM relaxed-SIMD limit measured in the same run (threads × ${g.toFixed(1)} GFLOP/s ` +
+    `per core; ${r.simdLimit.plain?.gflops?.toFixed(1) ?? 'n/a'} with plain f32x4 mul+add). Native FMA kernels, and Winograd ` +
+    `convolutions (fewer multiplies than they are counted at), can exceed it.`;
 }
 
 /** What the README says about the PyTorch peer: its BLAS, and whether its figures are quoted as the peer. */
@@ -197,6 +216,8 @@ function trainStep(r) {
   ];
   if (!Array.isArray(r.rows) || !r.rows.length) return parts.join('\n\n');
   parts.push(trainStepTable(r));
+  const limitText = trainStepLimit(r);
+  if (limitText) parts.push(limitText);
   const wmoeRows = r.rows.filter((x) => x.peer === 'wmoe');
   if (wmoeRows.some((x) => !x.build)) {
     parts.push('These results do not record which build of the WASM module each wmoe row ran (they predate that field): ' +

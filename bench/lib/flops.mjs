@@ -1,6 +1,6 @@
 // FLOPs of what a tfjs computation runs, counted from the kernels it dispatched (tf.profile):
 // the multiply-adds of its convolutions (forward, input gradient, filter gradient) and matrix
-// products, 2 FLOP each, from the kernels' input and output shapes. Element-wise kernels, pooling,
+// products (the package's head-summed products and attention cores among them), 2 FLOP each, from the kernels' input and output shapes. Element-wise kernels, pooling,
 // reductions and batch norm are not counted (they are memory-bound and small in FLOPs), so a
 // bench's GFLOP/s is that of the dense arithmetic, comparable to a peer's on the same network.
 // The count is nominal: a convolution counts its direct multiply-adds whatever algorithm the
@@ -36,6 +36,19 @@ export function kernelFlops({ name, inputShapes, outputShapes }) {
       const m = out[out.length - 2];
       const k = size(a) / (size(a.slice(0, -2)) * m);
       return 2 * size(out) * k;
+    }
+    case 'WmoeHeadsMatMul': { // a [H, G, m, k], b [H, Gb, k, n] → Σ over heads [G, m, n]: H·G·m·k·n
+      return 2 * size(inputShapes[0]) * out[out.length - 1];
+    }
+    case 'WmoeAttention': { // q [B, nq, dh], k [B, nk, dh], v [B, nk, dv]: q·kᵀ, then p·v
+      const [b, nq, dh] = inputShapes[0];
+      const [, nk, dv] = inputShapes[2];
+      return 2 * b * nq * nk * (dh + dv);
+    }
+    case 'WmoeAttentionGrad': { // dy, q, k, v, p: dp = dy·vᵀ and dv = pᵀ·dy, dq = ds·k and dk = dsᵀ·q
+      const [b, nq, dh] = inputShapes[1];
+      const [, nk, dv] = inputShapes[3];
+      return 4 * b * nq * nk * (dh + dv);
     }
     default:
       return 0;

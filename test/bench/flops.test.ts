@@ -22,6 +22,18 @@ describe('kernelFlops', () => {
     expect(kernelFlops({ name: '_FusedMatMul', inputShapes: [[32, 512], [512, 10], [10]], outputShapes: [[32, 10]] })).toBe(2 * 32 * 512 * 10);
   });
 
+  it("counts the ViT's head-summed products and its attention core, forward and gradient", () => {
+    // 3 heads of [1, 2080, 64] · [64, 192], summed over the heads
+    expect(kernelFlops({ name: 'WmoeHeadsMatMul', inputShapes: [[3, 1, 2080, 64], [3, 1, 64, 192]], outputShapes: [[1, 2080, 192]] })).toBe(2 * 3 * 2080 * 64 * 192);
+    // 96 (head, image) pairs of 65 queries against 65 keys, dh = 64: q·kᵀ and p·v
+    const att = 2 * 96 * 65 * 65 * (64 + 64);
+    expect(kernelFlops({ name: 'WmoeAttention', inputShapes: [[96, 65, 64], [96, 65, 64], [96, 65, 64]], outputShapes: [[96, 65, 64], [96, 65, 65]] })).toBe(att);
+    const shapes = [[96, 65, 64], [96, 65, 64], [96, 65, 64], [96, 65, 64], [96, 65, 65]];
+    expect(kernelFlops({ name: 'WmoeAttentionGrad', inputShapes: shapes, outputShapes: shapes.slice(1, 4) })).toBe(2 * att);
+    // the CLS-only last block: one query per (head, image)
+    expect(kernelFlops({ name: 'WmoeAttention', inputShapes: [[384, 1, 64], [384, 65, 64], [384, 65, 64]], outputShapes: [[384, 1, 64], [384, 1, 65]] })).toBe(2 * 384 * 65 * 128);
+  });
+
   it('counts nothing for element-wise, pooling and batch-norm kernels', () => {
     for (const name of ['Add', 'Relu', 'MaxPool', 'Mean', 'WmoeBatchNormTrain', 'fusedConv2d__op']) {
       expect(kernelFlops({ name, inputShapes: [[8, 16, 16, 128]], outputShapes: [[8, 16, 16, 128]] })).toBe(0);
