@@ -20,6 +20,10 @@
 //   npm run build && node bench/kernels.mjs [--quick] [--rounds=3] [--only=substring of 'op shape']
 //   (--quick and --only print their table but do not write bench/results/kernels.json)
 //
+// Each row also states wmoe's and tfjs-backend-wasm's share of the WASM SIMD limit measured at the
+// end of the run (rows[].simdShare; bench/lib/simd-limit.mjs): of the plain limit for the plain
+// builds, of the relaxed one when wmoe ran its relaxed build.
+//
 // Shapes: LeNet-5 (conv 5x5 1→6 on 32x32, 5x5 6→16 on 14x14, batch 64; dense 400→120, 120→84,
 // 84→10 at batch 64) and ResNet-18 on 32x32 CIFAR input (batch 2–8). Targets checked here:
 // Conv2D forward ≥ 0.8× tfjs-backend-wasm; Conv2DBackpropInput and Conv2DBackpropFilter
@@ -47,6 +51,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { median } from './lib/timing.mjs';
+import { buildOf } from './lib/wmoe-build.mjs';
+import { formatLimit, simdLimit } from './lib/simd-limit.mjs';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
@@ -276,6 +282,18 @@ for (const c of cases) {
 }
 const peakAfter = wmoe.wasmPeakBytes();
 
+// ---- share of the WASM SIMD limit -------------------------------------------------------------
+// Each row's wmoe and wasm GFLOP/s as a share of the limit of the SIMD they ran (one thread):
+// wmoe's build (plain unless relaxed SIMD is on) and tfjs-backend-wasm's plain SIMD binary.
+const build = buildOf(wmoe.nn, 1);
+const limit = simdLimit({ repeats: 5 });
+const limitOf = (kind) => limit[kind]?.gflops;
+for (const r of rows) {
+  const share = (v, kind) => (typeof v === 'number' && typeof limitOf(kind) === 'number' ? v / limitOf(kind) : null);
+  r.simdShare = { wmoe: share(r.wmoe, build.simd), wasm: share(r.wasm, 'plain') };
+}
+console.log(`${formatLimit(limit)}; wmoe ran the ${build.simd}-SIMD build (${build.wasm}).`);
+
 // ---- targets -------------------------------------------------------------------------------
 // Every shape: Conv2D >= 0.8x XNNPACK, gradients >= 15 GFLOP/s. The ResNet-18 3x3 shapes that
 // issue 8 lists (64@32x32, 128@16x16 stride 2 and 1, 256@8x8, 512@4x4): Conv2D >= 1.2x XNNPACK,
@@ -319,6 +337,7 @@ writeFileSync(
       reference: 'tfjs-backend-wasm runs a plain C++ loop: Conv2DBackpropInput (Conv2DBackpropInput.cc), MatMul with transposeA or transposeB (slow_batch_matmul in batch_mat_mul_impl.cc)',
     },
     tfjsBackendWasmVersion: require('@tensorflow/tfjs-backend-wasm/package.json').version,
+    wmoeBuild: build, simdLimit: limit,
     rows, wasmPeakBytes: { afterTimedRuns: peakBefore, afterRepeat: peakAfter }, checks,
   }, null, 2) + '\n',
 );

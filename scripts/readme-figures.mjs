@@ -267,8 +267,9 @@ function threads(r) {
 function kernels(r) {
   const f = (v) => (typeof v === 'number' ? (v < 1 ? v.toFixed(3) : v.toFixed(1)) : v);
   const kind = (k) => (k === 'xnnpack' ? 'XNNPACK' : k === 'reference' ? 'C++ ref' : '—');
+  const share = (v) => (typeof v === 'number' ? `${(v * 100).toFixed(0)} %` : '—');
   const rows = r.rows.map((x) => [
-    x.op, x.shape, f(x.wmoe), f(x.cpu), f(x.wasm), kind(x.peerKind),
+    x.op, x.shape, f(x.wmoe), share(x.simdShare?.wmoe), f(x.cpu), f(x.wasm), share(x.simdShare?.wasm), kind(x.peerKind),
     x.vsWasm === null ? '—' : `${x.vsWasm.toFixed(2)}×`,
     typeof x.cpu === 'number' ? `${(x.wmoe / x.cpu).toFixed(x.wmoe / x.cpu >= 100 ? 0 : 1)}×` : '—',
   ]);
@@ -287,8 +288,12 @@ function kernels(r) {
       `a plain C++ reference loop (its Conv2DBackpropInput, and BatchMatMul with a transposed operand); a "vs wasm" ` +
       `ratio on a C++ ref row is a ratio against that loop, not a win over XNNPACK. tfjs-backend-wasm has no Conv2DBackpropFilter.`,
     '',
-    fence(table(['op', 'shape', 'wmoe', 'cpu', 'wasm', 'wasm runs', 'vs wasm', 'vs cpu'], rows, 2)),
+    fence(table(['op', 'shape', 'wmoe', 'limit', 'cpu', 'wasm', 'limit', 'wasm runs', 'vs wasm', 'vs cpu'], rows, 2)),
     '',
+    ...(r.simdLimit ? [`"limit": the share of the WASM SIMD limit measured in the same run (one core: ${r.simdLimit.plain?.gflops?.toFixed(1) ?? 'n/a'} GFLOP/s ` +
+      `with plain f32x4 mul+add, ${r.simdLimit.relaxed?.gflops?.toFixed(1) ?? 'n/a'} with relaxed_madd) for the SIMD each ran: wmoe's ` +
+      `${r.wmoeBuild?.simd ?? 'plain'}-SIMD build (${r.wmoeBuild?.wasm ?? 'nn.wasm'}), tfjs-backend-wasm's plain SIMD binary. GFLOP/s are nominal ` +
+      `(direct-convolution multiply-adds), so a Winograd convolution can exceed its limit.`, ''] : []),
     `Targets: ${met} of ${r.checks.length} met (every shape: Conv2D forward ≥ 0.8× tfjs-backend-wasm's XNNPACK, both ` +
       `gradients ≥ 15 GFLOP/s; the ResNet-18 3x3 shapes also: forward ≥ 1.2× XNNPACK, each gradient ≥ 0.7× our own ` +
       `forward on the same shape). Conv2D forward runs at ${range(fwd.map((x) => x.vsWasm), (v) => v.toFixed(2))}× XNNPACK, the ` +
