@@ -4,6 +4,7 @@ import { OutputPool, type OutputStore } from './output_pool.js';
 import { ResidentPool } from './resident_pool.js';
 import type { WasmModule } from '../wasm/module.js';
 import type { NnExports } from '../kernels/nn_exports.js';
+import { forgetFilterForms } from '../kernels/conv/packed_filter_cache.js';
 
 /**
  * The `wmoe` backend. It is tfjs-backend-cpu's backend class, so tensors hold typed arrays
@@ -121,7 +122,10 @@ export class WmoeBackend extends MathBackendCPU {
     // this same backend again: endless recursion. cpu's disposeData ignores such ids; so do we.
     const values = this.data.has(dataId) ? this.data.get(dataId)!.values : undefined;
     const result = super.disposeData(dataId, force);
-    if (!this.data.has(dataId)) this.outputs.release(values);
+    if (!this.data.has(dataId)) {
+      this.outputs.release(values);
+      forgetFilterForms(dataId);
+    }
     return result;
   }
 

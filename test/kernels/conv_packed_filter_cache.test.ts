@@ -80,6 +80,30 @@ describe('kept filter forms', () => {
     });
   }
 
+  it('disposing the filter frees its kept forms at once, without waiting for a GC', async () => {
+    await wmoe();
+    await tf.setBackend('wmoe');
+    const backend = tf.backend() as unknown as WmoeBackend;
+    const heap = backend.nn.heap!;
+    const notTensors = () => heap.inUseBytes - (backend.outputs as ResidentPool).residentBytes;
+    const [, forward, inputGrad] = passes;
+    const x = rand(forward!.xShape, 970) as tf.Tensor4D;
+    const w = rand(forward!.wShape, 971) as tf.Tensor4D;
+    const dy = rand(forward!.xShape.slice(0, 3).concat(forward!.wShape[3]!), 972) as tf.Tensor4D;
+    const before = notTensors();
+    for (let i = 0; i < 2; i++) {
+      tf.tidy(() => forward!.run(x, w)).dispose();
+      tf.tidy(() => tf.conv2dTranspose(dy, w, x.shape, 1, 'same')).dispose();
+    }
+    expect(lastConvStrategy('inputGrad')).toBe(inputGrad!.strategy[1]);
+    // Both orientations of the transformed filter are kept: 2 · 36/9 of the filter's floats.
+    const floats = w.size;
+    expect(notTensors() - before).toBeGreaterThanOrEqual(2 * 4 * 4 * floats);
+    w.dispose();
+    expect(notTensors()).toBe(before);
+    tf.dispose([x, dy]);
+  });
+
   it('a new filter tensor with the same shape is prepared afresh (no stale form)', async () => {
     await wmoe();
     const p = passes[1]!;

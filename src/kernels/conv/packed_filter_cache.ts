@@ -4,8 +4,9 @@
 // inference calls skip repacking. With a module whose memory has a heap (the shared-memory
 // build, Node's default even at one thread) the form lives in a heap block that the GEMMs read
 // in place: no copy per call (a copy was ~1 ms of the 2.5 ms of ResNet's 3x3 512→512 at batch
-// 1); the block is freed when the filter's data id is garbage collected. Without a heap the form
-// is kept in JS and copied into the arena per call.
+// 1); the block is freed when the filter tensor's data is disposed (the backend's disposeData
+// calls forgetFilterForms), or else when its data id is garbage collected. Without a heap the
+// form is kept in JS and copied into the arena per call.
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { LinearHeap } from '../../wasm/heap.js';
 
@@ -23,11 +24,39 @@ interface Entry {
 /** Frees a kept form's heap block once its filter's data id is collected. */
 const freeing = new FinalizationRegistry<{ heap: LinearHeap; ptr: number }>(({ heap, ptr }) => heap.free(ptr));
 
+/** Every cache made, so that a disposed filter's forms are dropped from all of them. */
+const caches: FilterFormCache[] = [];
+
+/**
+ * Drops every kept form of the tensor data `key` (a data id the backend is disposing) and frees
+ * their heap blocks now, not when the data id is collected: a disposed filter's forms held its
+ * memory until a later GC (F(4×4)'s two forms of a 3x3 512→512 filter are 75 MiB).
+ */
+export function forgetFilterForms(key: object): void {
+  for (const cache of caches) cache.forget(key);
+}
+
 /** One kind of prepared filter form (the packed B, or a Winograd orientation's U), per filter tensor. */
 export class FilterFormCache {
   /** Filters (by data id) used once, and the kept forms of those used more often. */
   private readonly seen = new WeakSet<object>();
   private readonly entries = new WeakMap<object, Entry>();
+
+  constructor() {
+    caches.push(this);
+  }
+
+  /** Drops filter `key`'s use record and kept form, freeing its heap block. */
+  forget(key: object): void {
+    this.seen.delete(key);
+    const old = this.entries.get(key);
+    if (old === undefined) return;
+    this.entries.delete(key);
+    if (old.heap !== undefined) {
+      freeing.unregister(old);
+      old.heap.free(old.ptr);
+    }
+  }
 
   /**
    * Byte address of the kept form of filter `key` (values `wv`, the form `floats` floats) for a
@@ -55,12 +84,8 @@ export class FilterFormCache {
       this.seen.add(key);
       return;
     }
-    const old = this.entries.get(key);
-    if (old?.heap !== undefined) {
-      freeing.unregister(old);
-      old.heap.free(old.ptr);
-    }
-    this.entries.delete(key);
+    this.forget(key);
+    this.seen.add(key);
     const heap = backend.nn.heap;
     if (heap === undefined) {
       this.entries.set(key, { values: wv, ptr: 0, copy: backend.nn.arena.f32(ptr, floats).slice() });

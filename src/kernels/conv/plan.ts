@@ -31,10 +31,12 @@
 // filter) 1.03–1.26× the GEMM on 4x4·512, 1.47× on 256→256, 1.28× 256→512; 128→128 0.96× (hence
 // 256); 2x2 maps (1 tile) 0.63×. Kept filter forms (packed_filter_cache.ts) stay in WASM memory,
 // read in place, so repeated inference calls pay neither the filter transform nor its copy.
-// The filter gradient takes 'winograd4' from 32 channels each way and 8 tiles of 4×4 pixels:
+// The filter gradient takes 'winograd4' from 32 channels each way and 32 tiles of 4×4 pixels:
 // against F(2×2) (measured as above) 1.2–1.9× on ResNet-18 at batch 32 and Fashion-MNIST's at
-// batch 64, about 1× at batch 8 on 16x16·32 and at batch 1 on 16x16·64; on 16 channels 0.5–0.85×
-// (tiny calls). Else 'winograd' from 8 channels each way and 32 tiles of 2×2 pixels: measured
+// batch 64; 1.28× on 8x8·256 at batch 8 (32 tiles; bench/kernels.mjs, plain build, 65.6 against
+// 51.4 GFLOP/s). On fewer tiles its 36 GEMMs reduce over as few rows as there are tiles: 4x4·512
+// at batch 8 (8 tiles) 0.81×, 8x8·256 at batch 2 and 4 (8 and 16 tiles) 0.75–0.85×, 4x4·512 at
+// batch 16 about 1×; on 16 channels 0.5–0.85× (tiny calls). Else 'winograd' from 8 channels each way and 32 tiles of 2×2 pixels: measured
 // earlier 1.65–1.85× the GEMM on ResNet-18 at batch 32, 1.8–2.2× on 32→32, 16→16 and 8→16
 // channels, 1.02× on 4x4·512 at batch 4.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
@@ -83,7 +85,7 @@ export const WINOGRAD_FORWARD_FEW_TILES = 4;
 /** …this many (few tiles: the GEMM streams the large filter for few pixels; see the header). */
 export const WINOGRAD_FORWARD_FEW_TILES_MIN_CHANNELS = 256;
 /** The filter gradient takes F(4×4, 3×3) from WINOGRAD_MIN_CHANNELS each way and this many 4×4 tiles… */
-export const WINOGRAD4_FILTER_GRAD_MIN_TILES = 8;
+export const WINOGRAD4_FILTER_GRAD_MIN_TILES = 32;
 /** …else F(2×2, 3×3) from this many channels each way and 2×2 tiles. */
 export const WINOGRAD_FILTER_GRAD_MIN_CHANNELS = 8;
 export const WINOGRAD_FILTER_GRAD_MIN_TILES = 32;
