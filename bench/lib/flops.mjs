@@ -1,8 +1,9 @@
 // FLOPs of what a tfjs computation runs, counted from the kernels it dispatched (tf.profile):
 // the multiply-adds of its convolutions (forward, input gradient, filter gradient) and matrix
-// products (the package's head-summed products and attention cores among them), 2 FLOP each, from the kernels' input and output shapes. Element-wise kernels, pooling,
-// reductions and batch norm are not counted (they are memory-bound and small in FLOPs), so a
-// bench's GFLOP/s is that of the dense arithmetic, comparable to a peer's on the same network.
+// products (the package's head-summed products and attention cores among them), 2 FLOP each,
+// from the kernels' input and output shapes. Element-wise kernels, pooling, reductions and batch
+// norm are not counted (they are memory-bound and small in FLOPs), so a bench's GFLOP/s is that
+// of the dense arithmetic, comparable to a peer's on the same network.
 // The count is nominal: a convolution counts its direct multiply-adds whatever algorithm the
 // backend runs (Winograd does fewer), as the FLOPs of a network usually are.
 // No import of the package: pass its `tf`.

@@ -33,10 +33,11 @@
 // read in place, so repeated inference calls pay neither the filter transform nor its copy.
 // The filter gradient takes 'winograd4' from 32 channels each way and 32 tiles of 4×4 pixels:
 // against F(2×2) (measured as above) 1.2–1.9× on ResNet-18 at batch 32 and Fashion-MNIST's at
-// batch 64; 1.28× on 8x8·256 at batch 8 (32 tiles; bench/kernels.mjs, plain build, 65.6 against
-// 51.4 GFLOP/s). On fewer tiles its 36 GEMMs reduce over as few rows as there are tiles: 4x4·512
-// at batch 8 (8 tiles) 0.81×, 8x8·256 at batch 2 and 4 (8 and 16 tiles) 0.75–0.85×, 4x4·512 at
-// batch 16 about 1×; on 16 channels 0.5–0.85× (tiny calls). Else 'winograd' from 8 channels each way and 32 tiles of 2×2 pixels: measured
+// batch 64, about 1× at batch 8 on 16x16·32 (128 tiles); 1.28× on 8x8·256 at batch 8 (32 tiles;
+// bench/kernels.mjs, plain build, 65.6 against 51.4 GFLOP/s). On fewer tiles its 36 GEMMs reduce
+// over as few rows as there are tiles: 4x4·512 at batch 8 (8 tiles) 0.81×, 8x8·256 at batch 2
+// and 4 (8 and 16 tiles) 0.75–0.85×, 4x4·512 at batch 16 about 1×; on 16 channels 0.5–0.85×
+// (tiny calls). Else 'winograd' from 8 channels each way and 32 tiles of 2×2 pixels: measured
 // earlier 1.65–1.85× the GEMM on ResNet-18 at batch 32, 1.8–2.2× on 32→32, 16→16 and 8→16
 // channels, 1.02× on 4x4·512 at batch 4.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
