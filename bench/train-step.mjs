@@ -26,9 +26,10 @@
 // 2T in an order that rotates every round; a figure is the median of its round medians. ResNet-18
 // and ViT: within a round wmoe's 1 and 2 threads alternate step by step (1 2 2 1 …).
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
-// a 2-thread row ran slower than its own 1-thread row (another process may have held a core) or PyTorch
-// ran on a BLAS that is not optimised. The machine's load (bench/lib/timing.mjs machineLoad) is
-// recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
+// a 2-thread row ran slower than its own 1-thread row (another process may have held a core),
+// PyTorch ran on a BLAS that is not optimised, or the WASM SIMD limit measured at the start and
+// at the end of the run differ by more than 15 % (the machine's speed changed). The machine's
+// load (bench/lib/timing.mjs machineLoad) is recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
 // the WASM SIMD limit measured in the same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
 //
 //   npm run build && node bench/train-step.mjs [--help] [--simd auto|relaxed|plain] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
@@ -292,20 +293,6 @@ async function addSimdShares(wmoe) {
   return limit;
 }
 
-/** Largest relative change of a SIMD limit between two measurements before a note says the machine's speed changed. */
-const LIMIT_DRIFT = 0.15;
-
-/** A note when the WASM SIMD limit at the end of the run is far from the one at its start. */
-function noteLimitDrift(start, end) {
-  for (const kind of ['plain', 'relaxed']) {
-    const a = start[kind]?.gflops;
-    const b = end[kind]?.gflops;
-    if (typeof a === 'number' && typeof b === 'number' && Math.abs(b - a) > LIMIT_DRIFT * Math.max(a, b)) {
-      note(`the ${kind} WASM SIMD limit was ${a.toFixed(1)} GFLOP/s at the start and ${b.toFixed(1)} at the end: the machine's speed changed during the run (another process, or the VM's host); repeat it on a quiet machine before quoting it`);
-    }
-  }
-}
-
 /** Prints the rows (with wmoe/PyTorch where PyTorch is a fair peer) and the verdicts. */
 function printReport(comparisons, checks, load) {
   console.log(`\nMoE training step (K=4, top-2, Adam), images/s (ms per step), medians; ${formatLoad(load.start)} at start, ${formatLoad(load.end)} at end:`);
@@ -325,7 +312,8 @@ function printReport(comparisons, checks, load) {
 // ---- run ------------------------------------------------------------------------------------
 const load = { start: machineLoad() };
 // The limit at the start as well as at the end (addSimdShares): a machine that slowed down or
-// sped up during the run shows as two limits far apart, and a note says so.
+// sped up during the run shows as two limits far apart, and every verdict is then invalid
+// (bench/lib/train-step-checks.mjs runProblems).
 const limitAtStart = simdLimit({ repeats: 5 });
 const wmoe = await initWmoe();
 const torch = initTorch();
@@ -342,13 +330,13 @@ if (big.includes('resnet18') && hasModel('resnet18') && args.cpuResnetBatch > 0)
 note('tfjs-backend-cpu is not timed on ViT, nor on ResNet-18 at batch 32 (one step would take over an hour; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
 const wmoeBuild = buildOf(wmoe.backend.nn, wmoe.threads.at(-1));
 const simdLimitRecord = await addSimdShares(wmoe);
-noteLimitDrift(limitAtStart, simdLimitRecord);
 wmoe.backend.nn.pool?.dispose?.();
 load.end = machineLoad();
 
 const pytorch = torch ? { python: PYTHON, peer: TORCH_SCRIPT, torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, threadsMeasured: [1, 2], env: 'OPENBLAS_NUM_THREADS = 1 on 1 thread; on 2, the faster of 1 and 2 (rows[].openblasNumThreads)' } : null;
-const comparisons = torchComparisons(rows, pytorch);
-const checks = trainStepChecks(rows, pytorch);
+const limits = { start: limitAtStart, end: simdLimitRecord };
+const comparisons = torchComparisons(rows, pytorch, limits);
+const checks = trainStepChecks(rows, pytorch, limits);
 printReport(comparisons, checks, load);
 const wmoe64 = findRow(rows, 'lenet5', 64, 'wmoe', 1);
 const cpu64 = findRow(rows, 'lenet5', 64, 'tfjs-backend-cpu', 1);

@@ -144,13 +144,16 @@ function buildCell(x, r) {
   return '';
 }
 
+/** A train-step result's SIMD limits at its start and end (bench/lib/train-step-checks.mjs runProblems). */
+const runLimits = (r) => ({ start: r.simdLimitAtStart, end: r.simdLimit });
+
 /**
  * The train-step table: every row; wmoe/PyTorch only where PyTorch ran on an optimised BLAS,
  * and "invalid" where either row of the pair cannot be quoted (a 2-thread row slower than its
  * own 1-thread row).
  */
 function trainStepTable(r) {
-  const cmp = torchComparisons(r.rows, r.pytorch);
+  const cmp = torchComparisons(r.rows, r.pytorch, runLimits(r));
   const ratioOf = (x) => cmp.find((c) => c.model === x.model && c.batch === x.batch && c.threads === x.threads);
   const peerName = (x) => (x.peer !== TORCH_PEER || isTorchPeer(x, r.pytorch) ? x.peer : `pytorch, ${torchBlasOf(x, r.pytorch).kind} BLAS`);
   const slower = (x) => x.threads > 1 && (findRow(r.rows, x.model, x.batch, x.peer, 1)?.msMedian ?? Infinity) < x.msMedian;
@@ -229,7 +232,7 @@ function trainStep(r) {
       `its pool's active threads switched between rows${r.defaultBuild?.wasm ? `; a plain \`init()\` loads ${r.defaultBuild.wasm} (${r.defaultBuild.residentTensors ? 'resident tensors' : 'copy mode'})` : ''}.`);
   }
   // Every verdict is recomputed here from the stored rows (values, thread counts, BLAS), never read from a stored flag.
-  const checks = trainStepChecks(r.rows, r.pytorch);
+  const checks = trainStepChecks(r.rows, r.pytorch, runLimits(r));
   if (checks.length) parts.push(`Targets: ${checks.map((c) => `${c.target}: ${verdictText(c, c.value)}`).join('; ')}.`);
   const peer = trainStepPeer(r);
   if (peer) parts.push(peer);

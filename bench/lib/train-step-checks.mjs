@@ -6,7 +6,9 @@
 //   - ran with 2 threads yet slower than the same peer's 1-thread row (another process held a
 //     core: PyTorch's OpenMP threads wait for each other at every op and collapse then), or
 //   - is PyTorch on a BLAS that is not optimised (Debian's reference BLAS is ~15x slower in
-//     matmuls than OpenBLAS; a researcher's PyTorch has MKL or OpenBLAS).
+//     matmuls than OpenBLAS; a researcher's PyTorch has MKL or OpenBLAS);
+// and every verdict of a run is invalid when the WASM SIMD limit measured at its start and at its
+// end differ by more than LIMIT_DRIFT (the machine's speed changed during the run).
 // No imports of the package: tests import this file directly.
 import { blasKind, isOptimisedBlas, judge } from './verdict.mjs';
 
@@ -69,6 +71,26 @@ export function rowProblems(rows, row, pytorch) {
   return out;
 }
 
+/** Largest relative change of the WASM SIMD limit between a run's start and its end for its figures to stand. */
+export const LIMIT_DRIFT = 0.15;
+
+/**
+ * Why no row of a run can support a verdict (empty when they can): `limits` = { start, end }, the
+ * WASM SIMD limits measured at the run's start and end (bench/lib/simd-limit.mjs records; absent
+ * in runs before the start was measured), differing by more than LIMIT_DRIFT for plain or relaxed.
+ */
+export function runProblems(limits) {
+  const out = [];
+  for (const kind of ['plain', 'relaxed']) {
+    const a = limits?.start?.[kind]?.gflops;
+    const b = limits?.end?.[kind]?.gflops;
+    if (typeof a === 'number' && typeof b === 'number' && Math.abs(b - a) > LIMIT_DRIFT * Math.max(a, b)) {
+      out.push(`the ${kind} WASM SIMD limit was ${a.toFixed(1)} GFLOP/s at the start of the run and ${b.toFixed(1)} at its end: the machine's speed changed during the run (another process, or the VM's host)`);
+    }
+  }
+  return out;
+}
+
 /** "LeNet-5 step batch 64: wmoe >= 20x tfjs-backend-cpu" style text of a target at a batch. */
 function targetText(t, batch) {
   const vs = t.vs === TORCH_PEER ? 'PyTorch CPU' : t.vs;
@@ -79,10 +101,12 @@ function targetText(t, batch) {
 
 /**
  * Every target's check, computed from `rows` (and `pytorch`, the result's PyTorch record for
- * rows without their own BLAS fields): `{ target, threshold, value, verdict, why?, invalid,
- * compares }`; value = the peer's ms per step / wmoe's (= wmoe's images/s / the peer's).
+ * rows without their own BLAS fields, and `limits`, the run's SIMD limits: see runProblems):
+ * `{ target, threshold, value, verdict, why?, invalid, compares }`; value = the peer's ms per
+ * step / wmoe's (= wmoe's images/s / the peer's).
  */
-export function trainStepChecks(rows, pytorch) {
+export function trainStepChecks(rows, pytorch, limits) {
+  const run = runProblems(limits);
   const checks = [];
   for (const t of TRAIN_STEP_TARGETS) {
     const batch = t.batch === 'cpu' ? rows.find((r) => r.model === t.model && r.peer === t.vs)?.batch : t.batch;
@@ -92,7 +116,7 @@ export function trainStepChecks(rows, pytorch) {
     const compared = [ours, peer].filter(Boolean);
     const value = ours && peer ? peer.msMedian / ours.msMedian : null;
     const skipWhy = !peer ? `${t.vs} at ${t.threads} thread(s) not measured` : `wmoe at ${t.threads} thread(s) not measured`;
-    const invalid = compared.flatMap((r) => rowProblems(rows, r, pytorch));
+    const invalid = [...run, ...compared.flatMap((r) => rowProblems(rows, r, pytorch))];
     const v = judge(value, t.threshold, invalid, skipWhy);
     checks.push({
       target: targetText(t, batch), threshold: t.threshold, value, verdict: v.verdict, ...(v.why ? { why: v.why } : {}),
@@ -109,12 +133,13 @@ export function trainStepChecks(rows, pytorch) {
  * 2-thread row slower than its 1-thread row; empty when it can). A reference-BLAS PyTorch row
  * gives no comparison at all.
  */
-export function torchComparisons(rows, pytorch) {
+export function torchComparisons(rows, pytorch, limits) {
+  const run = runProblems(limits);
   const out = [];
   for (const r of rows.filter((x) => x.peer === 'wmoe')) {
     const t = findRow(rows, r.model, r.batch, TORCH_PEER, r.threads);
     if (t && isTorchPeer(t, pytorch)) {
-      const problems = [r, t].flatMap((x) => rowProblems(rows, x, pytorch));
+      const problems = [...run, ...[r, t].flatMap((x) => rowProblems(rows, x, pytorch))];
       out.push({ model: r.model, batch: r.batch, threads: r.threads, wmoeMs: r.msMedian, torchMs: t.msMedian, ratio: t.msMedian / r.msMedian, problems });
     }
   }

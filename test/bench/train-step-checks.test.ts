@@ -1,7 +1,7 @@
 // bench/lib/verdict.mjs and bench/lib/train-step-checks.mjs: the training-step bench's verdicts
 // are computed from the measured rows, three-valued (met / missed / invalid, plus skipped), and
-// an invalid measurement (a 2-thread row slower than its own 1-thread row, or PyTorch on a BLAS
-// that is not optimised) is never met.
+// an invalid measurement (a 2-thread row slower than its own 1-thread row, PyTorch on a BLAS
+// that is not optimised, or a run whose SIMD limit moved during it) is never met.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM bench helper without type declarations
 import { blasKind, judge, thresholdOf, verdictOf } from '../../bench/lib/verdict.mjs';
@@ -102,6 +102,21 @@ describe('trainStepChecks', () => {
     const rows = healthy.map((r) => (r.peer === 'pytorch-cpu' ? { ...r, blas: undefined } : r));
     expect(byTarget(trainStepChecks(rows, { blas: REFERENCE }), /at 1 thread$/).verdict).toBe('invalid');
     expect(byTarget(trainStepChecks(rows, { blas: OPENBLAS }), /at 1 thread$/).verdict).toBe('met');
+  });
+
+  it('is invalid, every target and comparison, when the SIMD limit moved more than 15 % during the run', () => {
+    const limit = (plain: number, relaxed: number) => ({ plain: { gflops: plain }, relaxed: { gflops: relaxed } });
+    const drifted = { start: limit(31.4, 47.0), end: limit(40.1, 47.6) };
+    const measured = trainStepChecks(healthy, null, drifted).filter((c: { value: number | null }) => c.value !== null);
+    expect(measured.length).toBe(3); // LeNet-5 against tfjs-backend-cpu, PyTorch at 1 and at 2 threads
+    for (const c of measured) {
+      expect(c.verdict).toBe('invalid');
+      expect(c.why).toMatch(/plain WASM SIMD limit was 31\.4 GFLOP\/s at the start of the run and 40\.1 at its end/);
+    }
+    for (const c of torchComparisons(healthy, null, drifted)) expect(c.problems.join()).toMatch(/speed changed during the run/);
+    // within 15 % (the stored run: 40.2 → 39.7 plain, 47.6 → 47.6 relaxed), or not measured: judged as before
+    expect(byTarget(trainStepChecks(healthy, null, { start: limit(40.2, 47.6), end: limit(39.7, 47.6) }), /at 1 thread$/).verdict).toBe('met');
+    expect(byTarget(trainStepChecks(healthy, null, { start: undefined, end: limit(40, 48) }), /at 1 thread$/).verdict).toBe('met');
   });
 
   it('skips a target whose rows were not measured', () => {

@@ -185,7 +185,7 @@ describe("conv strategies 'winograd4' and 'winograd'", () => {
     });
   }
 
-  it('1 and 2 threads give bit-identical forward and input gradient, and the worker takes chunks', async () => {
+  it('1 and 2 threads give bit-identical forward, input and filter gradients, and the worker takes chunks', async () => {
     const pool = backend.nn.pool!;
     expect(pool.threads).toBe(2);
     // F(4×4): 8·8·8 = 512 tiles, block by block (16 blocks); 2·2·2 = 8 tiles × 512 channels, step
@@ -213,7 +213,8 @@ describe("conv strategies 'winograd4' and 'winograd'", () => {
     expect(lastConvStrategy('forward')).toBe('winograd4');
     expect(lastConvStrategy('inputGrad')).toBe('winograd4');
     expect(lastConvStrategy('filterGrad')).toBe('winograd4');
-    for (let i = 0; i < 15; i++) {
+    expect(two.length).toBe(15); // 5 shapes × (forward, input gradient, filter gradient)
+    for (let i = 0; i < two.length; i++) {
       expect(Buffer.from(two[i]!.data.buffer).equals(Buffer.from(one[i]!.data.buffer)), `output ${i}`).toBe(true);
     }
   });

@@ -26,13 +26,17 @@ const freeing = new FinalizationRegistry<{ heap: LinearHeap; ptr: number }>(({ h
 
 /** Every cache made, so that a disposed filter's forms are dropped from all of them. */
 const caches: FilterFormCache[] = [];
+/** Data ids that some cache has recorded: every disposal asks, and only these reach the caches. */
+const recorded = new WeakSet<object>();
 
 /**
  * Drops every kept form of the tensor data `key` (a data id the backend is disposing) and frees
  * their heap blocks now, not when the data id is collected: a disposed filter's forms held its
- * memory until a later GC (F(4×4)'s two forms of a 3x3 512→512 filter are 75 MiB).
+ * memory until a later GC (F(4×4)'s two forms of a 3x3 512→512 filter are 75 MiB). One WeakSet
+ * lookup for data no cache has seen (nearly every disposal).
  */
 export function forgetFilterForms(key: object): void {
+  if (!recorded.delete(key)) return;
   for (const cache of caches) cache.forget(key);
 }
 
@@ -80,6 +84,7 @@ export class FilterFormCache {
    */
   remember(backend: WmoeBackend, key: object | undefined, wv: Float32Array, ptr: number, floats: number): void {
     if (key === undefined || wv.length < FORM_CACHE_MIN_FLOATS) return;
+    recorded.add(key);
     if (!this.seen.has(key)) {
       this.seen.add(key);
       return;

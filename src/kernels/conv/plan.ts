@@ -23,9 +23,9 @@
 // 16x16·32 and 8x8·32→64, 1.4–2.8×; batch 1 with the filter kept (inference) 32x32·64 1.4–1.6×,
 // 16x16·128 1.5–1.8×, 8x8·256 (4 tiles) 0.8–2.3× (about 1× in the quieter run), 4x4·512 at
 // batch 4 (4 tiles) 1.0–1.5×. On fewer tiles its 36 GEMMs stream 36/16 as many filter bytes as
-// F(2×2)'s 16 for as few rows: 4x4·512 at batch 1 (one tile) 0.6–0.85×, batch 2 about 1×. The transforms' rounding grows
-// with the larger interpolation points: errors up to 64·eps·Σ|w||x| against F(2×2)'s 3.6
-// (test/kernels/conv_winograd.test.ts), still ~4e-6 of that sum.
+// F(2×2)'s 16 for as few rows: 4x4·512 at batch 1 (one tile) 0.6–0.85×, batch 2 about 1×. The
+// transforms' rounding grows with the larger interpolation points: errors up to 64·eps·Σ|w||x|
+// against F(2×2)'s 3.6 (test/kernels/conv_winograd.test.ts), still ~4e-6 of that sum.
 // 'winograd' (F(2×2)) keeps the forward pass from 4 tiles of 2×2 pixels when both channel counts
 // are ≥ 256 (a batch-1 inference on ResNet's 4x4 maps): earlier measured (relaxed build, kept
 // filter) 1.03–1.26× the GEMM on 4x4·512, 1.47× on 256→256, 1.28× 256→512; 128→128 0.96× (hence

@@ -13,8 +13,8 @@
 // F(4×4) calls with many tiles run block by block (winograd4Tiles), each block's V and M in
 // cache (F(2×2) runs its forward pass only on few tiles, plan.ts); the blocks, the transforms
 // (by tiles, or filter rows) and the GEMMs (parallel_gemm.ts) split over threads into
-// independent chunks, so 1 and 2 threads give bit-identical results. Kernels: assembly/nn/conv_winograd.ts and conv_winograd4.ts. Which
-// shapes take which: plan.ts.
+// independent chunks, so 1 and 2 threads give bit-identical results. Kernels:
+// assembly/nn/conv_winograd.ts and conv_winograd4.ts. Which shapes take which: plan.ts.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { WmoeBackend } from '../../backend/backend.js';
 import type { NnExports } from '../nn_exports.js';
