@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -13,6 +14,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is one worker fewer than the CPUs: one on a 2-core machine, which left a
+    // core idle while a file waited on its child processes and ran the suite in ~10 min, not ~6.
+    maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, RELAXED] } },
       { extends: true, test: { name: 'relaxed-simd', include: [RELAXED], execArgv: ['--experimental-wasm-relaxed-simd'] } },
