@@ -27,8 +27,8 @@
 // and ViT: within a round wmoe's 1 and 2 threads alternate step by step (1 2 2 1 …).
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
 // a 2-thread row ran slower than its own 1-thread row (another process may have held a core),
-// PyTorch ran on a BLAS that is not optimised, or the WASM SIMD limit measured at the start and
-// at the end of the run differ by more than 15 % (the machine's speed changed). The machine's
+// PyTorch ran on a BLAS that is not optimised, or the WASM SIMD limits measured at the start,
+// after each model and at the end differ by more than 15 % (the machine's speed changed). The machine's
 // load (bench/lib/timing.mjs machineLoad) is recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
 // the WASM SIMD limit measured in the same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
 //
@@ -315,6 +315,9 @@ const load = { start: machineLoad() };
 // sped up during the run shows as two limits far apart, and every verdict is then invalid
 // (bench/lib/train-step-checks.mjs runProblems).
 const limitAtStart = simdLimit({ repeats: 5 });
+// ... and after each model, so that a slow spell in the middle of the run shows too.
+const limitDuring = [];
+const limitAfter = (model) => limitDuring.push({ after: model, ...simdLimit({ repeats: 5 }) });
 const wmoe = await initWmoe();
 const torch = initTorch();
 let lenet = null; // wmoe's WASM memory trace at LeNet-5 batch 64
@@ -322,10 +325,14 @@ for (const batch of [64, 32]) {
   const trace = await measureLenet(wmoe, torch, batch);
   if (batch === 64) lenet = trace;
 }
+limitAfter('lenet5');
 await measureTfjsCpu();
 await measureTfjsWasm();
 const big = args.big ? ['resnet18', 'vit'] : [];
-for (const model of big) await measureBig(wmoe, torch, model);
+for (const model of big) {
+  await measureBig(wmoe, torch, model);
+  limitAfter(model);
+}
 if (big.includes('resnet18') && hasModel('resnet18') && args.cpuResnetBatch > 0) await measureResnetCpu(wmoe, args.cpuResnetBatch);
 note('tfjs-backend-cpu is not timed on ViT, nor on ResNet-18 at batch 32 (one step would take over an hour; its Conv2DBackpropFilter runs at ~0.01 GFLOP/s)');
 const wmoeBuild = buildOf(wmoe.backend.nn, wmoe.threads.at(-1));
@@ -334,7 +341,7 @@ wmoe.backend.nn.pool?.dispose?.();
 load.end = machineLoad();
 
 const pytorch = torch ? { python: PYTHON, peer: TORCH_SCRIPT, torch: torch.torch, blas: torch.blas, blasKind: torch.blasKind, mklLinked: torch.mklLinked, optimised: torch.optimised, threadsMeasured: [1, 2], env: 'OPENBLAS_NUM_THREADS = 1 on 1 thread; on 2, the faster of 1 and 2 (rows[].openblasNumThreads)' } : null;
-const limits = { start: limitAtStart, end: simdLimitRecord };
+const limits = { start: limitAtStart, during: limitDuring, end: simdLimitRecord };
 const comparisons = torchComparisons(rows, pytorch, limits);
 const checks = trainStepChecks(rows, pytorch, limits);
 printReport(comparisons, checks, load);
@@ -368,6 +375,7 @@ const result = {
   pytorch,
   simdLimit: simdLimitRecord,
   simdLimitAtStart: limitAtStart,
+  simdLimitDuring: limitDuring,
   rows: rows.map((r) => ({ ...r, problems: rowProblems(rows, r, pytorch) })),
   comparisons,
   checks,

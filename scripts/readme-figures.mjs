@@ -144,8 +144,8 @@ function buildCell(x, r) {
   return '';
 }
 
-/** A train-step result's SIMD limits at its start and end (bench/lib/train-step-checks.mjs runProblems). */
-const runLimits = (r) => ({ start: r.simdLimitAtStart, end: r.simdLimit });
+/** A train-step result's SIMD limits at its start, after each model and at its end (bench/lib/train-step-checks.mjs runProblems). */
+const runLimits = (r) => ({ start: r.simdLimitAtStart, during: r.simdLimitDuring, end: r.simdLimit });
 
 /**
  * The train-step table: every row; wmoe/PyTorch only where PyTorch ran on an optimised BLAS,

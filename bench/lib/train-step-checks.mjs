@@ -7,8 +7,9 @@
 //     core: PyTorch's OpenMP threads wait for each other at every op and collapse then), or
 //   - is PyTorch on a BLAS that is not optimised (Debian's reference BLAS is ~15x slower in
 //     matmuls than OpenBLAS; a researcher's PyTorch has MKL or OpenBLAS);
-// and every verdict of a run is invalid when the WASM SIMD limit measured at its start and at its
-// end differ by more than LIMIT_DRIFT (the machine's speed changed during the run).
+// and every verdict of a run is invalid when the WASM SIMD limits measured at its start, between
+// its models and at its end differ by more than LIMIT_DRIFT (the machine's speed changed during
+// the run).
 // No imports of the package: tests import this file directly.
 import { blasKind, isOptimisedBlas, judge } from './verdict.mjs';
 
@@ -71,21 +72,31 @@ export function rowProblems(rows, row, pytorch) {
   return out;
 }
 
-/** Largest relative change of the WASM SIMD limit between a run's start and its end for its figures to stand. */
+/** Largest relative change of the WASM SIMD limit within a run for its figures to stand. */
 export const LIMIT_DRIFT = 0.15;
 
 /**
- * Why no row of a run can support a verdict (empty when they can): `limits` = { start, end }, the
- * WASM SIMD limits measured at the run's start and end (bench/lib/simd-limit.mjs records; absent
- * in runs before the start was measured), differing by more than LIMIT_DRIFT for plain or relaxed.
+ * Why no row of a run can support a verdict (empty when they can): `limits` = { start, during?,
+ * end }, the WASM SIMD limits (bench/lib/simd-limit.mjs records) measured at the run's start,
+ * after each of its models (`during`: records with `after`, the model's name; absent in runs
+ * stored before) and at its end, of which the lowest and highest differ by more than LIMIT_DRIFT
+ * for plain or relaxed. A limit not measured is left out.
  */
 export function runProblems(limits) {
+  const points = [
+    ['at the start of the run', limits?.start],
+    ...(limits?.during ?? []).map((d) => [`after the ${MODEL_LABELS[d.after] ?? d.after} rows`, d]),
+    ['at its end', limits?.end],
+  ];
   const out = [];
   for (const kind of ['plain', 'relaxed']) {
-    const a = limits?.start?.[kind]?.gflops;
-    const b = limits?.end?.[kind]?.gflops;
-    if (typeof a === 'number' && typeof b === 'number' && Math.abs(b - a) > LIMIT_DRIFT * Math.max(a, b)) {
-      out.push(`the ${kind} WASM SIMD limit was ${a.toFixed(1)} GFLOP/s at the start of the run and ${b.toFixed(1)} at its end: the machine's speed changed during the run (another process, or the VM's host)`);
+    const measured = points.filter(([, l]) => typeof l?.[kind]?.gflops === 'number').map(([where, l]) => ({ where, gflops: l[kind].gflops }));
+    if (measured.length < 2) continue;
+    const low = measured.reduce((a, b) => (b.gflops < a.gflops ? b : a));
+    const high = measured.reduce((a, b) => (b.gflops > a.gflops ? b : a));
+    if (high.gflops - low.gflops > LIMIT_DRIFT * high.gflops) {
+      const [first, second] = measured.indexOf(low) < measured.indexOf(high) ? [low, high] : [high, low];
+      out.push(`the ${kind} WASM SIMD limit was ${first.gflops.toFixed(1)} GFLOP/s ${first.where} and ${second.gflops.toFixed(1)} ${second.where}: the machine's speed changed during the run (another process, or the VM's host)`);
     }
   }
   return out;

@@ -119,6 +119,19 @@ describe('trainStepChecks', () => {
     expect(byTarget(trainStepChecks(healthy, null, { start: undefined, end: limit(40, 48) }), /at 1 thread$/).verdict).toBe('met');
   });
 
+  it('is invalid when the SIMD limit moved between models, though the start and the end agree', () => {
+    const limit = (plain: number, relaxed: number) => ({ plain: { gflops: plain }, relaxed: { gflops: relaxed } });
+    const start = limit(40.2, 47.6);
+    const end = limit(39.7, 47.6);
+    const dipped = { start, during: [{ after: 'lenet5', ...limit(40.0, 47.5) }, { after: 'resnet18', ...limit(39.9, 38.0) }], end };
+    const c = byTarget(trainStepChecks(healthy, null, dipped), /at 1 thread$/);
+    expect(c.verdict).toBe('invalid');
+    expect(c.why).toMatch(/relaxed WASM SIMD limit was 47\.6 GFLOP\/s at the start of the run and 38\.0 after the ResNet-18 rows/);
+    expect(c.why).not.toMatch(/plain/);
+    const steady = { start, during: [{ after: 'lenet5', ...limit(40.0, 47.5) }, { after: 'resnet18', ...limit(39.9, 46.0) }], end };
+    expect(byTarget(trainStepChecks(healthy, null, steady), /at 1 thread$/).verdict).toBe('met');
+  });
+
   it('skips a target whose rows were not measured', () => {
     const rows = healthy.filter((r) => r.peer !== 'pytorch-cpu');
     expect(byTarget(trainStepChecks(rows, null), /at 2 threads/)).toMatchObject({ verdict: 'skipped', value: null });
