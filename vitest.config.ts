@@ -14,8 +14,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default is one worker fewer than the CPUs: one on a 2-core machine, which left a
-    // core idle while a file waited on its child processes and ran the suite in ~10 min, not ~6.
+    // Vitest's default is one worker fewer than the CPUs: one on a 2-core machine, where the files
+    // then ran one at a time (the suite in ~10 min, against ~6 with two workers).
     maxWorkers: Math.max(2, availableParallelism()),
     projects: [
       { extends: true, test: { name: 'node', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, RELAXED] } },

@@ -28,9 +28,10 @@
 // Verdicts are met / missed / invalid / skipped (bench/lib/train-step-checks.mjs): invalid when
 // a 2-thread row ran slower than its own 1-thread row (another process may have held a core),
 // PyTorch ran on a BLAS that is not optimised, or the WASM SIMD limits measured at the start,
-// after each model and at the end differ by more than 15 % (the machine's speed changed). The machine's
-// load (bench/lib/timing.mjs machineLoad) is recorded at the start and end: run on a quiet machine. Each row states its GFLOP/s and share of
-// the WASM SIMD limit measured in the same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
+// after each model and at the end differ by more than 15 % (the machine's speed changed). The
+// machine's load (bench/lib/timing.mjs machineLoad) is recorded at the start and end: run on a
+// quiet machine. Each row states its GFLOP/s and share of the WASM SIMD limit measured in the
+// same run (rows[].simdLimitShare; bench/lib/simd-limit.mjs).
 //
 //   npm run build && node bench/train-step.mjs [--help] [--simd auto|relaxed|plain] [--rounds 3] [--wmoe-steps 20] [--cpu-steps 3]
 //        [--torch-steps 20] [--big-steps 3] [--no-big] [--no-torch] [--cpu-resnet-batch 2] [--out FILE]
