@@ -104,8 +104,10 @@ describe('trainStepChecks', () => {
     expect(byTarget(trainStepChecks(rows, { blas: OPENBLAS }), /at 1 thread$/).verdict).toBe('met');
   });
 
+  /** A SIMD-limit record (bench/lib/simd-limit.mjs) with these GFLOP/s. */
+  const limit = (plain: number, relaxed: number) => ({ plain: { gflops: plain }, relaxed: { gflops: relaxed } });
+
   it('is invalid, every target and comparison, when the SIMD limit moved more than 15 % during the run', () => {
-    const limit = (plain: number, relaxed: number) => ({ plain: { gflops: plain }, relaxed: { gflops: relaxed } });
     const drifted = { start: limit(31.4, 47.0), end: limit(40.1, 47.6) };
     const measured = trainStepChecks(healthy, null, drifted).filter((c: { value: number | null }) => c.value !== null);
     expect(measured.length).toBe(3); // LeNet-5 against tfjs-backend-cpu, PyTorch at 1 and at 2 threads
@@ -120,7 +122,6 @@ describe('trainStepChecks', () => {
   });
 
   it('is invalid when the SIMD limit moved between models, though the start and the end agree', () => {
-    const limit = (plain: number, relaxed: number) => ({ plain: { gflops: plain }, relaxed: { gflops: relaxed } });
     const start = limit(40.2, 47.6);
     const end = limit(39.7, 47.6);
     const dipped = { start, during: [{ after: 'lenet5', ...limit(40.0, 47.5) }, { after: 'resnet18', ...limit(39.9, 38.0) }], end };

@@ -53,6 +53,11 @@ export class FilterFormCache {
   /** Drops filter `key`'s use record and kept form, freeing its heap block. */
   forget(key: object): void {
     this.seen.delete(key);
+    this.dropForm(key);
+  }
+
+  /** Drops filter `key`'s kept form, if any, freeing its heap block now. */
+  private dropForm(key: object): void {
     const old = this.entries.get(key);
     if (old === undefined) return;
     this.entries.delete(key);
@@ -89,8 +94,7 @@ export class FilterFormCache {
       this.seen.add(key);
       return;
     }
-    this.forget(key);
-    this.seen.add(key);
+    this.dropForm(key);
     const heap = backend.nn.heap;
     if (heap === undefined) {
       this.entries.set(key, { values: wv, ptr: 0, copy: backend.nn.arena.f32(ptr, floats).slice() });
