@@ -59,7 +59,9 @@ export class ParamStore {
     if (this.vars.has(name)) throw new Error(`parameter '${name}' declared twice`);
     const spec: ParamSpec = { name, shape, init, batchDims: flags.batchDims ?? 0, trainable: flags.trainable ?? true };
     // tfjs variable names are process-global; ours live in this store, so two models can coexist.
-    const v = tf.variable(tf.tensor(initialValues(spec, this.rng), shape), spec.trainable);
+    const initial = tf.tensor(initialValues(spec, this.rng), shape);
+    const v = tf.variable(initial, spec.trainable);
+    initial.dispose(); // the variable holds its own reference to the values
     this.vars.set(name, v);
     this.specs.push(spec);
     return v;
@@ -68,8 +70,15 @@ export class ParamStore {
   /** Draws fresh initial values (same scheme as `add`) for every parameter under `prefix`. */
   reinit(prefix: string, rng: SeededRandom): void {
     for (const s of this.specs.filter((p) => p.name.startsWith(prefix))) {
-      this.get(s.name).assign(tf.tensor(initialValues(s, rng), s.shape));
+      this.assignValues(s.name, initialValues(s, rng), s.shape);
     }
+  }
+
+  /** Sets variable `name` to `values` (its tensor is released once the variable holds them). */
+  private assignValues(name: string, values: Float32Array, shape: number[]): void {
+    const t = tf.tensor(values, shape);
+    this.get(name).assign(t);
+    t.dispose();
   }
 
   get(name: string): tf.Variable {
@@ -110,7 +119,7 @@ export class ParamStore {
     let offset = 0;
     for (const s of this.specs) {
       const n = s.shape.reduce((a, b) => a * b, 1);
-      this.get(s.name).assign(tf.tensor(flat.subarray(offset, offset + n), s.shape));
+      this.assignValues(s.name, flat.subarray(offset, offset + n), s.shape);
       offset += n;
     }
   }

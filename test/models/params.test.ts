@@ -43,4 +43,19 @@ describe('ParamStore initialisation', () => {
     expect(Array.from(p.toFlat())).toEqual([1, 1, 1, 1, 1, 1]);
     p.dispose();
   });
+
+  it('holds no tensors once disposed, after adding, reinitialising and loading values (and keeps the values it was given)', () => {
+    const before = tf.memory().numTensors;
+    const p = new ParamStore(new SeededRandom(1));
+    p.add('a/kernel', [4, 3]);
+    p.add('a/bias', [3], 'zeros');
+    expect(tf.memory().numTensors).toBe(before + 2);
+    p.reinit('a/', new SeededRandom(2));
+    const flat = Float32Array.from({ length: 15 }, (_, i) => i);
+    p.fromFlat(flat);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    expect(Array.from(p.toFlat())).toEqual(Array.from(flat));
+    p.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
