@@ -58,6 +58,7 @@ export { validateMoeConfig, type MoeConfig } from './moe/config.js';
 export { DATASET_NAMES, type DatasetName } from './data/names.js';
 export { InputError } from './errors.js';
 export { trainMoe, moeConfigOf, type TrainMetrics, type TrainOptions } from './train/train.js';
+export { TrainingStopped } from './train/training_stopped.js';
 export { encodeTrainState, decodeTrainState, dataSummary, TRAIN_STATE_FORMAT, type TrainState, type DataSummary } from './train/train_state.js';
 export { keptEpochOf, type StageState, type StageRunOptions, type EpochRecord } from './train/stage_run.js';
 export { learningRateAt, stageSchedule, type LrSchedule } from './train/lr_schedule.js';

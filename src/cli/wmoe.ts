@@ -43,7 +43,7 @@ commands:
           write pareto.json and pareto.svg. Channel rayleigh unless a channel flag is given; mean
           SNRs from --snr-range; --bits/--decoder/--iterations apply; no --digital-codes, --mcs,
           --geometry or --channel-use-weight.
-  demo --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M]
+  demo --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M --stop-after-minutes M]
           continues a stopped demo with the flags it recorded (DIR/demo-flags.json): unfinished
           training goes on bit-identically (as train --resume); after training, the comparisons
           run from the saved checkpoint. A fresh demo refuses an --out holding an unfinished run.
@@ -64,7 +64,11 @@ commands:
           Saves the training state into --out after every epoch (resume-state.bin, removed when
           the run ends), and inside a stage-1 epoch every --checkpoint-minutes M (default 20; 0:
           only after epochs); an --out holding an unfinished run is refused.
-  train --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M]
+          To stop a run without losing work, create DIR/STOP (touch), or give
+          --stop-after-minutes M: after the next step (stage 1) or epoch (stage 2) it saves its
+          state there and exits with status 75; --resume continues it. (A kill stops at once and
+          loses the work since the last saved state.)
+  train --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M --stop-after-minutes M]
           continues the unfinished run in DIR with the flags it recorded, bit-identical to a run
           that never stopped
   eval    --checkpoint DIR --gate naive|channel-aware --link perfect|analog|digital [--threads auto|N --spin N]
@@ -129,7 +133,8 @@ progress: train, demo, eval and predict report progress on stderr (on a terminal
 bounds of the integer flags (inclusive; the lower bounds are 0 or 1):
   ${boundsText()}
 
-exit status: 0 on success; 1 for bad input (one line naming the value); 70 for an internal
+exit status: 0 on success; 1 for bad input (one line naming the value); 75 for a training run
+  stopped as asked (STOP file or --stop-after-minutes), its state saved; 70 for an internal
   error (a bug: the message and its stack).
 `;
 

@@ -90,39 +90,46 @@ export function trainStage1(
   const resumed = stage.resume();
   let order = resumed?.order ?? rng.permutation(train.n);
   let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;
-  for (let epoch = resumed?.start ?? 0; epoch < cfg.stage1Epochs; epoch++) {
-    // A state saved inside this epoch continues at its step, with its loss sum so far.
-    const within = epoch === resumed?.start ? resumed : undefined;
-    const epochLoss = new EpochLoss(within?.lossSum ?? 0);
-    for (let s = within?.step ?? 0; s < steps; s++) {
-      const start = s * cfg.batchSize;
-      const count = Math.min(cfg.batchSize, train.n - start);
-      const stepSeed = deriveSeed(cfg.seed, 1, epoch, s);
-      const images = imageArray(train, order, start, count);
-      const xs = tf.tensor4d(augment ? augment(images, shape(count)) : images, shape(count));
-      const ys = labelBatch(train.labels, order, start, count);
-      setLearningRate(step.optimizer, learningRateAt(schedule, epoch * steps + s));
-      const cost = step(xs, ys, stepSeed);
-      xs.dispose();
-      ys.dispose();
-      epochLoss.add(cost);
-      if (progress) {
-        const samples = start + count;
-        progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+  try {
+    for (let epoch = resumed?.start ?? 0; epoch < cfg.stage1Epochs; epoch++) {
+      // A state saved inside this epoch continues at its step, with its loss sum so far.
+      const within = epoch === resumed?.start ? resumed : undefined;
+      const epochLoss = new EpochLoss(within?.lossSum ?? 0);
+      let loss: number;
+      try {
+        for (let s = within?.step ?? 0; s < steps; s++) {
+          const start = s * cfg.batchSize;
+          const count = Math.min(cfg.batchSize, train.n - start);
+          const stepSeed = deriveSeed(cfg.seed, 1, epoch, s);
+          const images = imageArray(train, order, start, count);
+          const xs = tf.tensor4d(augment ? augment(images, shape(count)) : images, shape(count));
+          const ys = labelBatch(train.labels, order, start, count);
+          setLearningRate(step.optimizer, learningRateAt(schedule, epoch * steps + s));
+          const cost = step(xs, ys, stepSeed);
+          xs.dispose();
+          ys.dispose();
+          epochLoss.add(cost);
+          if (progress) {
+            const samples = start + count;
+            progress({ kind: 'step', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+          }
+          if (s + 1 < steps) stage.midEpoch(s + 1, order, () => epochLoss.sum());
+        }
+        loss = epochLoss.mean(steps);
+      } finally {
+        epochLoss.dispose(); // also when a stop ends the epoch early
       }
-      if (s + 1 < steps) stage.midEpoch(s + 1, order, () => epochLoss.sum());
+      accuracy = validation.n
+        ? evaluate(model, extractFeatures(model, validation, { progress, label: 'validation features' }), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed, progress, label: 'validation' }).accuracy
+        : NaN;
+      // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
+      order = rng.permutation(train.n);
+      stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
+      progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
     }
-    const loss = epochLoss.mean(steps);
-    epochLoss.dispose();
-    accuracy = validation.n
-      ? evaluate(model, extractFeatures(model, validation, { progress, label: 'validation features' }), { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed, progress, label: 'validation' }).accuracy
-      : NaN;
-    // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
-    order = rng.permutation(train.n);
-    stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
-    progress?.({ kind: 'epoch', stage: 1, epoch: epoch + 1, epochs: cfg.stage1Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
+  } finally {
+    step.dispose(); // also when a stop (TrainingStopped) ends the stage early
   }
   stage.finish();
-  step.dispose();
   return stage.history;
 }

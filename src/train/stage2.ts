@@ -64,58 +64,61 @@ export function trainStage2(
   const resumed = stage.resume();
   let order = resumed?.order ?? rng.permutation(train.n);
   let accuracy = stage.history.at(-1)?.validationAccuracy ?? NaN;
-  for (let epoch = resumed?.start ?? 0; epoch < cfg.stage2Epochs; epoch++) {
-    const epochLoss = new EpochLoss();
-    for (let s = 0; s < steps; s++) {
-      const start = s * cfg.batchSize;
-      const count = Math.min(cfg.batchSize, train.n - start);
-      const snr = drawSnrs({ kind: 'range', min, max }, count, K, rng);
-      const stepSeed = deriveSeed(cfg.seed, 2, epoch, s);
-      setLearningRate(optimizer, learningRateAt(schedule, epoch * steps + s));
-      const cost = tf.tidy(() => {
-        const f = featureBatch(train, order, start, count);
-        const ys = labelBatch(train.labels, order, start, count);
-        const realised = channel.realise(snr, count, epoch * train.n + start, stepSeed);
-        const batch = link.prepare ? link.prepare(realised) : realised;
-        const uses = lambda > 0 ? link.channelUses(train.d, batch) : null; // before sending (see evaluate)
-        // The step's routing (the gate before this update; topKMask is off the tape, so the
-        // mask inside the loss is the same), then the frozen experts on what their links
-        // delivered, run only on the samples routed to them: constants for the gate's gradient.
-        const mask = topKMask(model.batchLogits('channel-aware', f, batch), cfg.topK);
-        const received = link.transmit(f, batch, mask);
-        const expertProbs = tf.softmax(routedExpertLogits(model.experts, received, mask)) as tf.Tensor3D;
-        return optimizer.minimize(
-          () => {
-            const logits = model.batchLogits('channel-aware', f, batch);
-            const weights = routeWeights(logits, mask);
-            const nll = nllLoss(mixProbabilities(expertProbs, weights), ys);
-            const lb = tf.mul(loadBalancingLoss(logits, mask), cfg.stage2LoadBalance);
-            const imp = tf.mul(importanceLoss(weights), cfg.stage2Importance);
-            const terms = [nll, lb, imp];
-            if (uses) terms.push(tf.mul(channelUseCost(logits, uses, cfg.topK, analogChannelUses(train.d)), lambda));
-            return tf.addN(terms) as tf.Scalar;
-          },
-          true,
-          vars,
-        ) as tf.Scalar;
-      });
-      epochLoss.add(cost);
-      if (progress) {
-        const samples = start + count;
-        progress({ kind: 'step', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+  try {
+    for (let epoch = resumed?.start ?? 0; epoch < cfg.stage2Epochs; epoch++) {
+      const epochLoss = new EpochLoss();
+      for (let s = 0; s < steps; s++) {
+        const start = s * cfg.batchSize;
+        const count = Math.min(cfg.batchSize, train.n - start);
+        const snr = drawSnrs({ kind: 'range', min, max }, count, K, rng);
+        const stepSeed = deriveSeed(cfg.seed, 2, epoch, s);
+        setLearningRate(optimizer, learningRateAt(schedule, epoch * steps + s));
+        const cost = tf.tidy(() => {
+          const f = featureBatch(train, order, start, count);
+          const ys = labelBatch(train.labels, order, start, count);
+          const realised = channel.realise(snr, count, epoch * train.n + start, stepSeed);
+          const batch = link.prepare ? link.prepare(realised) : realised;
+          const uses = lambda > 0 ? link.channelUses(train.d, batch) : null; // before sending (see evaluate)
+          // The step's routing (the gate before this update; topKMask is off the tape, so the
+          // mask inside the loss is the same), then the frozen experts on what their links
+          // delivered, run only on the samples routed to them: constants for the gate's gradient.
+          const mask = topKMask(model.batchLogits('channel-aware', f, batch), cfg.topK);
+          const received = link.transmit(f, batch, mask);
+          const expertProbs = tf.softmax(routedExpertLogits(model.experts, received, mask)) as tf.Tensor3D;
+          return optimizer.minimize(
+            () => {
+              const logits = model.batchLogits('channel-aware', f, batch);
+              const weights = routeWeights(logits, mask);
+              const nll = nllLoss(mixProbabilities(expertProbs, weights), ys);
+              const lb = tf.mul(loadBalancingLoss(logits, mask), cfg.stage2LoadBalance);
+              const imp = tf.mul(importanceLoss(weights), cfg.stage2Importance);
+              const terms = [nll, lb, imp];
+              if (uses) terms.push(tf.mul(channelUseCost(logits, uses, cfg.topK, analogChannelUses(train.d)), lambda));
+              return tf.addN(terms) as tf.Scalar;
+            },
+            true,
+            vars,
+          ) as tf.Scalar;
+        });
+        epochLoss.add(cost);
+        if (progress) {
+          const samples = start + count;
+          progress({ kind: 'step', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: s + 1, steps, samples, batch: count, samplesPerEpoch: train.n, loss: epochLoss.mean(s + 1), accuracy });
+        }
       }
+      const loss = epochLoss.mean(steps);
+      epochLoss.dispose();
+      accuracy = validation.n
+        ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, channel: cfg.channel, seed: cfg.seed, progress, label: 'validation' }).accuracy
+        : NaN;
+      // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
+      order = rng.permutation(train.n);
+      stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
+      progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
     }
-    const loss = epochLoss.mean(steps);
-    epochLoss.dispose();
-    accuracy = validation.n
-      ? evaluate(model, validation, { gate: 'channel-aware', link, snr: { kind: 'range', min, max }, channel: cfg.channel, seed: cfg.seed, progress, label: 'validation' }).accuracy
-      : NaN;
-    // The next epoch's order: the same draw an uninterrupted run makes when that epoch starts.
-    order = rng.permutation(train.n);
-    stage.endEpoch({ epoch: epoch + 1, loss, validationAccuracy: accuracy }, order);
-    progress?.({ kind: 'epoch', stage: 2, epoch: epoch + 1, epochs: cfg.stage2Epochs, step: steps, steps, samples: train.n, batch: train.n - (steps - 1) * cfg.batchSize, samplesPerEpoch: train.n, loss, accuracy });
+  } finally {
+    optimizer.dispose(); // also when a stop (TrainingStopped) ends the stage early
   }
   stage.finish();
-  optimizer.dispose();
   return stage.history;
 }

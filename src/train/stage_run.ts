@@ -3,6 +3,7 @@ import type { DistributedMoE } from '../moe/model.js';
 import type { RandomState, SeededRandom } from '../random/seeded.js';
 import { InputError } from '../errors.js';
 import { adam, FusedAdam, type AdamState } from './adam.js';
+import { TrainingStopped } from './training_stopped.js';
 import type { KeepEpoch, ResolvedTrainConfig } from './config.js';
 
 /** One epoch's record, as both stages keep it (1-based epoch). */
@@ -59,6 +60,11 @@ export interface StageRunOptions<E extends EpochRecord> {
    * (through onEpoch), so that a long epoch is not lost when the run stops (e.g. every 20 min).
    */
   saveMidEpoch?: () => boolean;
+  /**
+   * Asked after every step inside an epoch (stage 1) and after every epoch: true saves the state
+   * there (through onEpoch) and ends the stage with {@link TrainingStopped}. Needs onEpoch.
+   */
+  stopRequested?: () => boolean;
 }
 
 /**
@@ -130,7 +136,9 @@ export class StageRun<E extends EpochRecord> {
     private readonly random: Record<string, SeededRandom>,
     private readonly options: StageRunOptions<E>,
     private readonly linkState?: LinkStateHandle,
-  ) {}
+  ) {
+    if (options.stopRequested && !options.onEpoch) throw new Error('StageRun: stopRequested needs onEpoch, to save the state it stops at');
+  }
 
   /**
    * Restores the saved state, if any (history, best epoch, optimizer, generators): returns the
@@ -161,14 +169,18 @@ export class StageRun<E extends EpochRecord> {
       this.bestWeights = this.model.params.toFlat();
     }
     this.save(nextOrder, {});
+    if (this.options.stopRequested?.()) throw new TrainingStopped(this.stage, entry.epoch);
   }
 
   /**
    * Inside an epoch, after `step` of its steps (whose losses sum to `lossSum`, float32): hands the
-   * state to onEpoch when saveMidEpoch asks for it. `order`: this epoch's data order.
+   * state to onEpoch when saveMidEpoch asks for it, or when stopRequested does, and then stops
+   * (throws {@link TrainingStopped}). `order`: this epoch's data order.
    */
   midEpoch(step: number, order: Int32Array, lossSum: () => number): void {
-    if (this.options.saveMidEpoch?.()) this.save(order, { step, lossSum: lossSum() });
+    const stop = this.options.stopRequested?.() ?? false;
+    if (stop || this.options.saveMidEpoch?.()) this.save(order, { step, lossSum: lossSum() });
+    if (stop) throw new TrainingStopped(this.stage, this.history.at(-1)?.epoch ?? 0, step);
   }
 
   /** Hands the state after the epochs in `history` (and `within` the next one) to onEpoch. */

@@ -12,6 +12,7 @@ import { trainStage2, type Stage2Epoch } from './stage2.js';
 import type { ProgressFn } from './progress.js';
 import { InputError } from '../errors.js';
 import { keptEpochOf } from './stage_run.js';
+import { TrainingStopped } from './training_stopped.js';
 import { dataSummary, type DataSummary, type TrainState } from './train_state.js';
 
 /** What training measured; deterministic for a seed (no timings here). */
@@ -53,6 +54,12 @@ export interface TrainOptions {
    * epoch to onCheckpoint as well (e.g. every 20 minutes, so that long epochs survive a stop).
    */
   saveMidEpoch?: () => boolean;
+  /**
+   * Asked after every stage-1 step and after every epoch of either stage: true hands the state
+   * there to onCheckpoint (needed) and stops the run with {@link TrainingStopped} (the model
+   * disposed); `resume` continues it bit-identically. E.g. a deadline, or a stop file.
+   */
+  stopRequested?: () => boolean;
 }
 
 /** JSON with object keys sorted (at every depth): equal for equal configs, whatever their key order. */
@@ -114,7 +121,8 @@ export function trainMoe(
   options: ProgressFn | TrainOptions = {},
 ): { model: DistributedMoE; metrics: TrainMetrics; features: { train: FeatureSet; validation: FeatureSet; test: FeatureSet } } {
   const cfg = resolveTrainConfig(config);
-  const { progress, onCheckpoint, resume, saveMidEpoch } = typeof options === 'function' ? { progress: options } : options;
+  const { progress, onCheckpoint, resume, saveMidEpoch, stopRequested } = typeof options === 'function' ? { progress: options } : options;
+  if (stopRequested && !onCheckpoint) throw new Error('trainMoe: stopRequested needs onCheckpoint, to save the state it stops at');
   const { train, validation, test, normalisation } = prepareData(cfg, data);
   const summary = dataSummary({ train, validation, test });
   const model = new DistributedMoE(moeConfigOf(cfg, normalisation), cfg.seed);
@@ -130,29 +138,36 @@ export function trainMoe(
   const saved = (stage1History?: Stage1Epoch[]) =>
     onCheckpoint && ((state: TrainState['state']) => onCheckpoint({ config: cfg, data: summary, state, ...(stage1History ? { stage1History } : {}), weights: model.params.toFlat() }));
   const inStage2 = resume?.state.stage === 2;
-  const stage1 = inStage2
-    ? resume!.stage1History!
-    : trainStage1(model, train, validation, cfg, progress, { resume: resume?.state as TrainState['state'] & { stage: 1 } | undefined, onEpoch: saved(), ...(saveMidEpoch ? { saveMidEpoch } : {}) });
-  // After stage 1 everything but the channel-aware gate is frozen: a run continued in stage 2
-  // recomputes these from the saved weights, bit-identically.
-  const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });
-  const trainFeatures = extractFeatures(model, train, { progress, label: 'features (train)' });
-  const validationFeatures = extractFeatures(model, validation, { progress, label: 'features (validation)' });
-  const perfect = evaluate(model, testFeatures, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed });
-  const solo = expertSoloAccuracy(model, testFeatures);
-  const stage2 = trainStage2(model, trainFeatures, validationFeatures, link, cfg, progress, {
-    resume: inStage2 ? (resume!.state as TrainState['state'] & { stage: 2 }) : undefined,
-    onEpoch: saved(stage1),
-  });
-  return {
-    model,
-    metrics: {
-      config: cfg,
-      samples: { train: train.n, validation: validation.n, test: test.n },
-      stage1: { epochs: stage1, selection: perfect.selection, expertSoloAccuracy: solo, testAccuracy: perfect.accuracy, keptEpoch: keptEpochOf(stage1, cfg.keepEpoch) },
-      stage2: { link: link.kind, epochs: stage2, keptEpoch: keptEpochOf(stage2, cfg.keepEpoch) },
-    },
-    // The backbone is frozen after stage 1: these are the features every later stage sees.
-    features: { train: trainFeatures, validation: validationFeatures, test: testFeatures },
-  };
+  const stop = stopRequested ? { stopRequested } : {};
+  try {
+    const stage1 = inStage2
+      ? resume!.stage1History!
+      : trainStage1(model, train, validation, cfg, progress, { resume: resume?.state as TrainState['state'] & { stage: 1 } | undefined, onEpoch: saved(), ...(saveMidEpoch ? { saveMidEpoch } : {}), ...stop });
+    // After stage 1 everything but the channel-aware gate is frozen: a run continued in stage 2
+    // recomputes these from the saved weights, bit-identically.
+    const testFeatures = extractFeatures(model, test, { progress, label: 'features (test)' });
+    const trainFeatures = extractFeatures(model, train, { progress, label: 'features (train)' });
+    const validationFeatures = extractFeatures(model, validation, { progress, label: 'features (validation)' });
+    const perfect = evaluate(model, testFeatures, { gate: 'naive', link: perfectLink, snr: { kind: 'perfect' }, seed: cfg.seed });
+    const solo = expertSoloAccuracy(model, testFeatures);
+    const stage2 = trainStage2(model, trainFeatures, validationFeatures, link, cfg, progress, {
+      resume: inStage2 ? (resume!.state as TrainState['state'] & { stage: 2 }) : undefined,
+      onEpoch: saved(stage1),
+      ...stop,
+    });
+    return {
+      model,
+      metrics: {
+        config: cfg,
+        samples: { train: train.n, validation: validation.n, test: test.n },
+        stage1: { epochs: stage1, selection: perfect.selection, expertSoloAccuracy: solo, testAccuracy: perfect.accuracy, keptEpoch: keptEpochOf(stage1, cfg.keepEpoch) },
+        stage2: { link: link.kind, epochs: stage2, keptEpoch: keptEpochOf(stage2, cfg.keepEpoch) },
+      },
+      // The backbone is frozen after stage 1: these are the features every later stage sees.
+      features: { train: trainFeatures, validation: validationFeatures, test: testFeatures },
+    };
+  } catch (e) {
+    if (e instanceof TrainingStopped) model.dispose();
+    throw e;
+  }
 }

@@ -41,6 +41,17 @@ describe('wmoe demo --resume', () => {
     expect(JSON.parse(readFileSync(join(dir, 'timings.json'), 'utf8')).sessions).toBe(2);
   }, 240_000);
 
+  it('a demo stopped by --stop-after-minutes does not record that flag: resumed without it, it runs to the same comparison', () => {
+    const dir = join(tempDir(), 'run');
+    const r = runCli([...ARGS, '--stop-after-minutes', '0.0001', '--out', dir]);
+    expect(r.code, r.stderr).toBe(75);
+    expect(r.stderr).toBe(`wmoe: stopped as asked (--stop-after-minutes 0.0001 had passed): the state at step 1 of epoch 1 of stage 1 is saved in ${dir}; continue with --resume ${dir}\n`);
+    expect(JSON.parse(readFileSync(join(dir, 'demo-flags.json'), 'utf8')).argv).not.toContain('--stop-after-minutes');
+    const resumed = runCli(['demo', '--resume', dir, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(comparison(dir)).toEqual(reference);
+  }, 240_000);
+
   it('a demo killed after training, before its tables, resumes from the checkpoint with the same comparison', async () => {
     const dir = join(tempDir(), 'run');
     await runCliAndKill([...ARGS, '--out', dir], () => (existsSync(join(dir, 'timings.json')) && !existsSync(join(dir, STATE)) ? true : undefined));
@@ -57,7 +68,7 @@ describe('wmoe demo --resume', () => {
     const dir = tempDir();
     expectOneLineError(
       runCli(['demo', '--resume', dir, '--seed', '2']),
-      '--resume continues the demo with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes)',
+      '--resume continues the demo with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes, --stop-after-minutes)',
     );
     expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': no demo-flags.json there, so it holds no demo run to continue`);
     writeFileSync(join(dir, 'demo-flags.json'), '{"argv": 3}');

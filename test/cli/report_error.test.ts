@@ -1,14 +1,20 @@
-// How `wmoe` reports an error that ended a command: bad input as one line (exit 1), anything
-// else as the crash it is, with its stack (exit 70).
+// How `wmoe` reports an error that ended a command: bad input as one line (exit 1), a run
+// stopped as asked as one line (exit 75), anything else as the crash it is, with its stack (exit 70).
 import { describe, expect, it } from 'vitest';
 import { describeFailure, EXIT_INPUT, EXIT_INTERNAL } from '../../src/cli/report_error.js';
 import { InputError } from '../../src/errors.js';
 import { ldpcCode } from '../../src/codes/ldpc.js';
+import { EXIT_STOPPED, RunStopped } from '../../src/cli/stop_request.js';
 
 describe('describeFailure', () => {
   it('bad input: "wmoe: <message>" on one line, exit 1', () => {
     expect(describeFailure(new InputError("unknown model 'x' (known: lenet5)"))).toEqual({ text: "wmoe: unknown model 'x' (known: lenet5)\n", exitCode: 1 });
     expect(EXIT_INPUT).toBe(1);
+  });
+
+  it('a run stopped as asked: "wmoe: <message>" on one line, exit 75 (EX_TEMPFAIL: continue later)', () => {
+    expect(describeFailure(new RunStopped('stopped as asked (x)'))).toEqual({ text: 'wmoe: stopped as asked (x)\n', exitCode: 75 });
+    expect(EXIT_STOPPED).toBe(75);
   });
 
   it('an InputError with a line break still prints as one line', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectOneLineError, runCli, runCliAndKill, tempDir } from '../helpers/cli.js';
+import { expectOneLineError, runCli, runCliAndKill, runCliPolling, tempDir } from '../helpers/cli.js';
 import { decodeTrainState } from '../../src/train/train_state.js';
 
 const CLI = new URL('../../dist/cli/wmoe.mjs', import.meta.url).pathname;
@@ -82,6 +82,54 @@ describe('wmoe train --resume', () => {
     expect(Buffer.compare(readFileSync(join(dir, 'weights.bin')), reference.weights)).toBe(0);
   }, 240_000);
 
+  /** Expects the run in `dir` to have stopped as asked: exit 75, one line naming why and where, a state, no results. */
+  function expectStopped(r: { code: number | null; stdout: string; stderr: string }, dir: string, why: string, where: string) {
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`wmoe: stopped as asked (${why}): the state ${where} is saved in ${dir}; continue with --resume ${dir}\n`);
+    expect(r.code).toBe(75);
+    expect(existsSync(join(dir, STATE))).toBe(true);
+    expect(existsSync(join(dir, 'metrics.json'))).toBe(false);
+  }
+
+  /** Expects the finished run in `dir` to equal the one that never stopped. */
+  function expectReference(dir: string) {
+    expect(readFileSync(join(dir, 'metrics.json'), 'utf8')).toBe(reference.metrics);
+    expect(Buffer.compare(readFileSync(join(dir, 'weights.bin')), reference.weights)).toBe(0);
+    expect(existsSync(join(dir, STATE))).toBe(false);
+  }
+
+  it('a run asked to stop by DIR/STOP saves its state, exits 75 with one line and removes the file; resumed, it is bit-identical', async () => {
+    const dir = join(tempDir(), 'stop');
+    const stop = join(dir, 'STOP');
+    let asked = false;
+    const r = await runCliPolling([...ARGS, '--out', dir], () => {
+      if (!asked && savedAt(dir)) {
+        writeFileSync(stop, '');
+        asked = true;
+      }
+    });
+    // Where the saved state is, read from it.
+    const { state } = decodeTrainState(readFileSync(join(dir, STATE)), STATE).state;
+    const where = state.step ? `at step ${state.step} of epoch ${state.epochs + 1} of stage ${state.stage}` : `after epoch ${state.epochs} of stage ${state.stage}`;
+    expectStopped(r, dir, `${stop} asked it to`, where);
+    expect(existsSync(stop)).toBe(false);
+    const resumed = runCli(['train', '--resume', dir, '--quiet']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expectReference(dir);
+  }, 240_000);
+
+  it('--stop-after-minutes stops each session at its limit (here after one step); a STOP file left from before is removed, not obeyed', () => {
+    const dir = join(tempDir(), 'limit');
+    expectStopped(runCli([...ARGS, '--stop-after-minutes', '0.0001', '--out', dir]), dir, '--stop-after-minutes 0.0001 had passed', 'at step 1 of epoch 1 of stage 1');
+    expectStopped(runCli(['train', '--resume', dir, '--quiet', '--stop-after-minutes', '0.0001']), dir, '--stop-after-minutes 0.0001 had passed', 'at step 2 of epoch 1 of stage 1');
+    writeFileSync(join(dir, 'STOP'), '');
+    const r = runCli(['train', '--resume', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`removed ${join(dir, 'STOP')}: it was there before this session started\n`);
+    expectReference(dir);
+    expect(JSON.parse(readFileSync(join(dir, 'timings.json'), 'utf8')).sessions).toBe(3);
+  }, 240_000);
+
   it('a run started on the plain SIMD build resumes on it (not the default relaxed one), bit-identical; --simd relaxed is refused', async () => {
     const ref = join(tempDir(), 'plain-ref');
     expect(runCli([...ARGS, '--simd', 'plain', '--out', ref]).code).toBe(0);
@@ -105,7 +153,7 @@ describe('wmoe train --resume', () => {
     await trainAndKill(dir, 1);
     expectOneLineError(
       runCli(['train', '--resume', dir, '--seed', '4']),
-      '--resume continues the run with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes)',
+      '--resume continues the run with the flags it recorded: --seed cannot be given with it (only --threads, --spin, --quiet, --checkpoint-minutes, --stop-after-minutes)',
     );
     expectOneLineError(
       runCli([...ARGS, '--out', dir]),

@@ -67,3 +67,22 @@ export function runCliAndKill<T>(args: string[], when: () => T | undefined): Pro
     });
   });
 }
+
+/**
+ * Runs `wmoe ...args` in a child process, calling `poll()` every 5 ms while it runs (e.g. to
+ * create a file once the run reaches some point); resolves to its result when it exits.
+ */
+export function runCliPolling(args: string[], poll: () => void): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setInterval(poll, 5);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -26,7 +26,7 @@ export const DEMO_FLAGS_FILE = 'demo-flags.json';
 /** Flags --resume takes besides DIR: how to run, not what to run (the demo recorded that); train --resume's. */
 export const DEMO_RESUME_FLAGS = RESUME_FLAGS;
 
-/** Records the demo's command-line flags (without --threads, --spin, --quiet, --checkpoint-minutes) in `out`. */
+/** Records the demo's command-line flags (without those of {@link DEMO_RESUME_FLAGS}: how to run, not what) in `out`. */
 export function writeDemoFlags(out: string, argv: readonly string[]): void {
   writeFileSync(join(out, DEMO_FLAGS_FILE), JSON.stringify({ argv: withoutRuntimeFlags(argv) }, null, 2) + '\n');
 }
@@ -70,6 +70,7 @@ export interface DemoRuntimeFlags {
   spin?: string;
   quiet?: boolean;
   'checkpoint-minutes'?: string;
+  'stop-after-minutes'?: string;
 }
 
 /**

@@ -31,6 +31,8 @@ import type { SimdBuild } from '../../wasm/module.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits, batchSizeThatRuns } from '../../errors.js';
 import { progressBar } from '../progress.js';
+import { parseStopAfterMinutes, RunStopped, stopRequest } from '../stop_request.js';
+import { TrainingStopped } from '../../train/training_stopped.js';
 
 /**
  * Flags shared by `wmoe train` and `wmoe demo`. Integer bounds (args.ts INT_FLAG_MAX): --experts
@@ -72,12 +74,13 @@ export const TRAIN_FLAGS = {
   'weight-decay': { type: 'string' },
   'keep-epoch': { type: 'string' },
   'checkpoint-minutes': { type: 'string' },
+  'stop-after-minutes': { type: 'string' },
   threads: { type: 'string' },
   spin: { type: 'string' },
 } as const;
 
 /** What `--resume DIR` accepts besides: how to run, not what to train (the run recorded that). */
-export const RESUME_FLAGS = ['threads', 'spin', 'quiet', 'checkpoint-minutes'] as const;
+export const RESUME_FLAGS = ['threads', 'spin', 'quiet', 'checkpoint-minutes', 'stop-after-minutes'] as const;
 
 /** Minutes between training states saved inside a stage-1 epoch, by default (--checkpoint-minutes). */
 export const DEFAULT_CHECKPOINT_MINUTES = 20;
@@ -244,6 +247,8 @@ interface RunPlan {
   simd?: SimdBuild;
   /** Minutes between states saved inside a stage-1 epoch (0: only after each epoch). */
   checkpointMinutes: number;
+  /** --stop-after-minutes: save the state and stop once this session has run that long (see stop_request.ts). */
+  stopAfterMinutes?: number;
   link: Link;
   out: string;
   resume?: TrainState;
@@ -259,6 +264,9 @@ interface RunPlan {
 async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const { cfg, backend, threads, link, out } = plan;
   const started = Date.now();
+  const stop = stopRequest(out, plan.stopAfterMinutes, (path) => {
+    if (!quiet) process.stderr.write(`removed ${path}: it was there before this session started\n`);
+  });
   await useBackend(backend, threads, plan.spin, plan.simd);
   const simd = backend === 'wmoe' ? loadedSimdBuild() : undefined;
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
@@ -278,11 +286,16 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   // Long epochs (a ResNet-18 one takes hours) also save a state every --checkpoint-minutes inside stage 1.
   const everyMs = plan.checkpointMinutes * 60_000;
   const saveMidEpoch = everyMs > 0 ? () => Date.now() - lastSaved >= everyMs : undefined;
-  const { model, metrics, features } = trainWithin(
-    cfg,
-    () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(saveMidEpoch ? { saveMidEpoch } : {}), ...(plan.resume ? { resume: plan.resume } : {}) }),
-    (batch) => stage1StepFits(cfg, batch),
-  );
+  const train = () => trainMoe(cfg, data, link, { progress: progressBar({ quiet }), onCheckpoint, ...(saveMidEpoch ? { saveMidEpoch } : {}), stopRequested: stop.requested, ...(plan.resume ? { resume: plan.resume } : {}) });
+  let trained: ReturnType<typeof train>;
+  try {
+    trained = trainWithin(cfg, train, (batch) => stage1StepFits(cfg, batch));
+  } catch (e) {
+    if (!(e instanceof TrainingStopped)) throw e;
+    stop.obeyed();
+    throw new RunStopped(`stopped as asked (${stop.reason()}): the state ${e.at} is saved in ${out}; continue with --resume ${out}`);
+  }
+  const { model, metrics, features } = trained;
   // simd: the SIMD build of wmoe's kernels (relaxed or plain; absent with another backend).
   const timings = { backend, threads, simd, trainSeconds: seconds(), sessions: plan.session, finishedAt: new Date().toISOString() };
   finishRunDirectory(out, model, { train: cfg, stage2Link }, {
@@ -310,7 +323,8 @@ export async function runTraining(v: Flags, outDefault: string, defaults = DEFAU
     onStart(out);
   }
   const checkpointMinutes = parseCheckpointMinutes(v['checkpoint-minutes']);
-  return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1, checkpointMinutes }, v.quiet);
+  const stopAfterMinutes = parseStopAfterMinutes(v['stop-after-minutes']);
+  return executeRun({ cfg, backend, threads, spin, link, out, previousSeconds: 0, session: 1, checkpointMinutes, stopAfterMinutes }, v.quiet);
 }
 
 /**
@@ -343,7 +357,8 @@ export async function resumeTraining(dir: string, v: Flags) {
   const within = step ? ` and step ${step} of epoch ${epochs + 1}` : '';
   if (!v.quiet) process.stderr.write(`resuming the run in ${dir} after stage ${stage}, epoch ${epochs} of ${stage === 1 ? cfg.stage1Epochs : cfg.stage2Epochs}${within}\n`);
   const checkpointMinutes = parseCheckpointMinutes(v['checkpoint-minutes']);
-  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), simd, link, out: dir, resume: state, previousSeconds, session, checkpointMinutes }, v.quiet);
+  const stopAfterMinutes = parseStopAfterMinutes(v['stop-after-minutes']);
+  return executeRun({ cfg, backend, threads, spin: parseSpin(v.spin, backend), simd, link, out: dir, resume: state, previousSeconds, session, checkpointMinutes, stopAfterMinutes }, v.quiet);
 }
 
 export async function trainCommand(argv: string[]): Promise<{ model: DistributedMoE; metrics: TrainMetrics }> {
