@@ -70,3 +70,14 @@ export function stopRequest(dir: string, afterMinutes: number | undefined, onSta
     },
   };
 }
+
+/**
+ * The stop request of a `wmoe` session in run directory `dir` (see {@link stopRequest}), telling
+ * stderr (unless `quiet`) when it removed a STOP file left from before. `afterMinutes`: from
+ * {@link parseStopAfterMinutes}.
+ */
+export function sessionStopRequest(dir: string, afterMinutes: number | undefined, quiet: boolean | undefined) {
+  return stopRequest(dir, afterMinutes, (path) => {
+    if (!quiet) process.stderr.write(`removed ${path}: it was there before this session started\n`);
+  });
+}

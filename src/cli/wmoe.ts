@@ -46,7 +46,8 @@ commands:
   demo --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M --stop-after-minutes M]
           continues a stopped demo with the flags it recorded (DIR/demo-flags.json): unfinished
           training goes on bit-identically (as train --resume); after training, the comparisons
-          run from the saved checkpoint. A fresh demo refuses an --out holding an unfinished run.
+          run from the saved checkpoint, but for the parts an earlier session finished (saved in
+          DIR/demo-parts). A fresh demo refuses an --out holding an unfinished run.
   train   --model lenet5|resnet18|vit [--model-options NAME=V,...] --dataset mnist|fashion-mnist|
           mnist-idx|cifar10|cifar100 [--data-dir DIR --labels fine|coarse] --experts K --top-k k
           --epochs E --stage1-epochs E1 --stage2-epochs E2 --snr-range -10:20 --seed S
@@ -66,8 +67,9 @@ commands:
           only after epochs); an --out holding an unfinished run is refused.
           To stop a run without losing work, create DIR/STOP (touch), or give
           --stop-after-minutes M: after the next step (stage 1) or epoch (stage 2) it saves its
-          state there and exits with status 75; --resume continues it. (A kill stops at once and
-          loses the work since the last saved state.)
+          state there and exits with status 75 (a demo's comparisons: after the next part);
+          --resume continues it. (A kill stops at once and loses the work since the last saved
+          state.)
   train --resume DIR [--threads auto|N --spin N --quiet --checkpoint-minutes M --stop-after-minutes M]
           continues the unfinished run in DIR with the flags it recorded, bit-identical to a run
           that never stopped

@@ -1,7 +1,7 @@
 // `wmoe demo` stopped (SIGKILL) during training, or after training but before its tables, and
 // continued with `wmoe demo --resume DIR` ends with the same comparison as a demo never stopped.
 import { describe, expect, it, beforeAll } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectOneLineError, runCli, runCliAndKill, tempDir } from '../helpers/cli.js';
 import { decodeTrainState } from '../../src/train/train_state.js';
@@ -15,13 +15,18 @@ const ARGS = [
 /** comparison.json of a finished demo in `dir`. */
 const comparison = (dir: string) => JSON.parse(readFileSync(join(dir, 'comparison.json'), 'utf8'));
 
+/** The table a demo prints (its stdout without the last line, which names the directory). */
+const table = (stdout: string) => stdout.slice(0, stdout.lastIndexOf('\nwrote '));
+
 describe('wmoe demo --resume', () => {
   let reference: unknown;
+  let referenceTable: string;
   beforeAll(() => {
     const dir = join(tempDir(), 'ref');
     const r = runCli([...ARGS, '--out', dir]);
     expect(r.code, r.stderr).toBe(0);
     reference = comparison(dir);
+    referenceTable = table(r.stdout);
   }, 240_000);
 
   it('a demo killed in stage 1 and resumed gives the same comparison', async () => {
@@ -52,14 +57,33 @@ describe('wmoe demo --resume', () => {
     expect(comparison(dir)).toEqual(reference);
   }, 240_000);
 
-  it('a demo killed after training, before its tables, resumes from the checkpoint with the same comparison', async () => {
+  it('a demo killed after training, before its tables, resumes from the checkpoint; its comparisons, stopped between parts, resume with the same comparison', async () => {
     const dir = join(tempDir(), 'run');
     await runCliAndKill([...ARGS, '--out', dir], () => (existsSync(join(dir, 'timings.json')) && !existsSync(join(dir, STATE)) ? true : undefined));
     expect(existsSync(join(dir, 'comparison.json'))).toBe(false);
     expect(existsSync(join(dir, STATE))).toBe(false);
+    // Two sessions stopped by a time limit, each after the first comparison part it runs.
+    const limit = ['--quiet', '--stop-after-minutes', '0.0001'];
+    const parts = join(dir, 'demo-parts');
+    const first = runCli(['demo', '--resume', dir, ...limit]);
+    expect(first.code, first.stderr).toBe(75);
+    expect(first.stderr).toBe(
+      `wmoe: stopped as asked (--stop-after-minutes 0.0001 had passed): the demo's comparisons done so far (up to perfect and analog rows) are saved in ${parts}; continue with --resume ${dir}\n`,
+    );
+    expect(readdirSync(parts)).toEqual(['perfect and analog rows.json']);
+    const second = runCli(['demo', '--resume', dir, ...limit]);
+    expect(second.code, second.stderr).toBe(75);
+    expect(second.stderr).toMatch(/\(up to digital-80211n_648_1_2\)/);
+    expect(existsSync(join(dir, 'digital-80211n_648_1_2', 'weights.bin'))).toBe(true);
+    expect(existsSync(join(dir, 'comparison.json'))).toBe(false);
+    // The last session runs no part again, and ends with the same comparison and table.
     const r = runCli(['demo', '--resume', dir]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('perfect and analog rows: done in an earlier session\ndigital-80211n_648_1_2: done in an earlier session\n');
+    expect(r.stderr).not.toContain('stage 2 over the digital link');
     expect(comparison(dir)).toEqual(reference);
+    expect(table(r.stdout)).toBe(referenceTable);
+    expect(existsSync(parts)).toBe(false);
     // Finished: nothing left to resume.
     expectOneLineError(runCli(['demo', '--resume', dir]), `--resume '${dir}': that demo has finished (its comparison.json is written)`);
   }, 240_000);

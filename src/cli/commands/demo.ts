@@ -17,6 +17,8 @@ import type { ChannelSettings } from '../../link/channel_settings.js';
 import { DEFAULT_TRAIN_CONFIG } from '../../train/config.js';
 import { InputError } from '../../errors.js';
 import { checkParetoFlags, runParetoDemo } from './demo_pareto.js';
+import { DEMO_PARTS_DIR, demoParts } from './demo_parts.js';
+import { RunStopped } from '../stop_request.js';
 
 /** The digital links of the main job's table: 802.11n 648, rates 1/2 and 3/4, BPSK, 8 bits. */
 const DIGITAL_CODES = ['80211n:648:1/2', '80211n:648:3/4'];
@@ -127,7 +129,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
     ? [mcsLink(channelSpec.mcs, digitalOptionsFromFlags(values))]
     : digitalCodes.map((code) => digitalLink(digitalOptionsFromFlags({ ...values, code })));
   for (const k of DIGITAL_ONLY_FLAGS) delete trainFlags[k as keyof typeof trainFlags]; // stage 2 of runTraining: analog
-  const { model, cfg, out, features } =
+  const { model, cfg, out, features, stop } =
     resumeDir !== undefined
       ? await continueDemoTraining(resumeDir, runtimeFlagsOf(given))
       : await runTraining(trainFlags, 'runs/demo', DEFAULT_TRAIN_CONFIG, true, (dir) => writeDemoFlags(dir, argv));
@@ -144,15 +146,32 @@ export async function demoCommand(argv: string[]): Promise<void> {
   const progress = progressBar({ quiet });
   const channel = cfg.channel;
   const geometry = geometrySpec && geometryFlag !== undefined ? { text: geometryFlag, db: Array.from(geometryMeanSnrDb(geometrySpec, cfg.seed)) } : null;
-  const rows = compareGates(
-    model,
-    test,
-    [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }], ...(channel ? { channel } : {}) }, ...linkConditions(analogLink, K, cfg.snrRange, channel, geometry)],
-    cfg.seed,
-    progress,
-    'compare gates (perfect, analog)',
-  );
-  const curves = accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed, progress, undefined, channel);
+  // The comparisons run in parts, each saved as it finishes (see demo_parts.ts); a stop asked for
+  // during them (STOP file, --stop-after-minutes) is obeyed between parts.
+  const parts = demoParts(out, resumeDir === undefined);
+  const part = <T>(name: string, compute: () => T): T => {
+    if (parts.has(name)) {
+      if (!quiet) process.stderr.write(`${name}: done in an earlier session\n`);
+      return parts.get(name, compute);
+    }
+    const result = parts.get(name, compute);
+    if (stop.requested()) {
+      stop.obeyed();
+      throw new RunStopped(`stopped as asked (${stop.reason()}): the demo's comparisons done so far (up to ${name}) are saved in ${join(out, DEMO_PARTS_DIR)}; continue with --resume ${out}`);
+    }
+    return result;
+  };
+  const { rows, curves } = part('perfect and analog rows', () => ({
+    rows: compareGates(
+      model,
+      test,
+      [{ name: 'perfect links', link: perfectLink, snr: [{ kind: 'perfect' }], ...(channel ? { channel } : {}) }, ...linkConditions(analogLink, K, cfg.snrRange, channel, geometry)],
+      cfg.seed,
+      progress,
+      'compare gates (perfect, analog)',
+    ),
+    curves: accuracyVsSnr(model, test, analogLink, SWEEP_DB, 20, cfg.seed, progress, undefined, channel),
+  }));
 
   // Digital rows: the channel-aware gate is retrained in stage 2 over each digital link (the
   // backbone, experts and naive gate stay those of stage 1), and saved as its own checkpoint.
@@ -160,13 +179,17 @@ export async function demoCommand(argv: string[]): Promise<void> {
     const { modulation, bits, decoder } = link.codec.options;
     const mcs = link.mcs ? formatMcsPolicy(link.mcs.spec) : undefined;
     const code = mcs ?? link.codec.options.code;
-    if (!quiet) process.stderr.write(`stage 2 over the digital link ${mcs ? `mcs ${mcs}` : `${code}, ${modulation}`}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
-    const epochs = trainStage2(model, train, features.validation, link, cfg, progress);
-    const digitalRows = compareGates(model, test, linkConditions(link, K, cfg.snrRange, channel, geometry), cfg.seed, progress, `compare gates (digital ${code})`);
-    rows.push(...digitalRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options, mcs) })));
-    writeRunDirectory(join(out, `digital-${code.replace(/[:/=.]/g, '_')}`), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
-      'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
+    const name = `digital-${code.replace(/[:/=.]/g, '_')}`;
+    const digitalRows = part(name, () => {
+      if (!quiet) process.stderr.write(`stage 2 over the digital link ${mcs ? `mcs ${mcs}` : `${code}, ${modulation}`}, ${bits}-bit features, ${decoder?.algorithm} ${decoder?.iterations} it.\n`);
+      const epochs = trainStage2(model, train, features.validation, link, cfg, progress);
+      const linkRows = compareGates(model, test, linkConditions(link, K, cfg.snrRange, channel, geometry), cfg.seed, progress, `compare gates (digital ${code})`);
+      writeRunDirectory(join(out, name), model, { train: cfg, stage2Link: linkRecordOf(link) }, {
+        'metrics.json': JSON.stringify({ stage2: { link: linkRecordOf(link), epochs } }, null, 2) + '\n',
+      });
+      return linkRows.map((r) => ({ ...r, link: digitalLabel(link.codec.options, mcs) }));
     });
+    rows.push(...digitalRows);
   }
   process.stdout.write(
     `\nTest accuracy, ${cfg.model} MoE on ${cfg.dataset} (K = ${K}, top-${cfg.topK}, ${test.n} test samples, seed ${cfg.seed})\n\n` +
@@ -202,6 +225,7 @@ export async function demoCommand(argv: string[]): Promise<void> {
       ],
     }),
   );
+  parts.finish();
   process.stdout.write(`\nwrote ${join(out, 'comparison.json')} and ${join(out, 'accuracy-vs-snr.svg')}\n`);
   model.dispose();
 }

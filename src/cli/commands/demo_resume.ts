@@ -18,6 +18,7 @@ import { extractFeatures } from '../../train/features.js';
 import { hasTrainState, TRAIN_STATE_FILE } from '../../train/train_state_file.js';
 import { parseBackend, parseThreads, parseSpin, resumeSimdBuild, useBackend } from '../backend.js';
 import { progressBar } from '../progress.js';
+import { parseStopAfterMinutes, sessionStopRequest } from '../stop_request.js';
 import { RESUME_FLAGS, resumeTraining } from './train.js';
 
 /** The file in a demo's --out that records its flags, for --resume. */
@@ -77,13 +78,15 @@ export interface DemoRuntimeFlags {
  * The trained model of the demo in `dir`, and what the comparisons need: continues unfinished
  * training (see {@link resumeTraining}), or loads the finished checkpoint and recomputes the
  * features of the data split it was trained on (the backbone is frozen after stage 1, so these are
- * the features training ended with).
+ * the features training ended with); and this session's stop request (see stop_request.ts).
  */
 export async function continueDemoTraining(dir: string, runtime: DemoRuntimeFlags) {
   if (hasTrainState(dir)) return resumeTraining(dir, runtime);
   if (!existsSync(join(dir, 'weights.bin'))) {
     throw new InputError(`--resume '${dir}': neither a training state (${TRAIN_STATE_FILE}) nor a checkpoint: the demo stopped before its first epoch ended; start it again`);
   }
+  const stopAfterMinutes = parseStopAfterMinutes(runtime['stop-after-minutes']);
+  const stop = sessionStopRequest(dir, stopAfterMinutes, runtime.quiet);
   const timings = readTimings(dir);
   const backend = parseBackend(timings.backend);
   const threads = runtime.threads !== undefined || timings.threads === undefined ? parseThreads(runtime.threads, backend) : timings.threads;
@@ -102,7 +105,7 @@ export async function continueDemoTraining(dir: string, runtime: DemoRuntimeFlag
       train: extractFeatures(model, train, { progress, label: 'features (train)' }),
       validation: extractFeatures(model, validation, { progress, label: 'features (validation)' }),
     };
-    return { model, cfg, features, out: dir };
+    return { model, cfg, features, out: dir, stop };
   } catch (e) {
     model.dispose();
     throw e;

@@ -31,7 +31,7 @@ import type { SimdBuild } from '../../wasm/module.js';
 import { parseChoice, parseFlags, parseIntFlag, parseNumberFlag, parseSeedFlag } from '../args.js';
 import { InputError, WasmMemoryError, batchSizeThatFits, batchSizeThatRuns } from '../../errors.js';
 import { progressBar } from '../progress.js';
-import { parseStopAfterMinutes, RunStopped, stopRequest } from '../stop_request.js';
+import { parseStopAfterMinutes, RunStopped, sessionStopRequest } from '../stop_request.js';
 import { TrainingStopped } from '../../train/training_stopped.js';
 
 /**
@@ -264,9 +264,7 @@ interface RunPlan {
 async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
   const { cfg, backend, threads, link, out } = plan;
   const started = Date.now();
-  const stop = stopRequest(out, plan.stopAfterMinutes, (path) => {
-    if (!quiet) process.stderr.write(`removed ${path}: it was there before this session started\n`);
-  });
+  const stop = sessionStopRequest(out, plan.stopAfterMinutes, quiet);
   await useBackend(backend, threads, plan.spin, plan.simd);
   const simd = backend === 'wmoe' ? loadedSimdBuild() : undefined;
   const data = await loadDataset(cfg.dataset, { dataDir: cfg.dataDir, labels: cfg.labels });
@@ -302,7 +300,7 @@ async function executeRun(plan: RunPlan, quiet: boolean | undefined) {
     'metrics.json': JSON.stringify(metrics, null, 2) + '\n',
     'timings.json': JSON.stringify(timings, null, 2) + '\n',
   }, TRAIN_STATE_FILE);
-  return { model, metrics, features, out, cfg, backend, link };
+  return { model, metrics, features, out, cfg, backend, link, stop };
 }
 
 /**
