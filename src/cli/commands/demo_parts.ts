@@ -1,6 +1,6 @@
 // A demo's comparisons, after training, run in parts: the perfect and analog rows with the
-// accuracy-vs-SNR curves, then each digital link (its stage 2, its checkpoint and its rows). On a
-// big model they take hours, so each part's result is saved under DIR/demo-parts/ as it finishes,
+// accuracy-vs-SNR curves, then each digital link (its stage 2, its checkpoint and its rows). They
+// take long on a big model, so each part's result is saved under DIR/demo-parts/ as it finishes,
 // and `demo --resume` after a stop runs only the parts not done yet. A part's result does not
 // depend on the parts run before it in the same process (each is seeded on its own, and each
 // digital stage 2 starts its gate afresh), so the comparison is the same either way. The folder
